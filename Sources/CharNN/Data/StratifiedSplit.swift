@@ -1,0 +1,51 @@
+extension NameDataset {
+    /// Splits into train and test sets keeping each label's share (scikit-learn's
+    /// `train_test_split(..., stratify=labels)` protocol): the test set has ⌈fraction·n⌉
+    /// examples, each label gets ⌊its proportional share⌋ plus one for the labels with the
+    /// largest remainders, and which examples of a label go to test is a seeded shuffle.
+    /// The same seed always gives the same split; train and test never share an example.
+    /// Both keep the original order of their examples.
+    public func stratifiedSplit(testFraction: Double, seed: UInt64) throws(CharNNError)
+        -> (train: NameDataset, test: NameDataset) {
+        let (trainIndices, testIndices) = try stratifiedSplitIndices(testFraction: testFraction, seed: seed)
+        return (subset(trainIndices), subset(testIndices))
+    }
+
+    /// The indices behind `stratifiedSplit`, each list sorted.
+    public func stratifiedSplitIndices(testFraction: Double, seed: UInt64) throws(CharNNError)
+        -> (train: [Int], test: [Int]) {
+        guard testFraction.isFinite, testFraction > 0, testFraction < 1 else {
+            throw .invalidArgument("test fraction \(testFraction) is not strictly between 0 and 1")
+        }
+        guard count >= 2 else { throw .invalidArgument("cannot split \(count) example(s) into train and test") }
+        let testTotal = min(count - 1, Int((testFraction * Double(count)).rounded(.up)))
+
+        var byLabel = [[Int]](repeating: [], count: labelCount)
+        for (i, label) in labels.enumerated() { byLabel[label].append(i) }
+
+        // Largest-remainder apportionment of testTotal over the labels.
+        let exact = byLabel.map { Double($0.count) * Double(testTotal) / Double(count) }
+        var share = exact.map { Int($0.rounded(.down)) }
+        let order = (0..<labelCount).sorted {
+            let (ra, rb) = (exact[$0] - Double(share[$0]), exact[$1] - Double(share[$1]))
+            return ra != rb ? ra > rb : $0 < $1
+        }
+        var missing = testTotal - share.reduce(0, +)
+        for label in order where missing > 0 && share[label] < byLabel[label].count {
+            share[label] += 1
+            missing -= 1
+        }
+
+        var rng = Xoshiro256(seed: seed)
+        var train: [Int] = [], test: [Int] = []
+        train.reserveCapacity(count - testTotal)
+        test.reserveCapacity(testTotal)
+        for label in 0..<labelCount {
+            var members = byLabel[label]
+            rng.shuffle(&members)
+            test.append(contentsOf: members[..<share[label]])
+            train.append(contentsOf: members[share[label]...])
+        }
+        return (train.sorted(), test.sorted())
+    }
+}
