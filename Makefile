@@ -8,7 +8,7 @@ DATA ?= data/names
 DATA_URL ?= https://download.pytorch.org/tutorial/data.zip
 DATA_SUMS := tools/names-data.sha256
 
-.PHONY: all build test test-swift demo data check-data clean help
+.PHONY: all build test test-swift demo data check-data clean help bench-micro
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make test    build and run every test"
 	@echo "make build   release build of the Swift package"
 	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
+	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
 	@echo "make clean   remove build products"
 
 build:
@@ -58,6 +59,11 @@ check-data:
 	@if [ ! -d "$(DATA)" ] && [ "$(DATA)" = data/names ] && [ -d ../shared/data/names ]; then \
 		echo "data: linking data/names to ../shared/data/names"; mkdir -p data; ln -s ../../shared/data/names data/names; fi
 	@[ -d "$(DATA)" ] || $(MAKE) --no-print-directory data
+
+# Micro-benchmarks of the core (never part of `make test`).
+bench-micro:
+	$(SWIFT) build -c release --product charnn-bench
+	.build/release/charnn-bench elman-step
 
 clean:
 	rm -rf .build

@@ -49,3 +49,43 @@ extension TestSupport {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 }
+
+/// A PyTorch fixture: tensors stored as {"shape", "data"}, plus plain numbers and lists.
+struct TorchFixture {
+    let object: [String: Any]
+
+    init(_ name: String) throws {
+        object = try #require(try TestSupport.loadJSON("torch_\(name).json") as? [String: Any])
+    }
+
+    func tensor(_ key: String) throws -> Tensor {
+        let entry = try #require(object[key] as? [String: Any], "fixture has no tensor '\(key)'")
+        let shape = try #require(entry["shape"] as? [Int])
+        let data = try #require(entry["data"] as? [Double])
+        return Tensor(shape, data.map(Float.init))
+    }
+
+    func ints(_ key: String) throws -> [Int] { try #require(object[key] as? [Int]) }
+    func int(_ key: String) throws -> Int { try #require(object[key] as? Int) }
+    func double(_ key: String) throws -> Double { try #require(object[key] as? Double) }
+}
+
+import Testing
+
+/// Asserts two tensors have the same shape and agree elementwise to `tolerance`.
+func expectClose(_ actual: Tensor?, _ expected: Tensor, tolerance: Float = 1e-5, _ what: String = "",
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    guard let actual else {
+        Issue.record("\(what): no tensor", sourceLocation: sourceLocation)
+        return
+    }
+    #expect(actual.shape == expected.shape, "\(what): shape", sourceLocation: sourceLocation)
+    guard actual.shape == expected.shape else { return }
+    var worst: Float = 0, at = 0
+    for i in 0..<expected.scalars.count {
+        let d = abs(actual.scalars[i] - expected.scalars[i])
+        if !(d <= worst) { worst = d; at = i }
+    }
+    #expect(worst <= tolerance, "\(what): element \(at) is \(actual.scalars[at]), expected \(expected.scalars[at]) (difference \(worst))",
+            sourceLocation: sourceLocation)
+}

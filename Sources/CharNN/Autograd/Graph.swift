@@ -1,0 +1,213 @@
+/// Define-by-run reverse-mode automatic differentiation.
+///
+/// Every op called on a `Variable` computes its value at once and records a node on this
+/// graph's tape; `backward(_:)` walks the tape in reverse and fills the gradient of every node
+/// that needs one, accumulating into each `Parameter`'s gradient (so a parameter used at many
+/// time steps gets the sum: backpropagation through time).
+///
+/// Values and gradients live in an arena and the tape keeps its capacity, so after `reset()`
+/// the next step reuses the same memory: in steady state a training step allocates nothing.
+///
+/// ```swift
+/// let g = Graph()
+/// for (x, target) in data {
+///     g.reset()
+///     let logits = try g.constant(x).linear(g.parameter(w), bias: g.parameter(b))
+///     let loss = try logits.crossEntropy(targets: [target])
+///     try g.backward(loss)
+///     optimizer.step()
+/// }
+/// ```
+///
+/// A graph is not thread-safe: use one per thread.
+public final class Graph {
+    enum Op: UInt8 {
+        case constant, parameter
+        case matmul, linear, add, sub, mul, concat, slice
+        case sigmoid, tanh, relu, exp, log
+        case sum, mean, logSoftmax, crossEntropy, embedding
+    }
+
+    /// One recorded value: what made it, from which inputs, and where its value and gradient are.
+    struct Node {
+        var op: Op
+        var shape: Shape
+        var value: UnsafeMutablePointer<Float>
+        var grad: UnsafeMutablePointer<Float>?
+        var a: Int32 = -1
+        var b: Int32 = -1
+        var c: Int32 = -1
+        /// Op-specific: slice start; offset of indices in `indices`; 1 when `b` is a broadcast row.
+        var arg: Int = 0
+        /// Extra saved values (cross-entropy's probabilities).
+        var saved: UnsafeMutablePointer<Float>?
+        var requiresGrad: Bool
+    }
+
+    var nodes: [Node] = []
+    /// Integer side data of nodes: cross-entropy targets, embedding indices.
+    var indices: [Int32] = []
+    let arena = Arena()
+    /// The parameters used since the last reset, kept alive while nodes point into them.
+    private var parameters: [Parameter] = []
+    /// Scratch for `backward`: which nodes the output depends on.
+    private var reachable: [Bool] = []
+    /// Bumped by `reset()`, so variables from an earlier step are refused instead of read.
+    public private(set) var generation: UInt32 = 0
+
+    /// When false, ops compute values but record nothing to differentiate (inference).
+    public var isRecording = true
+
+    public init() {}
+
+    /// Forgets every node and gives their memory back for the next step. Variables made
+    /// before the reset become invalid (ops on them throw).
+    public func reset() {
+        nodes.removeAll(keepingCapacity: true)
+        indices.removeAll(keepingCapacity: true)
+        parameters.removeAll(keepingCapacity: true)
+        arena.reset()
+        generation &+= 1
+    }
+
+    /// Runs `body` without recording gradients, like `torch.no_grad()`.
+    public func withoutRecording<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        let saved = isRecording
+        isRecording = false
+        defer { isRecording = saved }
+        return try body()
+    }
+
+    public var nodeCount: Int { nodes.count }
+
+    /// Buffers the graph has created since it was made: constant across steps in steady state.
+    public var buffersCreated: Int { arena.buffersCreated }
+
+    /// Storage capacity of the tape's arrays (nodes, indices): constant in steady state.
+    public var tapeCapacity: Int { nodes.capacity + indices.capacity + parameters.capacity + reachable.capacity }
+
+    // MARK: Leaves
+
+    /// A value that needs no gradient (an input, a target), copied into the graph.
+    public func constant(_ tensor: Tensor) -> Variable {
+        leaf(tensor, requiresGrad: false)
+    }
+
+    /// An input whose gradient `backward` computes (read it with `grad`): for gradient checks.
+    public func input(_ tensor: Tensor) -> Variable {
+        leaf(tensor, requiresGrad: isRecording)
+    }
+
+    private func leaf(_ tensor: Tensor, requiresGrad: Bool) -> Variable {
+        let p = arena.allocate(tensor.shape.count)
+        tensor.scalars.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: $0.count) }
+        return record(Node(op: .constant, shape: tensor.shape, value: p, requiresGrad: requiresGrad))
+    }
+
+    /// A trainable parameter: no copy, the node reads the parameter's storage and `backward`
+    /// adds into its gradient.
+    public func parameter(_ p: Parameter) -> Variable {
+        parameters.append(p)
+        return record(Node(op: .parameter, shape: p.shape, value: p.values,
+                           grad: isRecording ? p.grads : nil, requiresGrad: isRecording))
+    }
+
+    func record(_ node: Node) -> Variable {
+        nodes.append(node)
+        return Variable(graph: self, id: Int32(nodes.count - 1), generation: generation, shape: node.shape)
+    }
+
+    /// The node index of `v`, after checking that it belongs to this graph and this step.
+    func index(of v: Variable) throws(CharNNError) -> Int {
+        guard v.graph === self else { throw .invalidArgument("the variable belongs to another graph") }
+        guard v.generation == generation, Int(v.id) < nodes.count else {
+            throw .invalidArgument("the variable was made before the graph was reset")
+        }
+        return Int(v.id)
+    }
+
+    // MARK: Reading results
+
+    /// A copy of the value of `v`.
+    public func value(of v: Variable) throws(CharNNError) -> Tensor {
+        let node = nodes[try index(of: v)]
+        return try Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: node.value, count: node.shape.count)))
+    }
+
+    /// A copy of the gradient of `v` from the last `backward`, or nil when it has none (it does
+    /// not require a gradient, or backward has not reached it).
+    public func grad(of v: Variable) throws(CharNNError) -> Tensor? {
+        let node = nodes[try index(of: v)]
+        guard let g = node.grad else { return nil }
+        return try Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: g, count: node.shape.count)))
+    }
+
+    // MARK: Backward
+
+    /// Backpropagates from `output`: with no `seed`, `output` must hold one value (a loss) and
+    /// its gradient starts at 1; otherwise `seed` (same shape) is the gradient flowing into it,
+    /// like PyTorch's `y.backward(gradient=seed)`. Gradients of parameters accumulate; those of
+    /// the graph's own nodes are recomputed by each call.
+    public func backward(_ output: Variable, seed: Tensor? = nil) throws(CharNNError) {
+        let out = try index(of: output)
+        guard nodes[out].requiresGrad else {
+            throw .invalidArgument("backward: the output does not depend on anything that requires a gradient"
+                                   + (isRecording ? "" : " (the graph is not recording)"))
+        }
+        if let seed {
+            guard seed.shape.count == nodes[out].shape.count else {
+                throw .shape("backward: seed of shape \(seed.shape) for an output of shape \(nodes[out].shape)")
+            }
+        } else {
+            guard nodes[out].shape.count == 1 else {
+                throw .shape("backward: the output has shape \(nodes[out].shape); give a seed gradient or reduce it to one value")
+            }
+        }
+
+        // Mark what the output depends on, so nodes off the path cost nothing.
+        reachable.removeAll(keepingCapacity: true)
+        reachable.append(contentsOf: repeatElement(false, count: out + 1))
+        reachable[out] = true
+        for i in stride(from: out, through: 0, by: -1) where reachable[i] && nodes[i].requiresGrad {
+            let node = nodes[i]
+            if node.a >= 0 { reachable[Int(node.a)] = true }
+            if node.b >= 0 { reachable[Int(node.b)] = true }
+            if node.c >= 0 { reachable[Int(node.c)] = true }
+        }
+        for i in 0...out where reachable[i] && nodes[i].requiresGrad && nodes[i].op != .parameter {
+            nodes[i].grad = arena.allocateZeroed(nodes[i].shape.count)
+        }
+        let seedPointer = nodes[out].grad!
+        if let seed {
+            for (i, v) in seed.scalars.enumerated() { seedPointer[i] += v }
+        } else {
+            seedPointer[0] += 1
+        }
+        for i in stride(from: out, through: 0, by: -1) where reachable[i] && nodes[i].requiresGrad {
+            backwardStep(i)
+        }
+    }
+}
+
+/// A value recorded on a `Graph`: the result of an op, a constant or a parameter. A small
+/// handle; its data lives in the graph until the graph is reset.
+public struct Variable {
+    public let graph: Graph
+    let id: Int32
+    let generation: UInt32
+    public let shape: Shape
+
+    /// A copy of the value.
+    public var value: Tensor { get throws(CharNNError) { try graph.value(of: self) } }
+
+    /// A copy of the gradient from the last backward pass, if it has one.
+    public var grad: Tensor? { get throws(CharNNError) { try graph.grad(of: self) } }
+
+    /// The single value of a one-element variable (a loss).
+    public var item: Float {
+        get throws(CharNNError) {
+            guard shape.count == 1 else { throw .shape("item: the variable has shape \(shape), not one value") }
+            return try value.scalars[0]
+        }
+    }
+}

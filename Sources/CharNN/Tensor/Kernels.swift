@@ -1,0 +1,212 @@
+/// The dense kernels every op and layer runs on: SIMD8 (AVX2 + FMA when the build targets
+/// x86-64-v3) over raw pointers. Callers check shapes first; these trust their sizes.
+///
+/// Matrices are row-major with a leading dimension (the distance between rows), so a kernel can
+/// work on a block of a bigger matrix (a gate's rows, a time step's columns) without copying.
+enum Kernels {
+    typealias V = SIMD8<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    /// Σ a[i]·b[i] over n elements.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc0 = V(), acc1 = V()
+        var i = 0
+        while i + 16 <= n {
+            acc0.addProduct(load(a + i), load(b + i))
+            acc1.addProduct(load(a + i + 8), load(b + i + 8))
+            i += 16
+        }
+        if i + 8 <= n {
+            acc0.addProduct(load(a + i), load(b + i))
+            i += 8
+        }
+        var sum = (acc0 + acc1).sum()
+        while i < n {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
+
+    /// y[i] += alpha · x[i] over n elements.
+    @inline(__always)
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let va = V(repeating: alpha)
+        var i = 0
+        while i + 8 <= n {
+            store(load(y + i).addingProduct(va, load(x + i)), y + i)
+            i += 8
+        }
+        while i < n {
+            y[i] += alpha * x[i]
+            i += 1
+        }
+    }
+
+    /// C[m×n] = (accumulate ? C : 0) + A[m×k] · B[n×k]ᵀ: every row of A dotted with every row
+    /// of B (a linear layer's forward, x·Wᵀ). Eight rows of B share each load of A, and their
+    /// eight independent sums hide the FMA latency.
+    static func gemmNT(m: Int, n: Int, k: Int,
+                       a: UnsafePointer<Float>, lda: Int,
+                       b: UnsafePointer<Float>, ldb: Int,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        for i in 0..<m {
+            let ai = a + i * lda
+            let ci = c + i * ldc
+            var j = 0
+            while j + 8 <= n {
+                let b0 = b + j * ldb
+                var s0 = V(), s1 = V(), s2 = V(), s3 = V(), s4 = V(), s5 = V(), s6 = V(), s7 = V()
+                var p = 0
+                while p + 8 <= k {
+                    let x = load(ai + p)
+                    let bp = b0 + p
+                    s0.addProduct(x, load(bp))
+                    s1.addProduct(x, load(bp + ldb))
+                    s2.addProduct(x, load(bp + 2 * ldb))
+                    s3.addProduct(x, load(bp + 3 * ldb))
+                    s4.addProduct(x, load(bp + 4 * ldb))
+                    s5.addProduct(x, load(bp + 5 * ldb))
+                    s6.addProduct(x, load(bp + 6 * ldb))
+                    s7.addProduct(x, load(bp + 7 * ldb))
+                    p += 8
+                }
+                var r = SIMD8<Float>(s0.sum(), s1.sum(), s2.sum(), s3.sum(), s4.sum(), s5.sum(), s6.sum(), s7.sum())
+                while p < k {
+                    let x = ai[p]
+                    for q in 0..<8 { r[q] += x * b0[q * ldb + p] }
+                    p += 1
+                }
+                store(accumulate ? load(ci + j) + r : r, ci + j)
+                j += 8
+            }
+            while j < n {
+                let r = dot(ai, b + j * ldb, k)
+                ci[j] = accumulate ? ci[j] + r : r
+                j += 1
+            }
+        }
+    }
+
+    /// C[m×n] = (accumulate ? C : 0) + A[m×k] · B[k×n], A read through strides so the same
+    /// kernel does Aᵀ·B: element A(i, p) is a[i·rowStride + p·colStride]. Rows of C are built
+    /// 32 columns at a time in registers while B's rows stream past.
+    static func gemmNN(m: Int, n: Int, k: Int,
+                       a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
+                       b: UnsafePointer<Float>, ldb: Int,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var i = 0
+        // Two rows of C at a time share every load of B.
+        while i + 2 <= m {
+            let a0 = a + i * rowStride, a1 = a0 + rowStride
+            let c0 = c + i * ldc, c1 = c0 + ldc
+            var j = 0
+            while j + 32 <= n {
+                var x0 = accumulate ? load(c0 + j) : V(), x1 = accumulate ? load(c0 + j + 8) : V()
+                var x2 = accumulate ? load(c0 + j + 16) : V(), x3 = accumulate ? load(c0 + j + 24) : V()
+                var y0 = accumulate ? load(c1 + j) : V(), y1 = accumulate ? load(c1 + j + 8) : V()
+                var y2 = accumulate ? load(c1 + j + 16) : V(), y3 = accumulate ? load(c1 + j + 24) : V()
+                for p in 0..<k {
+                    let bp = b + p * ldb + j
+                    let u = V(repeating: a0[p * colStride]), w = V(repeating: a1[p * colStride])
+                    let b0 = load(bp), b1 = load(bp + 8), b2 = load(bp + 16), b3 = load(bp + 24)
+                    x0.addProduct(u, b0); x1.addProduct(u, b1); x2.addProduct(u, b2); x3.addProduct(u, b3)
+                    y0.addProduct(w, b0); y1.addProduct(w, b1); y2.addProduct(w, b2); y3.addProduct(w, b3)
+                }
+                store(x0, c0 + j); store(x1, c0 + j + 8); store(x2, c0 + j + 16); store(x3, c0 + j + 24)
+                store(y0, c1 + j); store(y1, c1 + j + 8); store(y2, c1 + j + 16); store(y3, c1 + j + 24)
+                j += 32
+            }
+            if j < n {
+                gemmNNTail(k: k, from: j, to: n, a: a0, colStride: colStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
+                gemmNNTail(k: k, from: j, to: n, a: a1, colStride: colStride, b: b, ldb: ldb, c: c1, accumulate: accumulate)
+            }
+            i += 2
+        }
+        if i < m {
+            // One row: 64 columns (eight registers) at a time, so eight sums are in flight.
+            let ai = a + i * rowStride, ci = c + i * ldc
+            var j = 0
+            while j + 64 <= n {
+                var x0 = accumulate ? load(ci + j) : V(), x1 = accumulate ? load(ci + j + 8) : V()
+                var x2 = accumulate ? load(ci + j + 16) : V(), x3 = accumulate ? load(ci + j + 24) : V()
+                var x4 = accumulate ? load(ci + j + 32) : V(), x5 = accumulate ? load(ci + j + 40) : V()
+                var x6 = accumulate ? load(ci + j + 48) : V(), x7 = accumulate ? load(ci + j + 56) : V()
+                for p in 0..<k {
+                    let bp = b + p * ldb + j
+                    let u = V(repeating: ai[p * colStride])
+                    x0.addProduct(u, load(bp)); x1.addProduct(u, load(bp + 8))
+                    x2.addProduct(u, load(bp + 16)); x3.addProduct(u, load(bp + 24))
+                    x4.addProduct(u, load(bp + 32)); x5.addProduct(u, load(bp + 40))
+                    x6.addProduct(u, load(bp + 48)); x7.addProduct(u, load(bp + 56))
+                }
+                store(x0, ci + j); store(x1, ci + j + 8); store(x2, ci + j + 16); store(x3, ci + j + 24)
+                store(x4, ci + j + 32); store(x5, ci + j + 40); store(x6, ci + j + 48); store(x7, ci + j + 56)
+                j += 64
+            }
+            while j + 32 <= n {
+                var x0 = accumulate ? load(ci + j) : V(), x1 = accumulate ? load(ci + j + 8) : V()
+                var x2 = accumulate ? load(ci + j + 16) : V(), x3 = accumulate ? load(ci + j + 24) : V()
+                for p in 0..<k {
+                    let bp = b + p * ldb + j
+                    let u = V(repeating: ai[p * colStride])
+                    x0.addProduct(u, load(bp)); x1.addProduct(u, load(bp + 8))
+                    x2.addProduct(u, load(bp + 16)); x3.addProduct(u, load(bp + 24))
+                }
+                store(x0, ci + j); store(x1, ci + j + 8); store(x2, ci + j + 16); store(x3, ci + j + 24)
+                j += 32
+            }
+            if j < n {
+                gemmNNTail(k: k, from: j, to: n, a: ai, colStride: colStride, b: b, ldb: ldb, c: ci, accumulate: accumulate)
+            }
+        }
+    }
+
+    /// Columns from..<to of one row of C for gemmNN: 8 at a time, then one at a time.
+    @inline(__always)
+    private static func gemmNNTail(k: Int, from: Int, to: Int, a: UnsafePointer<Float>, colStride: Int,
+                                   b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
+                                   accumulate: Bool) {
+        var j = from
+        while j + 8 <= to {
+            var x = accumulate ? load(c + j) : V()
+            for p in 0..<k { x.addProduct(V(repeating: a[p * colStride]), load(b + p * ldb + j)) }
+            store(x, c + j)
+            j += 8
+        }
+        while j < to {
+            var x: Float = accumulate ? c[j] : 0
+            for p in 0..<k { x += a[p * colStride] * b[p * ldb + j] }
+            c[j] = x
+            j += 1
+        }
+    }
+
+    /// C[m×n] (+)= A[k×m]ᵀ · B[k×n]: weight gradients, Σ over rows (batch or time) of outer products.
+    @inline(__always)
+    static func gemmTN(m: Int, n: Int, k: Int,
+                       a: UnsafePointer<Float>, lda: Int,
+                       b: UnsafePointer<Float>, ldb: Int,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        gemmNN(m: m, n: n, k: k, a: a, rowStride: 1, colStride: lda, b: b, ldb: ldb,
+               c: c, ldc: ldc, accumulate: accumulate)
+    }
+
+    /// C[m×n] (+)= A[m×k] · B[k×n].
+    @inline(__always)
+    static func gemmNN(m: Int, n: Int, k: Int,
+                       a: UnsafePointer<Float>, lda: Int,
+                       b: UnsafePointer<Float>, ldb: Int,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        gemmNN(m: m, n: n, k: k, a: a, rowStride: lda, colStride: 1, b: b, ldb: ldb,
+               c: c, ldc: ldc, accumulate: accumulate)
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Elementwise functions over buffers, shared by the autodiff ops and the fused layers.
+enum Math {
+    /// 1 / (1 + e^-x), without overflow for large |x|.
+    @inline(__always)
+    static func sigmoid(_ x: Float) -> Float {
+        if x >= 0 {
+            return 1 / (1 + expf(-x))
+        }
+        let e = expf(x)
+        return e / (1 + e)
+    }
+
+    @inline(__always) static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) static func exp(_ x: Float) -> Float { expf(x) }
+    @inline(__always) static func log(_ x: Float) -> Float { logf(x) }
+
+    static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] = sigmoid(x[i]) }
+    }
+
+    static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] = tanhf(x[i]) }
+    }
+
+    /// log Σ exp(x[i]) over n elements, shifted by the maximum so it never overflows.
+    static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = -Float.infinity
+        for i in 0..<n { m = Swift.max(m, x[i]) }
+        if !m.isFinite { return m }
+        var s: Float = 0
+        for i in 0..<n { s += expf(x[i] - m) }
+        return m + logf(s)
+    }
+}

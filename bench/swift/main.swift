@@ -1,0 +1,72 @@
+import CharNN
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Micro-benchmarks of the core. `charnn-bench elman-step` times one step of the article's
+/// Elman cell (input 59, hidden 256, output 18), forward and backward, op by op on the
+/// autodiff graph, as the article's training loop runs it.
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+func elmanStep(iterations: Int) throws {
+    let (inputs, hidden, outputs) = (59, 256, 18)
+    var rng = Xoshiro256(seed: 0)
+    let bound = 1 / Float(inputs + hidden).squareRoot()
+    let w1 = Parameter(Tensor.uniform(Shape(hidden, inputs + hidden), bound: bound, using: &rng))
+    let b1 = Parameter(Tensor.uniform(Shape(hidden), bound: bound, using: &rng))
+    let w2 = Parameter(Tensor.uniform(Shape(outputs, inputs + hidden), bound: bound, using: &rng))
+    let b2 = Parameter(Tensor.uniform(Shape(outputs), bound: bound, using: &rng))
+    let g = Graph()
+    let h0 = Tensor.kaimingUniform(Shape(1, hidden), using: &rng)
+
+    // One "step" = one character: concat, two linears, sigmoid, and the backward of all of it.
+    // Measured as 7-character names (the data's mean length) divided by 7.
+    let length = 7
+    func name() throws {
+        g.reset()
+        var h = g.constant(h0)
+        var y: Variable? = nil
+        for t in 0..<length {
+            let combined = try g.oneHot([t], depth: inputs).concat(h)
+            y = try combined.linear(g.parameter(w2), bias: g.parameter(b2))
+            h = try combined.linear(g.parameter(w1), bias: g.parameter(b1)).sigmoid()
+        }
+        try g.backward(try y!.crossEntropy(targets: [3]))
+    }
+    for _ in 0..<200 { try name() }
+    var times: [Double] = []
+    for _ in 0..<5 {
+        let start = now()
+        for _ in 0..<iterations { try name() }
+        times.append((now() - start) / Double(iterations * length) * 1e6)
+    }
+    times.sort()
+    print("elman-step (op-by-op autodiff, input \(inputs), hidden \(hidden), output \(outputs)): "
+          + "\(String(format1: times[times.count / 2])) µs per step forward+backward (median of 5 runs, best \(String(format1: times[0])))")
+}
+
+extension String {
+    init(format1 value: Double) {
+        let scaled = (value * 10).rounded() / 10
+        self = String(scaled)
+    }
+}
+
+let args = CommandLine.arguments.dropFirst()
+let which = args.first ?? "elman-step"
+do {
+    switch which {
+    case "elman-step": try elmanStep(iterations: 2000)
+    default:
+        print("usage: charnn-bench [elman-step]")
+        exit(2)
+    }
+} catch {
+    print("error: \(error)")
+    exit(1)
+}
