@@ -1,7 +1,7 @@
 /// A bump allocator for the values and gradients of one training step. Memory is handed out in
 /// order and given back all at once by `reset()`; after the first steps have shown how much a
 /// step needs, it lives in one buffer and a step allocates nothing.
-final class Arena {
+final class Arena: @unchecked Sendable {  // one user at a time (a graph, a trainer, or a pooled inference call)
     private var chunks: [FloatBuffer] = []
     private var chunk = 0
     private var offset = 0

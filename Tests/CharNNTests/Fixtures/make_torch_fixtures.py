@@ -107,9 +107,96 @@ def elman_unrolled():
     })
 
 
+class RecurrentClassifier(torch.nn.Module):
+    """nn.GRU or nn.LSTM on one-hot characters, then Linear(hidden, classes) on the last output."""
+
+    def __init__(self, kind, hidden_size, num_layers, classes):
+        super().__init__()
+        cell = torch.nn.GRU if kind == "gru" else torch.nn.LSTM
+        setattr(self, kind, cell(len(VOCAB), hidden_size, num_layers))
+        self.kind = kind
+        self.fc = torch.nn.Linear(hidden_size, classes)
+
+    def forward(self, name):
+        x = torch.zeros(len(name), 1, len(VOCAB))
+        for t, ch in enumerate(name):
+            x[t, 0, VOCAB.index(ch)] = 1
+        output, _ = getattr(self, self.kind)(x)
+        return self.fc(output[-1])
+
+
+def recurrent(kind):
+    """A 2-layer GRU/LSTM on a batch of names of different lengths: logits of each name, the
+    mean cross-entropy of the batch and every parameter's gradient."""
+    hidden_size, classes = 5, 4
+    names, targets = ["Jake", "Qin", "Fernando", "O'Neil"], [3, 0, 2, 1]
+    model = RecurrentClassifier(kind, hidden_size, 2, classes)
+    logits = torch.cat([model(n) for n in names])
+    loss = F.cross_entropy(logits, torch.tensor(targets))
+    loss.backward()
+    write(kind, {
+        "hidden_size": hidden_size, "num_layers": 2, "classes": classes, "names": names,
+        "tokens": [[VOCAB.index(c) for c in n] for n in names], "targets": targets,
+        "logits": t(logits), "loss": float(loss.detach()),
+        **{k: t(v) for k, v in model.state_dict().items()},
+        **{"grad_" + k: t(p.grad) for k, p in model.named_parameters()},
+    })
+
+
+def optimizers():
+    """Three steps of Adam, AdamW (weight decay 0.1), SGD with momentum and weight decay, and
+    clip_grad_norm_, from the same start and the same gradient sequence."""
+    start = torch.randn(3, 5)
+    grads = [torch.randn(3, 5) * s for s in (1.0, 0.01, 3.0)]
+    out = {"start": t(start), "grads": [t(g) for g in grads]}
+    setups = {
+        "adam": lambda p: torch.optim.Adam([p], lr=1e-2),
+        "adam_wd": lambda p: torch.optim.Adam([p], lr=1e-2, weight_decay=0.1),
+        "adamw": lambda p: torch.optim.AdamW([p], lr=1e-2, weight_decay=0.1),
+        "sgd_momentum": lambda p: torch.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01),
+    }
+    for name, make in setups.items():
+        p = start.clone().requires_grad_(True)
+        opt = make(p)
+        steps = []
+        for g in grads:
+            p.grad = g.clone()
+            opt.step()
+            steps.append(t(p))
+        out[name] = steps
+    a, b = torch.randn(4, 3, requires_grad=True), torch.randn(6, requires_grad=True)
+    a.grad, b.grad = torch.randn(4, 3) * 2, torch.randn(6) * 2
+    out["clip_before"] = [t(a.grad), t(b.grad)]
+    norm = torch.nn.utils.clip_grad_norm_([a, b], 1.0)
+    out["clip_norm"] = float(norm)
+    out["clip_after"] = [t(a.grad), t(b.grad)]
+    write("optimizers", out)
+
+
+def gru_checkpoint():
+    """A GRU saved by PyTorch with safetensors and charnn's metadata, and the probabilities
+    PyTorch gives for a few names: charnn must load the file and agree."""
+    from safetensors.torch import save_file
+    labels = ["Alpha", "Beta", "Gamma"]
+    model = RecurrentClassifier("gru", 6, 2, len(labels))
+    metadata = {"format": "charnn", "format_version": "1", "model_kind": "gru", "input_size": str(len(VOCAB)),
+                "hidden_size": "6", "num_layers": "2", "num_classes": "3", "hidden_init": "zeros", "seed": "0",
+                "labels": json.dumps(labels), "vocabulary": VOCAB}
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+              os.path.join(HERE, "torch_gru_checkpoint.safetensors"), metadata=metadata)
+    names = ["Mike", "Qin", "Slaveya"]
+    with torch.no_grad():
+        probabilities = [t(torch.softmax(model(n), 1)[0]) for n in names]
+    write("gru_checkpoint", {"names": names, "probabilities": probabilities, "labels": labels})
+
+
 if __name__ == "__main__":
     linear()
     log_softmax_cross_entropy()
     sigmoid_tanh()
     concat()
     elman_unrolled()
+    recurrent("gru")
+    recurrent("lstm")
+    optimizers()
+    gru_checkpoint()

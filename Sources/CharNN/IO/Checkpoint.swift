@@ -1,0 +1,124 @@
+/// Model checkpoints: safetensors files whose tensors carry PyTorch's names and layout
+/// (`in2hidden.weight`, `gru.weight_ih_l0`, `fc.bias`, …), so `safetensors.torch.load_file`
+/// and `load_state_dict` give the same model in PyTorch. The metadata holds what charnn needs
+/// to rebuild it: format version, kind, sizes, hidden-state init, seed, labels and vocabulary.
+extension Model {
+    /// The checkpoint format this library writes, and the newest it reads.
+    public static let checkpointFormatVersion = 1
+    /// Checkpoints larger than this are refused before they are read.
+    public static let maxCheckpointBytes = 1 << 32
+
+    /// Writes the model to `path` atomically: a crash or a full disk leaves any previous file
+    /// there untouched. Throws `.io` when the file cannot be written.
+    public func save(to path: String) throws(CharNNError) {
+        guard !path.isEmpty else { throw .invalidArgument("the checkpoint path is empty") }
+        let bytes = try reading { () throws(CharNNError) -> [UInt8] in checkpoint().serialized() }
+        try FileSystem.writeFileAtomically(path, bytes)
+    }
+
+    func checkpoint() -> SafeTensors {
+        var file = SafeTensors()
+        file.metadata = [
+            ("format", "charnn"),
+            ("format_version", String(Self.checkpointFormatVersion)),
+            ("model_kind", config.kind.rawValue),
+            ("input_size", String(vocabulary.count)),
+            ("hidden_size", String(config.hiddenSize)),
+            ("num_layers", String(config.layers)),
+            ("num_classes", String(labels.count)),
+            ("hidden_init", config.hiddenInit.rawValue),
+            ("seed", String(config.seed)),
+            ("labels", JSON.array(labels.map { .string($0) }).serialized),
+            ("vocabulary", vocabulary.string),
+        ]
+        file.tensors = parameters.map { ($0.name, $0.value) }
+        return file
+    }
+
+    /// Reads a checkpoint written by `save` (or by PyTorch with the same names and metadata).
+    /// Every field is checked: `.io` when the file cannot be read, `.invalidCheckpoint` naming
+    /// the problem for a truncated, oversized, mis-typed or inconsistent file.
+    public static func load(from path: String) throws(CharNNError) -> Model {
+        guard !path.isEmpty else { throw .invalidArgument("the checkpoint path is empty") }
+        let bytes = try FileSystem.readFile(path, limit: maxCheckpointBytes)
+        return try load(bytes: bytes, source: path)
+    }
+
+    /// `load(from:)` on bytes already in memory; `source` names them in error messages.
+    public static func load(bytes: [UInt8], source: String = "checkpoint") throws(CharNNError) -> Model {
+        let file = try SafeTensors.parse(bytes, source: source)
+        func fail(_ message: String) -> CharNNError { .checkpoint("'\(source)': \(message)") }
+        func field(_ key: String) throws(CharNNError) -> String {
+            guard let value = file.metadata(key) else { throw fail("metadata has no '\(key)' (not a charnn checkpoint?)") }
+            return value
+        }
+        func number(_ key: String) throws(CharNNError) -> Int {
+            guard let n = Int(try field(key)), n >= 0 else { throw fail("metadata '\(key)' is not a non-negative integer") }
+            return n
+        }
+        guard try field("format") == "charnn" else { throw fail("metadata 'format' is not 'charnn'") }
+        let version = try number("format_version")
+        guard version >= 1 && version <= checkpointFormatVersion else {
+            throw fail("format version \(version); this charnn reads versions 1...\(checkpointFormatVersion)")
+        }
+        guard let kind = ModelKind(rawValue: try field("model_kind")) else { throw fail("unknown model_kind '\(try field("model_kind"))'") }
+        guard let hiddenInit = HiddenInit(rawValue: try field("hidden_init")) else { throw fail("unknown hidden_init") }
+        guard let seed = UInt64(try field("seed")) else { throw fail("metadata 'seed' is not an unsigned integer") }
+        let config = ModelConfig(kind: kind, hiddenSize: try number("hidden_size"), layers: try number("num_layers"),
+                                 hiddenInit: hiddenInit, seed: seed)
+        let vocabulary: Vocabulary
+        do { vocabulary = try Vocabulary(try field("vocabulary")) } catch { throw fail("vocabulary: \(error.message)") }
+        guard vocabulary.count == (try number("input_size")) else { throw fail("input_size does not match the vocabulary") }
+        let labelsJSON: JSON
+        do { labelsJSON = try JSON.parse(Array(try field("labels").utf8)) } catch { throw fail("labels: \(error.message)") }
+        guard let labelItems = labelsJSON.array, labelItems.allSatisfy({ $0.string != nil }) else {
+            throw fail("metadata 'labels' is not a JSON list of strings")
+        }
+        let labels = labelItems.map { $0.string! }
+        guard labels.count == (try number("num_classes")) else { throw fail("num_classes does not match the labels") }
+
+        // Check the sizes against the file before building anything: a forged header must not
+        // make us allocate a model larger than the file that describes it.
+        do { try config.validate() } catch { throw fail(error.message) }
+        let expected = config.parameterShapes(inputSize: vocabulary.count, classes: labels.count)
+        guard file.tensors.count == expected.count else {
+            throw fail("\(file.tensors.count) tensors; a \(kind.rawValue) of this size has \(expected.count)")
+        }
+        for (name, shape) in expected {
+            guard let tensor = file.tensor(name) else { throw fail("missing tensor '\(name)'") }
+            guard tensor.shape == shape else { throw fail("tensor '\(name)' has shape \(tensor.shape), expected \(shape)") }
+            guard tensor.scalars.allSatisfy(\.isFinite) else { throw fail("tensor '\(name)' holds NaN or infinite values") }
+        }
+        let model: Model
+        do { model = try Model(config: config, labels: labels, vocabulary: vocabulary) } catch { throw fail(error.message) }
+        for p in model.parameters { try! p.assign(file.tensor(p.name)!) }
+        return model
+    }
+}
+
+extension ModelConfig {
+    /// Every parameter's PyTorch name and shape, in `named_parameters()` order.
+    public func parameterShapes(inputSize V: Int, classes C: Int) -> [(String, Shape)] {
+        let H = hiddenSize
+        switch kind {
+        case .elman:
+            return [("in2hidden.weight", Shape(H, V + H)), ("in2hidden.bias", Shape(H)),
+                    ("in2output.weight", Shape(C, V + H)), ("in2output.bias", Shape(C))]
+        case .gru, .lstm:
+            let (prefix, gates) = kind == .gru ? ("gru", 3) : ("lstm", 4)
+            var shapes: [(String, Shape)] = []
+            for l in 0..<layers {
+                shapes += [("\(prefix).weight_ih_l\(l)", Shape(gates * H, l == 0 ? V : H)),
+                           ("\(prefix).weight_hh_l\(l)", Shape(gates * H, H)),
+                           ("\(prefix).bias_ih_l\(l)", Shape(gates * H)),
+                           ("\(prefix).bias_hh_l\(l)", Shape(gates * H))]
+            }
+            return shapes + [("fc.weight", Shape(C, H)), ("fc.bias", Shape(C))]
+        }
+    }
+
+    /// How many weights a model of this config has.
+    public func parameterCount(inputSize: Int, classes: Int) -> Int {
+        parameterShapes(inputSize: inputSize, classes: classes).reduce(0) { $0 + $1.1.count }
+    }
+}

@@ -1,0 +1,93 @@
+/// A recurrent network that reads a batch of encoded names and scores every label: the
+/// article's Elman cell, a GRU or an LSTM, each with
+/// - a fused forward over the whole batch and sequence, saving what its backward needs, and a
+///   hand-written backward through time that accumulates into the parameters' gradients;
+/// - the same maths op by op on an autodiff `Graph` (the reference the fused path is tested
+///   against, and what the article's loop looks like).
+protocol RecurrentClassifier: AnyObject, Sendable {
+    /// What the forward pass leaves for the backward pass (pointers into the arena).
+    associatedtype Tape
+
+    var parameters: [Parameter] { get }
+    var inputSize: Int { get }
+    var hiddenSize: Int { get }
+    var classes: Int { get }
+
+    /// Logits [batch.size × classes] into `logits`. `initialHidden` is [batch.size × hidden]
+    /// for the Elman cell (nil: zeros); the GRU and LSTM always start from zeros.
+    func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
+                 logits: UnsafeMutablePointer<Float>) -> Tape
+
+    /// Adds d(loss)/d(parameters) to the parameters' gradients, given d(loss)/d(logits).
+    func backward(_ batch: SequenceBatch, tape: Tape, dLogits: UnsafePointer<Float>, arena: Arena)
+
+    /// The same network on one name, op by op: logits [1 × classes].
+    func graphLogits(_ g: Graph, tokens: [Int], initialHidden: Tensor?) throws(CharNNError) -> Variable
+}
+
+extension RecurrentClassifier {
+    /// Forward, mean cross-entropy over the batch, backward: returns the loss, and adds the
+    /// gradients to the parameters.
+    func lossAndGradients(_ batch: SequenceBatch, targets: [Int32], initialHidden: UnsafePointer<Float>?,
+                          arena: Arena) -> Float {
+        let logits = arena.allocate(batch.size * classes)
+        let tape = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits)
+        let loss = CrossEntropy.lossAndGradient(logits: logits, targets: targets, rows: batch.size,
+                                                classes: classes)
+        backward(batch, tape: tape, dLogits: logits, arena: arena)
+        return loss
+    }
+
+    /// Forward only.
+    func logits(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
+                into logits: UnsafeMutablePointer<Float>) {
+        _ = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits)
+    }
+}
+
+/// Cross-entropy over logits, fused with its gradient.
+enum CrossEntropy {
+    /// The mean over rows of −log softmax(logits)[target]; overwrites `logits` with
+    /// d(loss)/d(logits) = (softmax − onehot(target)) / rows.
+    static func lossAndGradient(logits: UnsafeMutablePointer<Float>, targets: [Int32], rows: Int,
+                                classes: Int) -> Float {
+        var total: Float = 0
+        let scale = 1 / Float(rows)
+        for r in 0..<rows {
+            let row = logits + r * classes
+            let lse = Math.logSumExp(row, classes)
+            let target = Int(targets[r])
+            total += lse - row[target]
+            for j in 0..<classes { row[j] = Math.exp(row[j] - lse) * scale }
+            row[target] -= scale
+        }
+        return total * scale
+    }
+}
+
+/// Small loops the fused layers share.
+enum LayerMath {
+    /// rows × width values: every row set to `row`.
+    @inline(__always)
+    static func broadcastRows(_ row: UnsafePointer<Float>, rows: Int, width: Int, into y: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { (y + r * width).update(from: row, count: width) }
+    }
+
+    /// sum += Σ over rows of x (a bias gradient).
+    @inline(__always)
+    static func addRowSums(_ x: UnsafePointer<Float>, rows: Int, width: Int, into sum: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { Kernels.axpy(1, x + r * width, sum, width) }
+    }
+
+    /// y[j] += W[j, column] for j in 0..<count, W row-major with `ld` columns: one-hot · Wᵀ as a gather.
+    @inline(__always)
+    static func addColumn(_ w: UnsafePointer<Float>, ld: Int, column: Int, count: Int, into y: UnsafeMutablePointer<Float>) {
+        for j in 0..<count { y[j] += w[j * ld + column] }
+    }
+
+    /// W[j, column] += g[j]: the gradient of that gather.
+    @inline(__always)
+    static func scatterColumn(_ g: UnsafePointer<Float>, into w: UnsafeMutablePointer<Float>, ld: Int, column: Int, count: Int) {
+        for j in 0..<count { w[j * ld + column] += g[j] }
+    }
+}

@@ -1,0 +1,48 @@
+/// Stochastic gradient descent with PyTorch's semantics (`torch.optim.SGD`, dampening 0, no
+/// Nesterov): g = grad + λ·w; with momentum μ the buffer is b = μ·b + g (b = g at the first
+/// step) and the update w −= lr·b.
+public final class SGD: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let momentum: Float
+    public let weightDecay: Float
+    private let buffers: [FloatBuffer]
+    private var started = false
+
+    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0,
+                weightDecay: Float = 0) throws(CharNNError) {
+        try HyperParameters.check("learning rate", learningRate, 0...1e6)
+        try HyperParameters.check("momentum", momentum, 0...1, openHigh: true)
+        try HyperParameters.check("weight decay", weightDecay, 0...1e6)
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        buffers = momentum > 0 ? parameters.map { FloatBuffer(count: $0.count) } : []
+    }
+
+    @discardableResult
+    public func step() -> Bool {
+        let (lr, mu, decay) = (learningRate, momentum, weightDecay)
+        var finite = true
+        for (k, p) in parameters.enumerated() {
+            let (w, g) = (p.values, p.grads)
+            if mu > 0 {
+                let b = buffers[k].pointer
+                for i in 0..<p.count {
+                    let grad = g[i] + decay * w[i]
+                    b[i] = started ? mu * b[i] + grad : grad
+                    let updated = w[i] - lr * b[i]
+                    if updated.isFinite { w[i] = updated } else { finite = false }
+                }
+            } else {
+                for i in 0..<p.count {
+                    let updated = w[i] - lr * (g[i] + decay * w[i])
+                    if updated.isFinite { w[i] = updated } else { finite = false }
+                }
+            }
+        }
+        started = true
+        return finite
+    }
+}

@@ -1,0 +1,151 @@
+/// One label and its softmax probability.
+public struct Prediction: Sendable, Equatable, CustomStringConvertible {
+    public let label: String
+    public let index: Int
+    public let probability: Float
+
+    public var description: String {
+        "\(label) (\((Double(probability) * 1000).rounded() / 10)%)"
+    }
+}
+
+extension Model {
+    /// Names longer than this many characters are refused (memory grows with length).
+    public static let maxNameLength = 1024
+    /// Names per forward pass in batched inference.
+    static let inferenceBatch = 128
+
+    /// A raw Unicode name as this model reads it: transliterated to ASCII like the data, with
+    /// characters the vocabulary lacks dropped. Throws `.invalidArgument` when no character is
+    /// left or the name is longer than `maxNameLength`.
+    public func encode(_ name: String) throws(CharNNError) -> [UInt8] {
+        var tokens: [UInt8] = []
+        var ascii: [UInt8] = []
+        for scalar in name.unicodeScalars {
+            ascii.removeAll(keepingCapacity: true)
+            guard Transliteration.append(scalar, to: &ascii) else { continue }
+            for byte in ascii { if let i = vocabulary.index(of: byte) { tokens.append(UInt8(i)) } }
+            guard tokens.count <= Self.maxNameLength else {
+                throw .invalidArgument("the name is longer than \(Self.maxNameLength) characters")
+            }
+        }
+        guard !tokens.isEmpty else {
+            let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
+            throw .invalidArgument("'\(shown)' has no character the model can read (after transliteration to ASCII)")
+        }
+        return tokens
+    }
+
+    /// Softmax probabilities over the labels for one name.
+    public func probabilities(_ name: String) throws(CharNNError) -> [Float] {
+        let tokens = try encode(name)
+        return try reading { () throws(CharNNError) -> [Float] in try scores([tokens[...]]) }
+    }
+
+    /// The `k` most likely labels for a name, most likely first (k is capped at the label count).
+    public func predict(_ name: String, top k: Int = 3) throws(CharNNError) -> [Prediction] {
+        guard k >= 1 else { throw .invalidArgument("k must be at least 1, got \(k)") }
+        return topK(try probabilities(name)[...], k)
+    }
+
+    /// `predict` for many names in one call, batched (far faster than one call per name).
+    /// Fails on the first name that cannot be encoded, naming its index.
+    public func predict(_ names: [String], top k: Int = 3) throws(CharNNError) -> [[Prediction]] {
+        guard k >= 1 else { throw .invalidArgument("k must be at least 1, got \(k)") }
+        var encoded: [ArraySlice<UInt8>] = []
+        encoded.reserveCapacity(names.count)
+        for (i, name) in names.enumerated() {
+            do { encoded.append(try encode(name)[...]) } catch {
+                throw .invalidArgument("name \(i): \(error.message)")
+            }
+        }
+        let probabilities = try reading { () throws(CharNNError) -> [Float] in try scores(encoded) }
+        let C = labels.count
+        return (0..<names.count).map { topK(probabilities[$0 * C..<($0 + 1) * C], k) }
+    }
+
+    func topK(_ probabilities: ArraySlice<Float>, _ k: Int) -> [Prediction] {
+        let base = probabilities.startIndex
+        let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+        return order.prefix(k).map { Prediction(label: labels[$0 - base], index: $0 - base, probability: probabilities[$0]) }
+    }
+
+    /// Softmax probabilities [names × labels] for encoded names, in their order. Names are
+    /// grouped by length into batches so little time goes to padding. Call inside `reading`.
+    func scores(_ names: [ArraySlice<UInt8>]) throws(CharNNError) -> [Float] {
+        let C = labels.count
+        var out = [Float](repeating: 0, count: names.count * C)
+        let order = names.indices.sorted { names[$0].count < names[$1].count }
+        try withInferenceArena { (arena: Arena) throws(CharNNError) in
+            var batch = SequenceBatch()
+            var start = 0
+            while start < order.count {
+                let end = min(start + Self.inferenceBatch, order.count)
+                arena.reset()
+                batch.fill(count: end - start) { names[order[start + $0]] }
+                let h0 = initialHidden(batchSize: batch.size, arena: arena) { b, row in
+                    var rng = inferenceGenerator(for: names[order[start + b]])
+                    Model.kaiming(row, using: &rng)
+                }
+                let logits = arena.allocate(batch.size * C)
+                network.logits(batch, initialHidden: h0, arena: arena, into: logits)
+                for b in 0..<batch.size {
+                    let row = logits + b * C
+                    let lse = Math.logSumExp(row, C)
+                    let target = order[start + b] * C
+                    for j in 0..<C { out[target + j] = Math.exp(row[j] - lse) }
+                }
+                start = end
+            }
+        }
+        return out
+    }
+}
+
+/// Accuracy, per-label accuracy and the confusion matrix of a model on a data set.
+public struct Evaluation: Sendable, Equatable {
+    public let labels: [String]
+    /// confusion[true][predicted]: how many names of label `true` were predicted as `predicted`.
+    public let confusion: [[Int]]
+
+    public var total: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }
+    public var correct: Int { labels.indices.reduce(0) { $0 + confusion[$1][$1] } }
+    /// Correct / total (0 for an empty set).
+    public var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+
+    /// For each label, the share of its names predicted right (its recall); NaN for a label
+    /// with no names in the set.
+    public var perClassAccuracy: [Double] {
+        labels.indices.map { i in
+            let n = confusion[i].reduce(0, +)
+            return n == 0 ? .nan : Double(confusion[i][i]) / Double(n)
+        }
+    }
+
+    /// The confusion matrix with every row divided by its total (the PyTorch tutorial's figure);
+    /// rows of labels with no names are all zero.
+    public var normalizedConfusion: [[Double]] {
+        confusion.map { row in
+            let n = row.reduce(0, +)
+            return row.map { n == 0 ? 0 : Double($0) / Double(n) }
+        }
+    }
+}
+
+extension Model {
+    /// Predicts every name of `data` (batched) and compares with its labels.
+    public func evaluate(_ data: NameDataset) throws(CharNNError) -> Evaluation {
+        try checkCompatible(data)
+        let names = (0..<data.count).map { data.tokens(of: $0) }
+        let probabilities = try reading { () throws(CharNNError) -> [Float] in try scores(names) }
+        let C = labels.count
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: C), count: C)
+        for i in 0..<data.count {
+            let row = probabilities[i * C..<(i + 1) * C]
+            var best = row.startIndex
+            for j in row.indices where row[j] > row[best] { best = j }
+            confusion[data.labels[i]][best - row.startIndex] += 1
+        }
+        return Evaluation(labels: labels, confusion: confusion)
+    }
+}

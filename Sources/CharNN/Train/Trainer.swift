@@ -1,0 +1,173 @@
+/// How to train: the article's protocol by default (2 epochs, batch 1, Adam lr 1e-3, no clipping;
+/// the article clips the Elman cell's gradient norm to 1).
+public struct TrainingConfig: Sendable, Equatable {
+    public enum OptimizerKind: String, Sendable, CaseIterable, Equatable {
+        case adam, adamw, sgd
+    }
+
+    public var epochs = 2
+    /// Names per step. 1 is the article's protocol; larger batches pad and mask, and their loss
+    /// is the mean over the batch's names.
+    public var batchSize = 1
+    public var optimizer = OptimizerKind.adam
+    public var learningRate: Float = 1e-3
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var weightDecay: Float = 0
+    /// SGD only.
+    public var momentum: Float = 0
+    /// Clip the global gradient norm to this before each step; 0 turns clipping off.
+    public var clipNorm: Float = 0
+    /// Seeds the shuffles (and the Elman cell's random initial states).
+    public var seed: UInt64 = 0
+    public var shuffle = true
+    /// Call the progress callback every this many steps (and at the end of every epoch).
+    public var reportEvery = 1
+
+    public init() {}
+
+    public static let maxBatchSize = 65_536
+
+    func validate() throws(CharNNError) {
+        guard epochs >= 0 && epochs <= 1_000_000 else { throw .invalidArgument("epochs \(epochs) is not in 0...1000000") }
+        guard batchSize >= 1 && batchSize <= Self.maxBatchSize else {
+            throw .invalidArgument("batch size \(batchSize) is not in 1...\(Self.maxBatchSize)")
+        }
+        guard clipNorm.isFinite && clipNorm >= 0 else { throw .invalidArgument("clip norm \(clipNorm) must be ≥ 0 (0 = off)") }
+        guard reportEvery >= 1 else { throw .invalidArgument("reportEvery \(reportEvery) must be ≥ 1") }
+    }
+
+    func makeOptimizer(_ parameters: [Parameter]) throws(CharNNError) -> any Optimizer {
+        switch optimizer {
+        case .adam, .adamw:
+            return try Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                            weightDecay: weightDecay, decoupledWeightDecay: optimizer == .adamw)
+        case .sgd:
+            return try SGD(parameters, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        }
+    }
+}
+
+/// Where training is, passed to the progress callback.
+public struct TrainingProgress: Sendable, Equatable {
+    /// 1-based.
+    public var epoch: Int
+    public var epochs: Int
+    /// 1-based step within the epoch, and the number of steps in an epoch.
+    public var step: Int
+    public var steps: Int
+    /// The loss of this step's batch.
+    public var loss: Float
+    /// The mean loss of the epoch's steps so far.
+    public var runningLoss: Float
+}
+
+/// What a `train` call did.
+public struct TrainingReport: Sendable, Equatable {
+    public var epochsCompleted = 0
+    public var stepsTaken = 0
+    /// True when the progress callback stopped training.
+    public var stoppedEarly = false
+    /// The mean loss of every completed epoch.
+    public var epochLosses: [Float] = []
+    public var lastLoss: Float = .nan
+}
+
+extension Model {
+    /// Trains on `data` (its labels and vocabulary must be the model's). Each epoch shuffles
+    /// with a generator seeded by (config.seed, epoch), so the same seed and data give the same
+    /// weights. `progress` is called every `reportEvery` steps and after each epoch's last
+    /// step; returning false stops training cleanly after that step (the model stays valid and
+    /// keeps what it learned). The optimizer is created fresh for each call.
+    ///
+    /// Throws `.invalidArgument` for a bad config or mismatched data, `.busy` when the model is
+    /// in use, and `.diverged` when a loss or gradient becomes NaN or infinite: the step that
+    /// produced it is not applied, so the weights are the last good ones.
+    @discardableResult
+    public func train(on data: NameDataset, config: TrainingConfig = TrainingConfig(),
+                      progress: ((TrainingProgress) -> Bool)? = nil) throws(CharNNError) -> TrainingReport {
+        try config.validate()
+        try checkCompatible(data)
+        guard !data.isEmpty else { throw .invalidArgument("the training set is empty") }
+        return try exclusively { () throws(CharNNError) -> TrainingReport in
+            try runTraining(data, config, progress)
+        }
+    }
+
+    private func runTraining(_ data: NameDataset, _ config: TrainingConfig,
+                             _ progress: ((TrainingProgress) -> Bool)?) throws(CharNNError) -> TrainingReport {
+        let parameters = self.parameters
+        let optimizer = try config.makeOptimizer(parameters)
+        optimizer.zeroGrad()
+        let arena = Arena()
+        var batch = SequenceBatch()
+        var targets: [Int32] = []
+        var order = Array(0..<data.count)
+        let steps = (data.count + config.batchSize - 1) / config.batchSize
+        var report = TrainingReport()
+
+        for epoch in 0..<config.epochs {
+            if config.shuffle {
+                var rng = Xoshiro256.derived(seed: config.seed, stream: UInt64(epoch))
+                rng.shuffle(&order)
+            }
+            var hiddenRng = Xoshiro256.derived(seed: config.seed, stream: 0x1000_0000 + UInt64(epoch))
+            var lossSum: Double = 0
+            for step in 0..<steps {
+                let start = step * config.batchSize, end = min(start + config.batchSize, data.count)
+                batch.fill(count: end - start) { data.tokens(of: order[start + $0]) }
+                targets.removeAll(keepingCapacity: true)
+                for i in start..<end { targets.append(Int32(data.labels[order[i]])) }
+
+                arena.reset()
+                // One generator for the epoch, drawn name after name, like the article's init_hidden().
+                let h0 = initialHidden(batchSize: batch.size, arena: arena) { _, row in
+                    Model.kaiming(row, using: &hiddenRng)
+                }
+                let loss = network.lossAndGradients(batch, targets: targets, initialHidden: h0, arena: arena)
+                let norm = config.clipNorm > 0 ? clipGradientNorm(parameters, maxNorm: config.clipNorm)
+                                               : gradientNorm(parameters)
+                guard loss.isFinite, norm.isFinite else {
+                    optimizer.zeroGrad()
+                    throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): "
+                        + (loss.isFinite ? "the gradient norm is \(norm)" : "the loss is \(loss)")
+                        + "; that step was not applied, the weights are the last finite ones")
+                }
+                guard optimizer.step() else {
+                    optimizer.zeroGrad()
+                    throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): the update "
+                        + "would make weights infinite or NaN (learning rate too large?); those weights kept their last finite values")
+                }
+                optimizer.zeroGrad()
+                lossSum += Double(loss)
+                report.stepsTaken += 1
+                report.lastLoss = loss
+
+                let last = step == steps - 1
+                if let progress, (step + 1) % config.reportEvery == 0 || last {
+                    let state = TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps: steps,
+                                                 loss: loss, runningLoss: Float(lossSum / Double(step + 1)))
+                    if !progress(state) {
+                        report.stoppedEarly = true
+                        if last { report.epochsCompleted += 1; report.epochLosses.append(Float(lossSum / Double(steps))) }
+                        return report
+                    }
+                }
+            }
+            report.epochsCompleted += 1
+            report.epochLosses.append(Float(lossSum / Double(steps)))
+        }
+        return report
+    }
+
+    /// Data must use the model's labels (same names, same order) and vocabulary.
+    func checkCompatible(_ data: NameDataset) throws(CharNNError) {
+        guard data.labelNames == labels else {
+            throw .invalidArgument("the data's labels \(data.labelNames.prefix(4))… (\(data.labelCount)) are not the model's \(labels.prefix(4))… (\(labels.count))")
+        }
+        guard data.vocabulary == vocabulary else {
+            throw .invalidArgument("the data's vocabulary is not the model's")
+        }
+    }
+}
