@@ -8,14 +8,26 @@ DATA ?= data/names
 DATA_URL ?= https://download.pytorch.org/tutorial/data.zip
 DATA_SUMS := tools/names-data.sha256
 
-.PHONY: all build test test-swift demo data check-data clean help bench-micro
+VERSION := $(shell sed -n 's/^\#define CHARNN_VERSION_STRING "\(.*\)"/\1/p' include/charnn.h)
+PREFIX ?= /usr/local
+BUILD := build
+# `make install` into the build tree: what the examples and the C tests compile and link against.
+STAGE := $(abspath $(BUILD)/stage)
+CC ?= cc
+CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
+LIB_SO := .build/release/libcharnn.so
 
-all: build
+.PHONY: all build lib install stage examples test test-swift test-c demo data check-data clean help bench-micro
+
+all: lib examples
 
 help:
 	@echo "make demo    build everything, train the article's models on $(DATA), predict names"
 	@echo "make test    build and run every test"
 	@echo "make build   release build of the Swift package"
+	@echo "make lib     build/.build/release/libcharnn.so, the C ABI library"
+	@echo "make install PREFIX=dir   install the library, charnn.h and charnn.pc"
+	@echo "make examples  build the C example programs into build/bin"
 	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
 	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
 	@echo "make clean   remove build products"
@@ -23,7 +35,27 @@ help:
 build:
 	$(SWIFT) build -c release
 
-test: test-swift
+# libcharnn.so: the Swift core behind the C ABI, Swift runtime linked in.
+lib:
+	$(SWIFT) build -c release --product charnn
+
+# Installs the library, the header and charnn.pc (pkg-config) under PREFIX.
+install: lib
+	install -d "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/include"
+	install -m 0755 $(LIB_SO) "$(PREFIX)/lib/libcharnn.so"
+	strip --strip-unneeded "$(PREFIX)/lib/libcharnn.so"
+	install -m 0644 include/charnn.h "$(PREFIX)/include/charnn.h"
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/charnn.pc.in > "$(PREFIX)/lib/pkgconfig/charnn.pc"
+
+stage:
+	@$(MAKE) --no-print-directory install PREFIX=$(STAGE) >/dev/null
+
+# The C programs, compiled strictly against the installed header and library.
+examples: stage
+	@mkdir -p $(BUILD)/bin
+	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/names.c -L$(STAGE)/lib -lcharnn -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/names
+
+test: test-swift test-c
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
@@ -32,8 +64,29 @@ test-swift:
 	$(SWIFT) build --build-tests $(SWIFT_TEST_FLAGS)
 	CHARNN_DATA="$(abspath $(DATA))" $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
 
-demo: build check-data
-	.build/release/charnn-demo "$(DATA)"
+# The C ABI: every function and error path (under valgrind when present), the exported symbols
+# against the header, and the installed pkg-config file.
+test-c: examples
+	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/abi_test.c -L$(STAGE)/lib -lcharnn -lpthread \
+		-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
+	python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/libcharnn.so
+	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
+	CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test
+	@if command -v valgrind >/dev/null; then \
+		echo "abi_test under valgrind"; \
+		CHARNN_DATA="$(abspath $(DATA))" CHARNN_TEST_QUICK=1 valgrind --quiet --error-exitcode=3 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect $(BUILD)/bin/abi_test; \
+	else echo "valgrind not installed: abi_test ran without it (apt-get install valgrind)"; fi
+
+# The main job: the article's two models trained on the names data, then its example names.
+DEMO_NAMES := Mike Qin Slaveya Jake Fernando Demirkan
+demo: examples check-data
+	@echo "== Elman cell (the article's MyRNN): 2 epochs, batch 1, Adam lr 1e-3, clip 1 =="
+	$(BUILD)/bin/names train "$(DATA)" --model elman --out $(BUILD)/elman.safetensors
+	$(BUILD)/bin/names predict $(BUILD)/elman.safetensors $(DEMO_NAMES)
+	@echo "== 2-layer GRU: 2 epochs, batch 1, Adam lr 1e-3 =="
+	$(BUILD)/bin/names train "$(DATA)" --model gru --out $(BUILD)/gru.safetensors
+	$(BUILD)/bin/names predict $(BUILD)/gru.safetensors $(DEMO_NAMES)
 
 # Fetch the tutorial archive unless DATA already holds the 18 verified files.
 data:
@@ -69,4 +122,4 @@ bench-micro:
 	.build/release/charnn-bench elman-step
 
 clean:
-	rm -rf .build .build-tests
+	rm -rf .build .build-tests $(BUILD)

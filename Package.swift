@@ -14,14 +14,28 @@ coreSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
 let package = Package(
     name: "charnn",
     products: [
+        // libcharnn.so: the stable C ABI of include/charnn.h.
+        .library(name: "charnn", type: .dynamic, targets: ["CharNNExports"]),
         .library(name: "CharNN", targets: ["CharNN"]),
-        .executable(name: "charnn-demo", targets: ["charnn-demo"]),
     ],
     targets: [
         // The core: data, tensors, autodiff, layers, optimizers, training, checkpoints.
-        // Standard library and Glibc only, so the shared library stays small.
+        // Standard library, Glibc and Synchronization only (no Foundation): a small .so.
         .target(name: "CharNN", swiftSettings: coreSettings),
-        .executableTarget(name: "charnn-demo", dependencies: ["CharNN"]),
+        // Shows include/charnn.h to Swift (its module map points at the header).
+        .target(name: "CCharNN"),
+        // The exported C functions. The Swift runtime is linked in statically and a version
+        // script keeps every symbol but charnn_* local, so the .so loads where Swift is absent.
+        .target(
+            name: "CharNNExports",
+            dependencies: ["CharNN", "CCharNN"],
+            exclude: ["charnn.map"],
+            swiftSettings: coreSettings,
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib",
+                              "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/CharNNExports/charnn.map"]),
+            ]
+        ),
         // Micro-benchmarks of the core, run by hand (`make bench-micro`), never by the tests.
         .executableTarget(name: "charnn-bench", dependencies: ["CharNN"], path: "bench/swift",
                           swiftSettings: coreSettings),

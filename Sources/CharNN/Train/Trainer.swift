@@ -72,6 +72,8 @@ public struct TrainingReport: Sendable, Equatable {
     /// The mean loss of every completed epoch.
     public var epochLosses: [Float] = []
     public var lastLoss: Float = .nan
+
+    public init() {}
 }
 
 extension Model {

@@ -1,0 +1,254 @@
+import CCharNN
+import CharNN
+
+// charnn_model_*: a Model behind a handle, with its label names as C strings.
+
+final class ModelBox {
+    let model: Model
+    let labelNames: OwnedCStrings
+
+    init(_ model: Model) {
+        self.model = model
+        labelNames = OwnedCStrings(model.labels)
+    }
+
+    static func from(_ handle: OpaquePointer?, _ argument: String = "model") throws -> ModelBox {
+        try Handles.object(handle, .model, argument)
+    }
+}
+
+// MARK: Configs
+
+@c @implementation
+public func charnn_model_config_init(_ config: UnsafeMutablePointer<charnn_model_config>?) {
+    guard let config else { return }
+    config.pointee = charnn_model_config(
+        struct_size: MemoryLayout<charnn_model_config>.size, kind: Int32(CHARNN_MODEL_GRU), hidden_size: 256,
+        num_layers: 0, hidden_init: Int32(CHARNN_HIDDEN_INIT_DEFAULT), seed: 0)
+}
+
+extension ModelConfig {
+    init(_ c: charnn_model_config) throws {
+        let kinds: [Int32: ModelKind] = [Int32(CHARNN_MODEL_ELMAN): .elman, Int32(CHARNN_MODEL_GRU): .gru,
+                                         Int32(CHARNN_MODEL_LSTM): .lstm]
+        guard let kind = kinds[c.kind] else { throw APIError.invalid("config->kind \(c.kind) is not a CHARNN_MODEL_* value") }
+        let hiddenInit: HiddenInit?
+        switch Int(c.hidden_init) {
+        case CHARNN_HIDDEN_INIT_DEFAULT: hiddenInit = nil
+        case CHARNN_HIDDEN_INIT_KAIMING: hiddenInit = .kaiming
+        case CHARNN_HIDDEN_INIT_ZEROS: hiddenInit = .zeros
+        default: throw APIError.invalid("config->hidden_init \(c.hidden_init) is not a CHARNN_HIDDEN_INIT_* value")
+        }
+        guard c.num_layers >= 0 else { throw APIError.invalid("config->num_layers is \(c.num_layers)") }
+        self.init(kind: kind, hiddenSize: Int(c.hidden_size), layers: c.num_layers == 0 ? nil : Int(c.num_layers),
+                  hiddenInit: hiddenInit, seed: c.seed)
+        do { try validate() } catch { throw APIError.invalid("config: \(error.message)") }
+    }
+
+    var cValue: charnn_model_config {
+        let kind = switch self.kind {
+        case .elman: CHARNN_MODEL_ELMAN
+        case .gru: CHARNN_MODEL_GRU
+        case .lstm: CHARNN_MODEL_LSTM
+        }
+        let initValue = hiddenInit == .kaiming ? CHARNN_HIDDEN_INIT_KAIMING : CHARNN_HIDDEN_INIT_ZEROS
+        return charnn_model_config(struct_size: MemoryLayout<charnn_model_config>.size, kind: Int32(kind),
+                                   hidden_size: Int32(hiddenSize), num_layers: Int32(layers),
+                                   hidden_init: Int32(initValue), seed: seed)
+    }
+}
+
+@c @implementation
+public func charnn_train_config_init(_ config: UnsafeMutablePointer<charnn_train_config>?) {
+    guard let config else { return }
+    let d = TrainingConfig()
+    config.pointee = charnn_train_config(
+        struct_size: MemoryLayout<charnn_train_config>.size, epochs: Int32(d.epochs), batch_size: Int32(d.batchSize),
+        optimizer: Int32(CHARNN_OPTIMIZER_ADAM), learning_rate: d.learningRate, beta1: d.beta1, beta2: d.beta2,
+        epsilon: d.epsilon, weight_decay: d.weightDecay, momentum: d.momentum, clip_norm: d.clipNorm, seed: d.seed,
+        shuffle: d.shuffle ? 1 : 0, report_every: Int32(d.reportEvery), progress: nil, user_data: nil)
+}
+
+extension TrainingConfig {
+    init(_ c: charnn_train_config) throws {
+        self.init()
+        switch Int(c.optimizer) {
+        case CHARNN_OPTIMIZER_ADAM: optimizer = .adam
+        case CHARNN_OPTIMIZER_ADAMW: optimizer = .adamw
+        case CHARNN_OPTIMIZER_SGD: optimizer = .sgd
+        default: throw APIError.invalid("config->optimizer \(c.optimizer) is not a CHARNN_OPTIMIZER_* value")
+        }
+        epochs = Int(c.epochs)
+        batchSize = Int(c.batch_size)
+        learningRate = c.learning_rate
+        beta1 = c.beta1
+        beta2 = c.beta2
+        epsilon = c.epsilon
+        weightDecay = c.weight_decay
+        momentum = c.momentum
+        clipNorm = c.clip_norm
+        seed = c.seed
+        shuffle = c.shuffle != 0
+        reportEvery = Int(c.report_every)
+    }
+}
+
+// MARK: Lifecycle
+
+@c @implementation
+public func charnn_model_create(_ config: UnsafePointer<charnn_model_config>?,
+                                _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?, _ labelCount: Int,
+                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api("charnn_model_create") {
+        guard let out else { throw APIError.invalid("out is NULL") }
+        let config = try ModelConfig(try readStruct(config, "config"))
+        let labels = try strings(labelNames, try count(labelCount, "label_count", max: 65_535), "label_names")
+        out.pointee = Handles.register(ModelBox(try Model(config: config, labels: labels)), .model)
+    }
+}
+
+@c @implementation
+public func charnn_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api("charnn_model_load") {
+        guard let out else { throw APIError.invalid("out is NULL") }
+        out.pointee = Handles.register(ModelBox(try Model.load(from: try string(path, "path"))), .model)
+    }
+}
+
+@c @implementation
+public func charnn_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> charnn_status {
+    api("charnn_model_save") { try ModelBox.from(model).model.save(to: try string(path, "path")) }
+}
+
+@c @implementation
+public func charnn_model_free(_ model: OpaquePointer?) {
+    Handles.free(model, .model)
+}
+
+// MARK: Training and evaluation
+
+@c @implementation
+public func charnn_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?,
+                               _ config: UnsafePointer<charnn_train_config>?,
+                               _ result: UnsafeMutablePointer<charnn_train_result>?) -> charnn_status {
+    var report = TrainingReport()
+    let status = api("charnn_model_train") {
+        if let result { _ = try readStruct(UnsafePointer(result), "result") }
+        let model = try ModelBox.from(model).model
+        let data = try DatasetBox.from(train, "train").dataset
+        var c = charnn_train_config()
+        if let config { c = try readStruct(config, "config") } else { charnn_train_config_init(&c) }
+        let trainingConfig = try TrainingConfig(c)
+        let callback = c.progress, userData = c.user_data
+        var stopped = false
+        report = try model.train(on: data, config: trainingConfig) { p in
+            guard let callback else { return true }
+            var progress = charnn_train_progress(
+                struct_size: MemoryLayout<charnn_train_progress>.size, epoch: Int32(p.epoch), epochs: Int32(p.epochs),
+                step: Int64(p.step), steps: Int64(p.steps), loss: p.loss, running_loss: p.runningLoss)
+            stopped = callback(&progress, userData) != 0
+            return !stopped
+        }
+        if stopped { throw APIError(CHARNN_CANCELLED, "the progress callback stopped training after \(report.stepsTaken) steps") }
+    }
+    if let result, result.pointee.struct_size >= MemoryLayout<charnn_train_result>.size {
+        result.pointee.epochs_completed = Int32(report.epochsCompleted)
+        result.pointee.steps_taken = Int64(report.stepsTaken)
+        result.pointee.last_loss = report.lastLoss
+        result.pointee.last_epoch_loss = report.epochLosses.last ?? .nan
+    }
+    return status
+}
+
+@c @implementation
+public func charnn_model_evaluate(_ model: OpaquePointer?, _ data: OpaquePointer?, _ accuracy: UnsafeMutablePointer<Double>?,
+                                  _ confusion: UnsafeMutablePointer<Int64>?, _ capacity: Int) -> charnn_status {
+    api("charnn_model_evaluate") {
+        let model = try ModelBox.from(model).model
+        let dataset = try DatasetBox.from(data, "data").dataset
+        let cells = model.labels.count * model.labels.count
+        if confusion != nil && capacity < cells {
+            throw APIError(CHARNN_BUFFER_TOO_SMALL, "confusion needs \(cells) elements, capacity is \(UInt(bitPattern: capacity))")
+        }
+        let evaluation = try model.evaluate(dataset)
+        accuracy?.pointee = evaluation.accuracy
+        if let confusion {
+            for (i, row) in evaluation.confusion.enumerated() {
+                for (j, n) in row.enumerated() { confusion[i * row.count + j] = Int64(n) }
+            }
+        }
+    }
+}
+
+// MARK: Prediction
+
+/// Writes top-k predictions into row `row` of the caller's arrays, padding past the label count.
+private func write(_ predictions: [Prediction], k: Int, row: Int, _ labels: UnsafeMutablePointer<Int32>?,
+                   _ probabilities: UnsafeMutablePointer<Float>?) {
+    for j in 0..<k {
+        let p = j < predictions.count ? predictions[j] : nil
+        labels?[row * k + j] = Int32(p?.index ?? -1)
+        probabilities?[row * k + j] = p?.probability ?? 0
+    }
+}
+
+@c @implementation
+public func charnn_model_predict(_ model: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ k: Int,
+                                 _ labels: UnsafeMutablePointer<Int32>?, _ probabilities: UnsafeMutablePointer<Float>?,
+                                 _ count: UnsafeMutablePointer<Int>?) -> charnn_status {
+    api("charnn_model_predict") {
+        let model = try ModelBox.from(model).model
+        let k = try CharNNExports.count(k, "k", max: 1 << 20)
+        guard k >= 1 else { throw APIError.invalid("k is 0") }
+        let predictions = try model.predict(try string(name, "name"), top: k)
+        for (j, p) in predictions.enumerated() {
+            labels?[j] = Int32(p.index)
+            probabilities?[j] = p.probability
+        }
+        count?.pointee = predictions.count
+    }
+}
+
+@c @implementation
+public func charnn_model_predict_many(_ model: OpaquePointer?, _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int,
+                                      _ k: Int, _ labels: UnsafeMutablePointer<Int32>?,
+                                      _ probabilities: UnsafeMutablePointer<Float>?) -> charnn_status {
+    api("charnn_model_predict_many") {
+        let model = try ModelBox.from(model).model
+        let k = try CharNNExports.count(k, "k", max: 1 << 20)
+        guard k >= 1 else { throw APIError.invalid("k is 0") }
+        let n = try CharNNExports.count(count, "count", max: 1 << 32)
+        guard n.multipliedReportingOverflow(by: k).partialValue <= 1 << 40 else { throw APIError.invalid("count × k is too large") }
+        let texts = try strings(names, n, "names")
+        let predictions = try model.predict(texts, top: k)
+        for (i, top) in predictions.enumerated() { write(top, k: k, row: i, labels, probabilities) }
+    }
+}
+
+// MARK: Information
+
+@c @implementation
+public func charnn_model_get_config(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<charnn_model_config>?) -> charnn_status {
+    api("charnn_model_get_config") {
+        let config = try ModelBox.from(model).model.config
+        guard let out else { throw APIError.invalid("out is NULL") }
+        _ = try readStruct(UnsafePointer(out), "out")
+        out.pointee = config.cValue
+    }
+}
+
+@c @implementation
+public func charnn_model_label_count(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> charnn_status {
+    api("charnn_model_label_count") { try store(try ModelBox.from(model).model.labels.count, out, "out") }
+}
+
+@c @implementation
+public func charnn_model_label_name(_ model: OpaquePointer?, _ index: Int,
+                                    _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> charnn_status {
+    api("charnn_model_label_name") { try store(try ModelBox.from(model).labelNames.get(index, "index"), out, "out") }
+}
+
+@c @implementation
+public func charnn_model_parameter_count(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> charnn_status {
+    api("charnn_model_parameter_count") { try store(try ModelBox.from(model).model.parameterCount, out, "out") }
+}

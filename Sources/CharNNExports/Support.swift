@@ -1,0 +1,210 @@
+import CCharNN
+import CharNN
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// What every exported function shares: turning Swift errors into statuses and messages, the
+// registry of live handles, and reading the caller's pointers, sizes, strings and structs
+// without ever trapping.
+
+/// A failure at the C boundary: the status to return and the message for charnn_last_error().
+struct APIError: Error {
+    let status: charnn_status
+    let message: String
+
+    init(_ status: charnn_status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    init(_ error: CharNNError) {
+        message = error.message
+        switch error.kind {
+        case .invalidArgument: status = CHARNN_INVALID_ARGUMENT
+        case .shapeMismatch: status = CHARNN_SHAPE_MISMATCH
+        case .io: status = CHARNN_IO_ERROR
+        case .invalidData: status = CHARNN_INVALID_DATA
+        case .invalidCheckpoint: status = CHARNN_INVALID_CHECKPOINT
+        case .diverged: status = CHARNN_DIVERGED
+        case .cancelled: status = CHARNN_CANCELLED
+        case .busy: status = CHARNN_BUSY
+        }
+    }
+
+    static func invalid(_ message: String) -> APIError { APIError(CHARNN_INVALID_ARGUMENT, message) }
+}
+
+/// Runs the body of an exported function: CHARNN_OK and an empty last error when it returns,
+/// the error's status and message when it throws. Nothing escapes into the C caller.
+@inline(__always)
+func api(_ function: StaticString, _ body: () throws -> Void) -> charnn_status {
+    do {
+        try body()
+        LastError.clear()
+        return CHARNN_OK
+    } catch let error as APIError {
+        LastError.set("\(function): \(error.message)")
+        return error.status
+    } catch let error as CharNNError {
+        let mapped = APIError(error)
+        LastError.set("\(function): \(mapped.message)")
+        return mapped.status
+    } catch {
+        LastError.set("\(function): internal error: \(error)")
+        return CHARNN_INTERNAL_ERROR
+    }
+}
+
+/// The per-thread message behind charnn_last_error(): a malloc'd C string in a pthread key,
+/// freed when replaced or when the thread ends.
+enum LastError {
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { free($0) }
+        return key
+    }()
+    static let empty: StaticString = ""
+
+    static func set(_ message: String) {
+        free(pthread_getspecific(key))
+        pthread_setspecific(key, strdup(message))
+    }
+
+    static func clear() {
+        if let old = pthread_getspecific(key) {
+            free(old)
+            pthread_setspecific(key, nil)
+        }
+    }
+
+    static var current: UnsafePointer<CChar> {
+        if let message = pthread_getspecific(key) { return UnsafePointer(message.assumingMemoryBound(to: CChar.self)) }
+        return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+}
+
+/// Every live handle, so a freed, foreign or wrong-kind pointer is refused instead of followed.
+/// The registry owns the objects: a handle is the object's address, freeing removes it. A
+/// lookup hands back a strong reference, so an object freed on another thread mid-call stays
+/// alive until that call ends.
+enum Handles {
+    enum Kind: String { case dataset, model, graph, tensor, optimizer }
+
+    private struct Entry {
+        let kind: Kind
+        let object: AnyObject
+    }
+
+    private nonisolated(unsafe) static var live: [UInt: Entry] = [:]
+    private static let lock = Mutex(())
+
+    static func register(_ object: AnyObject, _ kind: Kind) -> OpaquePointer {
+        let address = UInt(bitPattern: Unmanaged.passUnretained(object).toOpaque())
+        lock.withLock { _ in live[address] = Entry(kind: kind, object: object) }
+        return OpaquePointer(bitPattern: address)!
+    }
+
+    /// The object behind `handle`, which must be a live handle of `kind`.
+    static func object<T: AnyObject>(_ handle: OpaquePointer?, _ kind: Kind, _ argument: String) throws -> T {
+        guard let handle else { throw APIError.invalid("\(argument) is NULL") }
+        let entry = lock.withLock { _ in live[UInt(bitPattern: handle)] }
+        guard let entry else {
+            throw APIError(CHARNN_INVALID_HANDLE, "\(argument) is not a live charnn handle (freed, or never created)")
+        }
+        guard entry.kind == kind, let object = entry.object as? T else {
+            throw APIError(CHARNN_INVALID_HANDLE, "\(argument) is a \(entry.kind.rawValue) handle, not a \(kind.rawValue)")
+        }
+        return object
+    }
+
+    /// Forgets a handle of `kind`; anything else (NULL, unknown, another kind) is ignored.
+    static func free(_ handle: OpaquePointer?, _ kind: Kind) {
+        guard let handle else { return }
+        let removed: Entry? = lock.withLock { _ in
+            let key = UInt(bitPattern: handle)
+            guard let entry = live[key], entry.kind == kind else { return nil }
+            live[key] = nil
+            return entry
+        }
+        _ = removed  // the object is released here, outside the lock
+    }
+
+    static var count: Int { lock.withLock { _ in live.count } }
+}
+
+// MARK: Reading the caller's arguments
+
+/// Stores `value` through an out pointer that must not be NULL.
+@inline(__always)
+func store<T>(_ value: T, _ pointer: UnsafeMutablePointer<T>?, _ argument: String) throws {
+    guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
+    pointer.pointee = value
+}
+
+/// A NUL-terminated UTF-8 argument as a String.
+func string(_ pointer: UnsafePointer<CChar>?, _ argument: String) throws -> String {
+    guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
+    guard let s = String(validatingCString: pointer) else { throw APIError.invalid("\(argument) is not valid UTF-8") }
+    return s
+}
+
+/// A count from the caller, refused when it cannot be a real size.
+func count(_ value: Int, _ argument: String, max: Int = 1 << 40) throws -> Int {
+    guard value >= 0 && value <= max else { throw APIError.invalid("\(argument) (\(UInt(bitPattern: value))) is too large") }
+    return value
+}
+
+/// An array of C strings as Swift strings, each validated.
+func strings(_ pointer: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int, _ argument: String) throws -> [String] {
+    guard count > 0 else { return [] }
+    guard let pointer else { throw APIError.invalid("\(argument) is NULL but its count is \(count)") }
+    return try (0..<count).map { try string(pointer[$0], "\(argument)[\($0)]") }
+}
+
+/// A config struct that begins with `size_t struct_size`: the caller's size must cover this
+/// library's struct, and any bytes beyond it (a newer header's fields) must be zero.
+func readStruct<T>(_ pointer: UnsafePointer<T>?, _ argument: String) throws -> T {
+    guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
+    let raw = UnsafeRawPointer(pointer)
+    let size = raw.loadUnaligned(as: Int.self)
+    let known = MemoryLayout<T>.size
+    guard size >= known else {
+        throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); this library needs at least \(known) (call the _init function)")
+    }
+    guard size <= 1 << 16 else { throw APIError.invalid("\(argument)->struct_size \(size) is implausibly large") }
+    for offset in known..<size where raw.load(fromByteOffset: offset, as: UInt8.self) != 0 {
+        throw APIError.invalid("\(argument) has fields this library (ABI \(CHARNN_ABI_VERSION)) does not know set at byte \(offset)")
+    }
+    return pointer.pointee
+}
+
+/// Copies a string into a caller buffer with a NUL, or reports the size it needs.
+func copyString(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                _ length: UnsafeMutablePointer<Int>?) throws {
+    let bytes = Array(text.utf8)
+    length?.pointee = bytes.count
+    guard capacity >= bytes.count + 1 else {
+        throw APIError(CHARNN_BUFFER_TOO_SMALL, "the string needs \(bytes.count + 1) bytes, the buffer has \(UInt(bitPattern: capacity))")
+    }
+    guard let buffer else { throw APIError.invalid("buffer is NULL") }
+    for (i, b) in bytes.enumerated() { buffer[i] = CChar(bitPattern: b) }
+    buffer[bytes.count] = 0
+}
+
+/// C strings owned by a handle (label names), freed with it.
+final class OwnedCStrings: @unchecked Sendable {
+    let pointers: [UnsafeMutablePointer<CChar>]
+
+    init(_ strings: [String]) { pointers = strings.map { strdup($0)! } }
+
+    deinit { for p in pointers { free(p) } }
+
+    func get(_ index: Int, _ argument: String) throws -> UnsafePointer<CChar> {
+        guard index >= 0 && index < pointers.count else {
+            throw APIError.invalid("\(argument) \(UInt(bitPattern: index)) is not below the count \(pointers.count)")
+        }
+        return UnsafePointer(pointers[index])
+    }
+}

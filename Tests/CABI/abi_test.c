@@ -1,0 +1,638 @@
+/*
+ * abi_test — calls every function of include/charnn.h, its success paths and every error path
+ * the header documents, and checks the statuses, messages and outputs. Run by `make test`,
+ * directly and under valgrind (no leak, no invalid access). CHARNN_DATA names the tutorial's
+ * data directory for the checks on real data (skipped, with a note, when absent);
+ * CHARNN_TEST_QUICK=1 skips the slow parts (for valgrind).
+ */
+#define _GNU_SOURCE
+#include <charnn.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int failures = 0, checks = 0;
+
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        checks++;                                                                        \
+        if (!(cond)) {                                                                   \
+            failures++;                                                                  \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
+        }                                                                                \
+    } while (0)
+
+/* The call returns `expected`; a failure leaves a message containing `fragment`, a success an
+ * empty one. */
+#define EXPECT(call, expected, fragment)                                                               \
+    do {                                                                                               \
+        charnn_status got_ = (call);                                                                   \
+        const char *message_ = charnn_last_error();                                                    \
+        checks++;                                                                                      \
+        if (got_ != (expected) || (expected == CHARNN_OK ? message_[0] != 0                            \
+                                                         : strstr(message_, (fragment)) == NULL)) {    \
+            failures++;                                                                                \
+            fprintf(stderr, "%s:%d: %s\n  returned %d (%s), expected %d; message: '%s' (wanted '%s')\n", \
+                    __FILE__, __LINE__, #call, (int)got_, charnn_status_string(got_), (int)(expected),   \
+                    message_, (fragment));                                                             \
+        }                                                                                              \
+    } while (0)
+
+#define OK(call) EXPECT(call, CHARNN_OK, "")
+
+static int quick;
+static char scratch[256];
+
+static void write_file(const char *dir, const char *name, const char *contents, size_t length) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f) { perror(path); exit(2); }
+    fwrite(contents, 1, length, f);
+    fclose(f);
+}
+
+static void remove_tree(const char *dir) {
+    char command[600];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    if (system(command) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* ---- versions and errors ----------------------------------------------------------------- */
+
+static void test_versions_and_status_strings(void) {
+    CHECK(charnn_abi_version() == CHARNN_ABI_VERSION);
+    CHECK(strcmp(charnn_version_string(), CHARNN_VERSION_STRING) == 0);
+    CHECK(strcmp(charnn_status_string(CHARNN_OK), "ok") == 0);
+    CHECK(strcmp(charnn_status_string(CHARNN_BUSY), "busy") == 0);
+    CHECK(strcmp(charnn_status_string(CHARNN_INTERNAL_ERROR), "internal error") == 0);
+    CHECK(strcmp(charnn_status_string((charnn_status)12345), "unknown status") == 0);
+    CHECK(strcmp(charnn_last_error(), "") == 0 || 1);
+}
+
+/* ---- datasets ---------------------------------------------------------------------------- */
+
+static const char *names3[] = {"abc", "pqrs", "KL-M", "bad1", "Żak", "hgf", "uvw", "MN-O"};
+static const int32_t labels3[] = {0, 1, 2, 0, 0, 0, 1, 2};
+static const char *label_names3[] = {"Early", "Late", "Upper"};
+
+static charnn_dataset *small_dataset(void) {
+    charnn_dataset *d = NULL;
+    OK(charnn_dataset_from_memory(names3, labels3, 8, label_names3, 3, &d));
+    return d;
+}
+
+static void test_dataset_from_memory(void) {
+    charnn_dataset *d = small_dataset();
+    size_t n = 0;
+    OK(charnn_dataset_count(d, &n));
+    CHECK(n == 7);
+    OK(charnn_dataset_label_count(d, &n));
+    CHECK(n == 3);
+    const char *label = NULL;
+    OK(charnn_dataset_label_name(d, 1, &label));
+    CHECK(label && strcmp(label, "Late") == 0);
+    EXPECT(charnn_dataset_label_name(d, 3, &label), CHARNN_INVALID_ARGUMENT, "index 3");
+    EXPECT(charnn_dataset_label_name(d, 0, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+
+    char buffer[16];
+    size_t length = 0;
+    int32_t l = -1;
+    OK(charnn_dataset_get(d, 3, buffer, sizeof buffer, &length, &l));  /* "bad1" was skipped */
+    CHECK(strcmp(buffer, "Żak") == 0 && length == 4 && l == 0);
+    OK(charnn_dataset_get(d, 0, NULL, 0, NULL, &l));
+    CHECK(l == 0);
+    EXPECT(charnn_dataset_get(d, 3, buffer, 4, &length, NULL), CHARNN_BUFFER_TOO_SMALL, "needs 5 bytes");
+    CHECK(length == 4);
+    EXPECT(charnn_dataset_get(d, 3, NULL, 0, &length, NULL), CHARNN_BUFFER_TOO_SMALL, "needs 5");
+    EXPECT(charnn_dataset_get(d, 3, NULL, 10, &length, NULL), CHARNN_INVALID_ARGUMENT, "buffer is NULL");
+    EXPECT(charnn_dataset_get(d, 7, buffer, sizeof buffer, &length, &l), CHARNN_INVALID_ARGUMENT, "index 7");
+    EXPECT(charnn_dataset_get(d, (size_t)-1, buffer, sizeof buffer, &length, &l), CHARNN_INVALID_ARGUMENT, "index");
+
+    OK(charnn_dataset_skipped_count(d, &n));
+    CHECK(n == 1);
+    char line[128];
+    OK(charnn_dataset_skipped(d, 0, line, sizeof line, &length));
+    CHECK(strstr(line, "name 3") && strstr(line, "bad1") && strstr(line, "'1' is not in the vocabulary"));
+    EXPECT(charnn_dataset_skipped(d, 1, line, sizeof line, &length), CHARNN_INVALID_ARGUMENT, "skipped count 1");
+    EXPECT(charnn_dataset_skipped(d, 0, line, 3, &length), CHARNN_BUFFER_TOO_SMALL, "the buffer has 3");
+    charnn_dataset_free(d);
+
+    charnn_dataset *bad = (charnn_dataset *)0x1;
+    EXPECT(charnn_dataset_from_memory(NULL, labels3, 2, label_names3, 3, &bad), CHARNN_INVALID_ARGUMENT, "names is NULL");
+    CHECK(bad == (charnn_dataset *)0x1);  /* outputs untouched on error */
+    EXPECT(charnn_dataset_from_memory(names3, NULL, 2, label_names3, 3, &bad), CHARNN_INVALID_ARGUMENT, "labels is NULL");
+    EXPECT(charnn_dataset_from_memory(names3, labels3, 2, NULL, 3, &bad), CHARNN_INVALID_ARGUMENT, "label_names is NULL");
+    EXPECT(charnn_dataset_from_memory(names3, labels3, 2, label_names3, 0, &bad), CHARNN_INVALID_ARGUMENT, "at least one label");
+    EXPECT(charnn_dataset_from_memory(names3, labels3, 8, label_names3, 2, &bad), CHARNN_INVALID_ARGUMENT, "label 2 of name 2");
+    EXPECT(charnn_dataset_from_memory(names3, labels3, 8, label_names3, 3, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+    EXPECT(charnn_dataset_from_memory(names3, labels3, (size_t)-1, label_names3, 3, &bad), CHARNN_INVALID_ARGUMENT, "too large");
+    const char *with_null[] = {"abc", NULL};
+    EXPECT(charnn_dataset_from_memory(with_null, labels3, 2, label_names3, 3, &bad), CHARNN_INVALID_ARGUMENT, "names[1] is NULL");
+    const char *not_utf8[] = {"abc", "a\xff"};
+    EXPECT(charnn_dataset_from_memory(not_utf8, labels3, 2, label_names3, 3, &bad), CHARNN_INVALID_ARGUMENT, "names[1] is not valid UTF-8");
+    const char *twice[] = {"A", "A"};
+    EXPECT(charnn_dataset_from_memory(names3, labels3, 1, twice, 2, &bad), CHARNN_INVALID_ARGUMENT, "appears twice");
+    const char *empty_label[] = {""};
+    EXPECT(charnn_dataset_from_memory(names3, labels3, 1, empty_label, 1, &bad), CHARNN_INVALID_ARGUMENT, "is empty");
+    CHECK(bad == (charnn_dataset *)0x1);
+}
+
+static void test_dataset_directories(void) {
+    charnn_dataset *d = NULL;
+    EXPECT(charnn_dataset_load_dir(NULL, &d), CHARNN_INVALID_ARGUMENT, "path is NULL");
+    EXPECT(charnn_dataset_load_dir("/tmp", NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+    EXPECT(charnn_dataset_load_dir("/no/such/dir", &d), CHARNN_IO_ERROR, "/no/such/dir");
+    EXPECT(charnn_dataset_load_dir("\xc3\x28", &d), CHARNN_INVALID_ARGUMENT, "not valid UTF-8");
+    EXPECT(charnn_dataset_load_dir("", &d), CHARNN_INVALID_ARGUMENT, "empty");
+
+    snprintf(scratch, sizeof scratch, "/tmp/charnn-abi-XXXXXX");
+    CHECK(mkdtemp(scratch) != NULL);
+    write_file(scratch, "notes.md", "x", 1);
+    EXPECT(charnn_dataset_load_dir(scratch, &d), CHARNN_INVALID_DATA, "no label files");
+    write_file(scratch, "Greek.txt", "\n  \n", 4);
+    EXPECT(charnn_dataset_load_dir(scratch, &d), CHARNN_INVALID_DATA, "Greek.txt' has no names");
+    write_file(scratch, "Greek.txt", "Alexiou\nPapa\xffs\n", 14);
+    EXPECT(charnn_dataset_load_dir(scratch, &d), CHARNN_INVALID_DATA, "line 2 is not valid UTF-8");
+    write_file(scratch, "Greek.txt", "Alexiou\r\nPapadopoulos  \n", 24);
+    write_file(scratch, "Czech.txt", "Novak\nMaxa/B\n", 13);
+    OK(charnn_dataset_load_dir(scratch, &d));
+    size_t n = 0;
+    charnn_dataset_count(d, &n);
+    CHECK(n == 3);
+    const char *label = NULL;
+    charnn_dataset_label_name(d, 0, &label);
+    CHECK(label && strcmp(label, "Czech") == 0);
+    char line[128];
+    OK(charnn_dataset_skipped(d, 0, line, sizeof line, NULL));
+    CHECK(strstr(line, "Czech.txt:2") != NULL);
+    charnn_dataset_free(d);
+    remove_tree(scratch);
+}
+
+static void test_split(void) {
+    static const char *names[40];
+    static int32_t labels[40];
+    char storage[40][8];
+    for (int i = 0; i < 40; i++) {
+        snprintf(storage[i], sizeof storage[i], "n%c%c", 'a' + i % 3, 'a' + i / 3);
+        names[i] = storage[i];
+        labels[i] = i % 2;
+    }
+    const char *label_names[] = {"Even", "Odd"};
+    charnn_dataset *d = NULL, *train = NULL, *test = NULL;
+    OK(charnn_dataset_from_memory(names, labels, 40, label_names, 2, &d));
+    OK(charnn_dataset_split(d, 0.25, 7, &train, &test));
+    size_t a = 0, b = 0;
+    charnn_dataset_count(train, &a);
+    charnn_dataset_count(test, &b);
+    CHECK(a == 30 && b == 10);
+    charnn_dataset *train2 = NULL, *test2 = NULL;
+    OK(charnn_dataset_split(d, 0.25, 7, &train2, &test2));
+    char x[16], y[16];
+    for (size_t i = 0; i < b; i++) {
+        charnn_dataset_get(test, i, x, sizeof x, NULL, NULL);
+        charnn_dataset_get(test2, i, y, sizeof y, NULL, NULL);
+        CHECK(strcmp(x, y) == 0);
+    }
+    charnn_dataset *t3 = (charnn_dataset *)0x1, *t4 = (charnn_dataset *)0x1;
+    EXPECT(charnn_dataset_split(d, 0, 7, &t3, &t4), CHARNN_INVALID_ARGUMENT, "test fraction 0");
+    EXPECT(charnn_dataset_split(d, 1, 7, &t3, &t4), CHARNN_INVALID_ARGUMENT, "strictly between");
+    EXPECT(charnn_dataset_split(d, NAN, 7, &t3, &t4), CHARNN_INVALID_ARGUMENT, "test fraction");
+    EXPECT(charnn_dataset_split(d, 0.5, 7, NULL, &t4), CHARNN_INVALID_ARGUMENT, "train is NULL");
+    EXPECT(charnn_dataset_split(d, 0.5, 7, &t3, NULL), CHARNN_INVALID_ARGUMENT, "test is NULL");
+    EXPECT(charnn_dataset_split(d, 0.5, 7, &t3, &t3), CHARNN_INVALID_ARGUMENT, "same place");
+    CHECK(t3 == (charnn_dataset *)0x1 && t4 == (charnn_dataset *)0x1);
+    charnn_dataset_free(train2);
+    charnn_dataset_free(test2);
+    charnn_dataset_free(train);
+    charnn_dataset_free(test);
+    charnn_dataset_free(d);
+}
+
+/* ---- handles ----------------------------------------------------------------------------- */
+
+static void test_handles(void) {
+    charnn_dataset *d = small_dataset();
+    size_t n = 0;
+    charnn_dataset_free(d);
+    EXPECT(charnn_dataset_count(d, &n), CHARNN_INVALID_HANDLE, "not a live charnn handle");
+    charnn_dataset_free(d);     /* a second free is ignored */
+    charnn_dataset_free(NULL);
+    charnn_model_free(NULL);
+    int local = 0;
+    EXPECT(charnn_dataset_count((charnn_dataset *)&local, &n), CHARNN_INVALID_HANDLE, "not a live");
+    charnn_dataset_free((charnn_dataset *)&local);  /* foreign: ignored */
+    EXPECT(charnn_dataset_count(NULL, &n), CHARNN_INVALID_ARGUMENT, "dataset is NULL");
+
+    charnn_model_config config;
+    charnn_model_config_init(&config);
+    config.hidden_size = 4;
+    charnn_model *m = NULL;
+    OK(charnn_model_create(&config, label_names3, 3, &m));
+    EXPECT(charnn_dataset_count((charnn_dataset *)m, &n), CHARNN_INVALID_HANDLE, "is a model handle, not a dataset");
+    charnn_dataset_free((charnn_dataset *)m);  /* wrong kind: ignored, the model lives on */
+    OK(charnn_model_label_count(m, &n));
+    CHECK(n == 3);
+    d = small_dataset();
+    EXPECT(charnn_model_label_count((charnn_model *)d, &n), CHARNN_INVALID_HANDLE, "is a dataset handle, not a model");
+    charnn_dataset_free(d);
+    charnn_model_free(m);
+    EXPECT(charnn_model_label_count(m, &n), CHARNN_INVALID_HANDLE, "not a live");
+}
+
+/* ---- models ------------------------------------------------------------------------------ */
+
+static charnn_model *small_model(int32_t kind, uint64_t seed) {
+    charnn_model_config config;
+    charnn_model_config_init(&config);
+    config.kind = kind;
+    config.hidden_size = 12;
+    config.num_layers = kind == CHARNN_MODEL_ELMAN ? 0 : 1;
+    config.seed = seed;
+    charnn_model *m = NULL;
+    OK(charnn_model_create(&config, label_names3, 3, &m));
+    return m;
+}
+
+static void test_model_create(void) {
+    charnn_model_config config;
+    charnn_model_config_init(NULL);  /* ignored */
+    charnn_model_config_init(&config);
+    CHECK(config.struct_size == sizeof config && config.kind == CHARNN_MODEL_GRU && config.hidden_size == 256);
+    charnn_model *m = (charnn_model *)0x1;
+    EXPECT(charnn_model_create(NULL, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "config is NULL");
+    EXPECT(charnn_model_create(&config, label_names3, 3, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+    EXPECT(charnn_model_create(&config, NULL, 3, &m), CHARNN_INVALID_ARGUMENT, "label_names is NULL");
+    EXPECT(charnn_model_create(&config, label_names3, 0, &m), CHARNN_INVALID_ARGUMENT, "at least one label");
+    EXPECT(charnn_model_create(&config, label_names3, 100000, &m), CHARNN_INVALID_ARGUMENT, "too large");
+
+    config.struct_size = 0;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "struct_size is 0");
+    config.struct_size = sizeof config - 8;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "call the _init function");
+    /* A newer caller's larger struct: accepted while the unknown bytes are zero. */
+    struct { charnn_model_config c; uint64_t future; } larger;
+    memset(&larger, 0, sizeof larger);
+    charnn_model_config_init(&larger.c);
+    larger.c.struct_size = sizeof larger;
+    larger.c.hidden_size = 4;
+    OK(charnn_model_create(&larger.c, label_names3, 3, &m));
+    charnn_model_free(m);
+    m = (charnn_model *)0x1;
+    larger.future = 1;
+    EXPECT(charnn_model_create(&larger.c, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "does not know");
+
+    charnn_model_config_init(&config);
+    config.kind = 7;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "kind 7");
+    charnn_model_config_init(&config);
+    config.hidden_init = 9;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "hidden_init 9");
+    charnn_model_config_init(&config);
+    config.hidden_size = 0;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "hidden size 0");
+    config.hidden_size = 1 << 30;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "hidden size");
+    charnn_model_config_init(&config);
+    config.num_layers = -1;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "num_layers is -1");
+    config.num_layers = 17;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "layers 17");
+    charnn_model_config_init(&config);
+    config.kind = CHARNN_MODEL_ELMAN;
+    config.num_layers = 2;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "one layer");
+    charnn_model_config_init(&config);
+    config.hidden_init = CHARNN_HIDDEN_INIT_KAIMING;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "zero state");
+    charnn_model_config_init(&config);
+    config.hidden_size = 4096;
+    config.num_layers = 16;
+    EXPECT(charnn_model_create(&config, label_names3, 3, &m), CHARNN_INVALID_ARGUMENT, "weights; at most");
+    CHECK(m == (charnn_model *)0x1);
+
+    m = small_model(CHARNN_MODEL_ELMAN, 1);
+    charnn_model_config got;
+    charnn_model_config_init(&got);
+    OK(charnn_model_get_config(m, &got));
+    CHECK(got.kind == CHARNN_MODEL_ELMAN && got.hidden_size == 12 && got.num_layers == 1 &&
+          got.hidden_init == CHARNN_HIDDEN_INIT_KAIMING && got.seed == 1);
+    got.struct_size = 4;
+    EXPECT(charnn_model_get_config(m, &got), CHARNN_INVALID_ARGUMENT, "struct_size is 4");
+    EXPECT(charnn_model_get_config(m, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+    size_t n = 0;
+    OK(charnn_model_parameter_count(m, &n));
+    CHECK(n == (size_t)(12 * (59 + 12) + 12 + 3 * (59 + 12) + 3));
+    const char *label = NULL;
+    OK(charnn_model_label_name(m, 2, &label));
+    CHECK(label && strcmp(label, "Upper") == 0);
+    EXPECT(charnn_model_label_name(m, 3, &label), CHARNN_INVALID_ARGUMENT, "index 3");
+    EXPECT(charnn_model_parameter_count(m, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+    charnn_model_free(m);
+}
+
+typedef struct {
+    int calls;
+    int stop_after;
+    charnn_model *model;
+    charnn_status predict_status;
+    int64_t last_step;
+} callback_state;
+
+static int count_progress(const charnn_train_progress *p, void *user_data) {
+    callback_state *s = user_data;
+    s->calls++;
+    s->last_step = p->step;
+    if (p->struct_size != sizeof *p || p->epoch < 1 || p->step < 1 || p->step > p->steps || !isfinite(p->loss)) failures++;
+    if (s->model) {
+        int32_t label;
+        s->predict_status = charnn_model_predict(s->model, "abc", 1, &label, NULL, NULL);
+    }
+    return s->stop_after > 0 && s->calls >= s->stop_after;
+}
+
+/* A learnable generated set: three alphabets. */
+static charnn_dataset *generated(int count) {
+    static const char *pools[] = {"abcdefgh", "pqrstuvw", "KLMNO"};
+    char **names = calloc((size_t)count, sizeof *names);
+    int32_t *labels = calloc((size_t)count, sizeof *labels);
+    unsigned seed = 12345;
+    for (int i = 0; i < count; i++) {
+        int label = i % 3, length = 3 + i % 5;
+        names[i] = calloc(12, 1);
+        for (int j = 0; j < length; j++) {
+            seed = seed * 1103515245u + 12345u;
+            names[i][j] = pools[label][(seed >> 16) % strlen(pools[label])];
+        }
+        labels[i] = label;
+    }
+    charnn_dataset *d = NULL;
+    OK(charnn_dataset_from_memory((const char *const *)names, labels, (size_t)count, label_names3, 3, &d));
+    for (int i = 0; i < count; i++) free(names[i]);
+    free(names);
+    free(labels);
+    return d;
+}
+
+static void test_train_evaluate_predict(void) {
+    charnn_dataset *data = generated(240), *train = NULL, *test = NULL;
+    OK(charnn_dataset_split(data, 0.25, 1, &train, &test));
+    charnn_model *m = small_model(CHARNN_MODEL_GRU, 3);
+
+    charnn_train_config config;
+    charnn_train_config_init(NULL);
+    charnn_train_config_init(&config);
+    CHECK(config.epochs == 2 && config.batch_size == 1 && config.optimizer == CHARNN_OPTIMIZER_ADAM &&
+          fabsf(config.learning_rate - 1e-3f) < 1e-9f && config.clip_norm == 0 && config.progress == NULL);
+    config.epochs = 8;
+    config.batch_size = 8;
+    config.learning_rate = 2e-2f;
+    config.report_every = 5;
+    callback_state state = {0};
+    config.progress = count_progress;
+    config.user_data = &state;
+    charnn_train_result result = {.struct_size = sizeof result};
+    OK(charnn_model_train(m, train, &config, &result));
+    CHECK(result.epochs_completed == 8 && result.steps_taken == 8 * 23 && isfinite(result.last_loss));
+    CHECK(state.calls == 8 * 5 && state.last_step == 23);
+
+    double accuracy = 0;
+    int64_t confusion[9];
+    OK(charnn_model_evaluate(m, test, &accuracy, confusion, 9));
+    int64_t total = 0, correct = 0;
+    for (int i = 0; i < 9; i++) total += confusion[i];
+    for (int i = 0; i < 3; i++) correct += confusion[i * 3 + i];
+    CHECK(total == 60 && fabs(accuracy - (double)correct / 60) < 1e-12);
+    CHECK(accuracy > 0.9);
+    OK(charnn_model_evaluate(m, test, NULL, NULL, 0));
+    EXPECT(charnn_model_evaluate(m, test, &accuracy, confusion, 8), CHARNN_BUFFER_TOO_SMALL, "needs 9 elements");
+    EXPECT(charnn_model_evaluate(m, NULL, &accuracy, NULL, 0), CHARNN_INVALID_ARGUMENT, "data is NULL");
+
+    int32_t labels[5];
+    float probabilities[5];
+    size_t count = 0;
+    OK(charnn_model_predict(m, "abcd", 5, labels, probabilities, &count));
+    CHECK(count == 3 && labels[0] == 0 && probabilities[0] >= probabilities[1] && probabilities[1] >= probabilities[2]);
+    CHECK(fabsf(probabilities[0] + probabilities[1] + probabilities[2] - 1) < 1e-5f);
+    OK(charnn_model_predict(m, "ab1cd", 1, labels, NULL, NULL));  /* '1' is dropped */
+    CHECK(labels[0] == 0);
+    EXPECT(charnn_model_predict(m, "abcd", 0, labels, probabilities, &count), CHARNN_INVALID_ARGUMENT, "k is 0");
+    EXPECT(charnn_model_predict(m, NULL, 1, labels, probabilities, &count), CHARNN_INVALID_ARGUMENT, "name is NULL");
+    EXPECT(charnn_model_predict(m, "ab\xfe", 1, labels, probabilities, &count), CHARNN_INVALID_ARGUMENT, "not valid UTF-8");
+    EXPECT(charnn_model_predict(m, "123", 1, labels, probabilities, &count), CHARNN_INVALID_ARGUMENT, "no character the model can read");
+    EXPECT(charnn_model_predict(m, "", 1, labels, probabilities, &count), CHARNN_INVALID_ARGUMENT, "no character");
+    char *long_name = malloc(3000);
+    memset(long_name, 'a', 2999);
+    long_name[2999] = 0;
+    EXPECT(charnn_model_predict(m, long_name, 1, labels, probabilities, &count), CHARNN_INVALID_ARGUMENT, "longer than 1024");
+    free(long_name);
+    EXPECT(charnn_model_predict(m, "abc", (size_t)-1, labels, probabilities, &count), CHARNN_INVALID_ARGUMENT, "too large");
+
+    const char *many[] = {"abc", "pqrst", "KL-MO", "hh"};
+    int32_t many_labels[4 * 4];
+    float many_probabilities[4 * 4];
+    OK(charnn_model_predict_many(m, many, 4, 4, many_labels, many_probabilities));
+    for (int i = 0; i < 4; i++) {
+        OK(charnn_model_predict(m, many[i], 3, labels, probabilities, NULL));
+        for (int j = 0; j < 3; j++) {
+            CHECK(many_labels[i * 4 + j] == labels[j]);
+            CHECK(fabsf(many_probabilities[i * 4 + j] - probabilities[j]) < 1e-6f);
+        }
+        CHECK(many_labels[i * 4 + 3] == -1 && many_probabilities[i * 4 + 3] == 0);
+    }
+    OK(charnn_model_predict_many(m, many, 0, 1, NULL, NULL));
+    const char *one_bad[] = {"abc", "999"};
+    EXPECT(charnn_model_predict_many(m, one_bad, 2, 1, many_labels, NULL), CHARNN_INVALID_ARGUMENT, "name 1");
+    EXPECT(charnn_model_predict_many(m, NULL, 2, 1, many_labels, NULL), CHARNN_INVALID_ARGUMENT, "names is NULL");
+    EXPECT(charnn_model_predict_many(m, many, 2, 0, many_labels, NULL), CHARNN_INVALID_ARGUMENT, "k is 0");
+
+    /* Stopping from the callback: CHARNN_CANCELLED, the result says how far it went. */
+    state = (callback_state){.stop_after = 2};
+    config.report_every = 3;
+    EXPECT(charnn_model_train(m, train, &config, &result), CHARNN_CANCELLED, "stopped training after 6 steps");
+    CHECK(result.steps_taken == 6 && result.epochs_completed == 0);
+    OK(charnn_model_predict(m, "abcd", 1, labels, NULL, NULL));
+
+    /* Predicting on the model from its own training callback is refused, not a deadlock. */
+    state = (callback_state){.stop_after = 1, .model = m, .predict_status = CHARNN_OK};
+    EXPECT(charnn_model_train(m, train, &config, &result), CHARNN_CANCELLED, "stopped");
+    CHECK(state.predict_status == CHARNN_BUSY);
+
+    /* Bad training arguments. */
+    charnn_train_config bad = config;
+    bad.batch_size = 0;
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "batch size 0");
+    bad = config;
+    bad.optimizer = 5;
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "optimizer 5");
+    bad = config;
+    bad.learning_rate = -1;
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "learning rate is -1");
+    bad = config;
+    bad.clip_norm = NAN;
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "clip norm");
+    bad = config;
+    bad.struct_size = 8;
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "config->struct_size is 8");
+    charnn_train_result bad_result = {.struct_size = 1};
+    EXPECT(charnn_model_train(m, train, &config, &bad_result), CHARNN_INVALID_ARGUMENT, "result->struct_size is 1");
+    EXPECT(charnn_model_train(NULL, train, &config, NULL), CHARNN_INVALID_ARGUMENT, "model is NULL");
+    EXPECT(charnn_model_train(m, NULL, &config, NULL), CHARNN_INVALID_ARGUMENT, "train is NULL");
+    const char *other_labels[] = {"X", "Y", "Z"};
+    charnn_dataset *other = NULL;
+    OK(charnn_dataset_from_memory(names3, labels3, 3, other_labels, 3, &other));
+    EXPECT(charnn_model_train(m, other, &config, NULL), CHARNN_INVALID_ARGUMENT, "labels");
+    EXPECT(charnn_model_evaluate(m, other, &accuracy, NULL, 0), CHARNN_INVALID_ARGUMENT, "labels");
+    charnn_dataset_free(other);
+
+    /* NULL config: the article's defaults (batch 1, 2 epochs) on a few names. */
+    charnn_dataset *tiny = NULL;
+    OK(charnn_dataset_from_memory(names3, labels3, 3, label_names3, 3, &tiny));
+    OK(charnn_model_train(m, tiny, NULL, &result));
+    CHECK(result.steps_taken == 6 && result.epochs_completed == 2);
+    charnn_dataset_free(tiny);
+
+    charnn_model_free(m);
+    charnn_dataset_free(train);
+    charnn_dataset_free(test);
+    charnn_dataset_free(data);
+}
+
+static void test_save_load(void) {
+    snprintf(scratch, sizeof scratch, "/tmp/charnn-abi-XXXXXX");
+    CHECK(mkdtemp(scratch) != NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s/model.safetensors", scratch);
+    for (int32_t kind = CHARNN_MODEL_ELMAN; kind <= CHARNN_MODEL_LSTM; kind++) {
+        charnn_model *m = small_model(kind, 9), *loaded = NULL;
+        OK(charnn_model_save(m, path));
+        OK(charnn_model_load(path, &loaded));
+        const char *names[] = {"Mike", "Qin", "Ślusàrski"};
+        for (int i = 0; i < 3; i++) {
+            int32_t a[3], b[3];
+            float pa[3], pb[3];
+            OK(charnn_model_predict(m, names[i], 3, a, pa, NULL));
+            OK(charnn_model_predict(loaded, names[i], 3, b, pb, NULL));
+            CHECK(memcmp(a, b, sizeof a) == 0 && memcmp(pa, pb, sizeof pa) == 0);
+        }
+        charnn_model_config c1, c2;
+        charnn_model_config_init(&c1);
+        charnn_model_config_init(&c2);
+        charnn_model_get_config(m, &c1);
+        charnn_model_get_config(loaded, &c2);
+        CHECK(memcmp(&c1, &c2, sizeof c1) == 0);
+        charnn_model_free(loaded);
+        charnn_model_free(m);
+    }
+    charnn_model *m = small_model(CHARNN_MODEL_GRU, 1), *loaded = (charnn_model *)0x1;
+    EXPECT(charnn_model_save(m, "/no/such/dir/model.safetensors"), CHARNN_IO_ERROR, "/no/such/dir");
+    EXPECT(charnn_model_save(m, NULL), CHARNN_INVALID_ARGUMENT, "path is NULL");
+    EXPECT(charnn_model_save(NULL, path), CHARNN_INVALID_ARGUMENT, "model is NULL");
+    EXPECT(charnn_model_load("/no/such/model.safetensors", &loaded), CHARNN_IO_ERROR, "No such file");
+    EXPECT(charnn_model_load(path, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+    EXPECT(charnn_model_load(NULL, &loaded), CHARNN_INVALID_ARGUMENT, "path is NULL");
+    EXPECT(charnn_model_load(scratch, &loaded), CHARNN_IO_ERROR, "not a regular file");
+    write_file(scratch, "garbage.safetensors", "hello, world", 12);
+    snprintf(path, sizeof path, "%s/garbage.safetensors", scratch);
+    EXPECT(charnn_model_load(path, &loaded), CHARNN_INVALID_CHECKPOINT, "header length");
+    /* A truncated checkpoint. */
+    snprintf(path, sizeof path, "%s/model.safetensors", scratch);
+    OK(charnn_model_save(m, path));
+    struct stat st;
+    stat(path, &st);
+    CHECK(truncate(path, st.st_size - 100) == 0);
+    EXPECT(charnn_model_load(path, &loaded), CHARNN_INVALID_CHECKPOINT, "truncated");
+    CHECK(loaded == (charnn_model *)0x1);
+    charnn_model_free(m);
+    remove_tree(scratch);
+}
+
+/* ---- threads ----------------------------------------------------------------------------- */
+
+typedef struct {
+    charnn_model *model;
+    int iterations;
+    int mismatches;
+    int32_t expected[4];
+} thread_job;
+
+static const char *thread_names[] = {"abc", "pqrs", "KL-MN", "Żak"};
+
+static void *predict_loop(void *arg) {
+    thread_job *job = arg;
+    for (int i = 0; i < job->iterations; i++) {
+        int32_t label = -1;
+        if (charnn_model_predict(job->model, thread_names[i % 4], 1, &label, NULL, NULL) != CHARNN_OK ||
+            label != job->expected[i % 4]) job->mismatches++;
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    charnn_model *m = small_model(CHARNN_MODEL_LSTM, 4);
+    thread_job jobs[8];
+    int32_t expected[4];
+    for (int i = 0; i < 4; i++) OK(charnn_model_predict(m, thread_names[i], 1, &expected[i], NULL, NULL));
+    pthread_t threads[8];
+    for (int t = 0; t < 8; t++) {
+        jobs[t] = (thread_job){.model = m, .iterations = quick ? 50 : 2000};
+        memcpy(jobs[t].expected, expected, sizeof expected);
+        pthread_create(&threads[t], NULL, predict_loop, &jobs[t]);
+    }
+    int mismatches = 0;
+    for (int t = 0; t < 8; t++) {
+        pthread_join(threads[t], NULL);
+        mismatches += jobs[t].mismatches;
+    }
+    CHECK(mismatches == 0);
+    charnn_model_free(m);
+}
+
+/* ---- the tutorial's data ----------------------------------------------------------------- */
+
+static void test_real_data(void) {
+    const char *dir = getenv("CHARNN_DATA");
+    struct stat st;
+    char probe[512];
+    snprintf(probe, sizeof probe, "%s/English.txt", dir ? dir : "");
+    if (!dir || stat(probe, &st) != 0) {
+        printf("abi_test: no CHARNN_DATA with the names data: real-data checks skipped\n");
+        return;
+    }
+    charnn_dataset *d = NULL, *train = NULL, *test = NULL;
+    OK(charnn_dataset_load_dir(dir, &d));
+    size_t n = 0, labels = 0, skipped = 0, a = 0, b = 0;
+    charnn_dataset_count(d, &n);
+    charnn_dataset_label_count(d, &labels);
+    charnn_dataset_skipped_count(d, &skipped);
+    CHECK(n == 20070 && labels == 18 && skipped == 4);
+    OK(charnn_dataset_split(d, 0.1, 0, &train, &test));
+    charnn_dataset_count(train, &a);
+    charnn_dataset_count(test, &b);
+    CHECK(a == 18063 && b == 2007);
+    charnn_dataset_free(train);
+    charnn_dataset_free(test);
+    charnn_dataset_free(d);
+}
+
+int main(void) {
+    quick = getenv("CHARNN_TEST_QUICK") != NULL;
+    test_versions_and_status_strings();
+    test_dataset_from_memory();
+    test_dataset_directories();
+    test_split();
+    test_handles();
+    test_model_create();
+    test_train_evaluate_predict();
+    test_save_load();
+    test_threads();
+    test_real_data();
+    printf("abi_test: %d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}

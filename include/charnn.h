@@ -1,0 +1,326 @@
+/*
+ * charnn.h — the C interface of charnn, a character-level recurrent network library.
+ *
+ * charnn trains and runs small recurrent networks (the Elman cell of Jake Tae's "Building RNNs
+ * from scratch", a GRU, an LSTM) that classify names by language, as in the PyTorch tutorial.
+ * The library is written in Swift and exported as this stable C ABI; libcharnn.so links the
+ * Swift runtime statically and exports only the charnn_* functions below.
+ *
+ * CONVENTIONS
+ *
+ *   Status.     Every function that can fail returns a charnn_status: CHARNN_OK (0) or an error
+ *               code. charnn_last_error() then gives a message naming what was wrong. No
+ *               function aborts the process: NULL pointers, freed handles, bad sizes, invalid
+ *               UTF-8, unknown enum values and wrong struct sizes all come back as statuses.
+ *
+ *   Handles.    charnn_dataset and charnn_model are opaque. They are created through an out
+ *               parameter and released by their _free function, which accepts NULL. The library
+ *               keeps a registry of live handles, so a freed, foreign or wrong-kind handle is
+ *               detected and refused with CHARNN_INVALID_HANDLE (a new handle may reuse a freed
+ *               one's address; that one is then valid again).
+ *
+ *   Strings.    Strings in are NUL-terminated UTF-8. Strings out are either owned by a handle
+ *               (valid until that handle is freed; said per function) or copied into a caller
+ *               buffer of a given capacity (said per function).
+ *
+ *   Arrays.     Arrays in and out are caller memory with an element count; the library copies
+ *               and never keeps or lends pointers to them.
+ *
+ *   Structs.    Config structs begin with `size_t struct_size`, filled by their _init function.
+ *               A struct_size smaller than the first version of the struct is refused; a larger
+ *               one (a caller compiled against a newer header) is accepted when the bytes this
+ *               library does not know are zero, so new fields never change old behaviour.
+ *
+ *   Callbacks.  A callback comes with a void *user_data passed back to it unchanged.
+ *
+ *   Threads.    Functions on different handles may run concurrently. A dataset is immutable:
+ *               any number of threads may read it. Many threads may predict and evaluate on one
+ *               model at once; training needs the model alone: charnn_model_train fails with
+ *               CHARNN_BUSY while a prediction runs on it, and predictions fail with CHARNN_BUSY
+ *               while it trains (nothing waits, so a progress callback that predicts cannot
+ *               deadlock). Freeing a handle while another thread is inside a call on it is
+ *               safe: that call finishes first, then the memory goes. charnn_last_error() is per
+ *               thread.
+ *
+ *   Versions.   CHARNN_VERSION_* describe the header; charnn_version_string() the library.
+ *               CHARNN_ABI_VERSION changes only when the binary interface breaks; a binding
+ *               must refuse a library whose charnn_abi_version() it does not know.
+ */
+#ifndef CHARNN_H
+#define CHARNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CHARNN_VERSION_MAJOR 0
+#define CHARNN_VERSION_MINOR 1
+#define CHARNN_VERSION_PATCH 0
+#define CHARNN_VERSION_STRING "0.1.0"
+#define CHARNN_ABI_VERSION 1
+
+/* ---------------------------------------------------------------------------------------------
+ * Versions and errors
+ * ------------------------------------------------------------------------------------------- */
+
+/* Status codes. The values are fixed; new codes are only ever appended. */
+typedef enum charnn_status {
+    CHARNN_OK = 0,
+    CHARNN_INVALID_ARGUMENT = 1,   /* a NULL pointer, bad size or value, invalid UTF-8, unknown enum */
+    CHARNN_INVALID_HANDLE = 2,     /* a freed, foreign or wrong-kind handle */
+    CHARNN_SHAPE_MISMATCH = 3,     /* tensors whose shapes do not fit an operation */
+    CHARNN_IO_ERROR = 4,           /* a file or directory could not be read or written */
+    CHARNN_INVALID_DATA = 5,       /* a data directory or file is malformed */
+    CHARNN_INVALID_CHECKPOINT = 6, /* a checkpoint is truncated, mis-typed or inconsistent */
+    CHARNN_DIVERGED = 7,           /* training produced a NaN or infinite loss, gradient or weight */
+    CHARNN_CANCELLED = 8,          /* the progress callback stopped training */
+    CHARNN_BUSY = 9,               /* the model is in use by an operation that excludes this one */
+    CHARNN_BUFFER_TOO_SMALL = 10,  /* a caller buffer cannot hold the result; nothing was written */
+    CHARNN_INTERNAL_ERROR = 11     /* a bug in charnn; please report it with the message */
+} charnn_status;
+
+/* The library's version, e.g. "0.1.0". Static storage; never NULL. */
+const char *charnn_version_string(void);
+
+/* The library's CHARNN_ABI_VERSION. Compare it with the header's before using anything else. */
+int32_t charnn_abi_version(void);
+
+/* A short English description of a status ("invalid argument"), or "unknown status" for a
+ * value that is not a charnn_status. Static storage; never NULL. */
+const char *charnn_status_string(charnn_status status);
+
+/* The message of the last call on this thread that failed, naming what was wrong (the argument,
+ * file, line or field); "" after a call that succeeded. Owned by the library, valid until the
+ * next charnn call on this thread. Never NULL. */
+const char *charnn_last_error(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Datasets: names with labels
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct charnn_dataset charnn_dataset;
+
+/* Loads a directory of <Label>.txt files (UTF-8, one name per line): the PyTorch tutorial's
+ * data/names layout. Labels are the file names sorted bytewise. CRLF line ends, a byte-order
+ * mark and trailing blanks are tolerated, empty lines skipped, hidden and non-.txt files
+ * ignored. Each name is transliterated to ASCII (like Python's unidecode) and encoded with the
+ * 59-symbol vocabulary ascii_letters + " .,:;-'"; names with another character are skipped and
+ * listed (charnn_dataset_skipped_*).
+ * On success *out is a new dataset the caller frees with charnn_dataset_free.
+ * Returns CHARNN_INVALID_ARGUMENT (NULL or invalid UTF-8 path, NULL out), CHARNN_IO_ERROR
+ * (missing or unreadable directory or file), CHARNN_INVALID_DATA (no label file, an empty label
+ * file, a line that is not UTF-8: the message names the file and line). */
+charnn_status charnn_dataset_load_dir(const char *path, charnn_dataset **out);
+
+/* Builds a dataset from memory: names[i] (UTF-8) has label labels[i], an index into
+ * label_names[0 .. label_count). Everything is copied. Names the vocabulary cannot encode are
+ * skipped and listed, as for a directory.
+ * Returns CHARNN_INVALID_ARGUMENT for NULL arrays (with a non-zero count), a NULL or non-UTF-8
+ * string, a label out of range, no labels, or an empty or repeated label name. */
+charnn_status charnn_dataset_from_memory(const char *const *names, const int32_t *labels, size_t count,
+                                         const char *const *label_names, size_t label_count,
+                                         charnn_dataset **out);
+
+/* The number of names (not counting skipped ones). */
+charnn_status charnn_dataset_count(const charnn_dataset *dataset, size_t *out);
+
+/* The number of labels. */
+charnn_status charnn_dataset_label_count(const charnn_dataset *dataset, size_t *out);
+
+/* The name of label `index`. *out is owned by the dataset, valid until it is freed.
+ * Returns CHARNN_INVALID_ARGUMENT when index >= label count. */
+charnn_status charnn_dataset_label_name(const charnn_dataset *dataset, size_t index, const char **out);
+
+/* Example `index`: its name as given (UTF-8) is copied into buffer[0 .. capacity) with a NUL,
+ * and its label index into *label (either output may be NULL). *length (if not NULL) receives
+ * the name's length in bytes without the NUL, whatever happens. Returns
+ * CHARNN_BUFFER_TOO_SMALL, writing nothing, when capacity < length + 1. */
+charnn_status charnn_dataset_get(const charnn_dataset *dataset, size_t index, char *buffer, size_t capacity,
+                                 size_t *length, int32_t *label);
+
+/* How many names were skipped because the vocabulary could not encode them. */
+charnn_status charnn_dataset_skipped_count(const charnn_dataset *dataset, size_t *out);
+
+/* A description of skipped name `index`, e.g. "Czech.txt:265: 'Maxa/B': '/' is not in the
+ * vocabulary", copied into a caller buffer like charnn_dataset_get. */
+charnn_status charnn_dataset_skipped(const charnn_dataset *dataset, size_t index, char *buffer, size_t capacity,
+                                     size_t *length);
+
+/* Splits into train and test sets keeping every label's share (scikit-learn's stratified
+ * train_test_split protocol): the test set gets ceil(test_fraction * count) names, each label
+ * its proportional share within one name, chosen by a shuffle seeded with `seed`. The same seed
+ * always gives the same split. Both outputs are new datasets for the caller to free; on error
+ * neither is set. test_fraction must be in (0, 1) and the dataset hold at least 2 names. */
+charnn_status charnn_dataset_split(const charnn_dataset *dataset, double test_fraction, uint64_t seed,
+                                   charnn_dataset **train, charnn_dataset **test);
+
+/* Releases a dataset. NULL is ignored; so is a handle that is not a live dataset. */
+void charnn_dataset_free(charnn_dataset *dataset);
+
+/* ---------------------------------------------------------------------------------------------
+ * Models
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct charnn_model charnn_model;
+
+/* Model kinds (charnn_model_config.kind). */
+enum {
+    CHARNN_MODEL_ELMAN = 0, /* the article's cell: h' = sigmoid(W_h [x, h] + b_h), y = W_o [x, h] + b_o */
+    CHARNN_MODEL_GRU = 1,   /* torch.nn.GRU + Linear(hidden, labels) on the last step */
+    CHARNN_MODEL_LSTM = 2   /* torch.nn.LSTM + Linear(hidden, labels) on the last step */
+};
+
+/* Initial hidden state (charnn_model_config.hidden_init). */
+enum {
+    CHARNN_HIDDEN_INIT_DEFAULT = 0, /* kaiming for the Elman cell, zeros for the GRU and LSTM */
+    CHARNN_HIDDEN_INIT_KAIMING = 1, /* Elman only: kaiming_uniform_ drawn for every name (the article) */
+    CHARNN_HIDDEN_INIT_ZEROS = 2
+};
+
+typedef struct charnn_model_config {
+    size_t struct_size;  /* sizeof(charnn_model_config), set by charnn_model_config_init */
+    int32_t kind;        /* CHARNN_MODEL_*; default CHARNN_MODEL_GRU */
+    int32_t hidden_size; /* 1 .. 4096; default 256 */
+    int32_t num_layers;  /* 0 = the kind's default (Elman 1, GRU and LSTM 2); at most 16 */
+    int32_t hidden_init; /* CHARNN_HIDDEN_INIT_*; default CHARNN_HIDDEN_INIT_DEFAULT */
+    uint64_t seed;       /* seeds the weights' initialisation; default 0 */
+} charnn_model_config;
+
+/* Fills *config with the defaults (a 2-layer GRU of hidden size 256, the article's). NULL is
+ * ignored. */
+void charnn_model_config_init(charnn_model_config *config);
+
+/* Creates a model with freshly initialised weights (PyTorch's schemes, seeded by config->seed)
+ * that predicts label_names[0 .. label_count) (copied), reading the 59-symbol vocabulary.
+ * Returns CHARNN_INVALID_ARGUMENT for a NULL or wrongly sized config, an unknown kind or
+ * hidden_init, sizes out of range (the message names the field), a model of more than 2^28
+ * weights, or bad label names. */
+charnn_status charnn_model_create(const charnn_model_config *config, const char *const *label_names,
+                                  size_t label_count, charnn_model **out);
+
+/* Optimizers (charnn_train_config.optimizer), with PyTorch's semantics. */
+enum {
+    CHARNN_OPTIMIZER_ADAM = 0,  /* torch.optim.Adam (weight_decay added to the gradient) */
+    CHARNN_OPTIMIZER_ADAMW = 1, /* torch.optim.AdamW (decoupled weight decay) */
+    CHARNN_OPTIMIZER_SGD = 2    /* torch.optim.SGD (momentum, weight_decay) */
+};
+
+/* Where training is: passed to the progress callback. */
+typedef struct charnn_train_progress {
+    size_t struct_size; /* sizeof(charnn_train_progress) of the library calling */
+    int32_t epoch;      /* 1-based */
+    int32_t epochs;
+    int64_t step;       /* 1-based step within the epoch */
+    int64_t steps;      /* steps per epoch */
+    float loss;         /* this step's loss (mean over its batch) */
+    float running_loss; /* mean loss of the epoch's steps so far */
+} charnn_train_progress;
+
+/* Called every report_every steps and after each epoch's last step, on the thread that called
+ * charnn_model_train. Return 0 to go on; anything else stops training after this step: the
+ * model keeps what it learned and charnn_model_train returns CHARNN_CANCELLED. */
+typedef int (*charnn_progress_fn)(const charnn_train_progress *progress, void *user_data);
+
+typedef struct charnn_train_config {
+    size_t struct_size;    /* sizeof(charnn_train_config), set by charnn_train_config_init */
+    int32_t epochs;        /* default 2 */
+    int32_t batch_size;    /* names per step; default 1 (the article's protocol); at most 65536 */
+    int32_t optimizer;     /* CHARNN_OPTIMIZER_*; default CHARNN_OPTIMIZER_ADAM */
+    float learning_rate;   /* default 1e-3 */
+    float beta1;           /* Adam; default 0.9 */
+    float beta2;           /* Adam; default 0.999 */
+    float epsilon;         /* Adam; default 1e-8 */
+    float weight_decay;    /* default 0 */
+    float momentum;        /* SGD; default 0 */
+    float clip_norm;       /* clip the global gradient norm to this; 0 (default) = off. The
+                              article clips its Elman cell to 1. */
+    uint64_t seed;         /* seeds the shuffles and the Elman cell's random initial states */
+    int32_t shuffle;       /* non-zero (default): shuffle every epoch */
+    int32_t report_every;  /* call progress every this many steps; default 1 */
+    charnn_progress_fn progress; /* may be NULL */
+    void *user_data;       /* passed to progress */
+} charnn_train_config;
+
+/* Fills *config with the article's protocol: 2 epochs, batch 1, Adam lr 1e-3, no clipping,
+ * seed 0, shuffling, progress every step, no callback. NULL is ignored. */
+void charnn_train_config_init(charnn_train_config *config);
+
+/* What a charnn_model_train call did. */
+typedef struct charnn_train_result {
+    size_t struct_size;       /* set by the caller to sizeof(charnn_train_result) */
+    int32_t epochs_completed;
+    int64_t steps_taken;
+    float last_loss;          /* the last step's loss (NaN if no step ran) */
+    float last_epoch_loss;    /* mean loss of the last completed epoch (NaN if none) */
+} charnn_train_result;
+
+/* Trains `model` on `train` (whose labels must be the model's, in the same order). Each epoch
+ * shuffles with a generator seeded by (config->seed, epoch), so the same seed and data give the
+ * same weights. config may be NULL for the defaults. result (may be NULL) is filled whatever
+ * the outcome. The optimizer is created anew for each call.
+ * Returns CHARNN_CANCELLED when the callback stopped training (the model stays valid),
+ * CHARNN_BUSY when the model is in use, CHARNN_DIVERGED when a loss, gradient or update became
+ * NaN or infinite (the step that did it is not applied: the weights are the last finite ones;
+ * the message names the epoch and step), CHARNN_INVALID_ARGUMENT for a bad config (naming the
+ * field), an empty dataset or labels that are not the model's. Not re-entrant on one model. */
+charnn_status charnn_model_train(charnn_model *model, const charnn_dataset *train, const charnn_train_config *config,
+                                 charnn_train_result *result);
+
+/* Evaluates on `data` (labels must be the model's): *accuracy (may be NULL) receives the share
+ * of names predicted right. If confusion is not NULL it receives the confusion matrix,
+ * label_count * label_count counts, row = true label, column = predicted label; capacity is its
+ * length in elements (CHARNN_BUFFER_TOO_SMALL, nothing written, when smaller). Per-label
+ * accuracy is the diagonal over each row's sum. Safe to call from many threads at once. */
+charnn_status charnn_model_evaluate(const charnn_model *model, const charnn_dataset *data, double *accuracy,
+                                    int64_t *confusion, size_t capacity);
+
+/* The k most likely labels of one name (raw UTF-8: transliterated like the data; characters the
+ * vocabulary lacks are dropped), most likely first, with their softmax probabilities:
+ * labels[0 .. n) and probabilities[0 .. n) where n = min(k, label count) is stored in *count
+ * (may be NULL). Both arrays must hold at least k elements (either may be NULL).
+ * Returns CHARNN_INVALID_ARGUMENT for k = 0, a name that is NULL, not UTF-8, longer than 1024
+ * characters or without a single readable character. Safe to call from many threads at once. */
+charnn_status charnn_model_predict(const charnn_model *model, const char *name, size_t k, int32_t *labels,
+                                   float *probabilities, size_t *count);
+
+/* charnn_model_predict for `count` names in one call (batched: far faster). Row i of the
+ * outputs (labels[i*k .. i*k+k), probabilities likewise; either may be NULL) holds name i's
+ * top k; when k exceeds the label count the rest of a row is label -1, probability 0.
+ * Fails as a whole on the first bad name, naming its index. */
+charnn_status charnn_model_predict_many(const charnn_model *model, const char *const *names, size_t count, size_t k,
+                                        int32_t *labels, float *probabilities);
+
+/* Writes the model to a safetensors file whose tensors carry PyTorch's names and layout
+ * (safetensors.torch.load_file + load_state_dict gives the same model in PyTorch), with the
+ * labels, vocabulary and sizes in its metadata. Atomic: a crash or a full disk leaves any
+ * previous file at `path` untouched. Returns CHARNN_IO_ERROR when it cannot be written. */
+charnn_status charnn_model_save(const charnn_model *model, const char *path);
+
+/* Reads a checkpoint written by charnn_model_save. Every field is validated; a truncated,
+ * oversized, mis-typed or inconsistent file gives CHARNN_INVALID_CHECKPOINT with a message
+ * naming the problem, an unreadable one CHARNN_IO_ERROR. On success *out is a new model. */
+charnn_status charnn_model_load(const char *path, charnn_model **out);
+
+/* The model's configuration. The caller sets out->struct_size (charnn_model_config_init does). */
+charnn_status charnn_model_get_config(const charnn_model *model, charnn_model_config *out);
+
+/* The number of labels the model predicts. */
+charnn_status charnn_model_label_count(const charnn_model *model, size_t *out);
+
+/* The name of label `index`; *out is owned by the model, valid until it is freed. */
+charnn_status charnn_model_label_name(const charnn_model *model, size_t index, const char **out);
+
+/* The number of trainable weights. */
+charnn_status charnn_model_parameter_count(const charnn_model *model, size_t *out);
+
+/* Releases a model. NULL is ignored; so is a handle that is not a live model. */
+void charnn_model_free(charnn_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHARNN_H */
