@@ -17,7 +17,8 @@ CC ?= cc
 CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
 LIB_SO := .build/release/libcharnn.so
 
-.PHONY: all build lib install stage examples test test-swift test-c demo data check-data clean help bench-micro
+.PHONY: all build lib install stage examples python test test-swift test-c test-python demo data check-data clean \
+	help bench-micro
 
 all: lib examples
 
@@ -28,6 +29,7 @@ help:
 	@echo "make lib     build/.build/release/libcharnn.so, the C ABI library"
 	@echo "make install PREFIX=dir   install the library, charnn.h and charnn.pc"
 	@echo "make examples  build the C example programs into build/bin"
+	@echo "make python  copy the library into bindings/python/charnn (then pip install ./bindings/python)"
 	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
 	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
 	@echo "make clean   remove build products"
@@ -55,7 +57,7 @@ examples: stage
 	@mkdir -p $(BUILD)/bin
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/names.c -L$(STAGE)/lib -lcharnn -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/names
 
-test: test-swift test-c
+test: test-swift test-c test-python
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
@@ -77,6 +79,23 @@ test-c: examples
 		CHARNN_DATA="$(abspath $(DATA))" CHARNN_TEST_QUICK=1 valgrind --quiet --error-exitcode=3 --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect $(BUILD)/bin/abi_test; \
 	else echo "valgrind not installed: abi_test ran without it (apt-get install valgrind)"; fi
+
+# The Python package with the library inside it (what `pip install ./bindings/python` ships).
+python: lib
+	install -m 0755 $(LIB_SO) bindings/python/charnn/libcharnn.so
+	strip --strip-unneeded bindings/python/charnn/libcharnn.so
+
+# pytest in a virtual environment under build/: the package installed as a user would, plus
+# numpy, tqdm and matplotlib when they can be installed (their tests are skipped otherwise).
+VENV := $(BUILD)/venv
+test-python: python
+	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV) || \
+		{ echo "test-python: python3 -m venv failed (apt-get install python3-venv)" >&2; exit 1; }
+	$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+	@$(VENV)/bin/python -c "import pytest" 2>/dev/null || $(VENV)/bin/python -m pip install -q pytest
+	@$(VENV)/bin/python -m pip install -q numpy tqdm matplotlib 2>/dev/null || \
+		echo "test-python: numpy/tqdm/matplotlib could not be installed; their tests are skipped"
+	cd bindings/python/tests && CHARNN_DATA="$(abspath $(DATA))" ../../../$(VENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 # The main job: the article's two models trained on the names data, then its example names.
 DEMO_NAMES := Mike Qin Slaveya Jake Fernando Demirkan

@@ -1,0 +1,332 @@
+"""charnn.Model: create, train, evaluate, predict, save and load."""
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+
+from . import _lib
+from ._core import Handle, check, encode, lib, path_bytes, string_array
+from .dataset import Dataset
+from .errors import CancelledError
+from .progress import make_bar
+
+KINDS = {"elman": 0, "gru": 1, "lstm": 2}
+HIDDEN_INITS = {None: 0, "kaiming": 1, "zeros": 2}
+OPTIMIZERS = {"adam": 0, "adamw": 1, "sgd": 2}
+
+#: A top-k prediction: (label, probability).
+Prediction = Tuple[str, float]
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """Where training is, as passed to a ``fit`` callback."""
+
+    epoch: int
+    epochs: int
+    step: int
+    steps: int
+    loss: float
+    running_loss: float
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a ``fit`` call did."""
+
+    epochs_completed: int
+    steps_taken: int
+    last_loss: float
+    last_epoch_loss: float
+    #: True when the callback or Ctrl-C stopped training early.
+    stopped_early: bool
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Accuracy and confusion matrix of a model on a dataset.
+
+    ``confusion[i][j]`` counts names of label ``i`` predicted as ``j`` (a numpy array when numpy
+    is installed, else a list of lists).
+    """
+
+    labels: List[str]
+    accuracy: float
+    confusion: Any
+    per_class_accuracy: List[float] = field(default_factory=list)
+
+    @property
+    def normalized_confusion(self) -> Any:
+        """Every row divided by its total (rows of labels with no names stay zero)."""
+        rows = [list(map(int, row)) for row in self.confusion]
+        normalized = [[c / sum(row) if sum(row) else 0.0 for c in row] for row in rows]
+        try:
+            import numpy as np
+
+            return np.array(normalized)
+        except ImportError:
+            return normalized
+
+
+def _check_int(value: Any, name: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def _check_float(value: Any, name: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    return float(value)
+
+
+class Model(Handle):
+    """A recurrent name classifier: the article's Elman cell, a GRU or an LSTM.
+
+    ``Model(labels, kind="gru", hidden_size=256, num_layers=None, hidden_init=None, seed=0)``
+    mirrors ``charnn_model_config``: ``num_layers`` defaults to 1 for ``"elman"`` and 2 for
+    ``"gru"``/``"lstm"``; ``hidden_init`` (``"kaiming"`` or ``"zeros"``) defaults to the
+    article's kaiming-uniform state for the Elman cell and zeros otherwise.
+
+    Predictions and evaluations may run from many threads at once; training needs the model to
+    itself (:class:`charnn.BusyError` otherwise). Release it with :meth:`close`, a ``with``
+    block or garbage collection.
+    """
+
+    _free_name = "charnn_model_free"
+
+    def __init__(self, labels: Sequence[str], kind: str = "gru", hidden_size: int = 256,
+                 num_layers: Optional[int] = None, hidden_init: Optional[str] = None, seed: int = 0) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
+        if hidden_init not in HIDDEN_INITS:
+            raise ValueError(f"hidden_init must be 'kaiming', 'zeros' or None, not {hidden_init!r}")
+        config = _lib.ModelConfig()
+        lib.charnn_model_config_init(ctypes.byref(config))
+        config.kind = KINDS[kind]
+        config.hidden_size = _check_int(hidden_size, "hidden_size", -(2 ** 31), 2 ** 31 - 1)  # the library checks the range
+        config.num_layers = 0 if num_layers is None else _check_int(num_layers, "num_layers", 1, 2 ** 31 - 1)
+        config.hidden_init = HIDDEN_INITS[hidden_init]
+        config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
+        labels = list(labels) if not isinstance(labels, str) else labels
+        out = ctypes.c_void_p()
+        check(lib.charnn_model_create(ctypes.byref(config), string_array(labels, "labels"), len(labels),
+                                      ctypes.byref(out)))
+        super().__init__(out.value)
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Model":
+        """Reads a checkpoint written by :meth:`save`. Raises :class:`charnn.IOError` when it
+        cannot be read and :class:`charnn.InvalidCheckpointError` (naming the problem) when it
+        is truncated, mis-typed or inconsistent."""
+        out = ctypes.c_void_p()
+        check(lib.charnn_model_load(path_bytes(path), ctypes.byref(out)))
+        model = cls.__new__(cls)
+        Handle.__init__(model, out.value)
+        return model
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes a safetensors checkpoint with PyTorch's tensor names (``safetensors.torch`` +
+        ``load_state_dict`` read it). Atomic: a failure leaves any previous file intact."""
+        check(lib.charnn_model_save(self._handle, path_bytes(path)))
+
+    # -- description ---------------------------------------------------------------------
+
+    def _config(self) -> _lib.ModelConfig:
+        config = _lib.ModelConfig()
+        lib.charnn_model_config_init(ctypes.byref(config))
+        check(lib.charnn_model_get_config(self._handle, ctypes.byref(config)))
+        return config
+
+    @property
+    def kind(self) -> str:
+        """``"elman"``, ``"gru"`` or ``"lstm"``."""
+        return {v: k for k, v in KINDS.items()}[self._config().kind]
+
+    @property
+    def hidden_size(self) -> int:
+        return self._config().hidden_size
+
+    @property
+    def num_layers(self) -> int:
+        return self._config().num_layers
+
+    @property
+    def hidden_init(self) -> str:
+        """``"kaiming"`` or ``"zeros"``."""
+        return "kaiming" if self._config().hidden_init == 1 else "zeros"
+
+    @property
+    def seed(self) -> int:
+        return self._config().seed
+
+    @property
+    def labels(self) -> List[str]:
+        """The labels the model predicts, in index order."""
+        self._handle  # a closed model refuses even what it could remember
+        cached = getattr(self, "_labels", None)
+        if cached is not None:
+            return list(cached)
+        count = ctypes.c_size_t()
+        check(lib.charnn_model_label_count(self._handle, ctypes.byref(count)))
+        names = []
+        for i in range(count.value):
+            out = ctypes.c_char_p()
+            check(lib.charnn_model_label_name(self._handle, i, ctypes.byref(out)))
+            names.append(out.value.decode("utf-8"))
+        self._labels = names  # fixed at creation: ask the library once
+        return list(names)
+
+    @property
+    def parameter_count(self) -> int:
+        """The number of trainable weights."""
+        out = ctypes.c_size_t()
+        check(lib.charnn_model_parameter_count(self._handle, ctypes.byref(out)))
+        return out.value
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<charnn.Model (closed)>"
+        return (f"<charnn.Model {self.kind}: hidden {self.hidden_size}, {self.num_layers} layer(s), "
+                f"{len(self.labels)} labels, {self.parameter_count} weights>")
+
+    # -- training ------------------------------------------------------------------------
+
+    def fit(self, train: Dataset, epochs: int = 2, batch_size: int = 1, lr: float = 1e-3,
+            optimizer: str = "adam", clip: Optional[float] = None, seed: int = 0, weight_decay: float = 0.0,
+            momentum: float = 0.0, betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+            shuffle: bool = True, progress: Union[bool, str] = True,
+            callback: Optional[Callable[[TrainProgress], Optional[bool]]] = None,
+            report_every: int = 1) -> TrainResult:
+        """Trains on ``train`` (labels must be the model's). Defaults are the article's protocol:
+        2 epochs, batch 1, Adam lr 1e-3, no clipping (the article clips its Elman cell to 1:
+        ``clip=1``).
+
+        ``progress``: True (a tqdm bar when tqdm is installed, else a plain one-line bar),
+        ``"plain"``, ``"tqdm"``, or False. ``callback(progress)`` is called every
+        ``report_every`` steps with a :class:`TrainProgress`; returning ``False`` stops training
+        after that step. Ctrl-C also stops it cleanly after the current step and then raises
+        ``KeyboardInterrupt``; either way the model keeps what it learned.
+
+        Raises :class:`charnn.DivergedError` when a loss, gradient or weight becomes NaN or
+        infinite (the weights stay the last finite ones), :class:`charnn.BusyError` when the
+        model is in use, :class:`charnn.InvalidArgumentError` for bad settings.
+        """
+        if not isinstance(train, Dataset):
+            raise TypeError(f"train must be a charnn.Dataset, not {type(train).__name__}")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
+        if progress not in (True, False, "plain", "tqdm", "auto"):
+            raise ValueError(f"progress must be True, False, 'plain' or 'tqdm', not {progress!r}")
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable")
+        config = _lib.TrainConfig()
+        lib.charnn_train_config_init(ctypes.byref(config))
+        config.epochs = _check_int(epochs, "epochs", 0, 2 ** 31 - 1)
+        config.batch_size = _check_int(batch_size, "batch_size", 1, 2 ** 31 - 1)
+        config.optimizer = OPTIMIZERS[optimizer]
+        config.learning_rate = _check_float(lr, "lr")
+        config.beta1, config.beta2 = (_check_float(b, "betas") for b in betas)
+        config.epsilon = _check_float(eps, "eps")
+        config.weight_decay = _check_float(weight_decay, "weight_decay")
+        config.momentum = _check_float(momentum, "momentum")
+        config.clip_norm = 0.0 if clip is None else _check_float(clip, "clip")
+        if clip is not None and not clip > 0:
+            raise ValueError(f"clip must be positive (or None for no clipping), got {clip}")
+        config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
+        config.shuffle = 1 if shuffle else 0
+        config.report_every = _check_int(report_every, "report_every", 1, 2 ** 31 - 1)
+
+        steps_per_epoch = math.ceil(len(train) / batch_size)
+        bar = make_bar(steps_per_epoch * epochs, "auto" if progress is True else progress) if progress else None
+        interrupted = threading.Event()
+        raised: List[BaseException] = []
+
+        def on_progress(pointer, _user_data) -> int:
+            try:
+                p = pointer.contents
+                state = TrainProgress(p.epoch, p.epochs, p.step, p.steps, p.loss, p.running_loss)
+                if bar is not None:
+                    bar.update(state.epoch, state.epochs, state.step, state.steps, state.loss,
+                               force=state.step == state.steps)
+                if callback is not None and callback(state) is False:
+                    return 1
+                return 1 if interrupted.is_set() else 0
+            except BaseException as error:  # never let an exception cross into C
+                raised.append(error)
+                return 1
+
+        # The C function pointer must stay alive while the library may call it: this local does.
+        config.progress = _lib.PROGRESS_FN(on_progress)
+        previous_handler = None
+        if threading.current_thread() is threading.main_thread():
+            previous_handler = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+        result = _lib.TrainResult(struct_size=ctypes.sizeof(_lib.TrainResult))
+        try:
+            status = lib.charnn_model_train(self._handle, train._handle, ctypes.byref(config), ctypes.byref(result))
+        finally:
+            if previous_handler is not None:
+                signal.signal(signal.SIGINT, previous_handler)
+            if bar is not None:
+                bar.close()
+        if raised:
+            raise raised[0]
+        stopped = status == CancelledError.status
+        if not stopped:
+            check(status)
+        outcome = TrainResult(result.epochs_completed, result.steps_taken, result.last_loss, result.last_epoch_loss,
+                              stopped)
+        if interrupted.is_set():
+            raise KeyboardInterrupt(f"training stopped after {result.steps_taken} steps; the model keeps what it learned")
+        return outcome
+
+    # -- evaluation and prediction ---------------------------------------------------------
+
+    def evaluate(self, data: Dataset) -> Evaluation:
+        """Accuracy, per-label accuracy (NaN for a label with no names) and confusion matrix on ``data``."""
+        if not isinstance(data, Dataset):
+            raise TypeError(f"data must be a charnn.Dataset, not {type(data).__name__}")
+        labels = self.labels
+        n = len(labels)
+        accuracy = ctypes.c_double()
+        cells = (ctypes.c_int64 * (n * n))()
+        check(lib.charnn_model_evaluate(self._handle, data._handle, ctypes.byref(accuracy), cells, n * n))
+        rows = [[int(cells[i * n + j]) for j in range(n)] for i in range(n)]
+        per_class = [row[i] / sum(row) if sum(row) else float("nan") for i, row in enumerate(rows)]
+        try:
+            import numpy as np
+
+            confusion: Any = np.array(rows, dtype=np.int64)
+        except ImportError:
+            confusion = rows
+        return Evaluation(labels, accuracy.value, confusion, per_class)
+
+    def predict(self, name: str, k: int = 3) -> List[Prediction]:
+        """The ``k`` most likely labels of ``name`` with their probabilities, most likely first.
+        The name is transliterated like the data; characters outside the vocabulary are
+        dropped. Raises :class:`charnn.InvalidArgumentError` when nothing readable is left."""
+        k = _check_int(k, "k", 1, 2 ** 20)
+        labels = self.labels
+        indices, probabilities, count = (ctypes.c_int32 * k)(), (ctypes.c_float * k)(), ctypes.c_size_t()
+        check(lib.charnn_model_predict(self._handle, encode(name, "name"), k, indices, probabilities,
+                                       ctypes.byref(count)))
+        return [(labels[indices[i]], float(probabilities[i])) for i in range(count.value)]
+
+    def predict_many(self, names: Sequence[str], k: int = 3) -> List[List[Prediction]]:
+        """:meth:`predict` for many names in one batched call (far faster than a loop)."""
+        k = _check_int(k, "k", 1, 2 ** 20)
+        names = list(names) if not isinstance(names, str) else names
+        array = string_array(names, "names")
+        n = len(names)
+        indices, probabilities = (ctypes.c_int32 * max(n * k, 1))(), (ctypes.c_float * max(n * k, 1))()
+        check(lib.charnn_model_predict_many(self._handle, array, n, k, indices, probabilities))
+        labels = self.labels
+        return [[(labels[indices[i * k + j]], float(probabilities[i * k + j])) for j in range(k)
+                 if indices[i * k + j] >= 0] for i in range(n)]

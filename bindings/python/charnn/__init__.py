@@ -1,0 +1,46 @@
+"""charnn: character-level recurrent networks (the article's Elman cell, GRU, LSTM) through
+charnn's C library, with ctypes.
+
+>>> import charnn
+>>> data = charnn.Dataset.from_directory("data/names")
+>>> train, test = data.split(test_size=0.1, seed=0)
+>>> model = charnn.Model(data.labels, kind="gru")
+>>> model.fit(train)                                  # the article's protocol
+>>> model.evaluate(test).accuracy
+>>> model.predict("Slaveya", k=3)
+
+The library is loaded on import from ``$CHARNN_LIBRARY``, the installed package, the source
+tree's build folders or the system; :data:`library_path` says which.
+"""
+from __future__ import annotations
+
+from . import _lib
+from ._core import lib as _c
+from .dataset import Dataset
+from .errors import (BufferTooSmallError, BusyError, CancelledError, ClosedError, DivergedError, Error, InternalError,
+                     InvalidArgumentError, InvalidCheckpointError, InvalidDataError, InvalidHandleError, IOError,
+                     ShapeMismatchError)
+from ._lib import ABIVersionError, LibraryNotFoundError
+from .model import Evaluation, Model, Prediction, TrainProgress, TrainResult
+from .plot import plot_confusion_matrix
+
+__version__ = "0.1.0"
+
+#: The path of the loaded libcharnn.so.
+library_path: str = _c._charnn_path
+#: The ABI version of the loaded library.
+abi_version: int = _c.charnn_abi_version()
+
+
+def library_version() -> str:
+    """The loaded library's version string, e.g. ``"0.1.0"``."""
+    return _c.charnn_version_string().decode()
+
+
+__all__ = [
+    "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
+    "library_version", "library_path", "abi_version",
+    "Error", "InvalidArgumentError", "InvalidHandleError", "ClosedError", "ShapeMismatchError", "IOError",
+    "InvalidDataError", "InvalidCheckpointError", "DivergedError", "CancelledError", "BusyError",
+    "BufferTooSmallError", "InternalError", "LibraryNotFoundError", "ABIVersionError",
+]

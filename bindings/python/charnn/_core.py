@@ -1,0 +1,87 @@
+"""The loaded library, status checking and the base of handle classes."""
+from __future__ import annotations
+
+import ctypes
+from typing import Any, Optional
+
+from . import _lib
+from .errors import ClosedError, InvalidArgumentError, error_for
+
+lib = _lib.load()
+
+
+def check(status: int) -> None:
+    """Raises the exception for a non-OK status, with charnn_last_error()'s message."""
+    if status != 0:
+        message = lib.charnn_last_error()
+        raise error_for(status, message.decode("utf-8", "replace") if message else "")
+
+
+def encode(text: Any, what: str) -> bytes:
+    """A str argument as NUL-free UTF-8, or a clear TypeError / InvalidArgumentError."""
+    if isinstance(text, (bytes, bytearray)):
+        raise TypeError(f"{what} must be str, not {type(text).__name__} (decode it first)")
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be str, not {type(text).__name__}")
+    if "\0" in text:
+        raise InvalidArgumentError(f"{what} contains a NUL character")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidArgumentError(f"{what} is not valid Unicode: {error}") from None
+
+
+def path_bytes(path: Any, what: str = "path") -> bytes:
+    """A path-like argument for the C library."""
+    try:
+        import os
+        fs = os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{what} must be a str or os.PathLike, not {type(path).__name__}") from None
+    return fs if isinstance(fs, bytes) else encode(fs, what)
+
+
+def string_array(strings: Any, what: str) -> "ctypes.Array[ctypes.c_char_p]":
+    """A list of str as a C array of char *."""
+    if isinstance(strings, (str, bytes)):
+        raise TypeError(f"{what} must be a list of str, not a single {type(strings).__name__}")
+    items = [encode(s, f"{what}[{i}]") for i, s in enumerate(strings)]
+    return (ctypes.c_char_p * max(len(items), 1))(*items)
+
+
+class Handle:
+    """An owned C handle: closed once (idempotently) by close(), a with block, or garbage collection."""
+
+    _free_name = ""
+
+    def __init__(self, pointer: int) -> None:
+        self._pointer: Optional[int] = pointer
+
+    @property
+    def _handle(self) -> int:
+        if self._pointer is None:
+            raise ClosedError(f"this {type(self).__name__} is closed")
+        return self._pointer
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() has been called."""
+        return self._pointer is None
+
+    def close(self) -> None:
+        """Releases the C object. Safe to call more than once."""
+        pointer, self._pointer = self._pointer, None
+        if pointer is not None and lib is not None:
+            getattr(lib, self._free_name)(pointer)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing left to release into
+            pass

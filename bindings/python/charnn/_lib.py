@@ -1,0 +1,194 @@
+"""Loading libcharnn.so and declaring every C function of charnn.h for ctypes."""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+#: The C ABI versions this binding knows how to call.
+SUPPORTED_ABI_VERSIONS = (1,)
+
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+c_char_pp = ctypes.POINTER(ctypes.c_char_p)
+
+
+class ModelConfig(ctypes.Structure):
+    """charnn_model_config."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("kind", ctypes.c_int32),
+        ("hidden_size", ctypes.c_int32),
+        ("num_layers", ctypes.c_int32),
+        ("hidden_init", ctypes.c_int32),
+        ("seed", ctypes.c_uint64),
+    ]
+
+
+class TrainProgress(ctypes.Structure):
+    """charnn_train_progress."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("epoch", ctypes.c_int32),
+        ("epochs", ctypes.c_int32),
+        ("step", ctypes.c_int64),
+        ("steps", ctypes.c_int64),
+        ("loss", ctypes.c_float),
+        ("running_loss", ctypes.c_float),
+    ]
+
+
+PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(TrainProgress), ctypes.c_void_p)
+
+
+class TrainConfig(ctypes.Structure):
+    """charnn_train_config."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("epochs", ctypes.c_int32),
+        ("batch_size", ctypes.c_int32),
+        ("optimizer", ctypes.c_int32),
+        ("learning_rate", ctypes.c_float),
+        ("beta1", ctypes.c_float),
+        ("beta2", ctypes.c_float),
+        ("epsilon", ctypes.c_float),
+        ("weight_decay", ctypes.c_float),
+        ("momentum", ctypes.c_float),
+        ("clip_norm", ctypes.c_float),
+        ("seed", ctypes.c_uint64),
+        ("shuffle", ctypes.c_int32),
+        ("report_every", ctypes.c_int32),
+        ("progress", PROGRESS_FN),
+        ("user_data", ctypes.c_void_p),
+    ]
+
+
+class TrainResult(ctypes.Structure):
+    """charnn_train_result."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("epochs_completed", ctypes.c_int32),
+        ("steps_taken", ctypes.c_int64),
+        ("last_loss", ctypes.c_float),
+        ("last_epoch_loss", ctypes.c_float),
+    ]
+
+
+# (name, restype, argtypes) for every function of include/charnn.h. `status` is charnn_status.
+status = ctypes.c_int
+handle = ctypes.c_void_p
+handle_p = ctypes.POINTER(ctypes.c_void_p)
+FUNCTIONS: List[Tuple[str, object, list]] = [
+    ("charnn_version_string", ctypes.c_char_p, []),
+    ("charnn_abi_version", ctypes.c_int32, []),
+    ("charnn_status_string", ctypes.c_char_p, [status]),
+    ("charnn_last_error", ctypes.c_char_p, []),
+    # datasets
+    ("charnn_dataset_load_dir", status, [ctypes.c_char_p, handle_p]),
+    ("charnn_dataset_from_memory", status,
+     [c_char_pp, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_char_pp, ctypes.c_size_t, handle_p]),
+    ("charnn_dataset_count", status, [handle, c_size_p]),
+    ("charnn_dataset_label_count", status, [handle, c_size_p]),
+    ("charnn_dataset_label_name", status, [handle, ctypes.c_size_t, c_char_pp]),
+    ("charnn_dataset_get", status,
+     [handle, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p, ctypes.POINTER(ctypes.c_int32)]),
+    ("charnn_dataset_skipped_count", status, [handle, c_size_p]),
+    ("charnn_dataset_skipped", status, [handle, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p]),
+    ("charnn_dataset_split", status, [handle, ctypes.c_double, ctypes.c_uint64, handle_p, handle_p]),
+    ("charnn_dataset_free", None, [handle]),
+    # models
+    ("charnn_model_config_init", None, [ctypes.POINTER(ModelConfig)]),
+    ("charnn_model_create", status, [ctypes.POINTER(ModelConfig), c_char_pp, ctypes.c_size_t, handle_p]),
+    ("charnn_train_config_init", None, [ctypes.POINTER(TrainConfig)]),
+    ("charnn_model_train", status, [handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),
+    ("charnn_model_evaluate", status,
+     [handle, handle, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]),
+    ("charnn_model_predict", status,
+     [handle, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_float),
+      c_size_p]),
+    ("charnn_model_predict_many", status,
+     [handle, c_char_pp, ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32),
+      ctypes.POINTER(ctypes.c_float)]),
+    ("charnn_model_save", status, [handle, ctypes.c_char_p]),
+    ("charnn_model_load", status, [ctypes.c_char_p, handle_p]),
+    ("charnn_model_get_config", status, [handle, ctypes.POINTER(ModelConfig)]),
+    ("charnn_model_label_count", status, [handle, c_size_p]),
+    ("charnn_model_label_name", status, [handle, ctypes.c_size_t, c_char_pp]),
+    ("charnn_model_parameter_count", status, [handle, c_size_p]),
+    ("charnn_model_free", None, [handle]),
+]
+
+
+class LibraryNotFoundError(OSError):
+    """No usable libcharnn.so was found; the message lists every place tried and why."""
+
+
+class ABIVersionError(ImportError):
+    """The library's ABI version is not one this binding knows."""
+
+
+def candidate_paths() -> List[Tuple[str, str]]:
+    """Where to look for the library, in order, as (path, where it comes from)."""
+    here = Path(__file__).resolve().parent
+    candidates: List[Tuple[str, str]] = []
+    env = os.environ.get("CHARNN_LIBRARY")
+    if env:
+        candidates.append((env, "$CHARNN_LIBRARY"))
+    candidates.append((str(here / "libcharnn.so"), "the installed package"))
+    for root in here.parents:
+        if (root / "include" / "charnn.h").exists():  # the source tree
+            candidates.append((str(root / "build" / "stage" / "lib" / "libcharnn.so"), "the build tree"))
+            candidates.append((str(root / ".build" / "release" / "libcharnn.so"), "the build tree"))
+            break
+    system = ctypes.util.find_library("charnn")
+    if system:
+        candidates.append((system, "the system library path"))
+    return candidates
+
+
+def load(path: Optional[str] = None) -> ctypes.CDLL:
+    """Loads the library (at `path`, or the first candidate that loads), declares every function,
+    and checks its ABI version."""
+    tried: List[str] = []
+    candidates = [(path, "the path given")] if path else candidate_paths()
+    lib = None
+    for candidate, origin in candidates:
+        if os.sep in candidate and not os.path.exists(candidate):
+            tried.append(f"  {candidate} ({origin}): no such file")
+            continue
+        try:
+            lib = ctypes.CDLL(candidate)
+            break
+        except OSError as error:
+            tried.append(f"  {candidate} ({origin}): {error}")
+    if lib is None:
+        raise LibraryNotFoundError(
+            "cannot load libcharnn.so; tried:\n" + "\n".join(tried or ["  (nothing)"])
+            + "\nBuild it with `make lib` (or `make python`) in the charnn repository, or set CHARNN_LIBRARY.")
+    # The ABI version first: a library of another ABI may not have the functions below at all.
+    try:
+        lib.charnn_abi_version.restype = ctypes.c_int32
+        lib.charnn_abi_version.argtypes = []
+        lib.charnn_version_string.restype = ctypes.c_char_p
+        lib.charnn_version_string.argtypes = []
+    except AttributeError:
+        raise ABIVersionError(f"{candidate} is not a charnn library (no charnn_abi_version)") from None
+    abi = lib.charnn_abi_version()
+    if abi not in SUPPORTED_ABI_VERSIONS:
+        raise ABIVersionError(
+            f"{candidate} is charnn {lib.charnn_version_string().decode()} with ABI version {abi}; "
+            f"this binding knows ABI versions {list(SUPPORTED_ABI_VERSIONS)}")
+    for name, restype, argtypes in FUNCTIONS:
+        try:
+            function = getattr(lib, name)
+        except AttributeError:
+            raise ABIVersionError(f"{candidate} has no function {name} although it says ABI {abi}") from None
+        function.restype = restype
+        function.argtypes = argtypes
+    lib._charnn_path = candidate  # type: ignore[attr-defined]
+    return lib

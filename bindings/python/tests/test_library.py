@@ -1,0 +1,100 @@
+"""Finding and checking the library: the environment override, the error listing what was
+tried, and the refusal of an ABI version the binding does not know."""
+import ctypes
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import charnn
+from charnn import _lib
+
+
+def test_library_is_loaded_and_describes_itself():
+    assert charnn.abi_version in _lib.SUPPORTED_ABI_VERSIONS
+    assert charnn.library_version() == "0.1.0"
+    assert os.path.exists(charnn.library_path)
+
+
+def run_python(code, **env):
+    return subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True)
+
+
+def test_environment_variable_overrides_the_search():
+    result = run_python("import charnn; print(charnn.library_path)", CHARNN_LIBRARY=charnn.library_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == charnn.library_path
+
+
+def test_missing_library_names_every_path_tried(monkeypatch, tmp_path):
+    monkeypatch.setattr(_lib, "candidate_paths", lambda: [(str(tmp_path / "nope.so"), "test"),
+                                                          ("/also/missing/libcharnn.so", "test")])
+    with pytest.raises(charnn.LibraryNotFoundError) as info:
+        _lib.load()
+    assert str(tmp_path / "nope.so") in str(info.value)
+    assert "/also/missing/libcharnn.so" in str(info.value)
+    assert "make lib" in str(info.value)
+
+
+def test_a_file_that_is_not_a_library(tmp_path):
+    bogus = tmp_path / "libcharnn.so"
+    bogus.write_text("not an ELF file")
+    with pytest.raises(charnn.LibraryNotFoundError, match="libcharnn.so"):
+        _lib.load(str(bogus))
+
+
+def build_fake_library(tmp_path, abi):
+    """A shared library that says it is charnn with another ABI version."""
+    source = tmp_path / "fake.c"
+    source.write_text(textwrap.dedent(f"""
+        int charnn_abi_version(void) {{ return {abi}; }}
+        const char *charnn_version_string(void) {{ return "9.9.9"; }}
+    """))
+    library = tmp_path / f"libfake{abi}.so"
+    compiler = os.environ.get("CC", "cc")
+    try:
+        subprocess.run([compiler, "-shared", "-fPIC", str(source), "-o", str(library)], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("no C compiler to build a fake library")
+    return library
+
+
+def test_an_unknown_abi_version_is_refused(tmp_path):
+    library = build_fake_library(tmp_path, 99)
+    with pytest.raises(charnn.ABIVersionError, match="ABI version 99"):
+        _lib.load(str(library))
+    result = run_python("import charnn", CHARNN_LIBRARY=str(library))
+    assert result.returncode != 0
+    assert "ABIVersionError" in result.stderr and "9.9.9" in result.stderr
+
+
+def test_a_library_that_is_not_charnn(tmp_path):
+    library = build_fake_library(tmp_path, 1)
+    # ABI 1 claimed but without the functions: refused, naming the first one missing.
+    with pytest.raises(charnn.ABIVersionError, match="has no function charnn_status_string"):
+        _lib.load(str(library))
+    libc = ctypes.util.find_library("c")
+    with pytest.raises(charnn.ABIVersionError, match="not a charnn library"):
+        _lib.load(libc)
+
+
+def test_every_c_function_is_declared():
+    header = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "include", "charnn.h")).read()
+    import re
+    header = re.sub(r"/\*.*?\*/", "", header, flags=re.S)
+    declared = set(re.findall(r"\b(charnn_[a-z0-9_]+)\s*\(", header)) - {"charnn_progress_fn"}
+    bound = {name for name, _, _ in _lib.FUNCTIONS}
+    assert declared == bound
+    for name, restype, argtypes in _lib.FUNCTIONS:
+        function = getattr(charnn._c, name)
+        assert function.restype == restype and function.argtypes == argtypes
+
+
+def test_struct_layouts_match_the_header():
+    # The sizes C computes for the same declarations (x86_64 / aarch64 Linux).
+    assert ctypes.sizeof(_lib.ModelConfig) == 32
+    assert ctypes.sizeof(_lib.TrainProgress) == 40
+    assert ctypes.sizeof(_lib.TrainConfig) == 80
+    assert ctypes.sizeof(_lib.TrainResult) == 32
