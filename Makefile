@@ -55,7 +55,9 @@ stage:
 # The C programs, compiled strictly against the installed header and library.
 examples: stage
 	@mkdir -p $(BUILD)/bin
-	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/names.c -L$(STAGE)/lib -lcharnn -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/names
+	for example in names elman_from_scratch; do \
+		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
+			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
 test: test-swift test-c test-python
 
@@ -69,8 +71,8 @@ test-swift:
 # The C ABI: every function and error path (under valgrind when present), the exported symbols
 # against the header, and the installed pkg-config file.
 test-c: examples
-	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/abi_test.c -L$(STAGE)/lib -lcharnn -lpthread \
-		-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
+	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c \
+		Tests/CABI/test_lowlevel.c -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
 	python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/libcharnn.so
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
 	CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test

@@ -13,7 +13,8 @@
  *               function aborts the process: NULL pointers, freed handles, bad sizes, invalid
  *               UTF-8, unknown enum values and wrong struct sizes all come back as statuses.
  *
- *   Handles.    charnn_dataset and charnn_model are opaque. They are created through an out
+ *   Handles.    charnn_dataset, charnn_model, charnn_graph, charnn_tensor and charnn_optimizer
+ *               are opaque. They are created through an out
  *               parameter and released by their _free function, which accepts NULL. The library
  *               keeps a registry of live handles, so a freed, foreign or wrong-kind handle is
  *               detected and refused with CHARNN_INVALID_HANDLE (a new handle may reuse a freed
@@ -318,6 +319,206 @@ charnn_status charnn_model_parameter_count(const charnn_model *model, size_t *ou
 
 /* Releases a model. NULL is ignored; so is a handle that is not a live model. */
 void charnn_model_free(charnn_model *model);
+
+
+/* ---------------------------------------------------------------------------------------------
+ * Low level: tensors, differentiable ops, backward and optimizers
+ *
+ * Enough to write the article's training loop op by op, as the article does in PyTorch:
+ *
+ *     charnn_graph_reset(g);                                  for every name: a fresh step
+ *     charnn_tensor_kaiming_uniform(g, (int64_t[]){1, 256}, 2, seed, &hidden);
+ *     for each character index c:
+ *         charnn_op_one_hot(g, &c, 1, 59, &x);
+ *         charnn_op_concat(g, x, hidden, &combined);
+ *         charnn_op_linear(g, combined, w_out, b_out, &output);
+ *         charnn_op_linear(g, combined, w_hidden, b_hidden, &pre);
+ *         charnn_op_sigmoid(g, pre, &hidden);
+ *     charnn_op_cross_entropy(g, output, &label, 1, &loss);
+ *     charnn_optimizer_zero_grad(adam);
+ *     charnn_backward(g, loss);
+ *     charnn_clip_grad_norm(params, 4, 1.0f, NULL);
+ *     charnn_optimizer_step(adam);
+ *
+ * A graph records the ops called on it. Tensors made on a graph (by charnn_tensor_* and
+ * charnn_op_*) belong to it: charnn_graph_reset releases all of them at once, so a training
+ * loop never frees a tensor and, after its first steps, allocates nothing. Using a tensor
+ * after its graph was reset gives CHARNN_INVALID_ARGUMENT. Parameters (charnn_parameter_*)
+ * are long-lived tensors that require gradients; they may be used on any graph, accumulate
+ * their gradient over backward passes (PyTorch's semantics) and are released by
+ * charnn_tensor_free.
+ *
+ * Shapes have rank 0 (a scalar) to 4, every dimension at least 1. Matrix ops read the last
+ * dimension as columns and the others as rows. Every op checks its operands' shapes and
+ * returns CHARNN_SHAPE_MISMATCH with both shapes in the message when they do not fit.
+ *
+ * Threads: a graph, the tensors made on it and an optimizer are used by one thread at a time.
+ * Parameters shared by graphs on several threads must not be trained from them at once.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct charnn_graph charnn_graph;
+typedef struct charnn_tensor charnn_tensor;
+typedef struct charnn_optimizer charnn_optimizer;
+
+/* A new, empty graph, recording gradients. Free it with charnn_graph_free. */
+charnn_status charnn_graph_create(charnn_graph **out);
+
+/* Releases every tensor made on the graph (their handles become invalid) and keeps the memory
+ * for the next step. Parameters are not affected. */
+charnn_status charnn_graph_reset(charnn_graph *graph);
+
+/* With enabled = 0, ops compute values but record nothing to differentiate (like
+ * torch.no_grad()), for inference; 1 turns recording back on. */
+charnn_status charnn_graph_set_recording(charnn_graph *graph, int enabled);
+
+/* Releases a graph and all its tensors. NULL is ignored; so is a handle that is not a graph. */
+void charnn_graph_free(charnn_graph *graph);
+
+/* A tensor on `graph` with `rank` dimensions shape[0 .. rank) (shape may be NULL for a scalar),
+ * holding a copy of data[0 .. product of the dimensions), or zeros when data is NULL. With
+ * requires_grad non-zero, backward computes its gradient (read it with
+ * charnn_tensor_read_grad): an input for a gradient check. */
+charnn_status charnn_tensor_new(charnn_graph *graph, const int64_t *shape, size_t rank, const float *data,
+                                int requires_grad, charnn_tensor **out);
+
+/* A tensor on `graph` filled uniformly in [low, high) by a generator seeded with `seed`. */
+charnn_status charnn_tensor_uniform(charnn_graph *graph, const int64_t *shape, size_t rank, float low, float high,
+                                    uint64_t seed, charnn_tensor **out);
+
+/* torch.nn.init.kaiming_uniform_ with its defaults (a = 0, fan_in = the last dimension, gain
+ * sqrt(2)): uniform in +-sqrt(6 / fan_in). The article's init_hidden() on a 1 x hidden tensor. */
+charnn_status charnn_tensor_kaiming_uniform(charnn_graph *graph, const int64_t *shape, size_t rank, uint64_t seed,
+                                            charnn_tensor **out);
+
+/* A parameter: a long-lived tensor that requires gradients, holding a copy of data (zeros when
+ * data is NULL). Release it with charnn_tensor_free. */
+charnn_status charnn_parameter_new(const int64_t *shape, size_t rank, const float *data, charnn_tensor **out);
+
+/* A parameter filled uniformly in [low, high) (seeded). torch.nn.Linear initialises its weight
+ * and bias with low = -1/sqrt(in_features), high = +1/sqrt(in_features). */
+charnn_status charnn_parameter_uniform(const int64_t *shape, size_t rank, float low, float high, uint64_t seed,
+                                       charnn_tensor **out);
+
+/* The shape: *rank (may be NULL) receives the rank and shape[0 .. rank) the dimensions; shape
+ * may be NULL, else it must hold `capacity` >= rank elements (CHARNN_BUFFER_TOO_SMALL). */
+charnn_status charnn_tensor_shape(const charnn_tensor *tensor, int64_t *shape, size_t capacity, size_t *rank);
+
+/* Copies the values (row-major) into out[0 .. count), count being the number of elements;
+ * CHARNN_BUFFER_TOO_SMALL, nothing written, when capacity < count. */
+charnn_status charnn_tensor_read(const charnn_tensor *tensor, float *out, size_t capacity);
+
+/* Copies the gradient like charnn_tensor_read: a parameter's accumulated gradient, or a graph
+ * tensor's from the last backward. CHARNN_INVALID_ARGUMENT when the tensor has none (it does
+ * not require one, or backward has not reached it). */
+charnn_status charnn_tensor_read_grad(const charnn_tensor *tensor, float *out, size_t capacity);
+
+/* The value of a one-element tensor (a loss). */
+charnn_status charnn_tensor_item(const charnn_tensor *tensor, float *out);
+
+/* Overwrites a parameter's values with data[0 .. count); count must be its element count.
+ * Graph tensors are immutable (CHARNN_INVALID_ARGUMENT). */
+charnn_status charnn_tensor_write(charnn_tensor *tensor, const float *data, size_t count);
+
+/* Releases a parameter. NULL is ignored, and so are graph tensors (their graph owns them). */
+void charnn_tensor_free(charnn_tensor *tensor);
+
+/* Differentiable ops. Each makes a new tensor on `graph` (*out) from tensors of that graph or
+ * parameters; CHARNN_INVALID_ARGUMENT for a tensor of another graph or made before a reset. */
+
+/* [m, k] x [k, n] -> [m, n]. */
+charnn_status charnn_op_matmul(charnn_graph *graph, const charnn_tensor *a, const charnn_tensor *b, charnn_tensor **out);
+/* x W^T + bias, PyTorch's layout: x [.., in], weight [out, in], bias [out] or NULL -> [.., out]. */
+charnn_status charnn_op_linear(charnn_graph *graph, const charnn_tensor *x, const charnn_tensor *weight,
+                               const charnn_tensor *bias, charnn_tensor **out);
+/* Elementwise a + b, a - b, a * b; b may also be one row ([cols] or [1, cols]) applied to every row of a. */
+charnn_status charnn_op_add(charnn_graph *graph, const charnn_tensor *a, const charnn_tensor *b, charnn_tensor **out);
+charnn_status charnn_op_sub(charnn_graph *graph, const charnn_tensor *a, const charnn_tensor *b, charnn_tensor **out);
+charnn_status charnn_op_mul(charnn_graph *graph, const charnn_tensor *a, const charnn_tensor *b, charnn_tensor **out);
+/* Columns side by side: [r, a] and [r, b] -> [r, a + b] (torch.cat((a, b), 1)). */
+charnn_status charnn_op_concat(charnn_graph *graph, const charnn_tensor *a, const charnn_tensor *b, charnn_tensor **out);
+/* Columns start .. start + length of every row: [r, c] -> [r, length]. */
+charnn_status charnn_op_slice(charnn_graph *graph, const charnn_tensor *x, size_t start, size_t length,
+                              charnn_tensor **out);
+/* Elementwise functions. log of a non-positive value is -inf or NaN, as in PyTorch. */
+charnn_status charnn_op_sigmoid(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+charnn_status charnn_op_tanh(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+charnn_status charnn_op_relu(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+charnn_status charnn_op_exp(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+charnn_status charnn_op_log(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+/* Sum and mean of all elements -> a scalar. */
+charnn_status charnn_op_sum(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+charnn_status charnn_op_mean(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+/* log-softmax of every row, computed stably. */
+charnn_status charnn_op_log_softmax(charnn_graph *graph, const charnn_tensor *x, charnn_tensor **out);
+/* Cross-entropy of logits [count, classes] (or [classes] for count 1) against targets[0 .. count),
+ * mean over the rows (torch.nn.functional.cross_entropy), fused with the log-softmax -> a scalar. */
+charnn_status charnn_op_cross_entropy(charnn_graph *graph, const charnn_tensor *logits, const int32_t *targets,
+                                      size_t count, charnn_tensor **out);
+/* Rows indices[0 .. count) of table [rows, width] -> [count, width]: a one-hot product done as
+ * a lookup; its gradient adds into the picked rows. */
+charnn_status charnn_op_embedding(charnn_graph *graph, const charnn_tensor *table, const int32_t *indices,
+                                  size_t count, charnn_tensor **out);
+/* One-hot rows [count, depth] (a constant): the article's letter_to_tensor for one index, or a
+ * whole name with charnn_encode_name's indices. */
+charnn_status charnn_op_one_hot(charnn_graph *graph, const int32_t *indices, size_t count, size_t depth,
+                                charnn_tensor **out);
+
+/* A name's symbol indices in the 59-symbol vocabulary (a = 0 .. z = 25, A = 26 .. Z = 51,
+ * then " .,:;-'"), after transliteration to ASCII; characters without a symbol are dropped.
+ * *length (may be NULL) receives the number of indices; CHARNN_BUFFER_TOO_SMALL, nothing
+ * written, when capacity is less; CHARNN_INVALID_ARGUMENT when no character is left. */
+charnn_status charnn_encode_name(const char *name, int32_t *indices, size_t capacity, size_t *length);
+
+/* Backpropagates from a one-element tensor (a loss) on `graph`: every tensor and parameter it
+ * depends on that requires a gradient gets one; parameters accumulate. */
+charnn_status charnn_backward(charnn_graph *graph, const charnn_tensor *loss);
+
+/* Backpropagates from any tensor with `seed` (count = its element count) as the gradient
+ * flowing into it, like PyTorch's y.backward(gradient=seed). */
+charnn_status charnn_backward_seeded(charnn_graph *graph, const charnn_tensor *output, const float *seed, size_t count);
+
+/* Sets the gradients of parameters[0 .. count) to zero. */
+charnn_status charnn_zero_grad(charnn_tensor *const *parameters, size_t count);
+
+/* torch.nn.utils.clip_grad_norm_: the L2 norm of all the parameters' gradients together into
+ * *total_norm (may be NULL); when it exceeds max_norm every gradient is scaled by
+ * max_norm / (norm + 1e-6). */
+charnn_status charnn_clip_grad_norm(charnn_tensor *const *parameters, size_t count, float max_norm, float *total_norm);
+
+typedef struct charnn_adam_config {
+    size_t struct_size;     /* sizeof(charnn_adam_config), set by charnn_adam_config_init */
+    float learning_rate;    /* default 1e-3 */
+    float beta1;            /* default 0.9 */
+    float beta2;            /* default 0.999 */
+    float epsilon;          /* default 1e-8 */
+    float weight_decay;     /* default 0 */
+    int32_t decoupled;      /* non-zero: AdamW's decoupled weight decay; default 0 (Adam) */
+} charnn_adam_config;
+
+/* Fills *config with torch.optim.Adam's defaults. NULL is ignored. */
+void charnn_adam_config_init(charnn_adam_config *config);
+
+/* Adam (or AdamW) over parameters[0 .. count) (each a distinct parameter), with PyTorch's
+ * semantics; config may be NULL for the defaults. */
+charnn_status charnn_optimizer_adam(charnn_tensor *const *parameters, size_t count, const charnn_adam_config *config,
+                                    charnn_optimizer **out);
+
+/* torch.optim.SGD over parameters[0 .. count): momentum and weight decay may be 0. */
+charnn_status charnn_optimizer_sgd(charnn_tensor *const *parameters, size_t count, float learning_rate, float momentum,
+                                   float weight_decay, charnn_optimizer **out);
+
+/* One update from the current gradients (they are not zeroed). CHARNN_DIVERGED when a weight
+ * would become NaN or infinite: those weights keep their old values. */
+charnn_status charnn_optimizer_step(charnn_optimizer *optimizer);
+
+/* Sets the gradients of the optimizer's parameters to zero. */
+charnn_status charnn_optimizer_zero_grad(charnn_optimizer *optimizer);
+
+/* Changes the learning rate (for a schedule). */
+charnn_status charnn_optimizer_set_learning_rate(charnn_optimizer *optimizer, float learning_rate);
+
+/* Releases an optimizer (not its parameters). NULL is ignored. */
+void charnn_optimizer_free(charnn_optimizer *optimizer);
 
 #ifdef __cplusplus
 }

@@ -90,7 +90,7 @@ enum LastError {
 /// lookup hands back a strong reference, so an object freed on another thread mid-call stays
 /// alive until that call ends.
 enum Handles {
-    enum Kind: String { case dataset, model, graph, tensor, optimizer }
+    enum Kind: String { case dataset, model, graph, parameter, optimizer }
 
     private struct Entry {
         let kind: Kind

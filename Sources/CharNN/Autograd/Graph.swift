@@ -211,3 +211,24 @@ public struct Variable {
         }
     }
 }
+
+// MARK: For language bindings
+
+extension Graph {
+    /// The variable of node `index` recorded in step `generation` (a binding's handle decoded),
+    /// or an error naming why it is no longer valid.
+    @_spi(Bindings)
+    public func variable(index: Int, generation: UInt32) throws(CharNNError) -> Variable {
+        guard generation == self.generation else {
+            throw .invalidArgument("the tensor was made before the graph was reset")
+        }
+        guard index >= 0 && index < nodes.count else { throw .invalidArgument("the tensor does not belong to this graph") }
+        return Variable(graph: self, id: Int32(index), generation: generation, shape: nodes[index].shape)
+    }
+}
+
+extension Variable {
+    /// The node's position on its graph's tape and the step it was made in (for bindings' handles).
+    @_spi(Bindings) public var index: Int { Int(id) }
+    @_spi(Bindings) public var step: UInt32 { generation }
+}

@@ -77,7 +77,7 @@ extension Graph {
             throw .shape("linear: input \(x.shape) does not fit weight \(w.shape); needs [.., in] and [out, in]")
         }
         let (rows, inputs, outputs) = (x.shape.rows, w.shape[1], w.shape[0])
-        if let bias, bias.shape.count != outputs || bias.shape.rank > 1 {
+        if let bias, bias.shape.count != outputs || bias.shape.rows != 1 || bias.shape.rank > 2 {
             throw .shape("linear: bias \(bias.shape) does not fit weight \(w.shape); needs [\(outputs)]")
         }
         let y = arena.allocate(rows * outputs)

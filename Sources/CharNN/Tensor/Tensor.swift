@@ -34,8 +34,13 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     /// Uniform in [-bound, bound): PyTorch's default initialisation of `Linear`, `GRU` and
     /// `LSTM` weights uses bound 1/√fan_in.
     public static func uniform(_ shape: Shape, bound: Float, using rng: inout Xoshiro256) -> Tensor {
+        uniform(shape, low: -bound, high: bound, using: &rng)
+    }
+
+    /// Uniform in [low, high).
+    public static func uniform(_ shape: Shape, low: Float, high: Float, using rng: inout Xoshiro256) -> Tensor {
         var t = zeros(shape)
-        for i in t.scalars.indices { t.scalars[i] = rng.nextFloat(in: -bound, bound) }
+        for i in t.scalars.indices { t.scalars[i] = rng.nextFloat(in: low, high) }
         return t
     }
 

@@ -19,6 +19,11 @@ extension Model {
     /// characters the vocabulary lacks dropped. Throws `.invalidArgument` when no character is
     /// left or the name is longer than `maxNameLength`.
     public func encode(_ name: String) throws(CharNNError) -> [UInt8] {
+        try Self.encodeForInference(name, vocabulary: vocabulary)
+    }
+
+    /// `encode(_:)` for any vocabulary (the low-level API encodes without a model).
+    public static func encodeForInference(_ name: String, vocabulary: Vocabulary) throws(CharNNError) -> [UInt8] {
         var tokens: [UInt8] = []
         var ascii: [UInt8] = []
         for scalar in name.unicodeScalars {

@@ -23,6 +23,7 @@ from .errors import (BufferTooSmallError, BusyError, CancelledError, ClosedError
 from ._lib import ABIVersionError, LibraryNotFoundError
 from .model import Evaluation, Model, Prediction, TrainProgress, TrainResult
 from .plot import plot_confusion_matrix
+from . import nn
 
 __version__ = "0.1.0"
 
@@ -38,7 +39,7 @@ def library_version() -> str:
 
 
 __all__ = [
-    "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
+    "nn", "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
     "library_version", "library_path", "abi_version",
     "Error", "InvalidArgumentError", "InvalidHandleError", "ClosedError", "ShapeMismatchError", "IOError",
     "InvalidDataError", "InvalidCheckpointError", "DivergedError", "CancelledError", "BusyError",

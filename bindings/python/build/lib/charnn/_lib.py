@@ -124,6 +124,78 @@ FUNCTIONS: List[Tuple[str, object, list]] = [
 ]
 
 
+class AdamConfig(ctypes.Structure):
+    """charnn_adam_config."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("learning_rate", ctypes.c_float),
+        ("beta1", ctypes.c_float),
+        ("beta2", ctypes.c_float),
+        ("epsilon", ctypes.c_float),
+        ("weight_decay", ctypes.c_float),
+        ("decoupled", ctypes.c_int32),
+    ]
+
+
+i64_p = ctypes.POINTER(ctypes.c_int64)
+i32_p = ctypes.POINTER(ctypes.c_int32)
+f32_p = ctypes.POINTER(ctypes.c_float)
+binary = [handle, handle, handle, handle_p]
+unary = [handle, handle, handle_p]
+FUNCTIONS += [
+    # the low level: graphs, tensors, ops, backward, optimizers
+    ("charnn_graph_create", status, [handle_p]),
+    ("charnn_graph_reset", status, [handle]),
+    ("charnn_graph_set_recording", status, [handle, ctypes.c_int]),
+    ("charnn_graph_free", None, [handle]),
+    ("charnn_tensor_new", status, [handle, i64_p, ctypes.c_size_t, f32_p, ctypes.c_int, handle_p]),
+    ("charnn_tensor_uniform", status,
+     [handle, i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p]),
+    ("charnn_tensor_kaiming_uniform", status, [handle, i64_p, ctypes.c_size_t, ctypes.c_uint64, handle_p]),
+    ("charnn_parameter_new", status, [i64_p, ctypes.c_size_t, f32_p, handle_p]),
+    ("charnn_parameter_uniform", status,
+     [i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p]),
+    ("charnn_tensor_shape", status, [handle, i64_p, ctypes.c_size_t, c_size_p]),
+    ("charnn_tensor_read", status, [handle, f32_p, ctypes.c_size_t]),
+    ("charnn_tensor_read_grad", status, [handle, f32_p, ctypes.c_size_t]),
+    ("charnn_tensor_item", status, [handle, f32_p]),
+    ("charnn_tensor_write", status, [handle, f32_p, ctypes.c_size_t]),
+    ("charnn_tensor_free", None, [handle]),
+    ("charnn_op_matmul", status, binary),
+    ("charnn_op_linear", status, [handle, handle, handle, handle, handle_p]),
+    ("charnn_op_add", status, binary),
+    ("charnn_op_sub", status, binary),
+    ("charnn_op_mul", status, binary),
+    ("charnn_op_concat", status, binary),
+    ("charnn_op_slice", status, [handle, handle, ctypes.c_size_t, ctypes.c_size_t, handle_p]),
+    ("charnn_op_sigmoid", status, unary),
+    ("charnn_op_tanh", status, unary),
+    ("charnn_op_relu", status, unary),
+    ("charnn_op_exp", status, unary),
+    ("charnn_op_log", status, unary),
+    ("charnn_op_sum", status, unary),
+    ("charnn_op_mean", status, unary),
+    ("charnn_op_log_softmax", status, unary),
+    ("charnn_op_cross_entropy", status, [handle, handle, i32_p, ctypes.c_size_t, handle_p]),
+    ("charnn_op_embedding", status, [handle, handle, i32_p, ctypes.c_size_t, handle_p]),
+    ("charnn_op_one_hot", status, [handle, i32_p, ctypes.c_size_t, ctypes.c_size_t, handle_p]),
+    ("charnn_encode_name", status, [ctypes.c_char_p, i32_p, ctypes.c_size_t, c_size_p]),
+    ("charnn_backward", status, [handle, handle]),
+    ("charnn_backward_seeded", status, [handle, handle, f32_p, ctypes.c_size_t]),
+    ("charnn_zero_grad", status, [handle_p, ctypes.c_size_t]),
+    ("charnn_clip_grad_norm", status, [handle_p, ctypes.c_size_t, ctypes.c_float, f32_p]),
+    ("charnn_adam_config_init", None, [ctypes.POINTER(AdamConfig)]),
+    ("charnn_optimizer_adam", status, [handle_p, ctypes.c_size_t, ctypes.POINTER(AdamConfig), handle_p]),
+    ("charnn_optimizer_sgd", status,
+     [handle_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_float, handle_p]),
+    ("charnn_optimizer_step", status, [handle]),
+    ("charnn_optimizer_zero_grad", status, [handle]),
+    ("charnn_optimizer_set_learning_rate", status, [handle, ctypes.c_float]),
+    ("charnn_optimizer_free", None, [handle]),
+]
+
+
 class LibraryNotFoundError(OSError):
     """No usable libcharnn.so was found; the message lists every place tried and why."""
 

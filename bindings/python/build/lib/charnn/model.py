@@ -152,10 +152,12 @@ class Model(Handle):
 
     @property
     def hidden_size(self) -> int:
+        """The width of the hidden state."""
         return self._config().hidden_size
 
     @property
     def num_layers(self) -> int:
+        """Stacked recurrent layers (1 for the Elman cell)."""
         return self._config().num_layers
 
     @property
@@ -165,6 +167,7 @@ class Model(Handle):
 
     @property
     def seed(self) -> int:
+        """The seed of the initial weights (and of the Elman cell's per-name hidden states at inference)."""
         return self._config().seed
 
     @property

@@ -17,6 +17,7 @@ class PlainBar:
         self.last_draw = 0.0
 
     def update(self, epoch: int, epochs: int, step: int, steps: int, loss: float, force: bool = False) -> None:
+        """Redraws the line (at most ten times a second unless ``force``)."""
         now = time.monotonic()
         if not force and now - self.last_draw < 0.1:  # at most 10 redraws a second
             return
@@ -27,6 +28,7 @@ class PlainBar:
         self.stream.flush()
 
     def close(self) -> None:
+        """Ends the line."""
         self.stream.write("\n")
         self.stream.flush()
 
@@ -41,6 +43,7 @@ class TqdmBar:
         self.done = 0
 
     def update(self, epoch: int, epochs: int, step: int, steps: int, loss: float, force: bool = False) -> None:
+        """Moves the bar to this step of this epoch."""
         position = (epoch - 1) * steps + step
         self.bar.update(position - self.done)
         self.done = position
@@ -48,6 +51,7 @@ class TqdmBar:
         self.bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
 
     def close(self) -> None:
+        """Closes the tqdm bar."""
         self.bar.close()
 
 
