@@ -57,13 +57,58 @@ extension String {
     }
 }
 
+/// Trains `kind` on the names data for `names` names (batch `batch`) and prints µs per name:
+/// the hot loop alone, for profiling (`perf record .build/release/charnn-bench train gru`).
+func train(kind: ModelKind, batch: Int, names: Int, directory: String) throws {
+    let data = try NameDataset.load(directory: directory)
+    let (trainSet, _) = try data.stratifiedSplit(testFraction: 0.1, seed: 0)
+    let subset = trainSet.subset(0..<min(names, trainSet.count))
+    let model = try Model(config: ModelConfig(kind: kind), labels: data.labelNames)
+    var config = TrainingConfig()
+    config.epochs = 1
+    config.batchSize = batch
+    if kind == .elman { config.clipNorm = 1 }
+    let start = now()
+    try model.train(on: subset, config: config)
+    let seconds = now() - start
+    print("train \(kind) batch \(batch): \(String(format1: seconds / Double(subset.count) * 1e6)) µs per name over \(subset.count) names")
+}
+
+/// One Adam step over `count` weights (the Elman cell has 86,584, the GRU 642,834).
+func adam(count: Int) throws {
+    var rng = Xoshiro256(seed: 1)
+    let p = Parameter(Tensor.uniform(Shape(count), bound: 1, using: &rng))
+    let optimizer = try Adam([p], learningRate: 1e-3)
+    let graph = Graph()
+    let coefficients = Tensor([count], (0..<count).map { Float($0 % 7) * 0.01 })
+    func fill() {  // p.grad = coefficients, through backward of Σ p ⊙ c
+        p.zeroGrad()
+        graph.reset()
+        try! graph.backward(try! (graph.parameter(p) * graph.constant(coefficients)).sum())
+    }
+    for _ in 0..<20 { fill(); optimizer.step() }
+    var best = Double.infinity
+    for _ in 0..<200 {
+        fill()
+        let start = now()
+        optimizer.step()
+        best = min(best, now() - start)
+    }
+    print("adam: \(String(format1: best * 1e6)) µs per step over \(count) weights (best of 200)")
+}
+
 let args = CommandLine.arguments.dropFirst()
 let which = args.first ?? "elman-step"
 do {
     switch which {
     case "elman-step": try elmanStep(iterations: 2000)
+    case "adam": try adam(count: Int(args.dropFirst().first ?? "") ?? 86_584)
+    case "train":
+        let rest = Array(args.dropFirst())
+        try train(kind: ModelKind(rawValue: rest.first ?? "gru") ?? .gru, batch: rest.count > 1 ? Int(rest[1]) ?? 1 : 1,
+                  names: rest.count > 2 ? Int(rest[2]) ?? 5000 : 5000, directory: rest.count > 3 ? rest[3] : "data/names")
     default:
-        print("usage: charnn-bench [elman-step]")
+        print("usage: charnn-bench [elman-step | train elman|gru|lstm [BATCH] [NAMES] [DATA_DIR]]")
         exit(2)
     }
 } catch {

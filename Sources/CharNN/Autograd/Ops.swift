@@ -150,7 +150,7 @@ extension Graph {
         case .sigmoid: Math.sigmoid(px, y, n)
         case .tanh: Math.tanh(px, y, n)
         case .relu: for i in 0..<n { y[i] = max(px[i], 0) }
-        case .exp: for i in 0..<n { y[i] = Math.exp(px[i]) }
+        case .exp: Math.exp(px, y, n)
         default: for i in 0..<n { y[i] = Math.log(px[i]) }
         }
         return record(Node(op: op, shape: x.shape, value: y, a: Int32(ix), requiresGrad: requiresGrad(ix)))

@@ -89,7 +89,10 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
             for b in 0..<B {
                 let (row, g, out) = (h + b * H, dh + b * H, d + b * H)
                 if t < batch.length(b) - 1 {
-                    for j in 0..<H { out[j] = g[j] * row[j] * (1 - row[j]) }
+                    Kernels.forEachLanes(H) { j, lanes in
+                        let h = Kernels.load(row + j, count: lanes)
+                        Kernels.store(Kernels.load(g + j, count: lanes) * h * (1 - h), out + j, count: lanes)
+                    }
                 } else {
                     out.update(repeating: 0, count: H)
                 }

@@ -58,13 +58,17 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                     }
                     let (x, h) = (gi + (t * B + b) * 3 * H, gh + b * 3 * H)
                     let (g, ghn) = (gates + (t * B + b) * 3 * H, hn + (t * B + b) * H)
-                    for j in 0..<H {
-                        let r = Math.sigmoid(x[j] + h[j])
-                        let z = Math.sigmoid(x[H + j] + h[H + j])
-                        let n = Math.tanh(x[2 * H + j] + r * h[2 * H + j])
-                        g[j] = r; g[H + j] = z; g[2 * H + j] = n
-                        ghn[j] = h[2 * H + j]
-                        hc[j] = n + z * (hp[j] - n)
+                    Kernels.forEachLanes(H) { j, lanes in
+                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                        let r = SIMDMath.sigmoid(at(x) + at(h))
+                        let z = SIMDMath.sigmoid(at(x + H) + at(h + H))
+                        let hn = at(h + 2 * H)
+                        let n = SIMDMath.tanh(at(x + 2 * H) + r * hn)
+                        Kernels.store(r, g + j, count: lanes)
+                        Kernels.store(z, g + H + j, count: lanes)
+                        Kernels.store(n, g + 2 * H + j, count: lanes)
+                        Kernels.store(hn, ghn + j, count: lanes)
+                        Kernels.store(n + z * (at(hp) - n), hc + j, count: lanes)
                     }
                 }
             }
@@ -103,14 +107,19 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                         continue
                     }
                     let (g, ghn, hp) = (gates + row * 3 * H, hn + row * H, states + t * B * H + b * H)
-                    for j in 0..<H {
-                        let (r, z, n) = (g[j], g[H + j], g[2 * H + j])
-                        let dPreN = d[j] * (1 - z) * (1 - n * n)
-                        let dPreZ = d[j] * (hp[j] - n) * z * (1 - z)
-                        let dPreR = dPreN * ghn[j] * r * (1 - r)
-                        dgiRow[j] = dPreR; dgiRow[H + j] = dPreZ; dgiRow[2 * H + j] = dPreN
-                        dghRow[j] = dPreR; dghRow[H + j] = dPreZ; dghRow[2 * H + j] = dPreN * r
-                        direct[j] = d[j] * z
+                    Kernels.forEachLanes(H) { j, lanes in
+                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                        let (r, z, n, dj) = (at(g), at(g + H), at(g + 2 * H), at(d))
+                        let dPreN = dj * (1 - z) * (1 - n * n)
+                        let dPreZ = dj * (at(hp) - n) * z * (1 - z)
+                        let dPreR = dPreN * at(ghn) * r * (1 - r)
+                        Kernels.store(dPreR, dgiRow + j, count: lanes)
+                        Kernels.store(dPreZ, dgiRow + H + j, count: lanes)
+                        Kernels.store(dPreN, dgiRow + 2 * H + j, count: lanes)
+                        Kernels.store(dPreR, dghRow + j, count: lanes)
+                        Kernels.store(dPreZ, dghRow + H + j, count: lanes)
+                        Kernels.store(dPreN * r, dghRow + 2 * H + j, count: lanes)
+                        Kernels.store(dj * z, direct + j, count: lanes)
                     }
                 }
                 if t > 0 { layer.backpropagateHidden(dgh + t * B * 3 * H, rows: B, into: next) }

@@ -60,17 +60,21 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                     }
                     let row = t * B + b
                     let (x, h, g, tc) = (gi + row * 4 * H, gh + b * 4 * H, gates + row * 4 * H, tanhC + row * H)
-                    for j in 0..<H {
-                        let i = Math.sigmoid(x[j] + h[j])
-                        let f = Math.sigmoid(x[H + j] + h[H + j])
-                        let gg = Math.tanh(x[2 * H + j] + h[2 * H + j])
-                        let o = Math.sigmoid(x[3 * H + j] + h[3 * H + j])
-                        let c = f * cp[j] + i * gg
-                        let th = Math.tanh(c)
-                        g[j] = i; g[H + j] = f; g[2 * H + j] = gg; g[3 * H + j] = o
-                        cc[j] = c
-                        tc[j] = th
-                        hc[j] = o * th
+                    Kernels.forEachLanes(H) { j, lanes in
+                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                        let i = SIMDMath.sigmoid(at(x) + at(h))
+                        let f = SIMDMath.sigmoid(at(x + H) + at(h + H))
+                        let gg = SIMDMath.tanh(at(x + 2 * H) + at(h + 2 * H))
+                        let o = SIMDMath.sigmoid(at(x + 3 * H) + at(h + 3 * H))
+                        let c = f * at(cp) + i * gg
+                        let th = SIMDMath.tanh(c)
+                        Kernels.store(i, g + j, count: lanes)
+                        Kernels.store(f, g + H + j, count: lanes)
+                        Kernels.store(gg, g + 2 * H + j, count: lanes)
+                        Kernels.store(o, g + 3 * H + j, count: lanes)
+                        Kernels.store(c, cc + j, count: lanes)
+                        Kernels.store(th, tc + j, count: lanes)
+                        Kernels.store(o * th, hc + j, count: lanes)
                     }
                 }
             }
@@ -110,15 +114,16 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                         continue
                     }
                     let (g, tc, cp) = (gates + row * 4 * H, tanhC + row * H, cells + t * B * H + b * H)
-                    for j in 0..<H {
-                        let (i, f, gg, o) = (g[j], g[H + j], g[2 * H + j], g[3 * H + j])
-                        let c = dcb[j] + d[j] * o * (1 - tc[j] * tc[j])
-                        dgRow[j] = c * gg * i * (1 - i)
-                        dgRow[H + j] = c * cp[j] * f * (1 - f)
-                        dgRow[2 * H + j] = c * i * (1 - gg * gg)
-                        dgRow[3 * H + j] = d[j] * tc[j] * o * (1 - o)
-                        dcb[j] = c * f
-                        direct[j] = 0
+                    Kernels.forEachLanes(H) { j, lanes in
+                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                        let (i, f, gg, o, th, dj) = (at(g), at(g + H), at(g + 2 * H), at(g + 3 * H), at(tc), at(d))
+                        let c = at(dcb) + dj * o * (1 - th * th)
+                        Kernels.store(c * gg * i * (1 - i), dgRow + j, count: lanes)
+                        Kernels.store(c * at(cp) * f * (1 - f), dgRow + H + j, count: lanes)
+                        Kernels.store(c * i * (1 - gg * gg), dgRow + 2 * H + j, count: lanes)
+                        Kernels.store(dj * th * o * (1 - o), dgRow + 3 * H + j, count: lanes)
+                        Kernels.store(c * f, dcb + j, count: lanes)
+                        Kernels.store(SIMD8<Float>(), direct + j, count: lanes)
                     }
                 }
                 if t > 0 { layer.backpropagateHidden(dg + t * B * 4 * H, rows: B, into: next) }

@@ -38,63 +38,70 @@ public final class Adam: Optimizer {
     }
 
     @discardableResult
-    public func step() -> Bool {
+    public func step(gradientScale: Float, zeroingGradients: Bool) -> Bool {
         stepCount += 1
         // PyTorch's arithmetic, in its order: m = lerp(m, g, 1 − β1), v = β2·v + (1 − β2)·g²,
         // step_size = lr / (1 − β1^t) and √(1 − β2^t) in double precision (Python floats there),
-        // denom = √v / √(1 − β2^t) + ε, p −= step_size · m / denom.
+        // denom = √v / √(1 − β2^t) + ε, p −= step_size · m / denom. The division by
+        // √(1 − β2^t) is a multiplication by its inverse (within an ulp; one division fewer).
         let t = Double(stepCount)
         let bias1 = 1 - pow(Double(beta1), t)
-        let bias2Root = Float((1 - pow(Double(beta2), t)).squareRoot())
-        let stepSize = Float(Double(learningRate) / bias1)
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        let coupledDecay = decoupledWeightDecay ? 0 : weightDecay
-        let shrink = decoupledWeightDecay ? 1 - learningRate * weightDecay : 1
+        let constants = Constants(
+            scale: gradientScale, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            stepSize: Float(Double(learningRate) / bias1),
+            inverseBias2Root: Float(1 / (1 - pow(Double(beta2), t)).squareRoot()),
+            coupledDecay: decoupledWeightDecay ? 0 : weightDecay,
+            shrink: decoupledWeightDecay ? 1 - learningRate * weightDecay : 1,
+            zeroing: zeroingGradients)
         var finite = true
         for (k, p) in parameters.enumerated() {
-            finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer, v: secondMoments[k].pointer, count: p.count,
-                        beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize, bias2Root: bias2Root,
-                        coupledDecay: coupledDecay, shrink: shrink) && finite
+            finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer, v: secondMoments[k].pointer,
+                                 range: 0..<p.count, constants) && finite
         }
         return finite
     }
 
-    /// One fused pass over a parameter: 8 lanes at a time, then the tail. A weight whose new
-    /// value is not finite keeps its old one; the result says whether that happened.
+    struct Constants {
+        let scale, beta1, beta2, epsilon, stepSize, inverseBias2Root, coupledDecay, shrink: Float
+        let zeroing: Bool
+    }
+
+    /// One fused pass over `range` of a parameter: 8 lanes at a time, then the tail. A lane
+    /// whose new weight is not finite keeps its old weight and moments; the result says whether
+    /// that happened.
     @inline(__always)
-    private static func update(w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
-                               m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
-                               beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, bias2Root: Float,
-                               coupledDecay: Float, shrink: Float) -> Bool {
+    static func update(w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
+                       m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+                       range: Range<Int>, _ c: Constants) -> Bool {
         typealias V = SIMD8<Float>
+        let (scale, a1, b2, a2) = (V(repeating: c.scale), V(repeating: 1 - c.beta1), V(repeating: c.beta2),
+                                   V(repeating: 1 - c.beta2))
+        let (eps, step, root) = (V(repeating: c.epsilon), V(repeating: c.stepSize), V(repeating: c.inverseBias2Root))
+        let (decay, keep) = (V(repeating: c.coupledDecay), V(repeating: c.shrink))
         var finite = SIMDMask<SIMD8<Int32>>(repeating: true)
-        let (a1, b2, a2) = (V(repeating: 1 - beta1), V(repeating: beta2), V(repeating: 1 - beta2))
-        let (eps, step, root) = (V(repeating: epsilon), V(repeating: stepSize), V(repeating: bias2Root))
-        let (decay, keep) = (V(repeating: coupledDecay), V(repeating: shrink))
-        var i = 0
-        while i + 8 <= count {
-            let wi = Kernels.load(w + i)
-            let grad = Kernels.load(g + i) + decay * wi
-            var mi = Kernels.load(m + i)
-            mi = mi + a1 * (grad - mi)
-            let vi = b2 * Kernels.load(v + i) + a2 * (grad * grad)
-            Kernels.store(mi, m + i)
-            Kernels.store(vi, v + i)
-            let updated = wi * keep - step * (mi / (SIMDMath.sqrt(vi) / root + eps))
-            let ok = (updated - updated) .== 0  // false for NaN and ±inf
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let (wi, mi, vi) = (Kernels.load(w + i), Kernels.load(m + i), Kernels.load(v + i))
+            let grad = Kernels.load(g + i) * scale + decay * wi
+            let m2 = mi + a1 * (grad - mi)
+            let v2 = b2 * vi + a2 * (grad * grad)
+            let w2 = wi * keep - step * (m2 / (SIMDMath.sqrt(v2) * root + eps))
+            let ok = (w2 - w2) .== 0  // false for NaN and ±inf
             finite .&= ok
-            Kernels.store(wi.replacing(with: updated, where: ok), w + i)
+            Kernels.store(wi.replacing(with: w2, where: ok), w + i)
+            Kernels.store(mi.replacing(with: m2, where: ok), m + i)
+            Kernels.store(vi.replacing(with: v2, where: ok), v + i)
+            if c.zeroing { Kernels.store(V(), g + i) }
             i += 8
         }
         var tailFinite = true
-        while i < count {
-            let grad = g[i] + coupledDecay * w[i]
-            let mi = m[i] + (1 - beta1) * (grad - m[i])
-            let vi = beta2 * v[i] + (1 - beta2) * (grad * grad)
-            m[i] = mi
-            v[i] = vi
-            let updated = w[i] * shrink - stepSize * (mi / (vi.squareRoot() / bias2Root + epsilon))
-            if updated.isFinite { w[i] = updated } else { tailFinite = false }
+        while i < range.upperBound {
+            let grad = g[i] * c.scale + c.coupledDecay * w[i]
+            let m2 = m[i] + (1 - c.beta1) * (grad - m[i])
+            let v2 = c.beta2 * v[i] + (1 - c.beta2) * (grad * grad)
+            let w2 = w[i] * c.shrink - c.stepSize * (m2 / (v2.squareRoot() * c.inverseBias2Root + c.epsilon))
+            if w2.isFinite { (w[i], m[i], v[i]) = (w2, m2, v2) } else { tailFinite = false }
+            if c.zeroing { g[i] = 0 }
             i += 1
         }
         return all(finite) && tailFinite

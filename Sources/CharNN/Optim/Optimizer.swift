@@ -2,13 +2,20 @@
 public protocol Optimizer: AnyObject {
     var parameters: [Parameter] { get }
     var learningRate: Float { get set }
-    /// Applies one update from the current gradients (it does not zero them). Returns false
-    /// when some weight would have become NaN or infinite: those weights keep their old value.
+    /// Applies one update from the gradients multiplied by `gradientScale` (gradient clipping
+    /// folds in here instead of rescaling the gradients in a pass of its own) and, when
+    /// `zeroingGradients`, sets the gradients to zero in the same pass. Returns false when some
+    /// weight would have become NaN or infinite: those weights, and their optimizer state, keep
+    /// their old values.
     @discardableResult
-    func step() -> Bool
+    func step(gradientScale: Float, zeroingGradients: Bool) -> Bool
 }
 
 extension Optimizer {
+    /// One update from the current gradients, which are left as they are (PyTorch's `step()`).
+    @discardableResult
+    public func step() -> Bool { step(gradientScale: 1, zeroingGradients: false) }
+
     /// Sets every parameter's gradient to zero.
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 }
@@ -32,8 +39,7 @@ enum HyperParameters {
 @discardableResult
 public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float {
     let norm = gradientNorm(parameters)
-    guard norm.isFinite else { return norm }
-    let coefficient = maxNorm / (norm + 1e-6)
+    let coefficient = clipCoefficient(norm: norm, maxNorm: maxNorm)
     if coefficient < 1 {
         for p in parameters {
             let g = p.grads
@@ -41,6 +47,13 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float
         }
     }
     return norm
+}
+
+/// What `clipGradientNorm` multiplies the gradients by: min(1, maxNorm / (norm + 1e-6)), and 1
+/// for a non-finite norm (nothing is scaled then).
+public func clipCoefficient(norm: Float, maxNorm: Float) -> Float {
+    guard norm.isFinite else { return 1 }
+    return min(1, maxNorm / (norm + 1e-6))
 }
 
 /// The L2 norm of all the parameters' gradients together (accumulated in Double).

@@ -22,24 +22,23 @@ public final class SGD: Optimizer {
     }
 
     @discardableResult
-    public func step() -> Bool {
-        let (lr, mu, decay) = (learningRate, momentum, weightDecay)
+    public func step(gradientScale: Float, zeroingGradients: Bool) -> Bool {
+        let (lr, mu, decay, scale) = (learningRate, momentum, weightDecay, gradientScale)
         var finite = true
         for (k, p) in parameters.enumerated() {
             let (w, g) = (p.values, p.grads)
-            if mu > 0 {
-                let b = buffers[k].pointer
-                for i in 0..<p.count {
-                    let grad = g[i] + decay * w[i]
-                    b[i] = started ? mu * b[i] + grad : grad
-                    let updated = w[i] - lr * b[i]
-                    if updated.isFinite { w[i] = updated } else { finite = false }
+            let b = mu > 0 ? buffers[k].pointer : nil
+            for i in 0..<p.count {
+                let grad = g[i] * scale + decay * w[i]
+                let velocity = b.map { started ? mu * $0[i] + grad : grad } ?? grad
+                let updated = w[i] - lr * velocity
+                if updated.isFinite {
+                    w[i] = updated
+                    b?[i] = velocity
+                } else {
+                    finite = false
                 }
-            } else {
-                for i in 0..<p.count {
-                    let updated = w[i] - lr * (g[i] + decay * w[i])
-                    if updated.isFinite { w[i] = updated } else { finite = false }
-                }
+                if zeroingGradients { g[i] = 0 }
             }
         }
         started = true

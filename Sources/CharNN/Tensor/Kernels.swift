@@ -14,6 +14,31 @@ enum Kernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 
+    /// Lanes 0..<count of p (count ≤ 8), the rest zero: the tail of a row, read as a full vector.
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, count: Int) -> V {
+        if count == 8 { return load(p) }
+        var v = V()
+        for i in 0..<count { v[i] = p[i] }
+        return v
+    }
+
+    /// Writes lanes 0..<count of v (count ≤ 8).
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, count: Int) {
+        if count == 8 { return store(v, p) }
+        for i in 0..<count { p[i] = v[i] }
+    }
+
+    /// Calls body(offset, lanes) for each group of 8 elements of 0..<n, the last group possibly
+    /// shorter: one code path for whole vectors and the tail (with `load(_:count:)`).
+    @inline(__always) static func forEachLanes(_ n: Int, _ body: (Int, Int) -> Void) {
+        var j = 0
+        while j + 8 <= n {
+            body(j, 8)
+            j += 8
+        }
+        if j < n { body(j, n - j) }
+    }
+
     /// Σ a[i]·b[i] over n elements.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {

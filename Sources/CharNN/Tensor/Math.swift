@@ -22,12 +22,27 @@ enum Math {
     @inline(__always) static func exp(_ x: Float) -> Float { expf(x) }
     @inline(__always) static func log(_ x: Float) -> Float { logf(x) }
 
+    /// y = σ(x) over n elements (x and y may be the same buffer).
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { y[i] = sigmoid(x[i]) }
+        map(x, y, n, SIMDMath.sigmoid)
     }
 
+    /// y = tanh(x) over n elements.
     static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { y[i] = tanhf(x[i]) }
+        map(x, y, n, SIMDMath.tanh)
+    }
+
+    /// y = e^x over n elements.
+    static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        map(x, y, n, SIMDMath.exp)
+    }
+
+    /// Eight lanes at a time, the tail through the same vector function (so every element gets
+    /// the same arithmetic, whatever its position).
+    @inline(__always)
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+                    _ vector: (SIMD8<Float>) -> SIMD8<Float>) {
+        Kernels.forEachLanes(n) { j, lanes in Kernels.store(vector(Kernels.load(x + j, count: lanes)), y + j, count: lanes) }
     }
 
     /// log Σ exp(x[i]) over n elements, shifted by the maximum so it never overflows.

@@ -128,20 +128,21 @@ extension Model {
                     Model.kaiming(row, using: &hiddenRng)
                 }
                 let loss = network.lossAndGradients(batch, targets: targets, initialHidden: h0, arena: arena)
-                let norm = config.clipNorm > 0 ? clipGradientNorm(parameters, maxNorm: config.clipNorm)
-                                               : gradientNorm(parameters)
+                // The norm costs a pass over the gradients: taken when clipping needs it. Without
+                // clipping, a non-finite gradient shows in the loss or in the optimizer's guard.
+                let norm = config.clipNorm > 0 ? gradientNorm(parameters) : 0
                 guard loss.isFinite, norm.isFinite else {
                     optimizer.zeroGrad()
                     throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): "
                         + (loss.isFinite ? "the gradient norm is \(norm)" : "the loss is \(loss)")
                         + "; that step was not applied, the weights are the last finite ones")
                 }
-                guard optimizer.step() else {
+                let scale = config.clipNorm > 0 ? clipCoefficient(norm: norm, maxNorm: config.clipNorm) : 1
+                guard optimizer.step(gradientScale: scale, zeroingGradients: true) else {
                     optimizer.zeroGrad()
                     throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): the update "
-                        + "would make weights infinite or NaN (learning rate too large?); those weights kept their last finite values")
+                        + "would make weights infinite or NaN; those weights kept their last finite values")
                 }
-                optimizer.zeroGrad()
                 lossSum += Double(loss)
                 report.stepsTaken += 1
                 report.lastLoss = loss
