@@ -53,13 +53,22 @@ public final class Adam: Optimizer {
             coupledDecay: decoupledWeightDecay ? 0 : weightDecay,
             shrink: decoupledWeightDecay ? 1 - learningRate * weightDecay : 1,
             zeroing: zeroingGradients)
-        var finite = true
-        for (k, p) in parameters.enumerated() {
-            finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer, v: secondMoments[k].pointer,
-                                 range: 0..<p.count, constants) && finite
-        }
-        return finite
+        // Memory-bound: past what one core's L2 holds (4 MB of weights, gradients and moments),
+        // each core takes its share of every parameter (two cores stream about twice the bytes
+        // of one). Below that, splitting costs more than it saves: the gradients were just
+        // written by this core, and half of them would have to cross to the other.
+        return FlushToZero.run { WorkerPool.shared.allPieces(cost: totalCount * 32, threshold: 1 << 22) { piece, pieces in
+            var finite = true
+            for (k, p) in parameters.enumerated() {
+                let range = WorkerPool.share(of: p.count, piece: piece, pieces: pieces)
+                finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer, v: secondMoments[k].pointer,
+                                     range: range, constants) && finite
+            }
+            return finite
+        } }
     }
+
+    private var totalCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
     struct Constants {
         let scale, beta1, beta2, epsilon, stepSize, inverseBias2Root, coupledDecay, shrink: Float

@@ -61,14 +61,15 @@ public func gradientNorm(_ parameters: [Parameter]) -> Float {
     var total: Double = 0
     for p in parameters {
         let g = p.grads
-        var s = SIMD8<Float>()
+        // Four independent sums keep the FMA pipeline full instead of waiting on one chain.
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
         var i = 0
-        while i + 8 <= p.count {
-            let v = Kernels.load(g + i)
-            s.addProduct(v, v)
-            i += 8
+        while i + 32 <= p.count {
+            let (a, b, c, d) = (Kernels.load(g + i), Kernels.load(g + i + 8), Kernels.load(g + i + 16), Kernels.load(g + i + 24))
+            s0.addProduct(a, a); s1.addProduct(b, b); s2.addProduct(c, c); s3.addProduct(d, d)
+            i += 32
         }
-        var partial = Double(s.sum())
+        var partial = Double(((s0 + s1) + (s2 + s3)).sum())
         while i < p.count {
             partial += Double(g[i] * g[i])
             i += 1
