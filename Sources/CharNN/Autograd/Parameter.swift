@@ -6,14 +6,36 @@ public final class Parameter: @unchecked Sendable {
     /// The PyTorch state-dict name, e.g. `gru.weight_ih_l0`.
     public let name: String
     public let shape: Shape
+    /// How many stacked blocks of rows the parameter holds (a GRU's r, z, n gates: 3), so a
+    /// split of its rows across cores follows the units of the layer (see `forEachShare`).
+    let rowBlocks: Int
     let storage: FloatBuffer
     let gradStorage: FloatBuffer
 
-    public init(name: String = "", _ value: Tensor) {
+    public convenience init(name: String = "", _ value: Tensor) {
+        self.init(name: name, value, rowBlocks: 1)
+    }
+
+    init(name: String, _ value: Tensor, rowBlocks: Int) {
         self.name = name
         self.shape = value.shape
+        self.rowBlocks = value.shape.rows % rowBlocks == 0 ? rowBlocks : 1
         storage = FloatBuffer(copying: value.scalars)
         gradStorage = FloatBuffer(count: value.shape.count)
+    }
+
+    /// Calls body with the element ranges of member `member` of `members`: in each block of
+    /// rows, the member's share of the rows (a vector counts as one column). The fused layers
+    /// split their work the same way, so each core updates the rows it computed.
+    @inline(__always)
+    func forEachShare(member: Int, of members: Int, _ body: (Range<Int>) -> Void) {
+        let (rows, cols) = shape.rank <= 1 ? (count, 1) : (shape.rows, shape.cols)
+        let perBlock = rows / rowBlocks
+        let share = WorkerPool.share(of: perBlock, piece: member, pieces: members)
+        guard !share.isEmpty else { return }
+        for block in 0..<rowBlocks {
+            body((block * perBlock + share.lowerBound) * cols..<(block * perBlock + share.upperBound) * cols)
+        }
     }
 
     public var count: Int { shape.count }

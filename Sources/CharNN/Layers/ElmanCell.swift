@@ -7,6 +7,10 @@
 /// x is the one-hot character, the prediction is y after the last character. `in2hidden` and
 /// `in2output` are `Linear(input + hidden, …)` in PyTorch's layout, so their weights read
 /// [W_x | W_h]: x · W_xᵀ is a column gather, and only the hidden part is a real product.
+///
+/// The fused passes run as a team (`WorkerPool.team`): each core owns a share of the hidden
+/// units (rows of `in2hidden`) and of the labels (rows of `in2output`), computes those rows at
+/// every step, and meets the others at a barrier once per step.
 final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
     let in2hidden: Linear
     let in2output: Linear
@@ -31,6 +35,9 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let hidden: UnsafeMutablePointer<Float>
     }
 
+    /// Multiply-adds per step, to decide whether a team is worth its barriers.
+    private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * hiddenSize * hiddenSize }
+
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
                  logits: UnsafeMutablePointer<Float>) -> Tape {
         let (B, T, H, V, C) = (batch.size, batch.steps, hiddenSize, inputSize, classes)
@@ -39,27 +46,43 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let hidden = arena.allocate(T * B * H)
         if let initialHidden { hidden.update(from: initialHidden, count: B * H) } else { hidden.update(repeating: 0, count: B * H) }
 
-        for t in 0..<(T - 1) {
-            let previous = hidden + t * B * H, current = previous + B * H
-            // pre = b + W_h·h (all rows at once) + W_x·x (a gather per name)
-            LayerMath.broadcastRows(in2hidden.bias.values, rows: B, width: H, into: current)
-            Kernels.gemmNT(m: B, n: H, k: H, a: previous, lda: H, b: wh + V, ldb: ld, c: current, ldc: H, accumulate: true)
-            for b in 0..<B {
-                let row = current + b * H
-                if t < batch.length(b) - 1 {
-                    LayerMath.addColumn(wh, ld: ld, column: batch.token(t, b), count: H, into: row)
-                    Math.sigmoid(row, row, H)
-                } else {
-                    row.update(from: previous + b * H, count: H)  // past this name's end: carry
+        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 16) { team in
+            let units = team.share(H)
+            for t in 0..<(T - 1) {
+                let previous = hidden + t * B * H, current = previous + B * H
+                if !units.isEmpty {
+                    // pre = b + W_h·h (all rows of the batch at once) + W_x·x (a gather per name)
+                    for b in 0..<B {
+                        (current + b * H + units.lowerBound).update(from: in2hidden.bias.values + units.lowerBound, count: units.count)
+                    }
+                    Kernels.gemmNT(m: B, n: units.count, k: H, a: previous, lda: H, b: wh + units.lowerBound * ld + V,
+                                   ldb: ld, c: current + units.lowerBound, ldc: H, accumulate: true)
+                    for b in 0..<B {
+                        let row = current + b * H + units.lowerBound
+                        if t < batch.length(b) - 1 {
+                            LayerMath.addColumn(wh + units.lowerBound * ld, ld: ld, column: batch.token(t, b),
+                                                count: units.count, into: row)
+                            Math.sigmoid(row, row, units.count)
+                        } else {
+                            row.update(from: previous + b * H + units.lowerBound, count: units.count)  // past the name: carry
+                        }
+                    }
                 }
+                team.barrier()
             }
-        }
-        // y = b_o + W_oh·h (state before the last character) + W_ox·x_last
-        let last = hidden + (T - 1) * B * H
-        LayerMath.broadcastRows(in2output.bias.values, rows: B, width: C, into: logits)
-        Kernels.gemmNT(m: B, n: C, k: H, a: last, lda: H, b: wo + V, ldb: ld, c: logits, ldc: C, accumulate: true)
-        for b in 0..<B {
-            LayerMath.addColumn(wo, ld: ld, column: batch.token(batch.length(b) - 1, b), count: C, into: logits + b * C)
+            // y = b_o + W_oh·h (state before the last character) + W_ox·x_last
+            let labels = team.share(C)
+            guard !labels.isEmpty else { return }
+            let last = hidden + (T - 1) * B * H
+            for b in 0..<B {
+                (logits + b * C + labels.lowerBound).update(from: in2output.bias.values + labels.lowerBound, count: labels.count)
+            }
+            Kernels.gemmNT(m: B, n: labels.count, k: H, a: last, lda: H, b: wo + labels.lowerBound * ld + V, ldb: ld,
+                           c: logits + labels.lowerBound, ldc: C, accumulate: true)
+            for b in 0..<B {
+                LayerMath.addColumn(wo + labels.lowerBound * ld, ld: ld, column: batch.token(batch.length(b) - 1, b),
+                                    count: labels.count, into: logits + b * C + labels.lowerBound)
+            }
         }
         return Tape(hidden: hidden)
     }
@@ -71,45 +94,77 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let (dwh, dwo) = (in2hidden.weight.grads, in2output.weight.grads)
         let hidden = tape.hidden
         let last = hidden + (T - 1) * B * H
+        let members = WorkerPool.shared.threadCount
+        // Each member's partial dh (its rows' share of the contraction), two generations deep.
+        let partials = arena.allocate(2 * members * B * H)
+        let dh = arena.allocate(B * H)
+        let dPre = arena.allocate(max(T - 1, 1) * B * H)
 
-        // Output layer: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy, db_o += Σ dy, dh = dy·W_oh.
-        Kernels.gemmTN(m: C, n: H, k: B, a: dy, lda: C, b: last, ldb: H, c: dwo + V, ldc: ld, accumulate: true)
-        LayerMath.addRowSums(dy, rows: B, width: C, into: in2output.bias.grads)
-        for b in 0..<B {
-            LayerMath.scatterColumn(dy + b * C, into: dwo, ld: ld, column: batch.token(batch.length(b) - 1, b), count: C)
-        }
-        var dh = arena.allocate(B * H), next = arena.allocate(B * H)
-        Kernels.gemmNN(m: B, n: H, k: C, a: dy, lda: C, b: wo + V, ldb: ld, c: dh, ldc: H, accumulate: false)
-        guard T > 1 else { return }
+        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 16) { team in
+            let (units, labels) = (team.share(H), team.share(C))
+            let partial = { (generation: Int) in partials + (generation & 1) * members * B * H + team.member * B * H }
+            // Output layer, rows of this member's labels: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy,
+            // db_o += Σ dy, and its share of dh = dy·W_oh.
+            if !labels.isEmpty {
+                Kernels.gemmTN(m: labels.count, n: H, k: B, a: dy + labels.lowerBound, lda: C, b: last, ldb: H,
+                               c: dwo + labels.lowerBound * ld + V, ldc: ld, accumulate: true)
+                for b in 0..<B {
+                    Kernels.axpy(1, dy + b * C + labels.lowerBound, in2output.bias.grads + labels.lowerBound, labels.count)
+                    LayerMath.scatterColumn(dy + b * C + labels.lowerBound, into: dwo + labels.lowerBound * ld, ld: ld,
+                                            column: batch.token(batch.length(b) - 1, b), count: labels.count)
+                }
+                Kernels.gemmNN(m: B, n: H, k: labels.count, a: dy + labels.lowerBound, lda: C,
+                               b: wo + labels.lowerBound * ld + V, ldb: ld, c: partial(0), ldc: H, accumulate: false)
+            } else {
+                partial(0).update(repeating: 0, count: B * H)
+            }
+            team.barrier()
+            team.sumPartials(partials, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: false)
+            guard T > 1 else { return }
 
-        // Back through time: dpre_t = dh ⊙ h(1 − h) where the state was updated, 0 where carried.
-        let dPre = arena.allocate((T - 1) * B * H)
-        for t in stride(from: T - 2, through: 0, by: -1) {
-            let h = hidden + (t + 1) * B * H, d = dPre + t * B * H
-            for b in 0..<B {
-                let (row, g, out) = (h + b * H, dh + b * H, d + b * H)
-                if t < batch.length(b) - 1 {
-                    Kernels.forEachLanes(H) { j, lanes in
-                        let h = Kernels.load(row + j, count: lanes)
-                        Kernels.store(Kernels.load(g + j, count: lanes) * h * (1 - h), out + j, count: lanes)
+            // Back through time: dpre_t = dh ⊙ h(1 − h) where the state was updated, 0 where
+            // carried; dh_prev = dpre_t·W_hh, each member contributing its rows.
+            for (generation, t) in stride(from: T - 2, through: 0, by: -1).enumerated() {
+                let h = hidden + (t + 1) * B * H, d = dPre + t * B * H
+                for b in 0..<B where !units.isEmpty {
+                    let (row, g, out) = (h + b * H, dh + b * H, d + b * H)
+                    if t < batch.length(b) - 1 {
+                        Kernels.forEachLanes(units.count) { j, lanes in
+                            let o = units.lowerBound + j
+                            let y = Kernels.load(row + o, count: lanes)
+                            Kernels.store(Kernels.load(g + o, count: lanes) * y * (1 - y), out + o, count: lanes)
+                        }
+                    } else {
+                        (out + units.lowerBound).update(repeating: 0, count: units.count)
                     }
+                }
+                if t == 0 { break }  // the initial state needs no gradient
+                let mine = partial(generation + 1)
+                if units.isEmpty {
+                    mine.update(repeating: 0, count: B * H)
                 } else {
-                    out.update(repeating: 0, count: H)
+                    Kernels.gemmNN(m: B, n: H, k: units.count, a: d + units.lowerBound, lda: H,
+                                   b: wh + units.lowerBound * ld + V, ldb: ld, c: mine, ldc: H, accumulate: false)
+                }
+                team.barrier()
+                let generationBase = partials + ((generation + 1) & 1) * members * B * H
+                for b in 0..<B where t < batch.length(b) - 1 {  // carried states keep their gradient
+                    team.sumPartials(generationBase + b * H, stride: B * H, rows: 1, ld: H, columns: units,
+                                     into: dh + b * H, destLd: H, adding: false)
                 }
             }
-            if t == 0 { break }  // the initial state needs no gradient
-            Kernels.gemmNN(m: B, n: H, k: H, a: d, lda: H, b: wh + V, ldb: ld, c: next, ldc: H, accumulate: false)
-            for b in 0..<B where !(t < batch.length(b) - 1) {
-                (next + b * H).update(from: dh + b * H, count: H)  // carried state: gradient passes through
+            // Weight gradients of this member's rows, once for the whole sequence.
+            guard !units.isEmpty else { return }
+            Kernels.gemmTN(m: units.count, n: H, k: (T - 1) * B, a: dPre + units.lowerBound, lda: H, b: hidden, ldb: H,
+                           c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
+            for row in 0..<((T - 1) * B) {
+                Kernels.axpy(1, dPre + row * H + units.lowerBound, in2hidden.bias.grads + units.lowerBound, units.count)
             }
-            swap(&dh, &next)
-        }
-        // Weight gradients once for the whole sequence: dW_hh += Σ_t dpre_tᵀ·h_t (one product).
-        Kernels.gemmTN(m: H, n: H, k: (T - 1) * B, a: dPre, lda: H, b: hidden, ldb: H, c: dwh + V, ldc: ld, accumulate: true)
-        LayerMath.addRowSums(dPre, rows: (T - 1) * B, width: H, into: in2hidden.bias.grads)
-        for t in 0..<(T - 1) {
-            for b in 0..<B where t < batch.length(b) - 1 {
-                LayerMath.scatterColumn(dPre + (t * B + b) * H, into: dwh, ld: ld, column: batch.token(t, b), count: H)
+            for t in 0..<(T - 1) {
+                for b in 0..<B where t < batch.length(b) - 1 {
+                    LayerMath.scatterColumn(dPre + (t * B + b) * H + units.lowerBound, into: dwh + units.lowerBound * ld,
+                                            ld: ld, column: batch.token(t, b), count: units.count)
+                }
             }
         }
     }

@@ -35,99 +35,139 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
         var hiddenN: [UnsafeMutablePointer<Float>] = []
     }
 
+    /// Multiply-adds of a pass, to decide whether a team is worth its barriers.
+    private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * 3 * hiddenSize * hiddenSize * layers.count }
+
+    /// The fused passes run as a team (`WorkerPool.team`): each core owns a share of the hidden
+    /// units, computes their r, z, n rows in every layer and step, and meets the others at a
+    /// barrier once per step; `fc` rows are split by label.
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
                  logits: UnsafeMutablePointer<Float>) -> Tape {
-        let (B, T, H) = (batch.size, batch.steps, hiddenSize)
+        let (B, T, H, C) = (batch.size, batch.steps, hiddenSize, classes)
         var tape = Tape()
-        tape.states.reserveCapacity(layers.count)
-        let gi = arena.allocate(T * B * 3 * H), gh = arena.allocate(B * 3 * H)
-        var input: UnsafePointer<Float>? = nil
-        for layer in layers {
+        for _ in layers {
             let states = arena.allocate((T + 1) * B * H)
-            let gates = arena.allocate(T * B * 3 * H), hn = arena.allocate(T * B * H)
             states.update(repeating: 0, count: B * H)
-            layer.projectInputs(batch, input: input, into: gi)
-            for t in 0..<T {
-                let previous = states + t * B * H, current = previous + B * H
-                layer.projectHidden(previous, rows: B, into: gh)
-                for b in 0..<B {
-                    let (hp, hc) = (previous + b * H, current + b * H)
-                    guard batch.isValid(t, b) else {
-                        hc.update(from: hp, count: H)
-                        continue
+            tape.states.append(states)
+            tape.gateValues.append(arena.allocate(T * B * 3 * H))
+            tape.hiddenN.append(arena.allocate(T * B * H))
+        }
+        let gi = arena.allocate(T * B * 3 * H), gh = arena.allocate(B * 3 * H)
+        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+            let units = team.share(H)
+            for (l, layer) in layers.enumerated() {
+                let (states, gates, hn) = (tape.states[l], tape.gateValues[l], tape.hiddenN[l])
+                layer.projectInputs(batch, input: l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil, into: gi,
+                                    units: units)
+                for t in 0..<T {
+                    let previous = states + t * B * H, current = previous + B * H
+                    layer.projectHidden(previous, rows: B, into: gh, units: units)
+                    for b in 0..<B where !units.isEmpty {
+                        let (hp, hc) = (previous + b * H, current + b * H)
+                        guard batch.isValid(t, b) else {
+                            (hc + units.lowerBound).update(from: hp + units.lowerBound, count: units.count)
+                            continue
+                        }
+                        let (x, h) = (gi + (t * B + b) * 3 * H, gh + b * 3 * H)
+                        let (g, ghn) = (gates + (t * B + b) * 3 * H, hn + (t * B + b) * H)
+                        Kernels.forEachLanes(units.count) { offset, lanes in
+                            let j = units.lowerBound + offset
+                            func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                            let r = SIMDMath.sigmoid(at(x) + at(h))
+                            let z = SIMDMath.sigmoid(at(x + H) + at(h + H))
+                            let hnj = at(h + 2 * H)
+                            let n = SIMDMath.tanh(at(x + 2 * H) + r * hnj)
+                            Kernels.store(r, g + j, count: lanes)
+                            Kernels.store(z, g + H + j, count: lanes)
+                            Kernels.store(n, g + 2 * H + j, count: lanes)
+                            Kernels.store(hnj, ghn + j, count: lanes)
+                            Kernels.store(n + z * (at(hp) - n), hc + j, count: lanes)
+                        }
                     }
-                    let (x, h) = (gi + (t * B + b) * 3 * H, gh + b * 3 * H)
-                    let (g, ghn) = (gates + (t * B + b) * 3 * H, hn + (t * B + b) * H)
-                    Kernels.forEachLanes(H) { j, lanes in
-                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
-                        let r = SIMDMath.sigmoid(at(x) + at(h))
-                        let z = SIMDMath.sigmoid(at(x + H) + at(h + H))
-                        let hn = at(h + 2 * H)
-                        let n = SIMDMath.tanh(at(x + 2 * H) + r * hn)
-                        Kernels.store(r, g + j, count: lanes)
-                        Kernels.store(z, g + H + j, count: lanes)
-                        Kernels.store(n, g + 2 * H + j, count: lanes)
-                        Kernels.store(hn, ghn + j, count: lanes)
-                        Kernels.store(n + z * (at(hp) - n), hc + j, count: lanes)
-                    }
+                    team.barrier()
                 }
             }
-            tape.states.append(states)
-            tape.gateValues.append(gates)
-            tape.hiddenN.append(hn)
-            input = UnsafePointer(states + B * H)
+            fc.forward(tape.states[layers.count - 1] + T * B * H, rows: B, into: logits, outputs: team.share(C))
         }
-        fc.forward(tape.states[layers.count - 1] + T * B * H, rows: B, into: logits)
         return tape
     }
 
     func backward(_ batch: SequenceBatch, tape: Tape, dLogits: UnsafePointer<Float>, arena: Arena) {
-        let (B, T, H, L) = (batch.size, batch.steps, hiddenSize, layers.count)
-        let dTop = arena.allocate(B * H)
-        fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, dx: dTop)
-
+        let (B, T, H, L, C) = (batch.size, batch.steps, hiddenSize, layers.count, classes)
+        let members = WorkerPool.shared.threadCount
         let dgi = arena.allocate(T * B * 3 * H), dgh = arena.allocate(T * B * 3 * H)
-        var dh = arena.allocate(B * H), next = arena.allocate(B * H)
-        // d(loss)/d(output of the layer below), per step; filled by each layer for the next one down.
+        let dh = arena.allocate(B * H), direct = arena.allocate(B * H)
+        let stepPartials = arena.allocate(2 * members * B * H)
+        // d(loss)/d(output of the layer below) per step, and the members' partial sums of it.
         let dBelow = L > 1 ? arena.allocate(T * B * H) : nil
-        for l in stride(from: L - 1, through: 0, by: -1) {
-            let layer = layers[l]
-            let (states, gates, hn) = (tape.states[l], tape.gateValues[l], tape.hiddenN[l])
-            if l == L - 1 { dh.update(from: dTop, count: B * H) } else { dh.update(repeating: 0, count: B * H) }
-            for t in stride(from: T - 1, through: 0, by: -1) {
-                if l < L - 1, let dBelow { Kernels.axpy(1, dBelow + t * B * H, dh, B * H) }
-                for b in 0..<B {
-                    let row = t * B + b
-                    let (dgiRow, dghRow) = (dgi + row * 3 * H, dgh + row * 3 * H)
-                    let (d, direct) = (dh + b * H, next + b * H)
-                    guard batch.isValid(t, b) else {
-                        dgiRow.update(repeating: 0, count: 3 * H)
-                        dghRow.update(repeating: 0, count: 3 * H)
-                        direct.update(from: d, count: H)
-                        continue
+        let belowPartials = L > 1 ? arena.allocate(members * T * B * H) : nil
+        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+            let units = team.share(H)
+            let partial = { (generation: Int) in stepPartials + (generation & 1) * members * B * H + team.member * B * H }
+            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C), partialDx: partial(0))
+            team.barrier()
+            team.sumPartials(stepPartials, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: false)
+            var generation = 1
+            for l in stride(from: L - 1, through: 0, by: -1) {
+                let layer = layers[l]
+                let (states, gates, hn) = (tape.states[l], tape.gateValues[l], tape.hiddenN[l])
+                if l < L - 1 { for b in 0..<B { (dh + b * H + units.lowerBound).update(repeating: 0, count: units.count) } }
+                for t in stride(from: T - 1, through: 0, by: -1) {
+                    if l < L - 1, let dBelow {
+                        for b in 0..<B { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
                     }
-                    let (g, ghn, hp) = (gates + row * 3 * H, hn + row * H, states + t * B * H + b * H)
-                    Kernels.forEachLanes(H) { j, lanes in
-                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
-                        let (r, z, n, dj) = (at(g), at(g + H), at(g + 2 * H), at(d))
-                        let dPreN = dj * (1 - z) * (1 - n * n)
-                        let dPreZ = dj * (at(hp) - n) * z * (1 - z)
-                        let dPreR = dPreN * at(ghn) * r * (1 - r)
-                        Kernels.store(dPreR, dgiRow + j, count: lanes)
-                        Kernels.store(dPreZ, dgiRow + H + j, count: lanes)
-                        Kernels.store(dPreN, dgiRow + 2 * H + j, count: lanes)
-                        Kernels.store(dPreR, dghRow + j, count: lanes)
-                        Kernels.store(dPreZ, dghRow + H + j, count: lanes)
-                        Kernels.store(dPreN * r, dghRow + 2 * H + j, count: lanes)
-                        Kernels.store(dj * z, direct + j, count: lanes)
+                    for b in 0..<B where !units.isEmpty {
+                        let row = t * B + b
+                        let (dgiRow, dghRow) = (dgi + row * 3 * H, dgh + row * 3 * H)
+                        let (d, out) = (dh + b * H, direct + b * H)
+                        guard batch.isValid(t, b) else {
+                            layer.forEachGateRows(units) { r in
+                                (dgiRow + r.lowerBound).update(repeating: 0, count: r.count)
+                                (dghRow + r.lowerBound).update(repeating: 0, count: r.count)
+                            }
+                            (out + units.lowerBound).update(from: d + units.lowerBound, count: units.count)
+                            continue
+                        }
+                        let (g, ghn, hp) = (gates + row * 3 * H, hn + row * H, states + t * B * H + b * H)
+                        Kernels.forEachLanes(units.count) { offset, lanes in
+                            let j = units.lowerBound + offset
+                            func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                            let (r, z, n, dj) = (at(g), at(g + H), at(g + 2 * H), at(d))
+                            let dPreN = dj * (1 - z) * (1 - n * n)
+                            let dPreZ = dj * (at(hp) - n) * z * (1 - z)
+                            let dPreR = dPreN * at(ghn) * r * (1 - r)
+                            Kernels.store(dPreR, dgiRow + j, count: lanes)
+                            Kernels.store(dPreZ, dgiRow + H + j, count: lanes)
+                            Kernels.store(dPreN, dgiRow + 2 * H + j, count: lanes)
+                            Kernels.store(dPreR, dghRow + j, count: lanes)
+                            Kernels.store(dPreZ, dghRow + H + j, count: lanes)
+                            Kernels.store(dPreN * r, dghRow + 2 * H + j, count: lanes)
+                            Kernels.store(dj * z, out + j, count: lanes)
+                        }
                     }
+                    guard t > 0 else { break }
+                    // dh_prev = direct + dgh·W_hh: each member adds its rows' share.
+                    layer.backpropagate(dgh + t * B * 3 * H, rows: B, through: layer.weightHH, units: units,
+                                        into: partial(generation))
+                    team.barrier()
+                    let base = stepPartials + (generation & 1) * members * B * H
+                    for b in 0..<B where !units.isEmpty {
+                        (dh + b * H + units.lowerBound).update(from: direct + b * H + units.lowerBound, count: units.count)
+                    }
+                    team.sumPartials(base, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: true)
+                    generation += 1
                 }
-                if t > 0 { layer.backpropagateHidden(dgh + t * B * 3 * H, rows: B, into: next) }
-                swap(&dh, &next)
+                let input = l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil
+                layer.accumulateGradients(batch, dgi: dgi, dgh: dgh, previousHidden: states, input: input, units: units)
+                if l > 0, let dBelow, let belowPartials {
+                    layer.backpropagate(dgi, rows: T * B, through: layer.weightIH, units: units,
+                                        into: belowPartials + team.member * T * B * H)
+                    team.barrier()
+                    team.sumPartials(belowPartials, stride: T * B * H, rows: T * B, ld: H, columns: units, into: dBelow,
+                                     destLd: H, adding: false)
+                }
+                team.barrier()  // dgi, dgh and the partials are reused by the next layer
             }
-            let input = l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil
-            layer.accumulateGradients(batch, dgi: dgi, dgh: dgh, previousHidden: states, input: input,
-                                      dInput: l > 0 ? dBelow : nil)
         }
     }
 

@@ -35,104 +35,143 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
         var tanhCells: [UnsafeMutablePointer<Float>] = []
     }
 
+    /// Multiply-adds of a pass, to decide whether a team is worth its barriers.
+    private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * 4 * hiddenSize * hiddenSize * layers.count }
+
+    /// The fused passes run as a team, like the GRU's: each core owns a share of the hidden
+    /// units (their i, f, g, o rows and cell values) and meets the others once per step.
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
                  logits: UnsafeMutablePointer<Float>) -> Tape {
-        let (B, T, H) = (batch.size, batch.steps, hiddenSize)
+        let (B, T, H, C) = (batch.size, batch.steps, hiddenSize, classes)
         var tape = Tape()
-        let gi = arena.allocate(T * B * 4 * H), gh = arena.allocate(B * 4 * H)
-        var input: UnsafePointer<Float>? = nil
-        for layer in layers {
+        for _ in layers {
             let states = arena.allocate((T + 1) * B * H), cells = arena.allocate((T + 1) * B * H)
-            let gates = arena.allocate(T * B * 4 * H), tanhC = arena.allocate(T * B * H)
             states.update(repeating: 0, count: B * H)
             cells.update(repeating: 0, count: B * H)
-            layer.projectInputs(batch, input: input, into: gi)
-            for t in 0..<T {
-                let (hPrev, cPrev) = (states + t * B * H, cells + t * B * H)
-                layer.projectHidden(hPrev, rows: B, into: gh)
-                for b in 0..<B {
-                    let (hp, cp) = (hPrev + b * H, cPrev + b * H)
-                    let (hc, cc) = (hp + B * H, cp + B * H)
-                    guard batch.isValid(t, b) else {
-                        hc.update(from: hp, count: H)
-                        cc.update(from: cp, count: H)
-                        continue
-                    }
-                    let row = t * B + b
-                    let (x, h, g, tc) = (gi + row * 4 * H, gh + b * 4 * H, gates + row * 4 * H, tanhC + row * H)
-                    Kernels.forEachLanes(H) { j, lanes in
-                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
-                        let i = SIMDMath.sigmoid(at(x) + at(h))
-                        let f = SIMDMath.sigmoid(at(x + H) + at(h + H))
-                        let gg = SIMDMath.tanh(at(x + 2 * H) + at(h + 2 * H))
-                        let o = SIMDMath.sigmoid(at(x + 3 * H) + at(h + 3 * H))
-                        let c = f * at(cp) + i * gg
-                        let th = SIMDMath.tanh(c)
-                        Kernels.store(i, g + j, count: lanes)
-                        Kernels.store(f, g + H + j, count: lanes)
-                        Kernels.store(gg, g + 2 * H + j, count: lanes)
-                        Kernels.store(o, g + 3 * H + j, count: lanes)
-                        Kernels.store(c, cc + j, count: lanes)
-                        Kernels.store(th, tc + j, count: lanes)
-                        Kernels.store(o * th, hc + j, count: lanes)
-                    }
-                }
-            }
             tape.states.append(states)
             tape.cells.append(cells)
-            tape.gateValues.append(gates)
-            tape.tanhCells.append(tanhC)
-            input = UnsafePointer(states + B * H)
+            tape.gateValues.append(arena.allocate(T * B * 4 * H))
+            tape.tanhCells.append(arena.allocate(T * B * H))
         }
-        fc.forward(tape.states[layers.count - 1] + T * B * H, rows: B, into: logits)
+        let gi = arena.allocate(T * B * 4 * H), gh = arena.allocate(B * 4 * H)
+        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+            let units = team.share(H)
+            for (l, layer) in layers.enumerated() {
+                let (states, cells, gates, tanhC) = (tape.states[l], tape.cells[l], tape.gateValues[l], tape.tanhCells[l])
+                layer.projectInputs(batch, input: l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil, into: gi,
+                                    units: units)
+                for t in 0..<T {
+                    let (hPrev, cPrev) = (states + t * B * H, cells + t * B * H)
+                    layer.projectHidden(hPrev, rows: B, into: gh, units: units)
+                    for b in 0..<B where !units.isEmpty {
+                        let (hp, cp) = (hPrev + b * H, cPrev + b * H)
+                        let (hc, cc) = (hp + B * H, cp + B * H)
+                        guard batch.isValid(t, b) else {
+                            (hc + units.lowerBound).update(from: hp + units.lowerBound, count: units.count)
+                            (cc + units.lowerBound).update(from: cp + units.lowerBound, count: units.count)
+                            continue
+                        }
+                        let row = t * B + b
+                        let (x, h, g, tc) = (gi + row * 4 * H, gh + b * 4 * H, gates + row * 4 * H, tanhC + row * H)
+                        Kernels.forEachLanes(units.count) { offset, lanes in
+                            let j = units.lowerBound + offset
+                            func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                            let i = SIMDMath.sigmoid(at(x) + at(h))
+                            let f = SIMDMath.sigmoid(at(x + H) + at(h + H))
+                            let gg = SIMDMath.tanh(at(x + 2 * H) + at(h + 2 * H))
+                            let o = SIMDMath.sigmoid(at(x + 3 * H) + at(h + 3 * H))
+                            let c = f * at(cp) + i * gg
+                            let th = SIMDMath.tanh(c)
+                            Kernels.store(i, g + j, count: lanes)
+                            Kernels.store(f, g + H + j, count: lanes)
+                            Kernels.store(gg, g + 2 * H + j, count: lanes)
+                            Kernels.store(o, g + 3 * H + j, count: lanes)
+                            Kernels.store(c, cc + j, count: lanes)
+                            Kernels.store(th, tc + j, count: lanes)
+                            Kernels.store(o * th, hc + j, count: lanes)
+                        }
+                    }
+                    team.barrier()
+                }
+            }
+            fc.forward(tape.states[layers.count - 1] + T * B * H, rows: B, into: logits, outputs: team.share(C))
+        }
         return tape
     }
 
     func backward(_ batch: SequenceBatch, tape: Tape, dLogits: UnsafePointer<Float>, arena: Arena) {
-        let (B, T, H, L) = (batch.size, batch.steps, hiddenSize, layers.count)
-        let dTop = arena.allocate(B * H)
-        fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, dx: dTop)
-
+        let (B, T, H, L, C) = (batch.size, batch.steps, hiddenSize, layers.count, classes)
+        let members = WorkerPool.shared.threadCount
         let dg = arena.allocate(T * B * 4 * H)
-        var dh = arena.allocate(B * H), next = arena.allocate(B * H)
-        let dc = arena.allocate(B * H)
+        let dh = arena.allocate(B * H), dc = arena.allocate(B * H)
+        let stepPartials = arena.allocate(2 * members * B * H)
         let dBelow = L > 1 ? arena.allocate(T * B * H) : nil
-        for l in stride(from: L - 1, through: 0, by: -1) {
-            let layer = layers[l]
-            let (states, cells, gates, tanhC) = (tape.states[l], tape.cells[l], tape.gateValues[l], tape.tanhCells[l])
-            if l == L - 1 { dh.update(from: dTop, count: B * H) } else { dh.update(repeating: 0, count: B * H) }
-            dc.update(repeating: 0, count: B * H)
-            for t in stride(from: T - 1, through: 0, by: -1) {
-                if l < L - 1, let dBelow { Kernels.axpy(1, dBelow + t * B * H, dh, B * H) }
+        let belowPartials = L > 1 ? arena.allocate(members * T * B * H) : nil
+        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+            let units = team.share(H)
+            let partial = { (generation: Int) in stepPartials + (generation & 1) * members * B * H + team.member * B * H }
+            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C), partialDx: partial(0))
+            team.barrier()
+            team.sumPartials(stepPartials, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: false)
+            var generation = 1
+            for l in stride(from: L - 1, through: 0, by: -1) {
+                let layer = layers[l]
+                let (states, cells, gates, tanhC) = (tape.states[l], tape.cells[l], tape.gateValues[l], tape.tanhCells[l])
                 for b in 0..<B {
-                    let row = t * B + b
-                    let dgRow = dg + row * 4 * H
-                    let (d, dcb, direct) = (dh + b * H, dc + b * H, next + b * H)
-                    guard batch.isValid(t, b) else {
-                        dgRow.update(repeating: 0, count: 4 * H)
-                        direct.update(from: d, count: H)  // dc carries through unchanged
-                        continue
-                    }
-                    let (g, tc, cp) = (gates + row * 4 * H, tanhC + row * H, cells + t * B * H + b * H)
-                    Kernels.forEachLanes(H) { j, lanes in
-                        func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
-                        let (i, f, gg, o, th, dj) = (at(g), at(g + H), at(g + 2 * H), at(g + 3 * H), at(tc), at(d))
-                        let c = at(dcb) + dj * o * (1 - th * th)
-                        Kernels.store(c * gg * i * (1 - i), dgRow + j, count: lanes)
-                        Kernels.store(c * at(cp) * f * (1 - f), dgRow + H + j, count: lanes)
-                        Kernels.store(c * i * (1 - gg * gg), dgRow + 2 * H + j, count: lanes)
-                        Kernels.store(dj * th * o * (1 - o), dgRow + 3 * H + j, count: lanes)
-                        Kernels.store(c * f, dcb + j, count: lanes)
-                        Kernels.store(SIMD8<Float>(), direct + j, count: lanes)
-                    }
+                    if l < L - 1 { (dh + b * H + units.lowerBound).update(repeating: 0, count: units.count) }
+                    (dc + b * H + units.lowerBound).update(repeating: 0, count: units.count)
                 }
-                if t > 0 { layer.backpropagateHidden(dg + t * B * 4 * H, rows: B, into: next) }
-                swap(&dh, &next)
+                for t in stride(from: T - 1, through: 0, by: -1) {
+                    if l < L - 1, let dBelow {
+                        for b in 0..<B { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
+                    }
+                    for b in 0..<B where !units.isEmpty {
+                        let row = t * B + b
+                        let dgRow = dg + row * 4 * H
+                        let (d, dcb) = (dh + b * H, dc + b * H)
+                        guard batch.isValid(t, b) else {
+                            // Past the name: dh and dc carry through unchanged, no gate gradient.
+                            layer.forEachGateRows(units) { r in (dgRow + r.lowerBound).update(repeating: 0, count: r.count) }
+                            continue
+                        }
+                        let (g, tc, cp) = (gates + row * 4 * H, tanhC + row * H, cells + t * B * H + b * H)
+                        Kernels.forEachLanes(units.count) { offset, lanes in
+                            let j = units.lowerBound + offset
+                            func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }
+                            let (i, f, gg, o, th, dj) = (at(g), at(g + H), at(g + 2 * H), at(g + 3 * H), at(tc), at(d))
+                            let c = at(dcb) + dj * o * (1 - th * th)
+                            Kernels.store(c * gg * i * (1 - i), dgRow + j, count: lanes)
+                            Kernels.store(c * at(cp) * f * (1 - f), dgRow + H + j, count: lanes)
+                            Kernels.store(c * i * (1 - gg * gg), dgRow + 2 * H + j, count: lanes)
+                            Kernels.store(dj * th * o * (1 - o), dgRow + 3 * H + j, count: lanes)
+                            Kernels.store(c * f, dcb + j, count: lanes)
+                        }
+                    }
+                    guard t > 0 else { break }
+                    // dh_prev = dg·W_hh (h reaches the next step only through the gates), each
+                    // member adding its rows' share; carried names keep their dh.
+                    layer.backpropagate(dg + t * B * 4 * H, rows: B, through: layer.weightHH, units: units,
+                                        into: partial(generation))
+                    team.barrier()
+                    let base = stepPartials + (generation & 1) * members * B * H
+                    for b in 0..<B where batch.isValid(t, b) {
+                        team.sumPartials(base + b * H, stride: B * H, rows: 1, ld: H, columns: units, into: dh + b * H,
+                                         destLd: H, adding: false)
+                    }
+                    generation += 1
+                }
+                let input = l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil
+                // The same pre-activation gradient flows to the input and the hidden projections.
+                layer.accumulateGradients(batch, dgi: dg, dgh: dg, previousHidden: states, input: input, units: units)
+                if l > 0, let dBelow, let belowPartials {
+                    layer.backpropagate(dg, rows: T * B, through: layer.weightIH, units: units,
+                                        into: belowPartials + team.member * T * B * H)
+                    team.barrier()
+                    team.sumPartials(belowPartials, stride: T * B * H, rows: T * B, ld: H, columns: units, into: dBelow,
+                                     destLd: H, adding: false)
+                }
+                team.barrier()
             }
-            let input = l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil
-            // The same pre-activation gradient flows to the input and the hidden projections.
-            layer.accumulateGradients(batch, dgi: dg, dgh: dg, previousHidden: states, input: input,
-                                      dInput: l > 0 ? dBelow : nil)
         }
     }
 

@@ -19,21 +19,26 @@ public struct Linear {
         try x.linear(x.graph.parameter(weight), bias: x.graph.parameter(bias))
     }
 
-    /// y[rows×out] = x[rows×in]·Wᵀ + b (the fused layers' forward).
-    func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        let (n, k) = (outputs, inputs)
-        for r in 0..<rows { (y + r * n).update(from: bias.values, count: n) }
-        Kernels.gemmNT(m: rows, n: n, k: k, a: x, lda: k, b: weight.values, ldb: k, c: y, ldc: n, accumulate: true)
+    /// y[:, outputs] = x[rows×in]·W[outputs]ᵀ + b[outputs]: the fused layers' forward, for the
+    /// output rows a team member owns.
+    func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, outputs: Range<Int>) {
+        let (n, k) = (self.outputs, inputs)
+        guard !outputs.isEmpty else { return }
+        for r in 0..<rows { (y + r * n + outputs.lowerBound).update(from: bias.values + outputs.lowerBound, count: outputs.count) }
+        Kernels.gemmNT(m: rows, n: outputs.count, k: k, a: x, lda: k, b: weight.values + outputs.lowerBound * k, ldb: k,
+                       c: y + outputs.lowerBound, ldc: n, accumulate: true)
     }
 
-    /// Given dy [rows×out]: dW += dyᵀ·x, db += Σ dy, and dx = dy·W when asked.
-    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int,
-                  dx: UnsafeMutablePointer<Float>?) {
-        let (n, k) = (outputs, inputs)
-        Kernels.gemmTN(m: n, n: k, k: rows, a: dy, lda: n, b: x, ldb: k, c: weight.grads, ldc: k, accumulate: true)
-        for r in 0..<rows { Kernels.axpy(1, dy + r * n, bias.grads, n) }
-        if let dx {
-            Kernels.gemmNN(m: rows, n: k, k: n, a: dy, lda: n, b: weight.values, ldb: k, c: dx, ldc: k, accumulate: false)
-        }
+    /// Given dy [rows×out]: dW[outputs] += dy[:, outputs]ᵀ·x, db[outputs] += Σ dy, and this
+    /// member's share of dx = dy·W into `partialDx` ([rows×in], zeros when it owns no output).
+    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int, outputs: Range<Int>,
+                  partialDx: UnsafeMutablePointer<Float>) {
+        let (n, k) = (self.outputs, inputs)
+        guard !outputs.isEmpty else { return partialDx.update(repeating: 0, count: rows * k) }
+        Kernels.gemmTN(m: outputs.count, n: k, k: rows, a: dy + outputs.lowerBound, lda: n, b: x, ldb: k,
+                       c: weight.grads + outputs.lowerBound * k, ldc: k, accumulate: true)
+        for r in 0..<rows { Kernels.axpy(1, dy + r * n + outputs.lowerBound, bias.grads + outputs.lowerBound, outputs.count) }
+        Kernels.gemmNN(m: rows, n: k, k: outputs.count, a: dy + outputs.lowerBound, lda: n,
+                       b: weight.values + outputs.lowerBound * k, ldb: k, c: partialDx, ldc: k, accumulate: false)
     }
 }

@@ -15,10 +15,13 @@ struct RecurrentLayer {
     init(prefix: String, index: Int, inputSize: Int, hiddenSize: Int, gates: Int, using rng: inout Xoshiro256) {
         let bound = 1 / Float(hiddenSize).squareRoot()
         let rows = gates * hiddenSize
-        weightIH = Parameter(name: "\(prefix).weight_ih_l\(index)", .uniform(Shape(rows, inputSize), bound: bound, using: &rng))
-        weightHH = Parameter(name: "\(prefix).weight_hh_l\(index)", .uniform(Shape(rows, hiddenSize), bound: bound, using: &rng))
-        biasIH = Parameter(name: "\(prefix).bias_ih_l\(index)", .uniform(Shape(rows), bound: bound, using: &rng))
-        biasHH = Parameter(name: "\(prefix).bias_hh_l\(index)", .uniform(Shape(rows), bound: bound, using: &rng))
+        func parameter(_ name: String, _ shape: Shape) -> Parameter {
+            Parameter(name: "\(prefix).\(name)_l\(index)", .uniform(shape, bound: bound, using: &rng), rowBlocks: gates)
+        }
+        weightIH = parameter("weight_ih", Shape(rows, inputSize))
+        weightHH = parameter("weight_hh", Shape(rows, hiddenSize))
+        biasIH = parameter("bias_ih", Shape(rows))
+        biasHH = parameter("bias_hh", Shape(rows))
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.gates = gates
@@ -28,63 +31,89 @@ struct RecurrentLayer {
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
     var width: Int { gates * hiddenSize }
 
-    /// gi[t, b] = b_ih + W_ih · x[t, b] for every step: a gather of token columns for the first
-    /// layer (`input` nil), one matrix product over all steps for the others (`input` is the
-    /// layer below's output, [steps·batch × H]).
-    func projectInputs(_ batch: SequenceBatch, input: UnsafePointer<Float>?, into gi: UnsafeMutablePointer<Float>) {
+    /// Calls body with the rows of `units` in each gate block (rows g·H + units): the part of
+    /// the layer's weights one member of a team owns.
+    @inline(__always)
+    func forEachGateRows(_ units: Range<Int>, _ body: (Range<Int>) -> Void) {
+        guard !units.isEmpty else { return }
+        for g in 0..<gates { body(g * hiddenSize + units.lowerBound..<g * hiddenSize + units.upperBound) }
+    }
+
+    /// gi[t, b, rows(units)] = b_ih + W_ih · x[t, b] for every step: a gather of token columns
+    /// for the first layer (`input` nil), one matrix product over all steps for the others
+    /// (`input` is the layer below's output, [steps·batch × H]).
+    func projectInputs(_ batch: SequenceBatch, input: UnsafePointer<Float>?, into gi: UnsafeMutablePointer<Float>,
+                       units: Range<Int>) {
         let rows = batch.steps * batch.size
-        LayerMath.broadcastRows(biasIH.values, rows: rows, width: width, into: gi)
-        if let input {
-            Kernels.gemmNT(m: rows, n: width, k: inputSize, a: input, lda: inputSize, b: weightIH.values, ldb: inputSize,
-                           c: gi, ldc: width, accumulate: true)
-        } else {
-            for t in 0..<batch.steps {
-                for b in 0..<batch.size where batch.isValid(t, b) {
-                    LayerMath.addColumn(weightIH.values, ld: inputSize, column: batch.token(t, b), count: width,
-                                        into: gi + (t * batch.size + b) * width)
+        forEachGateRows(units) { r in
+            for row in 0..<rows { (gi + row * width + r.lowerBound).update(from: biasIH.values + r.lowerBound, count: r.count) }
+            if let input {
+                Kernels.gemmNT(m: rows, n: r.count, k: inputSize, a: input, lda: inputSize,
+                               b: weightIH.values + r.lowerBound * inputSize, ldb: inputSize, c: gi + r.lowerBound,
+                               ldc: width, accumulate: true)
+            } else {
+                for t in 0..<batch.steps {
+                    for b in 0..<batch.size where batch.isValid(t, b) {
+                        LayerMath.addColumn(weightIH.values + r.lowerBound * inputSize, ld: inputSize,
+                                            column: batch.token(t, b), count: r.count,
+                                            into: gi + (t * batch.size + b) * width + r.lowerBound)
+                    }
                 }
             }
         }
     }
 
-    /// gh = b_hh + W_hh · h for one step.
+    /// gh[:, rows(units)] = b_hh + W_hh · h for one step.
     @inline(__always)
-    func projectHidden(_ h: UnsafePointer<Float>, rows: Int, into gh: UnsafeMutablePointer<Float>) {
-        LayerMath.broadcastRows(biasHH.values, rows: rows, width: width, into: gh)
-        Kernels.gemmNT(m: rows, n: width, k: hiddenSize, a: h, lda: hiddenSize, b: weightHH.values, ldb: hiddenSize,
-                       c: gh, ldc: width, accumulate: true)
+    func projectHidden(_ h: UnsafePointer<Float>, rows: Int, into gh: UnsafeMutablePointer<Float>, units: Range<Int>) {
+        forEachGateRows(units) { r in
+            for row in 0..<rows { (gh + row * width + r.lowerBound).update(from: biasHH.values + r.lowerBound, count: r.count) }
+            Kernels.gemmNT(m: rows, n: r.count, k: hiddenSize, a: h, lda: hiddenSize,
+                           b: weightHH.values + r.lowerBound * hiddenSize, ldb: hiddenSize, c: gh + r.lowerBound,
+                           ldc: width, accumulate: true)
+        }
     }
 
-    /// dh_prev = dgh · W_hh for one step, added to `dh` (which holds the direct part).
-    @inline(__always)
-    func backpropagateHidden(_ dgh: UnsafePointer<Float>, rows: Int, into dh: UnsafeMutablePointer<Float>) {
-        Kernels.gemmNN(m: rows, n: hiddenSize, k: width, a: dgh, lda: width, b: weightHH.values, ldb: hiddenSize,
-                       c: dh, ldc: hiddenSize, accumulate: true)
+    /// partial = dg[:, rows(units)] · W[rows(units), :]: this member's share of dg·W, the
+    /// gradient flowing back through a projection (W_hh to the previous state, W_ih to the
+    /// input), [rows × W's columns].
+    func backpropagate(_ dg: UnsafePointer<Float>, rows: Int, through weight: Parameter, units: Range<Int>,
+                       into partial: UnsafeMutablePointer<Float>) {
+        let columns = weight.shape.cols
+        guard !units.isEmpty else { return partial.update(repeating: 0, count: rows * columns) }
+        var first = true
+        forEachGateRows(units) { r in
+            Kernels.gemmNN(m: rows, n: columns, k: r.count, a: dg + r.lowerBound, lda: width,
+                           b: weight.values + r.lowerBound * columns, ldb: columns, c: partial, ldc: columns,
+                           accumulate: !first)
+            first = false
+        }
     }
 
-    /// The whole sequence's weight gradients, one product each (rows of padding hold zeros):
-    /// dW_hh += dghᵀ·h_prev, dW_ih += dgiᵀ·x (or a scatter into token columns), biases += Σ.
-    /// Returns nothing; when `dInput` is given, fills it with d(loss)/d(input) = dgi·W_ih.
+    /// The whole sequence's weight gradients of rows(units), one product each (rows of padding
+    /// hold zeros): dW_hh += dghᵀ·h_prev, dW_ih += dgiᵀ·x (or a scatter into token columns),
+    /// biases += Σ.
     func accumulateGradients(_ batch: SequenceBatch, dgi: UnsafePointer<Float>, dgh: UnsafePointer<Float>,
-                             previousHidden: UnsafePointer<Float>, input: UnsafePointer<Float>?,
-                             dInput: UnsafeMutablePointer<Float>?) {
+                             previousHidden: UnsafePointer<Float>, input: UnsafePointer<Float>?, units: Range<Int>) {
         let rows = batch.steps * batch.size
-        Kernels.gemmTN(m: width, n: hiddenSize, k: rows, a: dgh, lda: width, b: previousHidden, ldb: hiddenSize,
-                       c: weightHH.grads, ldc: hiddenSize, accumulate: true)
-        LayerMath.addRowSums(dgh, rows: rows, width: width, into: biasHH.grads)
-        LayerMath.addRowSums(dgi, rows: rows, width: width, into: biasIH.grads)
-        if let input {
-            Kernels.gemmTN(m: width, n: inputSize, k: rows, a: dgi, lda: width, b: input, ldb: inputSize,
-                           c: weightIH.grads, ldc: inputSize, accumulate: true)
-            if let dInput {
-                Kernels.gemmNN(m: rows, n: inputSize, k: width, a: dgi, lda: width, b: weightIH.values, ldb: inputSize,
-                               c: dInput, ldc: inputSize, accumulate: false)
+        forEachGateRows(units) { r in
+            Kernels.gemmTN(m: r.count, n: hiddenSize, k: rows, a: dgh + r.lowerBound, lda: width, b: previousHidden,
+                           ldb: hiddenSize, c: weightHH.grads + r.lowerBound * hiddenSize, ldc: hiddenSize, accumulate: true)
+            for row in 0..<rows {
+                Kernels.axpy(1, dgh + row * width + r.lowerBound, biasHH.grads + r.lowerBound, r.count)
+                Kernels.axpy(1, dgi + row * width + r.lowerBound, biasIH.grads + r.lowerBound, r.count)
             }
-        } else {
-            for t in 0..<batch.steps {
-                for b in 0..<batch.size where batch.isValid(t, b) {
-                    LayerMath.scatterColumn(dgi + (t * batch.size + b) * width, into: weightIH.grads, ld: inputSize,
-                                            column: batch.token(t, b), count: width)
+            if let input {
+                Kernels.gemmTN(m: r.count, n: inputSize, k: rows, a: dgi + r.lowerBound, lda: width, b: input,
+                               ldb: inputSize, c: weightIH.grads + r.lowerBound * inputSize, ldc: inputSize,
+                               accumulate: true)
+            } else {
+                for t in 0..<batch.steps {
+                    for b in 0..<batch.size where batch.isValid(t, b) {
+                        LayerMath.scatterColumn(dgi + (t * batch.size + b) * width + r.lowerBound,
+                                                into: weightIH.grads + r.lowerBound * inputSize, ld: inputSize,
+                                                column: batch.token(t, b), count: r.count)
+                    }
                 }
             }
         }

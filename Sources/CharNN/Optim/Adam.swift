@@ -53,16 +53,15 @@ public final class Adam: Optimizer {
             coupledDecay: decoupledWeightDecay ? 0 : weightDecay,
             shrink: decoupledWeightDecay ? 1 - learningRate * weightDecay : 1,
             zeroing: zeroingGradients)
-        // Memory-bound: past what one core's L2 holds (4 MB of weights, gradients and moments),
-        // each core takes its share of every parameter (two cores stream about twice the bytes
-        // of one). Below that, splitting costs more than it saves: the gradients were just
-        // written by this core, and half of them would have to cross to the other.
-        return FlushToZero.run { WorkerPool.shared.allPieces(cost: totalCount * 32, threshold: 1 << 22) { piece, pieces in
+        // Memory-bound: each core updates the rows its share of the fused layers computed (so
+        // the gradients and weights are already in its cache), when there is enough to share.
+        return FlushToZero.run { WorkerPool.shared.allPieces(cost: totalCount * 32, threshold: 1 << 20) { member, members in
             var finite = true
             for (k, p) in parameters.enumerated() {
-                let range = WorkerPool.share(of: p.count, piece: piece, pieces: pieces)
-                finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer, v: secondMoments[k].pointer,
-                                     range: range, constants) && finite
+                p.forEachShare(member: member, of: members) { range in
+                    finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer,
+                                         v: secondMoments[k].pointer, range: range, constants) && finite
+                }
             }
             return finite
         } }

@@ -56,25 +56,39 @@ public func clipCoefficient(norm: Float, maxNorm: Float) -> Float {
     return min(1, maxNorm / (norm + 1e-6))
 }
 
-/// The L2 norm of all the parameters' gradients together (accumulated in Double).
+/// The L2 norm of all the parameters' gradients together (accumulated in Double), each core
+/// summing the rows it computed.
 public func gradientNorm(_ parameters: [Parameter]) -> Float {
-    var total: Double = 0
-    for p in parameters {
-        let g = p.grads
-        // Four independent sums keep the FMA pipeline full instead of waiting on one chain.
-        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-        var i = 0
-        while i + 32 <= p.count {
-            let (a, b, c, d) = (Kernels.load(g + i), Kernels.load(g + i + 8), Kernels.load(g + i + 16), Kernels.load(g + i + 24))
-            s0.addProduct(a, a); s1.addProduct(b, b); s2.addProduct(c, c); s3.addProduct(d, d)
-            i += 32
+    let count = parameters.reduce(0) { $0 + $1.count }
+    let total = withUnsafeTemporaryAllocation(of: Double.self, capacity: WorkerPool.shared.threadCount) { partials in
+        for i in partials.indices { partials[i] = 0 }
+        _ = WorkerPool.shared.allPieces(cost: count * 4, threshold: 1 << 18) { member, members in
+            var sum: Double = 0
+            for p in parameters {
+                p.forEachShare(member: member, of: members) { sum += sumOfSquares(p.grads, $0) }
+            }
+            partials[member] = sum
+            return true
         }
-        var partial = Double(((s0 + s1) + (s2 + s3)).sum())
-        while i < p.count {
-            partial += Double(g[i] * g[i])
-            i += 1
-        }
-        total += partial
+        return partials.reduce(0, +)
     }
     return Float(total.squareRoot())
+}
+
+/// Σ g[i]² over a range: four independent sums keep the FMA pipeline full.
+@inline(__always)
+func sumOfSquares(_ g: UnsafeMutablePointer<Float>, _ range: Range<Int>) -> Double {
+    var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+    var i = range.lowerBound
+    while i + 32 <= range.upperBound {
+        let (a, b, c, d) = (Kernels.load(g + i), Kernels.load(g + i + 8), Kernels.load(g + i + 16), Kernels.load(g + i + 24))
+        s0.addProduct(a, a); s1.addProduct(b, b); s2.addProduct(c, c); s3.addProduct(d, d)
+        i += 32
+    }
+    var sum = Double(((s0 + s1) + (s2 + s3)).sum())
+    while i < range.upperBound {
+        sum += Double(g[i] * g[i])
+        i += 1
+    }
+    return sum
 }
