@@ -97,12 +97,32 @@ func adam(count: Int) throws {
     print("adam: \(String(format1: best * 1e6)) µs per step over \(count) weights (best of 200)")
 }
 
+/// A linear layer's forward as the fused cells run it: x [m × k] · Wᵀ, W [n × k], through the
+/// autodiff op (which calls Kernels.gemmNT), in multiply-adds per nanosecond.
+func gemm(m: Int, n: Int, k: Int) throws {
+    var rng = Xoshiro256(seed: 2)
+    let g = Graph()
+    let x = Tensor.uniform(Shape(m, k), bound: 1, using: &rng), w = Parameter(Tensor.uniform(Shape(n, k), bound: 1, using: &rng))
+    var best = Double.infinity
+    for _ in 0..<50 {
+        g.reset()
+        let input = g.constant(x), weight = g.parameter(w)
+        let start = now()
+        _ = try input.linear(weight)
+        best = min(best, now() - start)
+    }
+    print("gemm \(m)×\(k) · (\(n)×\(k))ᵀ: \(String(format1: best * 1e6)) µs, \(String(format1: Double(m * n * k) / best / 1e9)) GMAC/s")
+}
+
 let args = CommandLine.arguments.dropFirst()
 let which = args.first ?? "elman-step"
 do {
     switch which {
     case "elman-step": try elmanStep(iterations: 2000)
     case "adam": try adam(count: Int(args.dropFirst().first ?? "") ?? 86_584)
+    case "gemm":
+        let d = args.dropFirst().compactMap { Int($0) }
+        try gemm(m: d.count > 0 ? d[0] : 128, n: d.count > 1 ? d[1] : 384, k: d.count > 2 ? d[2] : 256)
     case "train":
         let rest = Array(args.dropFirst())
         try train(kind: ModelKind(rawValue: rest.first ?? "gru") ?? .gru, batch: rest.count > 1 ? Int(rest[1]) ?? 1 : 1,

@@ -9,7 +9,7 @@ final class Arena: @unchecked Sendable {  // one user at a time (a graph, a trai
     private(set) var buffersCreated = 0
 
     init(initialCapacity: Int = 1 << 16) {
-        chunks = [FloatBuffer(count: initialCapacity)]
+        chunks = [FloatBuffer(count: initialCapacity, zeroed: false)]
         buffersCreated = 1
     }
 
@@ -26,7 +26,7 @@ final class Arena: @unchecked Sendable {  // one user at a time (a graph, a trai
                 offset = 0
                 continue
             }
-            chunks.append(FloatBuffer(count: max(n, chunks[chunk].count * 2)))
+            chunks.append(FloatBuffer(count: max(n, chunks[chunk].count * 2), zeroed: false))
             buffersCreated += 1
             chunk += 1
             offset = 0
@@ -45,7 +45,8 @@ final class Arena: @unchecked Sendable {  // one user at a time (a graph, a trai
     func reset() {
         if chunks.count > 1 {
             let total = chunks.reduce(0) { $0 + $1.count }
-            chunks = [FloatBuffer(count: total)]
+            chunks = []  // the old buffers go before the merged one comes: no double peak
+            chunks = [FloatBuffer(count: total, zeroed: false)]
             buffersCreated += 1
         }
         chunk = 0

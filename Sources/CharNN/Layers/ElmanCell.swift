@@ -39,7 +39,7 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
     private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * hiddenSize * hiddenSize }
 
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>) -> Tape {
+                 logits: UnsafeMutablePointer<Float>, training: Bool) -> Tape {
         let (B, T, H, V, C) = (batch.size, batch.steps, hiddenSize, inputSize, classes)
         let ld = V + H
         let (wh, wo) = (in2hidden.weight.values, in2output.weight.values)

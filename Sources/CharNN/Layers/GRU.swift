@@ -42,15 +42,18 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
     /// units, computes their r, z, n rows in every layer and step, and meets the others at a
     /// barrier once per step; `fc` rows are split by label.
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>) -> Tape {
+                 logits: UnsafeMutablePointer<Float>, training: Bool) -> Tape {
         let (B, T, H, C) = (batch.size, batch.steps, hiddenSize, classes)
+        // Inference keeps one step of gate values (overwritten step after step): only the
+        // backward pass reads them.
+        let kept = training ? T : 1
         var tape = Tape()
         for _ in layers {
             let states = arena.allocate((T + 1) * B * H)
             states.update(repeating: 0, count: B * H)
             tape.states.append(states)
-            tape.gateValues.append(arena.allocate(T * B * 3 * H))
-            tape.hiddenN.append(arena.allocate(T * B * H))
+            tape.gateValues.append(arena.allocate(kept * B * 3 * H))
+            tape.hiddenN.append(arena.allocate(kept * B * H))
         }
         let gi = arena.allocate(T * B * 3 * H), gh = arena.allocate(B * 3 * H)
         WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
@@ -69,7 +72,8 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                             continue
                         }
                         let (x, h) = (gi + (t * B + b) * 3 * H, gh + b * 3 * H)
-                        let (g, ghn) = (gates + (t * B + b) * 3 * H, hn + (t * B + b) * H)
+                        let step = training ? t : 0
+                        let (g, ghn) = (gates + (step * B + b) * 3 * H, hn + (step * B + b) * H)
                         Kernels.forEachLanes(units.count) { offset, lanes in
                             let j = units.lowerBound + offset
                             func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }

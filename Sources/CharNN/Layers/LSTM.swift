@@ -41,8 +41,9 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
     /// The fused passes run as a team, like the GRU's: each core owns a share of the hidden
     /// units (their i, f, g, o rows and cell values) and meets the others once per step.
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>) -> Tape {
+                 logits: UnsafeMutablePointer<Float>, training: Bool) -> Tape {
         let (B, T, H, C) = (batch.size, batch.steps, hiddenSize, classes)
+        let kept = training ? T : 1  // gate values: only the backward pass reads them
         var tape = Tape()
         for _ in layers {
             let states = arena.allocate((T + 1) * B * H), cells = arena.allocate((T + 1) * B * H)
@@ -50,8 +51,8 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
             cells.update(repeating: 0, count: B * H)
             tape.states.append(states)
             tape.cells.append(cells)
-            tape.gateValues.append(arena.allocate(T * B * 4 * H))
-            tape.tanhCells.append(arena.allocate(T * B * H))
+            tape.gateValues.append(arena.allocate(kept * B * 4 * H))
+            tape.tanhCells.append(arena.allocate(kept * B * H))
         }
         let gi = arena.allocate(T * B * 4 * H), gh = arena.allocate(B * 4 * H)
         WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
@@ -71,8 +72,8 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                             (cc + units.lowerBound).update(from: cp + units.lowerBound, count: units.count)
                             continue
                         }
-                        let row = t * B + b
-                        let (x, h, g, tc) = (gi + row * 4 * H, gh + b * 4 * H, gates + row * 4 * H, tanhC + row * H)
+                        let row = t * B + b, kept = (training ? t : 0) * B + b
+                        let (x, h, g, tc) = (gi + row * 4 * H, gh + b * 4 * H, gates + kept * 4 * H, tanhC + kept * H)
                         Kernels.forEachLanes(units.count) { offset, lanes in
                             let j = units.lowerBound + offset
                             func at(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + j, count: lanes) }

@@ -14,9 +14,10 @@ protocol RecurrentClassifier: AnyObject, Sendable {
     var classes: Int { get }
 
     /// Logits [batch.size × classes] into `logits`. `initialHidden` is [batch.size × hidden]
-    /// for the Elman cell (nil: zeros); the GRU and LSTM always start from zeros.
+    /// for the Elman cell (nil: zeros); the GRU and LSTM always start from zeros. Without
+    /// `training`, what only the backward pass needs is not kept (a fraction of the memory).
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>) -> Tape
+                 logits: UnsafeMutablePointer<Float>, training: Bool) -> Tape
 
     /// Adds d(loss)/d(parameters) to the parameters' gradients, given d(loss)/d(logits).
     func backward(_ batch: SequenceBatch, tape: Tape, dLogits: UnsafePointer<Float>, arena: Arena)
@@ -31,7 +32,7 @@ extension RecurrentClassifier {
     func lossAndGradients(_ batch: SequenceBatch, targets: [Int32], initialHidden: UnsafePointer<Float>?,
                           arena: Arena) -> Float {
         let logits = arena.allocate(batch.size * classes)
-        let tape = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits)
+        let tape = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: true)
         let loss = CrossEntropy.lossAndGradient(logits: logits, targets: targets, rows: batch.size,
                                                 classes: classes)
         backward(batch, tape: tape, dLogits: logits, arena: arena)
@@ -41,7 +42,7 @@ extension RecurrentClassifier {
     /// Forward only.
     func logits(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
                 into logits: UnsafeMutablePointer<Float>) {
-        _ = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits)
+        _ = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: false)
     }
 }
 

@@ -83,12 +83,17 @@ enum Kernels {
                        a: UnsafePointer<Float>, lda: Int,
                        b: UnsafePointer<Float>, ldb: Int,
                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        for i in 0..<m {
-            let ai = a + i * lda
-            let ci = c + i * ldc
-            var j = 0
-            while j + 8 <= n {
-                let b0 = b + j * ldb
+        if m >= 16 {
+            return gemmPacked(m: m, n: n, k: k, a: a, aRow: lda, aCol: 1, b: b, bRow: 1, bCol: ldb,
+                              c: c, ldc: ldc, accumulate: accumulate)
+        }
+        // Blocks of 8 rows of B (8·k floats, in L1) meet every row of A before the next block
+        // is read, so B streams from memory once however many rows A has.
+        var j = 0
+        while j + 8 <= n {
+            let b0 = b + j * ldb
+            for i in 0..<m {
+                let ai = a + i * lda
                 var s0 = V(), s1 = V(), s2 = V(), s3 = V(), s4 = V(), s5 = V(), s6 = V(), s7 = V()
                 var p = 0
                 while p + 8 <= k {
@@ -110,14 +115,17 @@ enum Kernels {
                     for q in 0..<8 { r[q] += x * b0[q * ldb + p] }
                     p += 1
                 }
-                store(accumulate ? load(ci + j) + r : r, ci + j)
-                j += 8
+                let ci = c + i * ldc + j
+                store(accumulate ? load(ci) + r : r, ci)
             }
-            while j < n {
-                let r = dot(ai, b + j * ldb, k)
-                ci[j] = accumulate ? ci[j] + r : r
-                j += 1
+            j += 8
+        }
+        while j < n {
+            for i in 0..<m {
+                let r = dot(a + i * lda, b + j * ldb, k)
+                c[i * ldc + j] = accumulate ? c[i * ldc + j] + r : r
             }
+            j += 1
         }
     }
 
@@ -128,6 +136,10 @@ enum Kernels {
                        a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
                        b: UnsafePointer<Float>, ldb: Int,
                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        if m >= 16 {
+            return gemmPacked(m: m, n: n, k: k, a: a, aRow: rowStride, aCol: colStride, b: b, bRow: ldb, bCol: 1,
+                              c: c, ldc: ldc, accumulate: accumulate)
+        }
         var i = 0
         // Two rows of C at a time share every load of B.
         while i + 2 <= m {
@@ -193,6 +205,101 @@ enum Kernels {
                 gemmNNTail(k: k, from: j, to: n, a: ai, colStride: colStride, b: b, ldb: ldb, c: ci, accumulate: accumulate)
             }
         }
+    }
+
+    /// C[m×n] (+)= A·B for any layout, element A(i, p) at a[i·aRow + p·aCol] and B(p, j) at
+    /// b[p·bRow + j·bCol]: the kernel for many rows. B is copied 16 columns at a time into a
+    /// contiguous panel (k × 16 floats, in L1); every 6 rows of A then sweep the panel with a
+    /// 6 × 16 block of C in twelve registers: per step of k, 6 broadcasts and 2 loads feed 12
+    /// FMAs. The copy costs n·k, against the m·n·k multiply-adds it speeds up (m ≥ 16 here).
+    static func gemmPacked(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
+                           b: UnsafePointer<Float>, bRow: Int, bCol: Int,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        // Long contractions go in slices of 2048 so the panel stays on the stack and in L2.
+        let depth = min(max(k, 1), 2048)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: depth * 16 + 16) { storage in
+            let panel = UnsafeMutablePointer<Float>(bitPattern: (UInt(bitPattern: storage.baseAddress!) + 63) & ~63)!
+            var p0 = 0
+            repeat {
+                let kk = min(depth, k - p0)
+                let add = accumulate || p0 > 0
+                var j = 0
+                while j < n {
+                    let width = min(16, n - j)
+                    packPanel(b + (p0 &* bRow &+ j &* bCol), bRow: bRow, bCol: bCol, k: kk, width: width, into: panel)
+                    var i = 0
+                    while i < m {
+                        let rows = min(6, m - i)
+                        packedBlock(rows: rows, width: width, k: kk, a: a + (i &* aRow &+ p0 &* aCol), aRow: aRow, aCol: aCol,
+                                    panel: panel, c: c + i &* ldc + j, ldc: ldc, accumulate: add)
+                        i += 6
+                    }
+                    j += 16
+                }
+                p0 += depth
+            } while p0 < k
+        }
+    }
+
+    /// B[0..<k, 0..<width] as k rows of 16 floats (zeros past width).
+    @inline(__always)
+    private static func packPanel(_ b: UnsafePointer<Float>, bRow: Int, bCol: Int, k: Int, width: Int,
+                                  into panel: UnsafeMutablePointer<Float>) {
+        if bCol == 1 && width == 16 {
+            for p in 0..<k {
+                store(load(b + p &* bRow), panel + p &* 16)
+                store(load(b + (p &* bRow &+ 8)), panel + (p &* 16 &+ 8))
+            }
+        } else if bRow == 1 {
+            // Columns of B are rows in memory (a weight read as Wᵀ): copy each one down the panel.
+            if width < 16 { panel.update(repeating: 0, count: k * 16) }
+            for q in 0..<width {
+                let column = b + q &* bCol
+                for p in 0..<k { panel[p &* 16 &+ q] = column[p] }
+            }
+        } else {
+            for p in 0..<k {
+                for q in 0..<16 { panel[p &* 16 &+ q] = q < width ? b[p &* bRow &+ q &* bCol] : 0 }
+            }
+        }
+    }
+
+    /// One block of up to 6 rows × 16 columns of C over a packed panel (wrapping arithmetic on
+    /// indices: the sizes were checked by the caller, and overflow checks would double the loop).
+    @inline(__always)
+    private static func packedBlock(rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
+                                    panel: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                    accumulate: Bool) {
+        let low = min(8, width), high = width - low
+        @inline(__always) func row(_ r: Int) -> UnsafeMutablePointer<Float> { c + (r < rows ? r : 0) &* ldc }
+        @inline(__always) func read(_ r: Int) -> (V, V) {
+            guard accumulate && r < rows else { return (V(), V()) }
+            return (load(row(r), count: low), high > 0 ? load(row(r) + 8, count: high) : V())
+        }
+        var (c00, c01) = read(0), (c10, c11) = read(1), (c20, c21) = read(2)
+        var (c30, c31) = read(3), (c40, c41) = read(4), (c50, c51) = read(5)
+        // Rows past the end read row 0 again; their sums are never stored.
+        let a0 = a, a1 = a + (rows > 1 ? aRow : 0), a2 = a + (rows > 2 ? 2 &* aRow : 0)
+        let a3 = a + (rows > 3 ? 3 &* aRow : 0), a4 = a + (rows > 4 ? 4 &* aRow : 0), a5 = a + (rows > 5 ? 5 &* aRow : 0)
+        var offset = 0, column = panel
+        for _ in 0..<k {
+            let b0 = load(column), b1 = load(column + 8)
+            var x = V(repeating: a0[offset]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+            x = V(repeating: a1[offset]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+            x = V(repeating: a2[offset]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+            x = V(repeating: a3[offset]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+            x = V(repeating: a4[offset]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+            x = V(repeating: a5[offset]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+            offset &+= aCol
+            column += 16
+        }
+        @inline(__always) func write(_ r: Int, _ x: V, _ y: V) {
+            guard r < rows else { return }
+            store(x, row(r), count: low)
+            if high > 0 { store(y, row(r) + 8, count: high) }
+        }
+        write(0, c00, c01); write(1, c10, c11); write(2, c20, c21)
+        write(3, c30, c31); write(4, c40, c41); write(5, c50, c51)
     }
 
     /// Columns from..<to of one row of C for gemmNN: 8 at a time, then one at a time.

@@ -13,7 +13,7 @@ extension Model {
     /// Names longer than this many characters are refused (memory grows with length).
     public static let maxNameLength = 1024
     /// Names per forward pass in batched inference.
-    static let inferenceBatch = 128
+    static let inferenceBatch = 64
 
     /// A raw Unicode name as this model reads it: transliterated to ASCII like the data, with
     /// characters the vocabulary lacks dropped. Throws `.invalidArgument` when no character is
