@@ -18,7 +18,7 @@ CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
 LIB_SO := .build/release/libcharnn.so
 
 .PHONY: all build lib install stage examples python test test-swift test-c test-python demo data check-data clean \
-	help bench-micro
+	help bench bench-build bench-deps bench-quick bench-micro
 
 all: lib examples
 
@@ -31,6 +31,7 @@ help:
 	@echo "make examples  build the C example programs into build/bin"
 	@echo "make python  copy the library into bindings/python/charnn (then pip install ./bindings/python)"
 	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
+	@echo "make bench   the benchmark suite against PyTorch (make bench-deps installs torch first)"
 	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
 	@echo "make clean   remove build products"
 
@@ -137,10 +138,32 @@ check-data:
 		echo "data: linking data/names to ../shared/data/names"; mkdir -p data; ln -s ../../shared/data/names data/names; fi
 	@[ -d "$(DATA)" ] || $(MAKE) --no-print-directory data
 
+# The benchmark suite against PyTorch (never part of `make test`): see bench/README.md.
+# `make bench-deps` installs torch into build/venv; without it the charnn side runs alone.
+bench-build: examples
+	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include bench/charnn_bench.c -L$(STAGE)/lib -lcharnn -Wl,-rpath,$(STAGE)/lib \
+		-o $(BUILD)/bin/charnn_bench
+
+bench-deps: python
+	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+	$(VENV)/bin/python -m pip install -q torch numpy
+	@$(VENV)/bin/python -c "import torch; print('bench-deps: torch', torch.__version__)"
+
+bench: bench-build python check-data
+	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
+	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+	$(VENV)/bin/python bench/run.py --data "$(DATA)" --python $(VENV)/bin/python $(BENCH_FLAGS)
+
+bench-quick:
+	@$(MAKE) --no-print-directory bench BENCH_FLAGS=--quick
+
 # Micro-benchmarks of the core (never part of `make test`).
 bench-micro:
 	$(SWIFT) build -c release --product charnn-bench
 	.build/release/charnn-bench elman-step
+	.build/release/charnn-bench adam
+	.build/release/charnn-bench gemm 64 768 256
 
 clean:
 	rm -rf .build .build-tests $(BUILD)

@@ -208,36 +208,64 @@ enum Kernels {
     }
 
     /// C[m×n] (+)= A·B for any layout, element A(i, p) at a[i·aRow + p·aCol] and B(p, j) at
-    /// b[p·bRow + j·bCol]: the kernel for many rows. B is copied 16 columns at a time into a
-    /// contiguous panel (k × 16 floats, in L1); every 6 rows of A then sweep the panel with a
-    /// 6 × 16 block of C in twelve registers: per step of k, 6 broadcasts and 2 loads feed 12
-    /// FMAs. The copy costs n·k, against the m·n·k multiply-adds it speeds up (m ≥ 16 here).
+    /// b[p·bRow + j·bCol]: the kernel for many rows, blocked for the caches. For each slice of
+    /// 256 along k, A is copied 96 rows at a time into 6-row strips (contiguous, in L2) and B 16
+    /// columns at a time into a panel (256 × 16 floats, in L1); every strip then sweeps the
+    /// panel with a 6 × 16 block of C in twelve registers: per step of k, 6 broadcasts and 2 loads
+    /// feed 12 FMAs. The copies cost (m + n)·k against m·n·k multiply-adds (m ≥ 16 here).
     static func gemmPacked(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
                            b: UnsafePointer<Float>, bRow: Int, bCol: Int,
                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        // Long contractions go in slices of 2048 so the panel stays on the stack and in L2.
-        let depth = min(max(k, 1), 2048)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: depth * 16 + 16) { storage in
+        let (kc, mc) = (256, 96)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: kc * 16 + mc * kc + 32) { storage in
             let panel = UnsafeMutablePointer<Float>(bitPattern: (UInt(bitPattern: storage.baseAddress!) + 63) & ~63)!
+            let strips = panel + kc * 16
             var p0 = 0
             repeat {
-                let kk = min(depth, k - p0)
+                let depth = min(kc, k - p0)
                 let add = accumulate || p0 > 0
-                var j = 0
-                while j < n {
-                    let width = min(16, n - j)
-                    packPanel(b + (p0 &* bRow &+ j &* bCol), bRow: bRow, bCol: bCol, k: kk, width: width, into: panel)
-                    var i = 0
-                    while i < m {
-                        let rows = min(6, m - i)
-                        packedBlock(rows: rows, width: width, k: kk, a: a + (i &* aRow &+ p0 &* aCol), aRow: aRow, aCol: aCol,
-                                    panel: panel, c: c + i &* ldc + j, ldc: ldc, accumulate: add)
-                        i += 6
+                var i0 = 0
+                while i0 < m {
+                    let rows = min(mc, m - i0)
+                    packStrips(a + (i0 &* aRow &+ p0 &* aCol), aRow: aRow, aCol: aCol, rows: rows, k: depth, into: strips)
+                    var j = 0
+                    while j < n {
+                        let width = min(16, n - j)
+                        packPanel(b + (p0 &* bRow &+ j &* bCol), bRow: bRow, bCol: bCol, k: depth, width: width, into: panel)
+                        var i = 0
+                        while i < rows {
+                            packedBlock(rows: min(6, rows - i), width: width, k: depth, strip: strips + i &* depth,
+                                        panel: panel, c: c + ((i0 &+ i) &* ldc &+ j), ldc: ldc, accumulate: add)
+                            i += 6
+                        }
+                        j += 16
                     }
-                    j += 16
+                    i0 += mc
                 }
-                p0 += depth
+                p0 += kc
             } while p0 < k
+        }
+    }
+
+    /// A[0..<rows, 0..<k] as strips of 6 rows, each k steps of 6 floats (zeros past `rows`):
+    /// strip s holds rows 6s ..< 6s + 6 at strip + 6s·k, element (r, p) at [p·6 + r].
+    @inline(__always)
+    private static func packStrips(_ a: UnsafePointer<Float>, aRow: Int, aCol: Int, rows: Int, k: Int,
+                                   into strips: UnsafeMutablePointer<Float>) {
+        var s = 0
+        while s < rows {
+            let strip = strips + s &* k
+            let height = min(6, rows - s)
+            if height < 6 { strip.update(repeating: 0, count: 6 * k) }
+            for r in 0..<height {
+                let row = a + (s &+ r) &* aRow
+                if aCol == 1 {
+                    for p in 0..<k { strip[p &* 6 &+ r] = row[p] }
+                } else {
+                    for p in 0..<k { strip[p &* 6 &+ r] = row[p &* aCol] }
+                }
+            }
+            s += 6
         }
     }
 
@@ -264,10 +292,11 @@ enum Kernels {
         }
     }
 
-    /// One block of up to 6 rows × 16 columns of C over a packed panel (wrapping arithmetic on
-    /// indices: the sizes were checked by the caller, and overflow checks would double the loop).
+    /// One block of up to 6 rows × 16 columns of C from a strip of A and a panel of B
+    /// (wrapping arithmetic on indices: the sizes were checked by the caller, and overflow
+    /// checks would double the loop).
     @inline(__always)
-    private static func packedBlock(rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
+    private static func packedBlock(rows: Int, width: Int, k: Int, strip: UnsafePointer<Float>,
                                     panel: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                     accumulate: Bool) {
         let low = min(8, width), high = width - low
@@ -278,19 +307,16 @@ enum Kernels {
         }
         var (c00, c01) = read(0), (c10, c11) = read(1), (c20, c21) = read(2)
         var (c30, c31) = read(3), (c40, c41) = read(4), (c50, c51) = read(5)
-        // Rows past the end read row 0 again; their sums are never stored.
-        let a0 = a, a1 = a + (rows > 1 ? aRow : 0), a2 = a + (rows > 2 ? 2 &* aRow : 0)
-        let a3 = a + (rows > 3 ? 3 &* aRow : 0), a4 = a + (rows > 4 ? 4 &* aRow : 0), a5 = a + (rows > 5 ? 5 &* aRow : 0)
-        var offset = 0, column = panel
+        var x = strip, column = panel
         for _ in 0..<k {
             let b0 = load(column), b1 = load(column + 8)
-            var x = V(repeating: a0[offset]); c00.addProduct(x, b0); c01.addProduct(x, b1)
-            x = V(repeating: a1[offset]); c10.addProduct(x, b0); c11.addProduct(x, b1)
-            x = V(repeating: a2[offset]); c20.addProduct(x, b0); c21.addProduct(x, b1)
-            x = V(repeating: a3[offset]); c30.addProduct(x, b0); c31.addProduct(x, b1)
-            x = V(repeating: a4[offset]); c40.addProduct(x, b0); c41.addProduct(x, b1)
-            x = V(repeating: a5[offset]); c50.addProduct(x, b0); c51.addProduct(x, b1)
-            offset &+= aCol
+            var a = V(repeating: x[0]); c00.addProduct(a, b0); c01.addProduct(a, b1)
+            a = V(repeating: x[1]); c10.addProduct(a, b0); c11.addProduct(a, b1)
+            a = V(repeating: x[2]); c20.addProduct(a, b0); c21.addProduct(a, b1)
+            a = V(repeating: x[3]); c30.addProduct(a, b0); c31.addProduct(a, b1)
+            a = V(repeating: x[4]); c40.addProduct(a, b0); c41.addProduct(a, b1)
+            a = V(repeating: x[5]); c50.addProduct(a, b0); c51.addProduct(a, b1)
+            x += 6
             column += 16
         }
         @inline(__always) func write(_ r: Int, _ x: V, _ y: V) {
