@@ -1,6 +1,45 @@
 /// The gradient rule of every op: given the gradient of a node's output (`dy`), add its
 /// contribution to the gradients of the node's inputs (vector-Jacobian products).
 extension Graph {
+    /// dW += Σ_uses dyᵀ·x for every parameter used as a linear layer's weight, as one product
+    /// per parameter: the rows (dy, x) of all its uses are gathered side by side first. A cell
+    /// unrolled over a name uses its weights once per letter; this writes each weight's
+    /// gradient once instead of once per letter.
+    func applyDeferredWeightGradients() {
+        guard !deferredWeightGradients.isEmpty else { return }
+        // Group the uses by parameter (its gradient buffer), keeping the order of the tape.
+        deferredWeightGradients.sort { a, b in
+            let (ga, gb) = (nodes[Int(nodes[Int(a)].b)].grad!, nodes[Int(nodes[Int(b)].b)].grad!)
+            return ga != gb ? ga < gb : a < b
+        }
+        var start = 0
+        while start < deferredWeightGradients.count {
+            let first = nodes[Int(deferredWeightGradients[start])]
+            let weight = nodes[Int(first.b)]
+            var end = start
+            var rows = 0
+            while end < deferredWeightGradients.count, nodes[Int(nodes[Int(deferredWeightGradients[end])].b)].grad == weight.grad {
+                rows += nodes[Int(nodes[Int(deferredWeightGradients[end])].a)].shape.rows
+                end += 1
+            }
+            let (inputs, outputs) = (weight.shape[1], weight.shape[0])
+            let dys = arena.allocate(rows * outputs), xs = arena.allocate(rows * inputs)
+            var row = 0
+            for k in start..<end {
+                let node = nodes[Int(deferredWeightGradients[k])]
+                let x = nodes[Int(node.a)]
+                let n = x.shape.rows
+                (dys + row * outputs).update(from: node.grad!, count: n * outputs)
+                (xs + row * inputs).update(from: x.value, count: n * inputs)
+                row += n
+            }
+            Kernels.gemmTN(m: outputs, n: inputs, k: rows, a: dys, lda: outputs, b: xs, ldb: inputs,
+                           c: weight.grad!, ldc: inputs, accumulate: true)
+            start = end
+        }
+        deferredWeightGradients.removeAll(keepingCapacity: true)
+    }
+
     func backwardStep(_ i: Int) {
         let node = nodes[i]
         guard let dy = node.grad else { return }
@@ -29,8 +68,13 @@ extension Graph {
                                c: dx, ldc: inputs, accumulate: true)
             }
             if let dw = w.grad {
-                Kernels.gemmTN(m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x.value, ldb: inputs,
-                               c: dw, ldc: inputs, accumulate: true)
+                if w.op == .parameter {
+                    // A parameter's gradient from every use waits for one product at the end.
+                    deferredWeightGradients.append(Int32(i))
+                } else {
+                    Kernels.gemmTN(m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x.value, ldb: inputs,
+                                   c: dw, ldc: inputs, accumulate: true)
+                }
             }
             if node.c >= 0, let db = nodes[Int(node.c)].grad {
                 for r in 0..<rows { Kernels.axpy(1, dy + r * outputs, db, outputs) }

@@ -50,8 +50,10 @@ public final class Graph {
     let arena = Arena()
     /// The parameters used since the last reset, kept alive while nodes point into them.
     private var parameters: [Parameter] = []
-    /// Scratch for `backward`: which nodes the output depends on.
+    /// Scratch for `backward`: which nodes the output depends on, and the linear nodes whose
+    /// parameter weight gradients are summed at the end.
     private var reachable: [Bool] = []
+    var deferredWeightGradients: [Int32] = []
     /// Bumped by `reset()`, so variables from an earlier step are refused instead of read.
     public private(set) var generation: UInt32 = 0
 
@@ -84,7 +86,9 @@ public final class Graph {
     public var buffersCreated: Int { arena.buffersCreated }
 
     /// Storage capacity of the tape's arrays (nodes, indices): constant in steady state.
-    public var tapeCapacity: Int { nodes.capacity + indices.capacity + parameters.capacity + reachable.capacity }
+    public var tapeCapacity: Int {
+        nodes.capacity + indices.capacity + parameters.capacity + reachable.capacity + deferredWeightGradients.capacity
+    }
 
     // MARK: Leaves
 
@@ -186,6 +190,7 @@ public final class Graph {
         for i in stride(from: out, through: 0, by: -1) where reachable[i] && nodes[i].requiresGrad {
             backwardStep(i)
         }
+        applyDeferredWeightGradients()
     }
 }
 

@@ -83,7 +83,7 @@ enum Kernels {
                        a: UnsafePointer<Float>, lda: Int,
                        b: UnsafePointer<Float>, ldb: Int,
                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        if m >= 16 {
+        if m >= 16 && k >= 16 {  // enough rows and depth to repay the copies
             return gemmPacked(m: m, n: n, k: k, a: a, aRow: lda, aCol: 1, b: b, bRow: 1, bCol: ldb,
                               c: c, ldc: ldc, accumulate: accumulate)
         }
@@ -136,7 +136,7 @@ enum Kernels {
                        a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
                        b: UnsafePointer<Float>, ldb: Int,
                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        if m >= 16 {
+        if m >= 16 && k >= 16 {  // enough rows and depth to repay the copies
             return gemmPacked(m: m, n: n, k: k, a: a, aRow: rowStride, aCol: colStride, b: b, bRow: ldb, bCol: 1,
                               c: c, ldc: ldc, accumulate: accumulate)
         }
