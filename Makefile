@@ -18,7 +18,7 @@ CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
 LIB_SO := .build/release/libcharnn.so
 
 .PHONY: all build lib install stage examples python test test-swift test-c test-python demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro
+	help bench bench-build bench-deps bench-quick bench-micro fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -158,6 +158,54 @@ bench: bench-build python check-data
 bench-quick:
 	@$(MAKE) --no-print-directory bench BENCH_FLAGS=--quick
 
+# Fuzzing (libFuzzer, from the Swift toolchain's clang) against the C ABI. `make fuzz` builds a
+# copy of the library with coverage and AddressSanitizer and runs each harness for FUZZ_SECONDS;
+# `make test` runs a short smoke pass over the committed corpus against the regular library.
+FUZZ_CC ?= clang
+FUZZERS := checkpoint dataset predict api
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_RUNS ?= 3000
+FUZZ_BUILD := .build-fuzz/release
+
+fuzz-build:
+	$(SWIFT) build -c release --product charnn --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp
+	@mkdir -p $(BUILD)/fuzz
+	for f in $(FUZZERS); do $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address -Iinclude Tests/Fuzz/fuzz_$$f.c \
+		-L$(FUZZ_BUILD) -lcharnn -Wl,-rpath,$(abspath $(FUZZ_BUILD)) -o $(BUILD)/fuzz/fuzz_$$f || exit 1; done
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do mkdir -p $(BUILD)/fuzz/corpus/$$f; \
+		echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
+		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/crash-$$f- $(BUILD)/fuzz/corpus/$$f Tests/Fuzz/corpus/$$f 2>&1 \
+			| grep -E "^#|stat::|ERROR|SUMMARY|crash-" | grep -E "DONE|stat::(number_of_executed_units|new_units_added|peak_rss)|ERROR|SUMMARY|crash-|cov:" | tail -8 \
+			|| exit 1; done
+
+# The smoke pass of `make test`: every committed seed and regression, then FUZZ_SMOKE_RUNS
+# mutations each, against the regular library (harnesses with AddressSanitizer).
+fuzz-smoke: stage
+	@mkdir -p $(BUILD)/fuzz-smoke
+	@for f in $(FUZZERS); do \
+		$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address -I$(STAGE)/include Tests/Fuzz/fuzz_$$f.c -L$(STAGE)/lib -lcharnn \
+			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/fuzz-smoke/fuzz_$$f || exit 1; \
+		mkdir -p $(BUILD)/fuzz-smoke/corpus-$$f; \
+		ASAN_OPTIONS=detect_leaks=0 $(BUILD)/fuzz-smoke/fuzz_$$f -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
+			-artifact_prefix=$(BUILD)/fuzz-smoke/crash-$$f- $(BUILD)/fuzz-smoke/corpus-$$f Tests/Fuzz/corpus/$$f \
+			> $(BUILD)/fuzz-smoke/$$f.log 2>&1 || { tail -30 $(BUILD)/fuzz-smoke/$$f.log; exit 1; }; \
+		echo "fuzz-smoke: fuzz_$$f: $$(grep -o 'DONE.*' $(BUILD)/fuzz-smoke/$$f.log)"; done
+
+# Sanitizers: the Swift suites under AddressSanitizer and ThreadSanitizer, the C ABI test under
+# ASan + UBSan. Run before each release (a few minutes); `make test` runs valgrind instead.
+test-sanitize: stage
+	$(SWIFT) test -c debug --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test -c debug --sanitize=thread --scratch-path .build-tsan
+	@mkdir -p $(BUILD)/bin
+	$(FUZZ_CC) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
+		Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
+		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
+	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
+
 # Micro-benchmarks of the core (never part of `make test`).
 bench-micro:
 	$(SWIFT) build -c release --product charnn-bench
@@ -166,4 +214,4 @@ bench-micro:
 	.build/release/charnn-bench gemm 64 768 256
 
 clean:
-	rm -rf .build .build-tests $(BUILD)
+	rm -rf .build .build-tests .build-fuzz .build-asan .build-tsan $(BUILD)

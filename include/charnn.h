@@ -305,6 +305,10 @@ charnn_status charnn_model_save(const charnn_model *model, const char *path);
  * naming the problem, an unreadable one CHARNN_IO_ERROR. On success *out is a new model. */
 charnn_status charnn_model_load(const char *path, charnn_model **out);
 
+/* charnn_model_load on a checkpoint already in memory (an app bundle, a network buffer):
+ * data[0 .. size) is read and copied; the same validation and statuses. */
+charnn_status charnn_model_load_memory(const void *data, size_t size, charnn_model **out);
+
 /* The model's configuration. The caller sets out->struct_size (charnn_model_config_init does). */
 charnn_status charnn_model_get_config(const charnn_model *model, charnn_model_config *out);
 

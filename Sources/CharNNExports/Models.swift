@@ -116,6 +116,18 @@ public func charnn_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutabl
 }
 
 @c @implementation
+public func charnn_model_load_memory(_ data: UnsafeRawPointer?, _ size: Int,
+                                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api("charnn_model_load_memory") {
+        guard let out else { throw APIError.invalid("out is NULL") }
+        let n = try count(size, "size", max: Model.maxCheckpointBytes)
+        guard n == 0 || data != nil else { throw APIError.invalid("data is NULL but size is \(n)") }
+        let bytes = n == 0 ? [] : Array(UnsafeRawBufferPointer(start: data, count: n))
+        out.pointee = Handles.register(ModelBox(try Model.load(bytes: bytes, source: "memory")), .model)
+    }
+}
+
+@c @implementation
 public func charnn_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> charnn_status {
     api("charnn_model_save") { try ModelBox.from(model).model.save(to: try string(path, "path")) }
 }

@@ -298,7 +298,26 @@ void test_save_load(void) {
         charnn_model_free(loaded);
         charnn_model_free(m);
     }
+    /* From memory: the bytes of a saved file. */
     charnn_model *m = small_model(CHARNN_MODEL_GRU, 1), *loaded = (charnn_model *)0x1;
+    OK(charnn_model_save(m, path));
+    FILE *f = fopen(path, "rb");
+    char bytes[65536];
+    size_t size = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    OK(charnn_model_load_memory(bytes, size, &loaded));
+    int32_t l1, l2;
+    OK(charnn_model_predict(m, "Mike", 1, &l1, NULL, NULL));
+    OK(charnn_model_predict(loaded, "Mike", 1, &l2, NULL, NULL));
+    CHECK(l1 == l2);
+    charnn_model_free(loaded);
+    loaded = (charnn_model *)0x1;
+    EXPECT(charnn_model_load_memory(bytes, size - 1, &loaded), CHARNN_INVALID_CHECKPOINT, "memory");
+    EXPECT(charnn_model_load_memory(NULL, 10, &loaded), CHARNN_INVALID_ARGUMENT, "data is NULL");
+    EXPECT(charnn_model_load_memory(bytes, 0, &loaded), CHARNN_INVALID_CHECKPOINT, "too short");
+    EXPECT(charnn_model_load_memory(bytes, size, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
+    EXPECT(charnn_model_load_memory(bytes, (size_t)-1, &loaded), CHARNN_INVALID_ARGUMENT, "too large");
+    CHECK(loaded == (charnn_model *)0x1);
     EXPECT(charnn_model_save(m, "/no/such/dir/model.safetensors"), CHARNN_IO_ERROR, "/no/such/dir");
     EXPECT(charnn_model_save(m, NULL), CHARNN_INVALID_ARGUMENT, "path is NULL");
     EXPECT(charnn_model_save(NULL, path), CHARNN_INVALID_ARGUMENT, "model is NULL");

@@ -50,16 +50,18 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
             let units = team.share(H)
             for t in 0..<(T - 1) {
                 let previous = hidden + t * B * H, current = previous + B * H
+                // Rows whose name has a letter after t update their state; the rest carry it.
+                let updating = batch.active(t + 1)
                 if !units.isEmpty {
-                    // pre = b + W_h·h (all rows of the batch at once) + W_x·x (a gather per name)
-                    for b in 0..<B {
+                    // pre = b + W_h·h (the updating rows at once) + W_x·x (a gather per name)
+                    for b in 0..<updating {
                         (current + b * H + units.lowerBound).update(from: in2hidden.bias.values + units.lowerBound, count: units.count)
                     }
-                    Kernels.gemmNT(m: B, n: units.count, k: H, a: previous, lda: H, b: wh + units.lowerBound * ld + V,
+                    Kernels.gemmNT(m: updating, n: units.count, k: H, a: previous, lda: H, b: wh + units.lowerBound * ld + V,
                                    ldb: ld, c: current + units.lowerBound, ldc: H, accumulate: true)
                     for b in 0..<B {
                         let row = current + b * H + units.lowerBound
-                        if t < batch.length(b) - 1 {
+                        if b < updating {
                             LayerMath.addColumn(wh + units.lowerBound * ld, ld: ld, column: batch.token(t, b),
                                                 count: units.count, into: row)
                             Math.sigmoid(row, row, units.count)
@@ -126,16 +128,13 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
             // carried; dh_prev = dpre_t·W_hh, each member contributing its rows.
             for (generation, t) in stride(from: T - 2, through: 0, by: -1).enumerated() {
                 let h = hidden + (t + 1) * B * H, d = dPre + t * B * H
-                for b in 0..<B where !units.isEmpty {
+                let updated = batch.active(t + 1)  // rows whose state changed at t; the rest carried it
+                for b in 0..<updated where !units.isEmpty {
                     let (row, g, out) = (h + b * H, dh + b * H, d + b * H)
-                    if t < batch.length(b) - 1 {
-                        Kernels.forEachLanes(units.count) { j, lanes in
-                            let o = units.lowerBound + j
-                            let y = Kernels.load(row + o, count: lanes)
-                            Kernels.store(Kernels.load(g + o, count: lanes) * y * (1 - y), out + o, count: lanes)
-                        }
-                    } else {
-                        (out + units.lowerBound).update(repeating: 0, count: units.count)
+                    Kernels.forEachLanes(units.count) { j, lanes in
+                        let o = units.lowerBound + j
+                        let y = Kernels.load(row + o, count: lanes)
+                        Kernels.store(Kernels.load(g + o, count: lanes) * y * (1 - y), out + o, count: lanes)
                     }
                 }
                 if t == 0 { break }  // the initial state needs no gradient
@@ -143,26 +142,31 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
                 if units.isEmpty {
                     mine.update(repeating: 0, count: B * H)
                 } else {
-                    Kernels.gemmNN(m: B, n: H, k: units.count, a: d + units.lowerBound, lda: H,
+                    Kernels.gemmNN(m: updated, n: H, k: units.count, a: d + units.lowerBound, lda: H,
                                    b: wh + units.lowerBound * ld + V, ldb: ld, c: mine, ldc: H, accumulate: false)
                 }
                 team.barrier()
                 let generationBase = partials + ((generation + 1) & 1) * members * B * H
-                for b in 0..<B where t < batch.length(b) - 1 {  // carried states keep their gradient
-                    team.sumPartials(generationBase + b * H, stride: B * H, rows: 1, ld: H, columns: units,
-                                     into: dh + b * H, destLd: H, adding: false)
-                }
+                // Carried states (rows ≥ updated) keep their gradient.
+                team.sumPartials(generationBase, stride: B * H, rows: updated, ld: H, columns: units, into: dh,
+                                 destLd: H, adding: false)
             }
-            // Weight gradients of this member's rows, once for the whole sequence.
+            // Weight gradients of this member's rows: one product for the whole sequence when no
+            // name is shorter (one write of the gradient), else step by step over the rows that updated.
             guard !units.isEmpty else { return }
-            Kernels.gemmTN(m: units.count, n: H, k: (T - 1) * B, a: dPre + units.lowerBound, lda: H, b: hidden, ldb: H,
-                           c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
-            for row in 0..<((T - 1) * B) {
-                Kernels.axpy(1, dPre + row * H + units.lowerBound, in2hidden.bias.grads + units.lowerBound, units.count)
+            if batch.isRectangular {
+                Kernels.gemmTN(m: units.count, n: H, k: (T - 1) * B, a: dPre + units.lowerBound, lda: H, b: hidden, ldb: H,
+                               c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
             }
             for t in 0..<(T - 1) {
-                for b in 0..<B where t < batch.length(b) - 1 {
-                    LayerMath.scatterColumn(dPre + (t * B + b) * H + units.lowerBound, into: dwh + units.lowerBound * ld,
+                let updated = batch.active(t + 1), d = dPre + t * B * H
+                if !batch.isRectangular {
+                    Kernels.gemmTN(m: units.count, n: H, k: updated, a: d + units.lowerBound, lda: H, b: hidden + t * B * H,
+                                   ldb: H, c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
+                }
+                for b in 0..<updated {
+                    Kernels.axpy(1, d + b * H + units.lowerBound, in2hidden.bias.grads + units.lowerBound, units.count)
+                    LayerMath.scatterColumn(d + b * H + units.lowerBound, into: dwh + units.lowerBound * ld,
                                             ld: ld, column: batch.token(t, b), count: units.count)
                 }
             }

@@ -64,7 +64,7 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                                     units: units)
                 for t in 0..<T {
                     let previous = states + t * B * H, current = previous + B * H
-                    layer.projectHidden(previous, rows: B, into: gh, units: units)
+                    layer.projectHidden(previous, rows: batch.active(t), into: gh, units: units)
                     for b in 0..<B where !units.isEmpty {
                         let (hp, hc) = (previous + b * H, current + b * H)
                         guard batch.isValid(t, b) else {
@@ -117,18 +117,16 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                 let (states, gates, hn) = (tape.states[l], tape.gateValues[l], tape.hiddenN[l])
                 if l < L - 1 { for b in 0..<B { (dh + b * H + units.lowerBound).update(repeating: 0, count: units.count) } }
                 for t in stride(from: T - 1, through: 0, by: -1) {
+                    let active = batch.active(t)
                     if l < L - 1, let dBelow {
-                        for b in 0..<B { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
+                        for b in 0..<active { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
                     }
                     for b in 0..<B where !units.isEmpty {
                         let row = t * B + b
                         let (dgiRow, dghRow) = (dgi + row * 3 * H, dgh + row * 3 * H)
                         let (d, out) = (dh + b * H, direct + b * H)
-                        guard batch.isValid(t, b) else {
-                            layer.forEachGateRows(units) { r in
-                                (dgiRow + r.lowerBound).update(repeating: 0, count: r.count)
-                                (dghRow + r.lowerBound).update(repeating: 0, count: r.count)
-                            }
+                        guard b < active else {
+                            // Past the name: dh carries through; its gate rows are never read.
                             (out + units.lowerBound).update(from: d + units.lowerBound, count: units.count)
                             continue
                         }
@@ -151,21 +149,20 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                     }
                     guard t > 0 else { break }
                     // dh_prev = direct + dgh·W_hh: each member adds its rows' share.
-                    layer.backpropagate(dgh + t * B * 3 * H, rows: B, through: layer.weightHH, units: units,
+                    layer.backpropagate(dgh + t * B * 3 * H, rows: active, through: layer.weightHH, units: units,
                                         into: partial(generation))
                     team.barrier()
                     let base = stepPartials + (generation & 1) * members * B * H
                     for b in 0..<B where !units.isEmpty {
                         (dh + b * H + units.lowerBound).update(from: direct + b * H + units.lowerBound, count: units.count)
                     }
-                    team.sumPartials(base, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: true)
+                    team.sumPartials(base, stride: B * H, rows: active, ld: H, columns: units, into: dh, destLd: H, adding: true)
                     generation += 1
                 }
                 let input = l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil
                 layer.accumulateGradients(batch, dgi: dgi, dgh: dgh, previousHidden: states, input: input, units: units)
                 if l > 0, let dBelow, let belowPartials {
-                    layer.backpropagate(dgi, rows: T * B, through: layer.weightIH, units: units,
-                                        into: belowPartials + team.member * T * B * H)
+                    layer.backpropagateInputs(batch, dgi, units: units, into: belowPartials + team.member * T * B * H)
                     team.barrier()
                     team.sumPartials(belowPartials, stride: T * B * H, rows: T * B, ld: H, columns: units, into: dBelow,
                                      destLd: H, adding: false)

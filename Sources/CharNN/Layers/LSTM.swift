@@ -63,7 +63,7 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                                     units: units)
                 for t in 0..<T {
                     let (hPrev, cPrev) = (states + t * B * H, cells + t * B * H)
-                    layer.projectHidden(hPrev, rows: B, into: gh, units: units)
+                    layer.projectHidden(hPrev, rows: batch.active(t), into: gh, units: units)
                     for b in 0..<B where !units.isEmpty {
                         let (hp, cp) = (hPrev + b * H, cPrev + b * H)
                         let (hc, cc) = (hp + B * H, cp + B * H)
@@ -123,18 +123,14 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                     (dc + b * H + units.lowerBound).update(repeating: 0, count: units.count)
                 }
                 for t in stride(from: T - 1, through: 0, by: -1) {
+                    let active = batch.active(t)
                     if l < L - 1, let dBelow {
-                        for b in 0..<B { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
+                        for b in 0..<active { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
                     }
-                    for b in 0..<B where !units.isEmpty {
+                    for b in 0..<active where !units.isEmpty {
                         let row = t * B + b
                         let dgRow = dg + row * 4 * H
                         let (d, dcb) = (dh + b * H, dc + b * H)
-                        guard batch.isValid(t, b) else {
-                            // Past the name: dh and dc carry through unchanged, no gate gradient.
-                            layer.forEachGateRows(units) { r in (dgRow + r.lowerBound).update(repeating: 0, count: r.count) }
-                            continue
-                        }
                         let (g, tc, cp) = (gates + row * 4 * H, tanhC + row * H, cells + t * B * H + b * H)
                         Kernels.forEachLanes(units.count) { offset, lanes in
                             let j = units.lowerBound + offset
@@ -151,11 +147,11 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                     guard t > 0 else { break }
                     // dh_prev = dg·W_hh (h reaches the next step only through the gates), each
                     // member adding its rows' share; carried names keep their dh.
-                    layer.backpropagate(dg + t * B * 4 * H, rows: B, through: layer.weightHH, units: units,
+                    layer.backpropagate(dg + t * B * 4 * H, rows: active, through: layer.weightHH, units: units,
                                         into: partial(generation))
                     team.barrier()
                     let base = stepPartials + (generation & 1) * members * B * H
-                    for b in 0..<B where batch.isValid(t, b) {
+                    for b in 0..<active {
                         team.sumPartials(base + b * H, stride: B * H, rows: 1, ld: H, columns: units, into: dh + b * H,
                                          destLd: H, adding: false)
                     }
@@ -165,8 +161,7 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                 // The same pre-activation gradient flows to the input and the hidden projections.
                 layer.accumulateGradients(batch, dgi: dg, dgh: dg, previousHidden: states, input: input, units: units)
                 if l > 0, let dBelow, let belowPartials {
-                    layer.backpropagate(dg, rows: T * B, through: layer.weightIH, units: units,
-                                        into: belowPartials + team.member * T * B * H)
+                    layer.backpropagateInputs(batch, dg, units: units, into: belowPartials + team.member * T * B * H)
                     team.barrier()
                     team.sumPartials(belowPartials, stride: T * B * H, rows: T * B, ld: H, columns: units, into: dBelow,
                                      destLd: H, adding: false)

@@ -39,24 +39,32 @@ struct RecurrentLayer {
         for g in 0..<gates { body(g * hiddenSize + units.lowerBound..<g * hiddenSize + units.upperBound) }
     }
 
-    /// gi[t, b, rows(units)] = b_ih + W_ih · x[t, b] for every step: a gather of token columns
-    /// for the first layer (`input` nil), one matrix product over all steps for the others
-    /// (`input` is the layer below's output, [steps·batch × H]).
+    /// gi[t, b, rows(units)] = b_ih + W_ih · x[t, b] for the rows still reading at each step: a
+    /// gather of token columns for the first layer (`input` nil), a matrix product per step for
+    /// the others (`input` is the layer below's output, [steps·batch × H]).
     func projectInputs(_ batch: SequenceBatch, input: UnsafePointer<Float>?, into gi: UnsafeMutablePointer<Float>,
                        units: Range<Int>) {
-        let rows = batch.steps * batch.size
+        let B = batch.size
         forEachGateRows(units) { r in
-            for row in 0..<rows { (gi + row * width + r.lowerBound).update(from: biasIH.values + r.lowerBound, count: r.count) }
-            if let input {
-                Kernels.gemmNT(m: rows, n: r.count, k: inputSize, a: input, lda: inputSize,
-                               b: weightIH.values + r.lowerBound * inputSize, ldb: inputSize, c: gi + r.lowerBound,
-                               ldc: width, accumulate: true)
-            } else {
-                for t in 0..<batch.steps {
-                    for b in 0..<batch.size where batch.isValid(t, b) {
-                        LayerMath.addColumn(weightIH.values + r.lowerBound * inputSize, ld: inputSize,
-                                            column: batch.token(t, b), count: r.count,
-                                            into: gi + (t * batch.size + b) * width + r.lowerBound)
+            batch.forEachBlock { t, steps, active in
+                let g = gi + t * B * width
+                for step in 0..<steps {
+                    for row in 0..<active {
+                        (g + (step * B + row) * width + r.lowerBound).update(from: biasIH.values + r.lowerBound, count: r.count)
+                    }
+                }
+                if let input {
+                    // One product per block: the whole sequence when no name is shorter.
+                    Kernels.gemmNT(m: steps == 1 ? active : steps * B, n: r.count, k: inputSize, a: input + t * B * inputSize,
+                                   lda: inputSize, b: weightIH.values + r.lowerBound * inputSize, ldb: inputSize,
+                                   c: g + r.lowerBound, ldc: width, accumulate: true)
+                } else {
+                    for step in 0..<steps {
+                        for b in 0..<active {
+                            LayerMath.addColumn(weightIH.values + r.lowerBound * inputSize, ld: inputSize,
+                                                column: batch.token(t + step, b), count: r.count,
+                                                into: g + (step * B + b) * width + r.lowerBound)
+                        }
                     }
                 }
             }
@@ -90,32 +98,47 @@ struct RecurrentLayer {
         }
     }
 
-    /// The whole sequence's weight gradients of rows(units), one product each (rows of padding
-    /// hold zeros): dW_hh += dghᵀ·h_prev, dW_ih += dgiᵀ·x (or a scatter into token columns),
+    /// The whole sequence's weight gradients of rows(units), over the rows still reading at
+    /// each step: dW_hh += dghᵀ·h_prev, dW_ih += dgiᵀ·x (or a scatter into token columns),
     /// biases += Σ.
     func accumulateGradients(_ batch: SequenceBatch, dgi: UnsafePointer<Float>, dgh: UnsafePointer<Float>,
                              previousHidden: UnsafePointer<Float>, input: UnsafePointer<Float>?, units: Range<Int>) {
-        let rows = batch.steps * batch.size
+        let B = batch.size
         forEachGateRows(units) { r in
-            Kernels.gemmTN(m: r.count, n: hiddenSize, k: rows, a: dgh + r.lowerBound, lda: width, b: previousHidden,
-                           ldb: hiddenSize, c: weightHH.grads + r.lowerBound * hiddenSize, ldc: hiddenSize, accumulate: true)
-            for row in 0..<rows {
-                Kernels.axpy(1, dgh + row * width + r.lowerBound, biasHH.grads + r.lowerBound, r.count)
-                Kernels.axpy(1, dgi + row * width + r.lowerBound, biasIH.grads + r.lowerBound, r.count)
-            }
-            if let input {
-                Kernels.gemmTN(m: r.count, n: inputSize, k: rows, a: dgi + r.lowerBound, lda: width, b: input,
-                               ldb: inputSize, c: weightIH.grads + r.lowerBound * inputSize, ldc: inputSize,
-                               accumulate: true)
-            } else {
-                for t in 0..<batch.steps {
-                    for b in 0..<batch.size where batch.isValid(t, b) {
-                        LayerMath.scatterColumn(dgi + (t * batch.size + b) * width + r.lowerBound,
-                                                into: weightIH.grads + r.lowerBound * inputSize, ld: inputSize,
-                                                column: batch.token(t, b), count: r.count)
+            // One product per block: the whole sequence at once when no name is shorter (one
+            // write of the gradient), else step by step over the rows still reading.
+            batch.forEachBlock { t, steps, active in
+                let rows = steps == 1 ? active : steps * B, (gi, gh) = (dgi + t * B * width, dgh + t * B * width)
+                Kernels.gemmTN(m: r.count, n: hiddenSize, k: rows, a: gh + r.lowerBound, lda: width,
+                               b: previousHidden + t * B * hiddenSize, ldb: hiddenSize,
+                               c: weightHH.grads + r.lowerBound * hiddenSize, ldc: hiddenSize, accumulate: true)
+                for row in 0..<rows {
+                    Kernels.axpy(1, gh + row * width + r.lowerBound, biasHH.grads + r.lowerBound, r.count)
+                    Kernels.axpy(1, gi + row * width + r.lowerBound, biasIH.grads + r.lowerBound, r.count)
+                }
+                if let input {
+                    Kernels.gemmTN(m: r.count, n: inputSize, k: rows, a: gi + r.lowerBound, lda: width,
+                                   b: input + t * B * inputSize, ldb: inputSize,
+                                   c: weightIH.grads + r.lowerBound * inputSize, ldc: inputSize, accumulate: true)
+                } else {
+                    for row in 0..<rows {
+                        LayerMath.scatterColumn(gi + row * width + r.lowerBound, into: weightIH.grads + r.lowerBound * inputSize,
+                                                ld: inputSize, column: batch.token(t + row / B, row % B), count: r.count)
                     }
                 }
             }
+        }
+    }
+
+    /// partial[t] = dg[t, :, rows(units)] · W_ih[rows(units), :] for the rows still reading at
+    /// each step, zeros for the others: this member's share of the gradient into the layer below.
+    func backpropagateInputs(_ batch: SequenceBatch, _ dg: UnsafePointer<Float>, units: Range<Int>,
+                             into partial: UnsafeMutablePointer<Float>) {
+        let B = batch.size
+        batch.forEachBlock { t, steps, active in
+            let rows = steps == 1 ? active : steps * B
+            backpropagate(dg + t * B * width, rows: rows, through: weightIH, units: units, into: partial + t * B * inputSize)
+            if steps == 1 { (partial + (t * B + active) * inputSize).update(repeating: 0, count: (B - active) * inputSize) }
         }
     }
 

@@ -1,12 +1,20 @@
 /// Names of different lengths side by side, time-major and right-padded: token (t, b) is
-/// tokens[t·size + b], valid while t < lengths[b]. The fused layers carry each name's state
-/// unchanged through its padding, so every name's result equals running it alone (the mask
-/// replaces PyTorch's packed sequences).
+/// tokens[t·size + b], valid while t < lengths[b]. Rows are sorted longest first, so at each
+/// step the names still being read are a prefix of the rows (`active(t)` of them): the fused
+/// layers compute only those rows and carry the others' state unchanged, so every name's
+/// result equals running it alone (PyTorch's packed sequences, without the packing).
+/// `source(r)` says which of the caller's names row r holds.
 public struct SequenceBatch: Sendable {
     public private(set) var size = 0
     public private(set) var steps = 0
     public private(set) var tokens: [Int32] = []
     public private(set) var lengths: [Int32] = []
+    /// rowSources[r]: the caller's index of the name in row r.
+    public private(set) var rowSources: [Int32] = []
+    /// activeRows[t]: how many rows (a prefix) are longer than t.
+    public private(set) var activeRows: [Int32] = []
+    /// Scratch for the sort (kept, so refilling allocates nothing).
+    private var sortedLengths: [Int32] = []
 
     public init() {}
 
@@ -18,22 +26,48 @@ public struct SequenceBatch: Sendable {
     /// Refills this batch, keeping its storage (no allocation once it is big enough).
     public mutating func fill(count: Int, _ name: (Int) -> ArraySlice<UInt8>) {
         size = count
-        steps = 0
+        rowSources.removeAll(keepingCapacity: true)
+        rowSources.append(contentsOf: 0..<Int32(count))
         lengths.removeAll(keepingCapacity: true)
         for b in 0..<count {
-            let length = name(b).count
-            precondition(length > 0, "a name in a batch has no tokens")
-            lengths.append(Int32(length))
-            steps = max(steps, length)
+            precondition(!name(b).isEmpty, "a name in a batch has no tokens")
+            lengths.append(Int32(name(b).count))
         }
+        // Longest first; ties keep the caller's order (the sort is stable on the index).
+        rowSources.sort { lengths[Int($0)] != lengths[Int($1)] ? lengths[Int($0)] > lengths[Int($1)] : $0 < $1 }
+        steps = count > 0 ? Int(lengths[Int(rowSources[0])]) : 0
+        for r in 0..<count { sortedLengths.append(lengths[Int(rowSources[r])]) }
+        swap(&lengths, &sortedLengths)
+        sortedLengths.removeAll(keepingCapacity: true)
         tokens.removeAll(keepingCapacity: true)
         tokens.append(contentsOf: repeatElement(0, count: steps * count))
-        for b in 0..<count {
-            for (t, token) in name(b).enumerated() { tokens[t * count + b] = Int32(token) }
+        for r in 0..<count {
+            for (t, token) in name(Int(rowSources[r])).enumerated() { tokens[t * count + r] = Int32(token) }
         }
+        activeRows.removeAll(keepingCapacity: true)
+        var active = count
+        for t in 0..<steps {
+            while active > 0 && Int(lengths[active - 1]) <= t { active -= 1 }
+            activeRows.append(Int32(active))
+        }
+    }
+
+    /// Whether every name has the same length (always so for one name): then the steps can be
+    /// taken together as one block of steps × size rows.
+    var isRectangular: Bool { size == 0 || lengths[0] == lengths[size - 1] }
+
+    /// Calls body(first step, steps, rows) for blocks of steps whose rows are all reading: the
+    /// whole sequence at once when the batch is rectangular, step by step otherwise.
+    @inline(__always) func forEachBlock(_ body: (Int, Int, Int) -> Void) {
+        if isRectangular { return body(0, steps, size) }
+        for t in 0..<steps { body(t, 1, active(t)) }
     }
 
     @inline(__always) func token(_ t: Int, _ b: Int) -> Int { Int(tokens[t * size + b]) }
     @inline(__always) func length(_ b: Int) -> Int { Int(lengths[b]) }
-    @inline(__always) func isValid(_ t: Int, _ b: Int) -> Bool { t < Int(lengths[b]) }
+    @inline(__always) func isValid(_ t: Int, _ b: Int) -> Bool { b < Int(activeRows[t]) }
+    /// Rows still reading at step t (0 past the longest name).
+    @inline(__always) func active(_ t: Int) -> Int { t < steps ? Int(activeRows[t]) : 0 }
+    /// The caller's index of the name in row r.
+    @inline(__always) public func source(_ r: Int) -> Int { Int(rowSources[r]) }
 }

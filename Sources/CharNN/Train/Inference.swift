@@ -13,7 +13,7 @@ extension Model {
     /// Names longer than this many characters are refused (memory grows with length).
     public static let maxNameLength = 1024
     /// Names per forward pass in batched inference.
-    static let inferenceBatch = 64
+    static let inferenceBatch = 128
 
     /// A raw Unicode name as this model reads it: transliterated to ASCII like the data, with
     /// characters the vocabulary lacks dropped. Throws `.invalidArgument` when no character is
@@ -89,7 +89,7 @@ extension Model {
                 arena.reset()
                 batch.fill(count: end - start) { names[order[start + $0]] }
                 let h0 = initialHidden(batchSize: batch.size, arena: arena) { b, row in
-                    var rng = inferenceGenerator(for: names[order[start + b]])
+                    var rng = inferenceGenerator(for: names[order[start + batch.source(b)]])
                     Model.kaiming(row, using: &rng)
                 }
                 let logits = arena.allocate(batch.size * C)
@@ -97,7 +97,7 @@ extension Model {
                 for b in 0..<batch.size {
                     let row = logits + b * C
                     let lse = Math.logSumExp(row, C)
-                    let target = order[start + b] * C
+                    let target = order[start + batch.source(b)] * C
                     for j in 0..<C { out[target + j] = Math.exp(row[j] - lse) }
                 }
                 start = end

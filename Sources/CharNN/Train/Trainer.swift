@@ -119,8 +119,8 @@ extension Model {
             for step in 0..<steps {
                 let start = step * config.batchSize, end = min(start + config.batchSize, data.count)
                 batch.fill(count: end - start) { data.tokens(of: order[start + $0]) }
-                targets.removeAll(keepingCapacity: true)
-                for i in start..<end { targets.append(Int32(data.labels[order[i]])) }
+                targets.removeAll(keepingCapacity: true)  // in the batch's row order (longest first)
+                for r in 0..<batch.size { targets.append(Int32(data.labels[order[start + batch.source(r)]])) }
 
                 arena.reset()
                 // One generator for the epoch, drawn name after name, like the article's init_hidden().

@@ -19,11 +19,15 @@ import Testing
         for p in model.parameters { p.zeroGrad() }
         let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
         let arena = Arena()
-        return initialHidden.map { h in
+        // The batch puts the longest names first: targets and initial states follow its rows.
+        let rowTargets = (0..<batch.size).map { Int32(targets[batch.source($0)]) }
+        let H = model.config.hiddenSize
+        let rowHidden = initialHidden.map { h in (0..<batch.size).flatMap { h[batch.source($0) * H..<(batch.source($0) + 1) * H] } }
+        return rowHidden.map { h in
             h.withUnsafeBufferPointer {
-                model.network.lossAndGradients(batch, targets: targets.map(Int32.init), initialHidden: $0.baseAddress, arena: arena)
+                model.network.lossAndGradients(batch, targets: rowTargets, initialHidden: $0.baseAddress, arena: arena)
             }
-        } ?? model.network.lossAndGradients(batch, targets: targets.map(Int32.init), initialHidden: nil, arena: arena)
+        } ?? model.network.lossAndGradients(batch, targets: rowTargets, initialHidden: nil, arena: arena)
     }
 
     /// The same on the op-by-op graph, one name at a time, each loss weighted 1/batch.
@@ -66,10 +70,13 @@ import Testing
         // Logits of each name, batched with padding, equal PyTorch's one-name-at-a-time logits.
         let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
         let arena = Arena()
-        let logits = arena.allocate(names.count * model.labels.count)
+        let C = model.labels.count
+        let logits = arena.allocate(names.count * C)
         model.network.logits(batch, initialHidden: nil, arena: arena, into: logits)
-        let got = Tensor([names.count, model.labels.count], Array(UnsafeBufferPointer(start: logits, count: names.count * model.labels.count)))
-        expectClose(got, try f.tensor("logits"), "logits")
+        // Row r of the batch holds name batch.source(r) (longest first): put them back in order.
+        var ordered = [Float](repeating: 0, count: names.count * C)
+        for r in 0..<batch.size { for j in 0..<C { ordered[batch.source(r) * C + j] = logits[r * C + j] } }
+        expectClose(Tensor([names.count, C], ordered), try f.tensor("logits"), "logits")
     }
 
     /// Fused and op-by-op paths agree on loss and every gradient to 1e-5, for every kind, on a
@@ -109,9 +116,12 @@ import Testing
         // Inference through the team equals one name at a time through the graph.
         let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
         let arena = Arena()
+        let rowLogits = arena.allocate(names.count * 19)
+        let rowHidden = h0.map { h in (0..<batch.size).flatMap { h[batch.source($0) * hidden..<(batch.source($0) + 1) * hidden] } }
+        rowHidden.map { h in h.withUnsafeBufferPointer { model.network.logits(batch, initialHidden: $0.baseAddress, arena: arena, into: rowLogits) } }
+            ?? model.network.logits(batch, initialHidden: nil, arena: arena, into: rowLogits)
         let logits = arena.allocate(names.count * 19)
-        h0.map { h in h.withUnsafeBufferPointer { model.network.logits(batch, initialHidden: $0.baseAddress, arena: arena, into: logits) } }
-            ?? model.network.logits(batch, initialHidden: nil, arena: arena, into: logits)
+        for r in 0..<batch.size { (logits + batch.source(r) * 19).update(from: rowLogits + r * 19, count: 19) }
         for (i, name) in names.enumerated() {
             let g = Graph()
             let single = try model.network.graphLogits(g, tokens: name, initialHidden: h0.map { Tensor([1, hidden], Array($0[i * hidden..<(i + 1) * hidden])) }).value
@@ -154,5 +164,20 @@ import Testing
         let direct = try g.oneHot([4], depth: 59).concat(g.constant(h0)).linear(g.parameter(cell.in2output.weight),
                                                                                  bias: g.parameter(cell.in2output.bias)).value
         expectClose(y, direct, tolerance: 1e-6)
+    }
+}
+
+@Suite struct SequenceBatchTests {
+    @Test func rowsAreLongestFirstWithTheirSourcesAndActiveCounts() {
+        let names: [[UInt8]] = [[1, 2], [3, 4, 5, 6], [7], [8, 9, 10, 11], [12, 13]]
+        var batch = SequenceBatch(names.map { $0[...] })
+        #expect(batch.size == 5 && batch.steps == 4)
+        #expect((0..<5).map(batch.source) == [1, 3, 0, 4, 2])  // stable among equal lengths
+        #expect((0..<5).map(batch.length) == [4, 4, 2, 2, 1])
+        #expect((0..<4).map(batch.active) == [5, 4, 2, 2])
+        #expect(batch.token(0, 0) == 3 && batch.token(3, 1) == 11 && batch.token(1, 3) == 13)
+        #expect(!batch.isRectangular)
+        batch.fill(count: 2) { [[1, 2], [3, 4]][$0][...] }
+        #expect(batch.isRectangular && (0..<2).map(batch.active) == [2, 2])
     }
 }

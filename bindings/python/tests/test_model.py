@@ -230,6 +230,17 @@ def test_save_and_load(tmp_path, kind):
     assert os.listdir(tmp_path) == ["model.safetensors"]
 
 
+def test_from_bytes(tmp_path, trained):
+    path = tmp_path / "m.safetensors"
+    trained.save(path)
+    copy = charnn.Model.from_bytes(path.read_bytes())
+    assert copy.predict("abcd") == trained.predict("abcd")
+    with pytest.raises(charnn.InvalidCheckpointError, match="memory"):
+        charnn.Model.from_bytes(b"\x00" * 12)
+    with pytest.raises(TypeError):
+        charnn.Model.from_bytes("not bytes")
+
+
 def test_checkpoint_errors(tmp_path, trained):
     with pytest.raises(charnn.IOError, match="No such file"):
         charnn.Model.load(tmp_path / "missing.safetensors")
