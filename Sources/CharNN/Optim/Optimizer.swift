@@ -16,8 +16,8 @@ extension Optimizer {
     @discardableResult
     public func step() -> Bool { step(gradientScale: 1, zeroingGradients: false) }
 
-    /// Sets every parameter's gradient to zero.
-    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+    /// Sets every parameter's gradient to zero (each core the rows it owns).
+    public func zeroGrad() { zeroGradients(parameters) }
 }
 
 /// Checks an optimizer's hyper-parameters, naming the one that is wrong.
@@ -41,12 +41,27 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float
     let norm = gradientNorm(parameters)
     let coefficient = clipCoefficient(norm: norm, maxNorm: maxNorm)
     if coefficient < 1 {
-        for p in parameters {
+        forEachShare(parameters) { p, range in
             let g = p.grads
-            for i in 0..<p.count { g[i] *= coefficient }
+            for i in range { g[i] *= coefficient }
         }
     }
     return norm
+}
+
+/// Sets the gradients to zero, each core the rows it owns.
+func zeroGradients(_ parameters: [Parameter]) {
+    forEachShare(parameters) { p, range in (p.grads + range.lowerBound).update(repeating: 0, count: range.count) }
+}
+
+/// Runs body on every parameter's element ranges, split across the cores like the fused layers
+/// split their rows (so each core touches what it computed), when there is enough to share.
+func forEachShare(_ parameters: [Parameter], _ body: (Parameter, Range<Int>) -> Void) {
+    let count = parameters.reduce(0) { $0 + $1.count }
+    _ = WorkerPool.shared.allPieces(cost: count * 4, threshold: 1 << 18) { member, members in
+        for p in parameters { p.forEachShare(member: member, of: members) { body(p, $0) } }
+        return true
+    }
 }
 
 /// What `clipGradientNorm` multiplies the gradients by: min(1, maxNorm / (norm + 1e-6)), and 1

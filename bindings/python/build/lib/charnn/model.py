@@ -132,6 +132,19 @@ class Model(Handle):
         Handle.__init__(model, out.value)
         return model
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Model":
+        """A model from the bytes of a checkpoint (``open(path, "rb").read()``, a resource, a
+        download), validated like :meth:`load`."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data must be bytes, not {type(data).__name__}")
+        buffer = bytes(data)
+        out = ctypes.c_void_p()
+        check(lib.charnn_model_load_memory(buffer, len(buffer), ctypes.byref(out)))
+        model = cls.__new__(cls)
+        Handle.__init__(model, out.value)
+        return model
+
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes a safetensors checkpoint with PyTorch's tensor names (``safetensors.torch`` +
         ``load_state_dict`` read it). Atomic: a failure leaves any previous file intact."""
