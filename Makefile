@@ -60,7 +60,7 @@ examples: stage
 		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
-test: test-swift test-c test-python
+test: test-swift test-c test-python fuzz-smoke
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
@@ -73,7 +73,7 @@ test-swift:
 # against the header, and the installed pkg-config file.
 test-c: examples
 	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c \
-		Tests/CABI/test_lowlevel.c -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
+		Tests/CABI/test_lowlevel.c Tests/CABI/test_faults.c -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
 	python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/libcharnn.so
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
 	CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test
@@ -164,30 +164,32 @@ bench-quick:
 FUZZ_CC ?= clang
 FUZZERS := checkpoint dataset predict api
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_RUNS ?= 3000
+FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_BUILD := .build-fuzz/release
 
 fuzz-build:
 	$(SWIFT) build -c release --product charnn --scratch-path .build-fuzz \
-		-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp
+		-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 	@mkdir -p $(BUILD)/fuzz
-	for f in $(FUZZERS); do $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address -Iinclude Tests/Fuzz/fuzz_$$f.c \
+	for f in $(FUZZERS); do $(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=fuzzer,address -Iinclude Tests/Fuzz/fuzz_$$f.c \
 		-L$(FUZZ_BUILD) -lcharnn -Wl,-rpath,$(abspath $(FUZZ_BUILD)) -o $(BUILD)/fuzz/fuzz_$$f || exit 1; done
 
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do mkdir -p $(BUILD)/fuzz/corpus/$$f; \
 		echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
 		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz/crash-$$f- $(BUILD)/fuzz/corpus/$$f Tests/Fuzz/corpus/$$f 2>&1 \
-			| grep -E "^#|stat::|ERROR|SUMMARY|crash-" | grep -E "DONE|stat::(number_of_executed_units|new_units_added|peak_rss)|ERROR|SUMMARY|crash-|cov:" | tail -8 \
-			|| exit 1; done
+			-artifact_prefix=$(BUILD)/fuzz/crash-$$f- $(BUILD)/fuzz/corpus/$$f Tests/Fuzz/corpus/$$f \
+			> $(BUILD)/fuzz/$$f.log 2>&1; status=$$?; \
+		grep -E "INITED|DONE|number_of_executed_units|ERROR|SUMMARY|Test unit written" $(BUILD)/fuzz/$$f.log; \
+		[ $$status -eq 0 ] || { echo "fuzz_$$f found a bug: copy the crash file into Tests/Fuzz/corpus/$$f as a regression"; exit 1; }; \
+	done
 
 # The smoke pass of `make test`: every committed seed and regression, then FUZZ_SMOKE_RUNS
 # mutations each, against the regular library (harnesses with AddressSanitizer).
 fuzz-smoke: stage
 	@mkdir -p $(BUILD)/fuzz-smoke
 	@for f in $(FUZZERS); do \
-		$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address -I$(STAGE)/include Tests/Fuzz/fuzz_$$f.c -L$(STAGE)/lib -lcharnn \
+		$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=fuzzer,address -I$(STAGE)/include Tests/Fuzz/fuzz_$$f.c -L$(STAGE)/lib -lcharnn \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/fuzz-smoke/fuzz_$$f || exit 1; \
 		mkdir -p $(BUILD)/fuzz-smoke/corpus-$$f; \
 		ASAN_OPTIONS=detect_leaks=0 $(BUILD)/fuzz-smoke/fuzz_$$f -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
@@ -203,6 +205,7 @@ test-sanitize: stage
 	@mkdir -p $(BUILD)/bin
 	$(FUZZ_CC) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
 		Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
+		Tests/CABI/test_faults.c \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
 	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
 

@@ -27,10 +27,11 @@
  *   Arrays.     Arrays in and out are caller memory with an element count; the library copies
  *               and never keeps or lends pointers to them.
  *
- *   Structs.    Config structs begin with `size_t struct_size`, filled by their _init function.
- *               A struct_size smaller than the first version of the struct is refused; a larger
- *               one (a caller compiled against a newer header) is accepted when the bytes this
- *               library does not know are zero, so new fields never change old behaviour.
+ *   Structs.    Config structs begin with `size_t struct_size`, filled by their _init function,
+ *               so fields can be added in later versions. A struct_size other than the one this
+ *               library knows is refused with CHARNN_INVALID_ARGUMENT: smaller means the _init
+ *               function was skipped, larger means a newer header (the library reads no byte
+ *               past struct_size, and would not know what the new fields ask for).
  *
  *   Callbacks.  A callback comes with a void *user_data passed back to it unchanged.
  *

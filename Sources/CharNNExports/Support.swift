@@ -163,22 +163,24 @@ func strings(_ pointer: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int, _ a
     return try (0..<count).map { try string(pointer[$0], "\(argument)[\($0)]") }
 }
 
-/// A config struct that begins with `size_t struct_size`: the caller's size must cover this
-/// library's struct, and any bytes beyond it (a newer header's fields) must be zero.
+/// A config struct that begins with `size_t struct_size`, which must be the size of the struct
+/// this library knows. A smaller one is a caller that skipped the _init function; a larger one
+/// was built against a newer header: refused rather than read, since only `struct_size` bytes
+/// are known to be there, and the fields past ours would be silently ignored.
 func readStruct<T>(_ pointer: UnsafePointer<T>?, _ argument: String) throws -> T {
     guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
-    let raw = UnsafeRawPointer(pointer)
-    let size = raw.loadUnaligned(as: Int.self)
+    let size = UnsafeRawPointer(pointer).loadUnaligned(as: Int.self)
     let known = MemoryLayout<T>.size
     guard size >= known else {
-        throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); this library needs at least \(known) (call the _init function)")
+        throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); this library needs \(known) (call the _init function)")
     }
-    guard size <= 1 << 16 else { throw APIError.invalid("\(argument)->struct_size \(size) is implausibly large") }
-    for offset in known..<size where raw.load(fromByteOffset: offset, as: UInt8.self) != 0 {
-        throw APIError.invalid("\(argument) has fields this library (ABI \(CHARNN_ABI_VERSION)) does not know set at byte \(offset)")
+    guard size == known else {
+        throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)), larger than the \(known) bytes this library "
+                               + "(charnn \(versionString), ABI \(CHARNN_ABI_VERSION)) knows: built against a newer charnn.h?")
     }
     return pointer.pointee
 }
+
 
 /// Copies a string into a caller buffer with a NUL, or reports the size it needs.
 func copyString(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,

@@ -3,7 +3,8 @@ import CharNN
 
 // Versions, status strings and the last error.
 
-private let versionString: StaticString = "0.1.0"
+/// The library version: also CHARNN_VERSION_STRING in include/charnn.h (a C test checks they agree).
+let versionString: StaticString = "0.1.0"
 
 @c @implementation
 public func charnn_version_string() -> UnsafePointer<CChar>! {

@@ -21,6 +21,7 @@ void test_save_load(void);
 void test_threads(void);
 void test_real_data(void);
 void test_low_level(void);
+void test_faults(void);
 
 /* Helpers shared by the suites (main.c). */
 void write_file(const char *dir, const char *name, const char *contents, size_t length);

@@ -60,6 +60,7 @@ int main(void) {
     test_threads();
     test_real_data();
     test_low_level();
+    test_faults();
     printf("abi_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

@@ -21,6 +21,20 @@ static int more(program *p) { return p->at < p->size; }
 static void *datasets[SLOTS], *models[SLOTS], *graphs[SLOTS], *tensors[SLOTS * 4], *optimizers[SLOTS];
 static int foreign;
 
+/* A slot to store a new handle in: the handle it held is freed first (the free functions ignore
+ * freed and foreign handles), so nothing is lost when a slot is reused. */
+static void **slot(void **table, int slots, uint8_t b, void (*release)(void *)) {
+    void **s = &table[b % slots];
+    release(*s);
+    *s = NULL;
+    return s;
+}
+static void free_dataset(void *h) { charnn_dataset_free(h); }
+static void free_model(void *h) { charnn_model_free(h); }
+static void free_graph(void *h) { charnn_graph_free(h); }
+static void free_tensor(void *h) { charnn_tensor_free(h); }
+static void free_optimizer(void *h) { charnn_optimizer_free(h); }
+
 /* A handle from a table (maybe freed or never set), NULL, or a foreign address. */
 static void *pick(program *p, void **table, int slots) {
     uint8_t b = next(p);
@@ -40,7 +54,8 @@ static void run(program *p) {
             size_t count = next(p) % 11;
             for (size_t i = 0; i < count; i++) labels[i] = (int32_t)(next(p) % 4) - (next(p) == 7);
             const char *label_names[3] = {"A", "B", "C"};
-            charnn_dataset_from_memory(names, labels, count, label_names, 1 + next(p) % 3, (charnn_dataset **)&datasets[next(p) % SLOTS]);
+            charnn_dataset_from_memory(names, labels, count, label_names, 1 + next(p) % 3,
+                                       (charnn_dataset **)slot(datasets, SLOTS, next(p), free_dataset));
             break;
         }
         case 1: { /* model */
@@ -53,7 +68,7 @@ static void run(program *p) {
             config.seed = next(p);
             if (next(p) == 3) config.struct_size = next(p);
             const char *labels[3] = {"A", "B", "C"};
-            charnn_model_create(&config, labels, 1 + next(p) % 3, (charnn_model **)&models[next(p) % SLOTS]);
+            charnn_model_create(&config, labels, 1 + next(p) % 3, (charnn_model **)slot(models, SLOTS, next(p), free_model));
             break;
         }
         case 2: charnn_dataset_free(pick(p, datasets, SLOTS)); break;
@@ -86,7 +101,7 @@ static void run(program *p) {
         case 7: { /* split */
             charnn_dataset *a = NULL, *b = NULL;
             if (charnn_dataset_split(pick(p, datasets, SLOTS), next(p) / 255.0, next(p), &a, &b) == CHARNN_OK) {
-                datasets[next(p) % SLOTS] = a;
+                *slot(datasets, SLOTS, next(p), free_dataset) = a;
                 charnn_dataset_free(b);
             }
             break;
@@ -103,19 +118,19 @@ static void run(program *p) {
             charnn_model_label_name(pick(p, models, SLOTS), next(p), &text);
             break;
         }
-        case 9: charnn_graph_create((charnn_graph **)&graphs[next(p) % SLOTS]); break;
+        case 9: charnn_graph_create((charnn_graph **)slot(graphs, SLOTS, next(p), free_graph)); break;
         case 10: { /* tensors */
             int64_t shape[4] = {1 + next(p) % 4, 1 + next(p) % 5, 1 + next(p) % 3, next(p) % 3};
             size_t rank = next(p) % 6;
-            void **slot = &tensors[next(p) % (SLOTS * 4)];
-            if (next(p) % 2) charnn_tensor_new(pick(p, graphs, SLOTS), shape, rank, NULL, next(p) % 2, (charnn_tensor **)slot);
-            else charnn_parameter_uniform(shape, rank, -1, 1, next(p), (charnn_tensor **)slot);
+            void **out = slot(tensors, SLOTS * 4, next(p), free_tensor);
+            if (next(p) % 2) charnn_tensor_new(pick(p, graphs, SLOTS), shape, rank, NULL, next(p) % 2, (charnn_tensor **)out);
+            else charnn_parameter_uniform(shape, rank, -1, 1, next(p), (charnn_tensor **)out);
             break;
         }
         case 11: { /* binary ops */
             charnn_graph *g = pick(p, graphs, SLOTS);
             void *a = pick(p, tensors, SLOTS * 4), *b = pick(p, tensors, SLOTS * 4);
-            charnn_tensor **out = (charnn_tensor **)&tensors[next(p) % (SLOTS * 4)];
+            charnn_tensor **out = (charnn_tensor **)slot(tensors, SLOTS * 4, next(p), free_tensor);
             switch (next(p) % 6) {
             case 0: charnn_op_matmul(g, a, b, out); break;
             case 1: charnn_op_linear(g, a, b, next(p) % 2 ? pick(p, tensors, SLOTS * 4) : NULL, out); break;
@@ -129,7 +144,7 @@ static void run(program *p) {
         case 12: { /* unary ops */
             charnn_graph *g = pick(p, graphs, SLOTS);
             void *x = pick(p, tensors, SLOTS * 4);
-            charnn_tensor **out = (charnn_tensor **)&tensors[next(p) % (SLOTS * 4)];
+            charnn_tensor **out = (charnn_tensor **)slot(tensors, SLOTS * 4, next(p), free_tensor);
             int32_t targets[3] = {next(p) % 4, next(p) % 4, next(p) % 4};
             switch (next(p) % 8) {
             case 0: charnn_op_sigmoid(g, x, out); break;
@@ -147,8 +162,9 @@ static void run(program *p) {
         case 14: charnn_graph_reset(pick(p, graphs, SLOTS)); break;
         case 15: { /* optimizers */
             charnn_tensor *params[3] = {pick(p, tensors, SLOTS * 4), pick(p, tensors, SLOTS * 4), pick(p, tensors, SLOTS * 4)};
-            if (next(p) % 2) charnn_optimizer_adam(params, next(p) % 4, NULL, (charnn_optimizer **)&optimizers[next(p) % SLOTS]);
-            else charnn_optimizer_sgd(params, next(p) % 4, 0.1f, 0.5f, 0, (charnn_optimizer **)&optimizers[next(p) % SLOTS]);
+            charnn_optimizer **out = (charnn_optimizer **)slot(optimizers, SLOTS, next(p), free_optimizer);
+            if (next(p) % 2) charnn_optimizer_adam(params, next(p) % 4, NULL, out);
+            else charnn_optimizer_sgd(params, next(p) % 4, 0.1f, 0.5f, 0, out);
             break;
         }
         case 16: charnn_optimizer_step(pick(p, optimizers, SLOTS)); break;
@@ -170,7 +186,7 @@ static void run(program *p) {
             char path[64];
             snprintf(path, sizeof path, "/tmp/charnn-fuzz-api-%d.safetensors", (int)getpid());
             if (charnn_model_save(pick(p, models, SLOTS), path) == CHARNN_OK)
-                charnn_model_load(path, (charnn_model **)&models[next(p) % SLOTS]);
+                charnn_model_load(path, (charnn_model **)slot(models, SLOTS, next(p), free_model));
             unlink(path);
             break;
         }
