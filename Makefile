@@ -200,10 +200,11 @@ fuzz-smoke: stage
 # Sanitizers: the Swift suites under AddressSanitizer and ThreadSanitizer, the C ABI test under
 # ASan + UBSan. Run before each release (a few minutes); `make test` runs valgrind instead.
 test-sanitize: stage
-	$(SWIFT) test -c debug --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(abspath Tests/Sanitizers/lsan.supp) \
+		$(SWIFT) test -c debug --sanitize=address --scratch-path .build-asan
 	$(SWIFT) test -c debug --sanitize=thread --scratch-path .build-tsan
 	@mkdir -p $(BUILD)/bin
-	$(FUZZ_CC) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
+	$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
 		Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
 		Tests/CABI/test_faults.c \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan

@@ -1,6 +1,5 @@
 import CCharNN
 @_spi(Bindings) import CharNN
-import Synchronization
 
 // charnn_graph_* and charnn_tensor_* / charnn_parameter_*: the autodiff graph behind handles.
 //
@@ -34,23 +33,22 @@ final class GraphBox {
     init(id: UInt64) { self.id = id }
 
     /// Live graphs by id, to read a tensor from its handle alone.
-    private nonisolated(unsafe) static var byID: [UInt64: GraphBox] = [:]
-    private nonisolated(unsafe) static var lastID: UInt64 = 0
-    private static let lock = Mutex(())
+    private struct Registry { var byID: [UInt64: GraphBox] = [:]; var lastID: UInt64 = 0 }
+    private static let registry = Locked(Registry())
 
     static func create() -> GraphBox {
-        lock.withLock { _ in
+        registry.withLock { r in
             // Ids wrap after 2^20 - 1 graphs; skip ones still alive.
-            repeat { lastID = lastID % ((1 << UInt64(TensorHandle.idBits)) - 1) + 1 } while byID[lastID] != nil
-            let box = GraphBox(id: lastID)
-            byID[lastID] = box
+            repeat { r.lastID = r.lastID % ((1 << UInt64(TensorHandle.idBits)) - 1) + 1 } while r.byID[r.lastID] != nil
+            let box = GraphBox(id: r.lastID)
+            r.byID[r.lastID] = box
             return box
         }
     }
 
-    static func forget(_ id: UInt64) { _ = lock.withLock { _ in byID.removeValue(forKey: id) } }
+    static func forget(_ id: UInt64) { _ = registry.withLock { $0.byID.removeValue(forKey: id) } }
 
-    static func withID(_ id: UInt64) -> GraphBox? { lock.withLock { _ in byID[id] } }
+    static func withID(_ id: UInt64) -> GraphBox? { registry.withLock { $0.byID[id] } }
 
     static func from(_ handle: OpaquePointer?, _ argument: String = "graph") throws -> GraphBox {
         try Handles.object(handle, .graph, argument)

@@ -1,6 +1,5 @@
 import CCharNN
 import CharNN
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -97,19 +96,18 @@ enum Handles {
         let object: AnyObject
     }
 
-    private nonisolated(unsafe) static var live: [UInt: Entry] = [:]
-    private static let lock = Mutex(())
+    private static let live = Locked<[UInt: Entry]>([:])
 
     static func register(_ object: AnyObject, _ kind: Kind) -> OpaquePointer {
         let address = UInt(bitPattern: Unmanaged.passUnretained(object).toOpaque())
-        lock.withLock { _ in live[address] = Entry(kind: kind, object: object) }
+        live.withLock { $0[address] = Entry(kind: kind, object: object) }
         return OpaquePointer(bitPattern: address)!
     }
 
     /// The object behind `handle`, which must be a live handle of `kind`.
     static func object<T: AnyObject>(_ handle: OpaquePointer?, _ kind: Kind, _ argument: String) throws -> T {
         guard let handle else { throw APIError.invalid("\(argument) is NULL") }
-        let entry = lock.withLock { _ in live[UInt(bitPattern: handle)] }
+        let entry = live.withLock { $0[UInt(bitPattern: handle)] }
         guard let entry else {
             throw APIError(CHARNN_INVALID_HANDLE, "\(argument) is not a live charnn handle (freed, or never created)")
         }
@@ -122,7 +120,7 @@ enum Handles {
     /// Forgets a handle of `kind`; anything else (NULL, unknown, another kind) is ignored.
     static func free(_ handle: OpaquePointer?, _ kind: Kind) {
         guard let handle else { return }
-        let removed: Entry? = lock.withLock { _ in
+        let removed: Entry? = live.withLock { live in
             let key = UInt(bitPattern: handle)
             guard let entry = live[key], entry.kind == kind else { return nil }
             live[key] = nil
@@ -131,7 +129,7 @@ enum Handles {
         _ = removed  // the object is released here, outside the lock
     }
 
-    static var count: Int { lock.withLock { _ in live.count } }
+    static var count: Int { live.withLock { $0.count } }
 }
 
 // MARK: Reading the caller's arguments

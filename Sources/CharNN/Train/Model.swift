@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A trained or trainable name classifier: a recurrent network, the labels it predicts and the
 /// vocabulary it reads. A reference type with identity (its weights change as it trains).
 ///
@@ -16,9 +14,9 @@ public final class Model: @unchecked Sendable {
     public static let maxParameters = 1 << 28
 
     /// Scratch arenas for inference, one per concurrent call, kept for reuse.
-    private let inferenceArenas = Mutex<[Arena]>([])
+    private let inferenceArenas = Locked<[Arena]>([])
     private struct Usage { var readers = 0; var training = false }
-    private let usage = Mutex(Usage())
+    private let usage = Locked(Usage())
 
     /// A model with freshly initialised weights (seeded by `config.seed`, PyTorch's schemes).
     public init(config: ModelConfig, labels: [String], vocabulary: Vocabulary = .standard) throws(CharNNError) {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import CharNN
 
@@ -22,7 +21,7 @@ import Testing
     @Test func eightThreadsPredictTheSameAsOne() throws {
         let model = try trainedModel(seed: 1)
         let expected = try Self.names.map { try model.probabilities($0) }
-        let mismatches = Mutex(0)
+        let mismatches = Locked(0)
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             var wrong = 0
             for i in 0..<10_000 {
@@ -37,7 +36,7 @@ import Testing
     /// Two models trained at the same time on two threads end exactly as when trained alone.
     @Test func separateModelsTrainInParallelWithoutInterference() throws {
         let alone = try [trainedModel(seed: 3), trainedModel(seed: 4)].map { $0.parameters.map(\.value) }
-        let together = Mutex<[Int: [Tensor]]>([:])
+        let together = Locked<[Int: [Tensor]]>([:])
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             let model = try! trainedModel(seed: UInt64(3 + i))
             together.withLock { $0[i] = model.parameters.map(\.value) }
