@@ -197,9 +197,12 @@ fuzz-smoke: stage
 			> $(BUILD)/fuzz-smoke/$$f.log 2>&1 || { tail -30 $(BUILD)/fuzz-smoke/$$f.log; exit 1; }; \
 		echo "fuzz-smoke: fuzz_$$f: $$(grep -o 'DONE.*' $(BUILD)/fuzz-smoke/$$f.log)"; done
 
-# Sanitizers: the Swift suites under AddressSanitizer and ThreadSanitizer, the C ABI test under
-# ASan + UBSan. Run before each release (a few minutes); `make test` runs valgrind instead.
-test-sanitize: stage
+# Sanitizers: the Swift suites under AddressSanitizer and ThreadSanitizer; the C ABI test and the
+# C examples under ASan + UBSan, and the names example under valgrind. Run before each release
+# (about 10 minutes); `make test` runs the C ABI test under valgrind. Valgrind runs one thread
+# (it serialises threads, and the worker pool's spinning would crawl) on a tenth of the names.
+SANITIZE_TRAIN := --model gru --epochs 1 --hidden 16 --batch 64  # small and quick
+test-sanitize: examples
 	LSAN_OPTIONS=suppressions=$(abspath Tests/Sanitizers/lsan.supp) \
 		$(SWIFT) test -c debug --sanitize=address --scratch-path .build-asan
 	$(SWIFT) test -c debug --sanitize=thread --scratch-path .build-tsan
@@ -209,6 +212,18 @@ test-sanitize: stage
 		Tests/CABI/test_faults.c \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
 	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
+	for example in names elman_from_scratch; do \
+		$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
+			examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$${example}_asan || exit 1; done
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/names_asan train "$(DATA)" $(SANITIZE_TRAIN) --out $(BUILD)/sanitize.safetensors
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/names_asan predict $(BUILD)/sanitize.safetensors $(DEMO_NAMES)
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/elman_from_scratch_asan "$(DATA)" --epochs 1 --hidden 16
+	@if command -v valgrind >/dev/null; then \
+		set -e; VG="valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"; \
+		export CHARNN_NUM_THREADS=1; \
+		$$VG $(BUILD)/bin/names train "$(DATA)" $(SANITIZE_TRAIN) --test-size 0.9 --out $(BUILD)/sanitize.safetensors; \
+		$$VG $(BUILD)/bin/names predict $(BUILD)/sanitize.safetensors $(DEMO_NAMES); \
+	else echo "valgrind not installed: the examples ran under ASan only (apt-get install valgrind)"; fi
 
 # Micro-benchmarks of the core (never part of `make test`).
 bench-micro:

@@ -113,6 +113,38 @@ enum GeneratedNames {
         #expect(model.parameters.allSatisfy { $0.grad.scalars.allSatisfy { $0 == 0 } })
     }
 
+    /// Divergence in the middle of training: after step 3 the first label's output weights for
+    /// every character and its bias become 3e38, so at step 4 that logit is 3e38 + 3e38 = +inf
+    /// for every name and the loss is NaN. Training stops naming step 4 and leaves the weights
+    /// exactly as step 3 ended them, not a NaN model.
+    @Test func divergenceMidTrainingNamesTheStepAndKeepsTheLastGoodWeights() throws {
+        let model = try Model(config: ModelConfig(kind: .elman, hiddenSize: 6), labels: Self.data.labelNames)
+        let weight = try #require(model.parameter(named: "in2output.weight"))
+        let bias = try #require(model.parameter(named: "in2output.bias"))
+        var c = config(epochs: 1, batch: 4)
+        c.reportEvery = 1
+        var lastGood: [Tensor] = []
+        do {
+            try model.train(on: Self.split.train, config: c) { progress in
+                if progress.step == 3 {
+                    var w = weight.value.scalars, b = bias.value.scalars
+                    for column in 0..<Vocabulary.standard.count { w[column] = 3e38 }  // row 0, the one-hot part
+                    b[0] = 3e38
+                    try? weight.assign(Tensor(weight.shape.dims, w))
+                    try? bias.assign(Tensor(bias.shape.dims, b))
+                }
+                lastGood = model.parameters.map(\.value)
+                return true
+            }
+            Issue.record("expected divergence")
+        } catch {
+            #expect(error.kind == .diverged)
+            #expect(error.message.contains("epoch 1, step 4"), "\(error.message)")
+        }
+        #expect(!lastGood.isEmpty && model.parameters.map(\.value) == lastGood)
+        #expect(model.parameters.allSatisfy { $0.value.scalars.allSatisfy(\.isFinite) })
+    }
+
     @Test func badConfigsAndMismatchedDataAreRefused() throws {
         let model = try Model(config: ModelConfig(kind: .elman, hiddenSize: 4), labels: Self.data.labelNames)
         var c = TrainingConfig()
