@@ -147,7 +147,7 @@ bench-build: examples
 bench-deps: python
 	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
 	$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
-	$(VENV)/bin/python -m pip install -q torch numpy
+	$(VENV)/bin/python -m pip install -q torch numpy safetensors
 	@$(VENV)/bin/python -c "import torch; print('bench-deps: torch', torch.__version__)"
 
 bench: bench-build python check-data
