@@ -77,28 +77,48 @@ public final class Adam: Optimizer {
     /// One fused pass over `range` of a parameter: 8 lanes at a time, then the tail. A lane
     /// whose new weight is not finite keeps its old weight and moments; the result says whether
     /// that happened.
-    @inline(__always)
     static func update(w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
                        m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                        range: Range<Int>, _ c: Constants) -> Bool {
+        // Without weight decay or clipping (the usual case) the pass drops their multiplies,
+        // which changes no bit: g·1 + 0·w = g and w·1 = w for finite weights.
+        if c.coupledDecay == 0 && c.shrink == 1 {
+            return c.scale == 1 ? update(w: w, g: g, m: m, v: v, range: range, c, plain: true, unscaled: true)
+                                : update(w: w, g: g, m: m, v: v, range: range, c, plain: true, unscaled: false)
+        }
+        return update(w: w, g: g, m: m, v: v, range: range, c, plain: false, unscaled: false)
+    }
+
+    @inline(__always)
+    private static func update(w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
+                               m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+                               range: Range<Int>, _ c: Constants, plain: Bool, unscaled: Bool) -> Bool {
         typealias V = SIMD8<Float>
         let (scale, a1, b2, a2) = (V(repeating: c.scale), V(repeating: 1 - c.beta1), V(repeating: c.beta2),
                                    V(repeating: 1 - c.beta2))
         let (eps, step, root) = (V(repeating: c.epsilon), V(repeating: c.stepSize), V(repeating: c.inverseBias2Root))
         let (decay, keep) = (V(repeating: c.coupledDecay), V(repeating: c.shrink))
-        var finite = SIMDMask<SIMD8<Int32>>(repeating: true)
+        var finite = true
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let (wi, mi, vi) = (Kernels.load(w + i), Kernels.load(m + i), Kernels.load(v + i))
-            let grad = Kernels.load(g + i) * scale + decay * wi
+            let gi = Kernels.load(g + i)
+            let grad = plain ? (unscaled ? gi : gi * scale) : gi * scale + decay * wi
             let m2 = mi + a1 * (grad - mi)
             let v2 = b2 * vi + a2 * (grad * grad)
-            let w2 = wi * keep - step * (m2 / (SIMDMath.sqrt(v2) * root + eps))
+            let w2 = (plain ? wi : wi * keep) - step * (m2 / (SIMDMath.sqrt(v2) * root + eps))
             let ok = (w2 - w2) .== 0  // false for NaN and ±inf
-            finite .&= ok
-            Kernels.store(wi.replacing(with: w2, where: ok), w + i)
-            Kernels.store(mi.replacing(with: m2, where: ok), m + i)
-            Kernels.store(vi.replacing(with: v2, where: ok), v + i)
+            // Non-finite lanes are rare: store directly, and blend only when one occurs.
+            if all(ok) {
+                Kernels.store(w2, w + i)
+                Kernels.store(m2, m + i)
+                Kernels.store(v2, v + i)
+            } else {
+                finite = false
+                Kernels.store(wi.replacing(with: w2, where: ok), w + i)
+                Kernels.store(mi.replacing(with: m2, where: ok), m + i)
+                Kernels.store(vi.replacing(with: v2, where: ok), v + i)
+            }
             if c.zeroing { Kernels.store(V(), g + i) }
             i += 8
         }
@@ -112,6 +132,6 @@ public final class Adam: Optimizer {
             if c.zeroing { g[i] = 0 }
             i += 1
         }
-        return all(finite) && tailFinite
+        return finite && tailFinite
     }
 }

@@ -57,6 +57,38 @@ import Testing
         }
     }
 
+    /// Plain Adam (no decay, no clipping: its own fast pass) with a NaN gradient in one lane of
+    /// the first 8 and one in the tail: those weights and moments stay, the others update.
+    @Test func plainAdamKeepsTheLanesWithNaNGradients() throws {
+        let p = Parameter(Tensor([10], (0..<10).map { Float($0) }))
+        for i in 0..<10 { p.grads[i] = 0.5 }
+        p.grads[3] = .nan
+        p.grads[9] = .nan
+        let optimizer = try Adam([p], learningRate: 0.1)
+        #expect(optimizer.step() == false)
+        let w = p.value.scalars
+        #expect(w[3] == 3 && w[9] == 9)
+        for i in [0, 1, 2, 4, 5, 6, 7, 8] { #expect(abs(w[i] - (Float(i) - 0.1)) < 1e-6, "weight \(i): \(w[i])") }
+        #expect(optimizer.step() == false)  // the kept moments are still finite: lane 3 stays put again
+        #expect(p.value.scalars[3] == 3)
+    }
+
+    /// A step with a gradient scale (how clipping is applied) equals a step on gradients
+    /// scaled beforehand, bit for bit, with and without weight decay.
+    @Test(arguments: [Float(0), 0.01])
+    func scaledStepEqualsStepOnScaledGradients(weightDecay: Float) throws {
+        let values = (0..<21).map { Float($0) * 0.37 - 3 }, grads = (0..<21).map { Float($0 % 5) * 0.21 - 0.4 }
+        let a = Parameter(Tensor([21], values)), b = Parameter(Tensor([21], values))
+        let (first, second) = (try Adam([a], weightDecay: weightDecay), try Adam([b], weightDecay: weightDecay))
+        for _ in 0..<3 {
+            for i in 0..<21 { (a.grads[i], b.grads[i]) = (grads[i], grads[i] * 0.25) }
+            _ = first.step(gradientScale: 0.25, zeroingGradients: true)
+            second.step()
+        }
+        #expect(a.value == b.value)
+        #expect(a.grad.scalars.allSatisfy { $0 == 0 })
+    }
+
     @Test func badHyperParametersAreRefused() {
         let p = Parameter(.zeros(Shape(2)))
         #expect(throws: CharNNError.self) { try Adam([p], learningRate: -1) }
