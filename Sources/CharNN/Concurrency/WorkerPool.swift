@@ -13,8 +13,8 @@ import Glibc
 /// a job started from inside a job) runs its work alone, as a team of one, so no caller ever
 /// waits for another.
 ///
-/// The number of threads is `CHARNN_NUM_THREADS` when set (1 turns parallelism off), else the
-/// number of online cores, at most 8.
+/// The number of threads is `CHARNN_NUM_THREADS` when it is a number from 1 (no parallelism)
+/// up (at most 64), else the number of online cores, at most 8.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(threads: WorkerPool.configuredThreads())
 
@@ -187,19 +187,43 @@ struct Team {
         WorkerPool.share(of: count, piece: member, pieces: size)
     }
 
-    /// dest[r, columns] (+)= Σ over members of partial_m[r, columns], for `rows` rows: each
-    /// member wrote its partial product (over its share of a contraction) at
-    /// `partials + m·stride`, row-major with `ld` columns; after a barrier, each member sums the
+    /// dest[r, columns] (+)= Σ over members of their partials of `generation`, row r, for
+    /// `rows` rows (row-major, `partials.width` columns, like dest): each member wrote its
+    /// partial product (over its share of a contraction); after a barrier, each member sums the
     /// columns it owns.
-    func sumPartials(_ partials: UnsafePointer<Float>, stride: Int, rows: Int, ld: Int, columns: Range<Int>,
-                     into dest: UnsafeMutablePointer<Float>, destLd: Int, adding: Bool) {
+    func sumPartials(_ partials: TeamPartials, generation: Int = 0, rows: Int, columns: Range<Int>,
+                     into dest: UnsafeMutablePointer<Float>, adding: Bool) {
         guard !columns.isEmpty else { return }
+        let (first, ld) = (partials.all(generation), partials.width)
         for r in 0..<rows {
-            let out = dest + r * destLd + columns.lowerBound
-            if !adding { out.update(from: partials + r * ld + columns.lowerBound, count: columns.count) }
+            let out = dest + r * ld + columns.lowerBound
+            if !adding { out.update(from: first + r * ld + columns.lowerBound, count: columns.count) }
             for m in (adding ? 0 : 1)..<size {
-                Kernels.axpy(1, partials + m * stride + r * ld + columns.lowerBound, out, columns.count)
+                Kernels.axpy(1, first + m * partials.size + r * ld + columns.lowerBound, out, columns.count)
             }
         }
     }
+}
+
+/// Scratch where every member of a team writes its partial of a sum it shares out (`rows ×
+/// width` floats each) for `Team.sumPartials` to add up. With two generations, a member may
+/// write the next step's partial while another still reads this step's.
+struct TeamPartials {
+    let base: UnsafeMutablePointer<Float>
+    let members: Int
+    let width: Int
+    /// Floats per member and generation.
+    let size: Int
+    let generations: Int
+
+    init(arena: Arena, members: Int, rows: Int, width: Int, generations: Int = 2) {
+        (self.members, self.width, size, self.generations) = (members, width, rows * width, generations)
+        base = arena.allocate(generations * members * rows * width)
+    }
+
+    /// The partials of every member in `generation`, one after the other.
+    func all(_ generation: Int) -> UnsafeMutablePointer<Float> { base + generation % generations * members * size }
+
+    /// This member's partial in `generation`.
+    func slot(_ generation: Int, member: Int) -> UnsafeMutablePointer<Float> { all(generation) + member * size }
 }

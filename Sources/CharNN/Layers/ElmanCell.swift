@@ -35,7 +35,7 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let hidden: UnsafeMutablePointer<Float>
     }
 
-    /// Multiply-adds per step, to decide whether a team is worth its barriers.
+    /// Multiply-adds of a pass (every step), to decide whether a team is worth its barriers.
     private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * hiddenSize * hiddenSize }
 
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
@@ -98,13 +98,12 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let last = hidden + (T - 1) * B * H
         let members = WorkerPool.shared.threadCount
         // Each member's partial dh (its rows' share of the contraction), two generations deep.
-        let partials = arena.allocate(2 * members * B * H)
+        let partials = TeamPartials(arena: arena, members: members, rows: B, width: H)
         let dh = arena.allocate(B * H)
         let dPre = arena.allocate(max(T - 1, 1) * B * H)
 
         WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 16) { team in
             let (units, labels) = (team.share(H), team.share(C))
-            let partial = { (generation: Int) in partials + (generation & 1) * members * B * H + team.member * B * H }
             // Output layer, rows of this member's labels: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy,
             // db_o += Σ dy, and its share of dh = dy·W_oh.
             if !labels.isEmpty {
@@ -116,12 +115,12 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
                                             column: batch.token(batch.length(b) - 1, b), count: labels.count)
                 }
                 Kernels.gemmNN(m: B, n: H, k: labels.count, a: dy + labels.lowerBound, lda: C,
-                               b: wo + labels.lowerBound * ld + V, ldb: ld, c: partial(0), ldc: H, accumulate: false)
+                               b: wo + labels.lowerBound * ld + V, ldb: ld, c: partials.slot(0, member: team.member), ldc: H, accumulate: false)
             } else {
-                partial(0).update(repeating: 0, count: B * H)
+                partials.slot(0, member: team.member).update(repeating: 0, count: B * H)
             }
             team.barrier()
-            team.sumPartials(partials, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: false)
+            team.sumPartials(partials, rows: B, columns: units, into: dh, adding: false)
             guard T > 1 else { return }
 
             // Back through time: dpre_t = dh ⊙ h(1 − h) where the state was updated, 0 where
@@ -138,7 +137,7 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
                     }
                 }
                 if t == 0 { break }  // the initial state needs no gradient
-                let mine = partial(generation + 1)
+                let mine = partials.slot(generation + 1, member: team.member)
                 if units.isEmpty {
                     mine.update(repeating: 0, count: B * H)
                 } else {
@@ -146,10 +145,8 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
                                    b: wh + units.lowerBound * ld + V, ldb: ld, c: mine, ldc: H, accumulate: false)
                 }
                 team.barrier()
-                let generationBase = partials + ((generation + 1) & 1) * members * B * H
                 // Carried states (rows ≥ updated) keep their gradient.
-                team.sumPartials(generationBase, stride: B * H, rows: updated, ld: H, columns: units, into: dh,
-                                 destLd: H, adding: false)
+                team.sumPartials(partials, generation: generation + 1, rows: updated, columns: units, into: dh, adding: false)
             }
             // Weight gradients of this member's rows: one product for the whole sequence when no
             // name is shorter (one write of the gradient), else step by step over the rows that updated.

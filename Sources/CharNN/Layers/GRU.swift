@@ -101,16 +101,16 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
         let members = WorkerPool.shared.threadCount
         let dgi = arena.allocate(T * B * 3 * H), dgh = arena.allocate(T * B * 3 * H)
         let dh = arena.allocate(B * H), direct = arena.allocate(B * H)
-        let stepPartials = arena.allocate(2 * members * B * H)
+        let stepPartials = TeamPartials(arena: arena, members: members, rows: B, width: H)
         // d(loss)/d(output of the layer below) per step, and the members' partial sums of it.
-        let dBelow = L > 1 ? arena.allocate(T * B * H) : nil
-        let belowPartials = L > 1 ? arena.allocate(members * T * B * H) : nil
+        let below = L > 1 ? (gradient: arena.allocate(T * B * H),
+                             partials: TeamPartials(arena: arena, members: members, rows: T * B, width: H, generations: 1)) : nil
         WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
             let units = team.share(H)
-            let partial = { (generation: Int) in stepPartials + (generation & 1) * members * B * H + team.member * B * H }
-            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C), partialDx: partial(0))
+            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C),
+                        partialDx: stepPartials.slot(0, member: team.member))
             team.barrier()
-            team.sumPartials(stepPartials, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: false)
+            team.sumPartials(stepPartials, rows: B, columns: units, into: dh, adding: false)
             var generation = 1
             for l in stride(from: L - 1, through: 0, by: -1) {
                 let layer = layers[l]
@@ -118,8 +118,8 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                 if l < L - 1 { for b in 0..<B { (dh + b * H + units.lowerBound).update(repeating: 0, count: units.count) } }
                 for t in stride(from: T - 1, through: 0, by: -1) {
                     let active = batch.active(t)
-                    if l < L - 1, let dBelow {
-                        for b in 0..<active { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
+                    if l < L - 1, let below {
+                        for b in 0..<active { Kernels.axpy(1, below.gradient + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
                     }
                     for b in 0..<B where !units.isEmpty {
                         let row = t * B + b
@@ -150,24 +150,17 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                     guard t > 0 else { break }
                     // dh_prev = direct + dgh·W_hh: each member adds its rows' share.
                     layer.backpropagate(dgh + t * B * 3 * H, rows: active, through: layer.weightHH, units: units,
-                                        into: partial(generation))
+                                        into: stepPartials.slot(generation, member: team.member))
                     team.barrier()
-                    let base = stepPartials + (generation & 1) * members * B * H
                     for b in 0..<B where !units.isEmpty {
                         (dh + b * H + units.lowerBound).update(from: direct + b * H + units.lowerBound, count: units.count)
                     }
-                    team.sumPartials(base, stride: B * H, rows: active, ld: H, columns: units, into: dh, destLd: H, adding: true)
+                    team.sumPartials(stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: true)
                     generation += 1
                 }
                 let input = l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil
-                layer.accumulateGradients(batch, dgi: dgi, dgh: dgh, previousHidden: states, input: input, units: units)
-                if l > 0, let dBelow, let belowPartials {
-                    layer.backpropagateInputs(batch, dgi, units: units, into: belowPartials + team.member * T * B * H)
-                    team.barrier()
-                    team.sumPartials(belowPartials, stride: T * B * H, rows: T * B, ld: H, columns: units, into: dBelow,
-                                     destLd: H, adding: false)
-                }
-                team.barrier()  // dgi, dgh and the partials are reused by the next layer
+                layer.finishBackward(batch, dgi: dgi, dgh: dgh, previousHidden: states, input: input, units: units,
+                                     team: team, below: l > 0 ? below : nil)
             }
         }
     }

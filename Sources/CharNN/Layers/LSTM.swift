@@ -105,15 +105,15 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
         let members = WorkerPool.shared.threadCount
         let dg = arena.allocate(T * B * 4 * H)
         let dh = arena.allocate(B * H), dc = arena.allocate(B * H)
-        let stepPartials = arena.allocate(2 * members * B * H)
-        let dBelow = L > 1 ? arena.allocate(T * B * H) : nil
-        let belowPartials = L > 1 ? arena.allocate(members * T * B * H) : nil
+        let stepPartials = TeamPartials(arena: arena, members: members, rows: B, width: H)
+        let below = L > 1 ? (gradient: arena.allocate(T * B * H),
+                             partials: TeamPartials(arena: arena, members: members, rows: T * B, width: H, generations: 1)) : nil
         WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
             let units = team.share(H)
-            let partial = { (generation: Int) in stepPartials + (generation & 1) * members * B * H + team.member * B * H }
-            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C), partialDx: partial(0))
+            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C),
+                        partialDx: stepPartials.slot(0, member: team.member))
             team.barrier()
-            team.sumPartials(stepPartials, stride: B * H, rows: B, ld: H, columns: units, into: dh, destLd: H, adding: false)
+            team.sumPartials(stepPartials, rows: B, columns: units, into: dh, adding: false)
             var generation = 1
             for l in stride(from: L - 1, through: 0, by: -1) {
                 let layer = layers[l]
@@ -124,8 +124,8 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                 }
                 for t in stride(from: T - 1, through: 0, by: -1) {
                     let active = batch.active(t)
-                    if l < L - 1, let dBelow {
-                        for b in 0..<active { Kernels.axpy(1, dBelow + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
+                    if l < L - 1, let below {
+                        for b in 0..<active { Kernels.axpy(1, below.gradient + (t * B + b) * H + units.lowerBound, dh + b * H + units.lowerBound, units.count) }
                     }
                     for b in 0..<active where !units.isEmpty {
                         let row = t * B + b
@@ -148,25 +148,15 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                     // dh_prev = dg·W_hh (h reaches the next step only through the gates), each
                     // member adding its rows' share; carried names keep their dh.
                     layer.backpropagate(dg + t * B * 4 * H, rows: active, through: layer.weightHH, units: units,
-                                        into: partial(generation))
+                                        into: stepPartials.slot(generation, member: team.member))
                     team.barrier()
-                    let base = stepPartials + (generation & 1) * members * B * H
-                    for b in 0..<active {
-                        team.sumPartials(base + b * H, stride: B * H, rows: 1, ld: H, columns: units, into: dh + b * H,
-                                         destLd: H, adding: false)
-                    }
+                    team.sumPartials(stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: false)
                     generation += 1
                 }
                 let input = l > 0 ? UnsafePointer(tape.states[l - 1] + B * H) : nil
                 // The same pre-activation gradient flows to the input and the hidden projections.
-                layer.accumulateGradients(batch, dgi: dg, dgh: dg, previousHidden: states, input: input, units: units)
-                if l > 0, let dBelow, let belowPartials {
-                    layer.backpropagateInputs(batch, dg, units: units, into: belowPartials + team.member * T * B * H)
-                    team.barrier()
-                    team.sumPartials(belowPartials, stride: T * B * H, rows: T * B, ld: H, columns: units, into: dBelow,
-                                     destLd: H, adding: false)
-                }
-                team.barrier()
+                layer.finishBackward(batch, dgi: dg, dgh: dg, previousHidden: states, input: input, units: units,
+                                     team: team, below: l > 0 ? below : nil)
             }
         }
     }

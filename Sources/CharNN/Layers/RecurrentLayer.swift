@@ -130,6 +130,21 @@ struct RecurrentLayer {
         }
     }
 
+    /// The end of this layer's backward pass in a stack (GRU, LSTM): its weight gradients, then,
+    /// above the first layer, d(loss)/d(the layer below's outputs) into `below.gradient`, summed
+    /// over the team. Ends at a barrier: the next layer reuses the gate gradients and partials.
+    func finishBackward(_ batch: SequenceBatch, dgi: UnsafePointer<Float>, dgh: UnsafePointer<Float>,
+                        previousHidden: UnsafePointer<Float>, input: UnsafePointer<Float>?, units: Range<Int>,
+                        team: Team, below: (gradient: UnsafeMutablePointer<Float>, partials: TeamPartials)?) {
+        accumulateGradients(batch, dgi: dgi, dgh: dgh, previousHidden: previousHidden, input: input, units: units)
+        if let below {
+            backpropagateInputs(batch, dgi, units: units, into: below.partials.slot(0, member: team.member))
+            team.barrier()
+            team.sumPartials(below.partials, rows: batch.steps * batch.size, columns: units, into: below.gradient, adding: false)
+        }
+        team.barrier()
+    }
+
     /// partial[t] = dg[t, :, rows(units)] · W_ih[rows(units), :] for the rows still reading at
     /// each step, zeros for the others: this member's share of the gradient into the layer below.
     func backpropagateInputs(_ batch: SequenceBatch, _ dg: UnsafePointer<Float>, units: Range<Int>,
