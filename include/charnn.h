@@ -42,10 +42,11 @@
  *               while it trains (nothing waits, so a progress callback that predicts cannot
  *               deadlock). Freeing a handle while another thread is inside a call on it is
  *               safe: that call finishes first, then the memory goes. charnn_last_error() is per
- *               thread. Training and batched prediction use a worker pool of one thread per
- *               online core (at most 8), started on first use; the environment variable
- *               CHARNN_NUM_THREADS=n (1 to 64), read once at that moment, sets the count (1: no
- *               pool).
+ *               thread. Training, batched prediction and the optimizer calls (step, zero_grad,
+ *               clip_grad_norm) spread large work over a worker pool of one thread per online
+ *               core (at most 8), started on first use; the environment variable
+ *               CHARNN_NUM_THREADS=n, read once at that moment, sets the count (1: no pool;
+ *               above 64: 64; 0 or not a number: the default).
  *
  *   Versions.   CHARNN_VERSION_* describe the header; charnn_version_string() the library.
  *               CHARNN_ABI_VERSION changes only when the binary interface breaks; a binding

@@ -163,7 +163,7 @@ public func charnn_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?,
         }
         if stopped { throw APIError(CHARNN_CANCELLED, "the progress callback stopped training after \(report.stepsTaken) steps") }
     }
-    if let result, result.pointee.struct_size >= MemoryLayout<charnn_train_result>.size {
+    if let result {  // its struct_size was checked on entry
         result.pointee.epochs_completed = Int32(report.epochsCompleted)
         result.pointee.steps_taken = Int64(report.stepsTaken)
         result.pointee.last_loss = report.lastLoss

@@ -31,7 +31,7 @@ private func parameterList(_ handles: UnsafePointer<OpaquePointer?>?, _ count: I
 
 @c @implementation
 public func charnn_zero_grad(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int) -> charnn_status {
-    api("charnn_zero_grad") { for p in try parameterList(parameters, count, distinct: false) { p.zeroGrad() } }
+    api("charnn_zero_grad") { zeroGradients(try parameterList(parameters, count, distinct: false)) }
 }
 
 @c @implementation

@@ -19,7 +19,7 @@ public final class Parameter: @unchecked Sendable {
     init(name: String, _ value: Tensor, rowBlocks: Int) {
         self.name = name
         self.shape = value.shape
-        self.rowBlocks = value.shape.rows % rowBlocks == 0 ? rowBlocks : 1
+        self.rowBlocks = Self.rowsAndColumns(value.shape).rows % rowBlocks == 0 ? rowBlocks : 1
         storage = FloatBuffer(copying: value.scalars)
         gradStorage = FloatBuffer(count: value.shape.count)
     }
@@ -29,13 +29,18 @@ public final class Parameter: @unchecked Sendable {
     /// split their work the same way, so each core updates the rows it computed.
     @inline(__always)
     func forEachShare(member: Int, of members: Int, _ body: (Range<Int>) -> Void) {
-        let (rows, cols) = shape.rank <= 1 ? (count, 1) : (shape.rows, shape.cols)
+        let (rows, cols) = Self.rowsAndColumns(shape)
         let perBlock = rows / rowBlocks
         let share = WorkerPool.share(of: perBlock, piece: member, pieces: members)
         guard !share.isEmpty else { return }
         for block in 0..<rowBlocks {
             body((block * perBlock + share.lowerBound) * cols..<(block * perBlock + share.upperBound) * cols)
         }
+    }
+
+    /// Rows and columns as work on a parameter is split: a vector's elements are rows of one column.
+    private static func rowsAndColumns(_ shape: Shape) -> (rows: Int, cols: Int) {
+        shape.rank <= 1 ? (shape.count, 1) : (shape.rows, shape.cols)
     }
 
     public var count: Int { shape.count }

@@ -68,18 +68,6 @@ enum CrossEntropy {
 
 /// Small loops the fused layers share.
 enum LayerMath {
-    /// rows × width values: every row set to `row`.
-    @inline(__always)
-    static func broadcastRows(_ row: UnsafePointer<Float>, rows: Int, width: Int, into y: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { (y + r * width).update(from: row, count: width) }
-    }
-
-    /// sum += Σ over rows of x (a bias gradient).
-    @inline(__always)
-    static func addRowSums(_ x: UnsafePointer<Float>, rows: Int, width: Int, into sum: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { Kernels.axpy(1, x + r * width, sum, width) }
-    }
-
     /// y[j] += W[j, column] for j in 0..<count, W row-major with `ld` columns: one-hot · Wᵀ as a gather.
     @inline(__always)
     static func addColumn(_ w: UnsafePointer<Float>, ld: Int, column: Int, count: Int, into y: UnsafeMutablePointer<Float>) {

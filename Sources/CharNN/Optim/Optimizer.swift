@@ -50,7 +50,7 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float
 }
 
 /// Sets the gradients to zero, each core the rows it owns.
-func zeroGradients(_ parameters: [Parameter]) {
+package func zeroGradients(_ parameters: [Parameter]) {
     forEachShare(parameters) { p, range in (p.grads + range.lowerBound).update(repeating: 0, count: range.count) }
 }
 
