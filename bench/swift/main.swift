@@ -74,6 +74,33 @@ func train(kind: ModelKind, batch: Int, names: Int, directory: String) throws {
     print("train \(kind) batch \(batch): \(String(format1: seconds / Double(subset.count) * 1e6)) µs per name over \(subset.count) names")
 }
 
+/// The team threshold's measurement (bench/threshold.py runs it with one thread and with two,
+/// CHARNN_PARALLEL_MIN_STEP_WORK=0, alternately): for each kind and hidden size, µs per name of
+/// batch-1 training (forward, backward, Adam) and of single-name prediction, with the
+/// multiply-adds one character costs between two barriers (`step_work`). One JSON line each.
+func threshold(directory: String, names: Int) throws {
+    let data = try NameDataset.load(directory: directory)
+    let (trainSet, testSet) = try data.stratifiedSplit(testFraction: 0.1, seed: 0)
+    let subset = trainSet.subset(0..<min(names, trainSet.count))
+    let probes = (0..<min(names, testSet.count)).map { testSet.names[$0] }
+    for (kind, gates) in [(ModelKind.elman, 1), (.gru, 3)] {
+        for hidden in [64, 96, 128, 160, 192, 224, 256, 320, 384, 512] {
+            let model = try Model(config: ModelConfig(kind: kind, hiddenSize: hidden, layers: 1), labels: data.labelNames)
+            var config = TrainingConfig()
+            config.epochs = 1
+            let start = now()
+            try model.train(on: subset, config: config)
+            let trainUs = (now() - start) / Double(subset.count) * 1e6
+            for name in probes.prefix(50) { _ = try model.predict(name) }  // warm
+            let predictStart = now()
+            for name in probes { _ = try model.predict(name) }
+            let predictUs = (now() - predictStart) / Double(probes.count) * 1e6
+            print("{\"kind\": \"\(kind)\", \"hidden\": \(hidden), \"step_work\": \(gates * hidden * hidden), "
+                  + "\"train_us\": \(String(format1: trainUs)), \"predict_us\": \(String(format1: predictUs))}")
+        }
+    }
+}
+
 /// One Adam step over `count` weights (the Elman cell has 86,584, the GRU 642,834).
 func adam(count: Int) throws {
     var rng = Xoshiro256(seed: 1)
@@ -123,12 +150,15 @@ do {
     case "gemm":
         let d = args.dropFirst().compactMap { Int($0) }
         try gemm(m: d.count > 0 ? d[0] : 128, n: d.count > 1 ? d[1] : 384, k: d.count > 2 ? d[2] : 256)
+    case "threshold":
+        let rest = Array(args.dropFirst())
+        try threshold(directory: rest.first ?? "data/names", names: rest.count > 1 ? Int(rest[1]) ?? 400 : 400)
     case "train":
         let rest = Array(args.dropFirst())
         try train(kind: ModelKind(rawValue: rest.first ?? "gru") ?? .gru, batch: rest.count > 1 ? Int(rest[1]) ?? 1 : 1,
                   names: rest.count > 2 ? Int(rest[2]) ?? 5000 : 5000, directory: rest.count > 3 ? rest[3] : "data/names")
     default:
-        print("usage: charnn-bench [elman-step | train elman|gru|lstm [BATCH] [NAMES] [DATA_DIR]]")
+        print("usage: charnn-bench [elman-step | adam [N] | gemm M N K | threshold [DATA_DIR] [NAMES] | train elman|gru|lstm [BATCH] [NAMES] [DATA_DIR]]")
         exit(2)
     }
 } catch {

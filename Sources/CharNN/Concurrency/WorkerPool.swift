@@ -1,50 +1,71 @@
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
-/// Runs the pieces of one computation on several cores at once: the calling thread is member 0
-/// and persistent worker thread i is member i, always, so each core keeps working on the same
-/// rows of the same weights from step to step and finds them in its own cache. Workers spin
-/// for a moment after each job (a training step calls again within microseconds, far sooner
-/// than a sleeping thread wakes) and then sleep until the next one.
+/// Runs the pieces of one computation on several cores at once, and only when that pays:
 ///
-/// One job at a time: a thread that finds the pool busy (many threads predicting at once, or
-/// a job started from inside a job) runs its work alone, as a team of one, so no caller ever
-/// waits for another.
+/// - **Small work stays on the caller's thread.** A team (members meeting at a barrier once per
+///   character) needs `ParallelPolicy.teamMinimumStepWork` multiply-adds per member between
+///   barriers; a streaming job (optimizer step, clipping) `piecesMinimumBytes`.
+/// - **Only workers that are running take part.** Workers spin briefly after a job, then
+///   sleep. A job invites the spinning ones; it wakes sleeping ones only when it is big enough
+///   to repay a wake-up (`wakeMinimumWork`), and starts without those that do not show up
+///   within a few microseconds. So a worker the OS has descheduled is simply not in the team.
+/// - **Nobody spins without a bound.** Barriers and joins spin for about a wake-up's time,
+///   then yield and sleep (`ParkingLot`).
+/// - **A busy machine sends work home.** When a parallel job's members spend a large share of
+///   it waiting for each other (a member was descheduled: another process holds the core), the
+///   `ContentionGovernor` runs jobs on the caller's thread for a while, backing off
+///   exponentially while the machine stays busy.
 ///
-/// The number of threads is `CHARNN_NUM_THREADS` when it is a number from 1 (no parallelism)
-/// up (at most 64), else the number of online cores, at most 8.
+/// Results do not depend on who runs what: a team's work is cut into `pieces` logical shares
+/// fixed by the work's size and the pool's size alone, and a member that runs several shares
+/// (or the caller alone) computes each share's partial sums separately and adds them in the
+/// same order. Training is reproducible bit for bit for a given `CHARNN_NUM_THREADS`, whatever
+/// else the machine is doing.
+///
+/// One job at a time: a thread that finds the pool busy (many threads predicting at once, or a
+/// job started from inside a job) runs its work alone.
 final class WorkerPool: @unchecked Sendable {
-    static let shared = WorkerPool(threads: WorkerPool.configuredThreads())
+    static let shared = WorkerPool(threads: CPUBudget.configuredThreads())
 
-    /// Threads that run pieces, the caller included.
+    /// Threads that may run pieces, the caller included.
     let threadCount: Int
+    let governor = ContentionGovernor()
+    private let lot = ParkingLot()
 
-    /// The job's closure: written by the caller before it publishes the job in `job`
-    /// (release), read by a worker after it sees the job (acquire); the caller waits for every
-    /// member before it returns, which keeps the closure alive meanwhile.
-    private nonisolated(unsafe) var body: ((Int) -> Void)?
-    /// generation (bits 16–63) and the number of members (bits 0–15) of the current job.
-    private let job = Atomic<UInt64>(0)
+    // The current job. Its closure is written before the job is published and read by a worker
+    // only after it holds a seat or a piece of that job, which the caller waits for.
+    private nonisolated(unsafe) var teamBody: ((Team) -> Void)?
+    private nonisolated(unsafe) var pieceBody: ((Int) -> Void)?
+    private nonisolated(unsafe) var teamPieces = 1
+    /// The job's number (bits 1…) and kind (bit 0: 1 for a team): what workers wait on.
+    private let published = Atomic<UInt64>(0)
+    /// Team job: number << 32 | closed | seated workers (bit w for worker w).
+    /// Pieces job: number << 32 | next piece << 16 | piece count.
+    private let ticket = Atomic<UInt64>(0)
+    /// Team: seated members still running. Pieces: pieces not finished.
     private let unfinished = Atomic<Int>(0)
+    /// Nanoseconds the job's members spent waiting for each other.
+    private let waited = Atomic<UInt64>(0)
     private let busy = Atomic<Bool>(false)
-    private let sleepers = Atomic<Int>(0)
     // A sense-reversing barrier for the members of a team.
     private let arrived = Atomic<Int>(0)
     private let barrierRound = Atomic<Int>(0)
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let wake: UnsafeMutablePointer<pthread_cond_t>
+
+    private static let closed: UInt64 = 1 << 31
+    private static let seatMask: UInt64 = closed - 1
 
     init(threads: Int) {
-        threadCount = min(max(1, threads), 1 << 15)
-        mutex = .allocate(capacity: 1)
-        wake = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(wake, nil)
-        for member in 1..<threadCount {
+        threadCount = min(max(1, threads), CPUBudget.maxConfigurableThreads)
+        for worker in 1..<threadCount {
             var thread = pthread_t()
-            let context = Unmanaged.passRetained(Worker(pool: self, member: member)).toOpaque()
+            let context = Unmanaged.passRetained(Worker(pool: self, index: worker)).toOpaque()
             pthread_create(&thread, nil, { context in
                 Unmanaged<Worker>.fromOpaque(context!).takeRetainedValue().run()
                 return nil
@@ -55,109 +76,240 @@ final class WorkerPool: @unchecked Sendable {
 
     private final class Worker {
         let pool: WorkerPool
-        let member: Int
-        init(pool: WorkerPool, member: Int) { (self.pool, self.member) = (pool, member) }
-        func run() { pool.work(as: member) }
+        let index: Int
+        init(pool: WorkerPool, index: Int) { (self.pool, self.index) = (pool, index) }
+        func run() { pool.work(as: index) }
     }
 
-    static func configuredThreads() -> Int {
-        if let text = getenv("CHARNN_NUM_THREADS"), let n = Int(String(cString: text)), n >= 1 { return min(n, 64) }
-        return min(8, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    }
+    // MARK: Teams
 
-    /// Runs body(0), …, body(members − 1) at once, member i on thread i, and returns when all
-    /// are done. `members` is at most `threadCount`; when the pool is busy every piece runs
-    /// here, one after the other, so bodies that wait for each other must use `team` instead.
-    func run(_ members: Int, _ body: (Int) -> Void) {
-        let members = min(members, threadCount)
-        guard members > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            for i in 0..<members { body(i) }
-            return
+    /// Runs `body` on every member of a team at once (the caller is member 0); members may
+    /// wait for each other with `Team.barrier()`. `stepWork` is the multiply-adds between two
+    /// barriers, `work` the whole job's: they decide whether a team pays (else the caller runs
+    /// `body` alone, as a team of one that still computes every logical piece).
+    func team(stepWork: Int, work: Int, _ body: (Team) -> Void) {
+        guard threadCount > 1, stepWork >= ParallelPolicy.teamMinimumStepWork else {
+            PoolDecisions.record(.belowThreshold)
+            return body(Team(member: 0, size: 1, pieces: 1, pool: self))
         }
-        runHoldingPool(members, body)
+        let alone = Team(member: 0, size: 1, pieces: threadCount, pool: self)
+        let wake = work >= ParallelPolicy.wakeMinimumWork
+        guard let seated = openTeam(wake: wake) else { return body(alone) }
+        defer { busy.store(false, ordering: .releasing) }
+        guard seated != 0 else {
+            PoolDecisions.record(.unavailable)
+            return body(alone)
+        }
+        let size = seated.nonzeroBitCount + 1
+        let start = MonotonicClock.nanoseconds()
+        withoutActuallyEscaping(body) { body in
+            teamBody = body
+            closeTeam()
+            body(Team(member: 0, size: size, pieces: threadCount, pool: self))
+            join()
+            teamBody = nil
+        }
+        PoolDecisions.record(.parallel)
+        governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: waited.load(ordering: .relaxed), members: size)
     }
 
-    /// `run` for a caller that holds `busy`; releases it.
-    private func runHoldingPool(_ members: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { escapable in
-            self.body = escapable
-            unfinished.store(members - 1, ordering: .relaxed)
-            let generation = (job.load(ordering: .relaxed) >> 16) &+ 1
-            job.store(generation << 16 | UInt64(members), ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                pthread_mutex_lock(mutex)
-                pthread_cond_broadcast(wake)
-                pthread_mutex_unlock(mutex)
-            }
-            escapable(0)
-            while unfinished.load(ordering: .acquiring) > 0 {}
-            self.body = nil
-        }
-        busy.store(false, ordering: .releasing)
-    }
-
-    private func work(as member: Int) {
-        FlushToZero.enableForThisThread()  // this thread only ever runs charnn's kernels
-        // Generation 0 is "no job yet": a job published before this thread got here still runs.
-        var seen: UInt64 = 0
-        while true {
-            // Spin for new work for about half a millisecond (longer than a training step takes
-            // between two parallel calls), then sleep.
-            var current = job.load(ordering: .acquiring)
-            var spins = 0
-            while current >> 16 == seen && spins < 500_000 {
-                spins += 1
-                current = job.load(ordering: .acquiring)
-            }
-            if current >> 16 == seen {
-                pthread_mutex_lock(mutex)
-                sleepers.add(1, ordering: .sequentiallyConsistent)
-                while job.load(ordering: .sequentiallyConsistent) >> 16 == seen { pthread_cond_wait(wake, mutex) }
-                sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                pthread_mutex_unlock(mutex)
-                current = job.load(ordering: .acquiring)
-            }
-            seen = current >> 16
-            if member < Int(current & 0xFFFF) {
-                body!(member)
-                unfinished.subtract(1, ordering: .releasing)
-            }
-        }
-    }
-
-    /// Runs `body` on every member of a team at once (the caller is member 0). The members may
-    /// wait for each other with `Team.barrier()`. A busy pool, or `cost` below `threshold`,
-    /// gives a team of one.
-    func team(cost: Int = .max, threshold: Int = 0, _ body: (Team) -> Void) {
-        guard cost >= threshold, threadCount > 1,
-              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            return body(Team(member: 0, size: 1, pool: self))
-        }
-        let size = threadCount
+    /// Takes the pool and offers seats to the workers; returns the seated workers (0: nobody
+    /// came; the pool is then still held), or nil when the pool is not to be used now.
+    private func openTeam(wake: Bool) -> UInt64? {
+        guard mayStart(wake: wake) else { return nil }
+        let number = nextJobNumber()
         arrived.store(0, ordering: .relaxed)
-        runHoldingPool(size) { member in body(Team(member: member, size: size, pool: self)) }
+        waited.store(0, ordering: .relaxed)
+        ticket.store(number << 32, ordering: .relaxed)
+        published.store(number << 1 | 1, ordering: .sequentiallyConsistent)
+        if wake { lot.notifyAll() }
+        let everyone = (UInt64(1) << threadCount) - 2
+        let deadline = MonotonicClock.nanoseconds()
+            &+ (wake ? ParallelPolicy.wakeJoinNanoseconds : ParallelPolicy.joinNanoseconds)
+        var checks = 0
+        while ticket.load(ordering: .acquiring) & Self.seatMask != everyone {
+            checks &+= 1
+            if checks & 63 == 0 && MonotonicClock.nanoseconds() >= deadline { break }
+        }
+        // Close the seats: a worker that comes later sees `closed` and goes back to waiting.
+        var current = ticket.load(ordering: .acquiring)
+        while true {
+            unfinished.store((current & Self.seatMask).nonzeroBitCount, ordering: .relaxed)
+            let (exchanged, original) = ticket.compareExchange(expected: current, desired: current | Self.closed,
+                                                               ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            current = original
+        }
+        return current & Self.seatMask
     }
 
-    fileprivate func barrier(size: Int) {
+    /// Lets the seated workers start (they wait for the body, published after the close).
+    private func closeTeam() {
+        teamPieces = threadCount
+        barrierGate.store(ticket.load(ordering: .relaxed) >> 32, ordering: .sequentiallyConsistent)
+        lot.notifyAll()
+    }
+    /// The number of the team job whose body is ready (seated workers wait for it).
+    private let barrierGate = Atomic<UInt64>(0)
+
+    private func join() {
+        let w = lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+            unfinished.load(ordering: .sequentiallyConsistent) == 0
+        }
+        waited.add(w, ordering: .relaxed)
+    }
+
+    /// `Team.barrier()`.
+    func barrierForTeam(size: Int) {
         let round = barrierRound.load(ordering: .acquiring)
         if arrived.add(1, ordering: .acquiringAndReleasing).newValue == size {
             arrived.store(0, ordering: .relaxed)
-            barrierRound.add(1, ordering: .releasing)
+            barrierRound.add(1, ordering: .sequentiallyConsistent)
+            lot.notifyAll()
         } else {
-            while barrierRound.load(ordering: .acquiring) == round {}
+            let w = lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+                barrierRound.load(ordering: .sequentiallyConsistent) != round
+            }
+            if w > 0 { waited.add(w, ordering: .relaxed) }
         }
     }
 
-    /// Runs `body(member, members)` on each member when `cost` reaches `threshold` (else once,
-    /// as member 0 of 1) and returns whether every call returned true.
-    func allPieces(cost: Int, threshold: Int = 1 << 16, _ body: (Int, Int) -> Bool) -> Bool {
-        let members = cost >= threshold ? threadCount : 1
-        guard members > 1 else { return body(0, 1) }
-        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: members) { results in
-            for i in 0..<members { results[i] = false }
-            run(members) { p in results[p] = body(p, members) }
+    // MARK: Pieces
+
+    /// Runs body(0), …, body(count − 1), each exactly once, on whichever threads are free:
+    /// the caller and the running workers claim pieces until none is left, so a worker that is
+    /// not running leaves its share to the others instead of holding them up. `parallel` says
+    /// whether the job is big enough to split, `wake` whether it repays waking a sleeping worker.
+    func forEachPiece(_ count: Int, parallel: Bool, wake: Bool, _ body: (Int) -> Void) {
+        let count = min(count, 0xFFFF)
+        let worthSplitting = parallel && count > 1 && threadCount > 1
+        if !worthSplitting { PoolDecisions.record(.belowThreshold) }
+        guard worthSplitting, mayStart(wake: wake) else {
+            for piece in 0..<count { body(piece) }
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        let number = nextJobNumber()
+        let start = MonotonicClock.nanoseconds()
+        withoutActuallyEscaping(body) { body in
+            pieceBody = body
+            unfinished.store(count, ordering: .relaxed)
+            ticket.store(number << 32 | UInt64(count), ordering: .relaxed)
+            published.store(number << 1, ordering: .sequentiallyConsistent)
+            if wake { lot.notifyAll() }
+            while let piece = claimPiece(number) {
+                body(piece)
+                unfinished.subtract(1, ordering: .releasing)
+            }
+            let w = lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+                unfinished.load(ordering: .sequentiallyConsistent) == 0
+            }
+            pieceBody = nil
+            PoolDecisions.record(.parallel)
+            governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: w, members: 1)
+        }
+    }
+
+    /// Runs `body(piece, pieces)` for every logical piece of a streaming job over `bytes` of
+    /// memory (threadCount pieces when that is worth splitting, else one) and returns whether
+    /// every call returned true. Pieces follow `WorkerPool.share`, like the teams' rows.
+    func allPieces(bytes: Int, _ body: (Int, Int) -> Bool) -> Bool {
+        let pieces = bytes >= ParallelPolicy.piecesMinimumBytes ? threadCount : 1
+        guard pieces > 1 else {
+            PoolDecisions.record(.belowThreshold)
+            return body(0, 1)
+        }
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: pieces) { results in
+            forEachPiece(pieces, parallel: true, wake: bytes >= ParallelPolicy.wakeMinimumBytes) { p in
+                results[p] = body(p, pieces)
+            }
             return results.allSatisfy { $0 }
         }
+    }
+
+    private func claimPiece(_ number: UInt64) -> Int? {
+        var current = ticket.load(ordering: .acquiring)
+        while true {
+            let next = Int(current >> 16 & 0xFFFF), count = Int(current & 0xFFFF)
+            guard current >> 32 == number & 0xFFFF_FFFF, next < count else { return nil }
+            let (exchanged, original) = ticket.compareExchange(expected: current, desired: current &+ (1 << 16),
+                                                               ordering: .acquiringAndReleasing)
+            if exchanged { return next }
+            current = original
+        }
+    }
+
+    // MARK: Shared by both kinds of job
+
+    /// Whether a job may go parallel now, taking the pool if so: the governor allows it, some
+    /// worker is awake (or the job is worth waking one), and no other job holds the pool.
+    private func mayStart(wake: Bool) -> Bool {
+        if let decisions = PoolDecisions.current, decisions.keepAlone {
+            PoolDecisions.record(.keptAlone)
+            return false
+        }
+        guard governor.allowsParallel() else {
+            PoolDecisions.record(.contended)
+            return false
+        }
+        guard wake || lot.sleeperCount < threadCount - 1 else {
+            PoolDecisions.record(.unavailable)
+            return false
+        }
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            PoolDecisions.record(.busy)
+            return false
+        }
+        return true
+    }
+
+    /// Job numbers fit the ticket's 32 bits (wrapping is harmless: a worker compares numbers
+    /// only with the job it saw published a moment ago).
+    private func nextJobNumber() -> UInt64 {
+        ((published.load(ordering: .relaxed) >> 1) &+ 1) & 0xFFFF_FFFF
+    }
+
+    // MARK: Workers
+
+    private func work(as worker: Int) {
+        FlushToZero.enableForThisThread()  // this thread only ever runs charnn's kernels
+        var seen: UInt64 = 0
+        while true {
+            lot.wait(spinNanoseconds: ParallelPolicy.idleSpinNanoseconds) {
+                published.load(ordering: .sequentiallyConsistent) != seen
+            }
+            seen = published.load(ordering: .acquiring)
+            let number = seen >> 1
+            if seen & 1 == 1 {
+                takeSeat(worker, number)
+            } else {
+                while let piece = claimPiece(number) {
+                    pieceBody!(piece)
+                    if unfinished.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { lot.notifyAll() }
+                }
+            }
+        }
+    }
+
+    /// Joins team job `number` if its seats are still open, runs this member's part, reports.
+    private func takeSeat(_ worker: Int, _ number: UInt64) {
+        let bit = UInt64(1) << worker
+        var current = ticket.load(ordering: .acquiring)
+        while true {
+            guard current >> 32 == number, current & Self.closed == 0 else { return }
+            let (exchanged, original) = ticket.compareExchange(expected: current, desired: current | bit,
+                                                               ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            current = original
+        }
+        // Seated: the caller closes the seats within microseconds and then publishes the body.
+        lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+            barrierGate.load(ordering: .sequentiallyConsistent) == number
+        }
+        let seated = ticket.load(ordering: .acquiring) & Self.seatMask
+        let member = (seated & (bit - 1)).nonzeroBitCount + 1
+        teamBody!(Team(member: member, size: seated.nonzeroBitCount + 1, pieces: teamPieces, pool: self))
+        if unfinished.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { lot.notifyAll() }
     }
 
     /// Member `piece` of `pieces`' share of 0..<count, cut at multiples of `granule`. Every
@@ -166,64 +318,4 @@ final class WorkerPool: @unchecked Sendable {
         let chunk = ((count + pieces - 1) / pieces + granule - 1) / granule * granule
         return min(count, piece * chunk)..<min(count, (piece + 1) * chunk)
     }
-}
-
-/// The members of a `WorkerPool.team` job: which one this is, how many there are, and a
-/// barrier where all of them meet.
-struct Team {
-    let member: Int
-    let size: Int
-    fileprivate let pool: WorkerPool
-
-    /// Returns once every member has called it.
-    @inline(__always)
-    func barrier() {
-        if size > 1 { pool.barrier(size: size) }
-    }
-
-    /// This member's share of 0..<count (the same rows every time).
-    @inline(__always)
-    func share(_ count: Int) -> Range<Int> {
-        WorkerPool.share(of: count, piece: member, pieces: size)
-    }
-
-    /// dest[r, columns] (+)= Σ over members of their partials of `generation`, row r, for
-    /// `rows` rows (row-major, `partials.width` columns, like dest): each member wrote its
-    /// partial product (over its share of a contraction); after a barrier, each member sums the
-    /// columns it owns.
-    func sumPartials(_ partials: TeamPartials, generation: Int = 0, rows: Int, columns: Range<Int>,
-                     into dest: UnsafeMutablePointer<Float>, adding: Bool) {
-        guard !columns.isEmpty else { return }
-        let (first, ld) = (partials.all(generation), partials.width)
-        for r in 0..<rows {
-            let out = dest + r * ld + columns.lowerBound
-            if !adding { out.update(from: first + r * ld + columns.lowerBound, count: columns.count) }
-            for m in (adding ? 0 : 1)..<size {
-                Kernels.axpy(1, first + m * partials.size + r * ld + columns.lowerBound, out, columns.count)
-            }
-        }
-    }
-}
-
-/// Scratch where every member of a team writes its partial of a sum it shares out (`rows ×
-/// width` floats each) for `Team.sumPartials` to add up. With two generations, a member may
-/// write the next step's partial while another still reads this step's.
-struct TeamPartials {
-    let base: UnsafeMutablePointer<Float>
-    let members: Int
-    let width: Int
-    /// Floats per member and generation.
-    let size: Int
-    let generations: Int
-
-    init(arena: Arena, members: Int, rows: Int, width: Int, generations: Int = 2) {
-        (self.members, self.width, size, self.generations) = (members, width, rows * width, generations)
-        base = arena.allocate(generations * members * rows * width)
-    }
-
-    /// The partials of every member in `generation`, one after the other.
-    func all(_ generation: Int) -> UnsafeMutablePointer<Float> { base + generation % generations * members * size }
-
-    /// This member's partial in `generation`.
-    func slot(_ generation: Int, member: Int) -> UnsafeMutablePointer<Float> { all(generation) + member * size }
 }

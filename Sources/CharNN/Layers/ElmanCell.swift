@@ -35,8 +35,12 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let hidden: UnsafeMutablePointer<Float>
     }
 
-    /// Multiply-adds of a pass (every step), to decide whether a team is worth its barriers.
-    private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * hiddenSize * hiddenSize }
+    /// Runs a fused pass as a team when its multiply-adds per step (between two barriers)
+    /// make one pay (`WorkerPool.team`).
+    private func asTeam(_ batch: SequenceBatch, _ body: (Team) -> Void) {
+        let stepWork = batch.size * hiddenSize * hiddenSize
+        WorkerPool.shared.team(stepWork: stepWork, work: stepWork * batch.steps, body)
+    }
 
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
                  logits: UnsafeMutablePointer<Float>, training: Bool) -> Tape {
@@ -46,7 +50,7 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let hidden = arena.allocate(T * B * H)
         if let initialHidden { hidden.update(from: initialHidden, count: B * H) } else { hidden.update(repeating: 0, count: B * H) }
 
-        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 16) { team in
+        asTeam(batch) { team in
             let units = team.share(H)
             for t in 0..<(T - 1) {
                 let previous = hidden + t * B * H, current = previous + B * H
@@ -102,11 +106,13 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         let dh = arena.allocate(B * H)
         let dPre = arena.allocate(max(T - 1, 1) * B * H)
 
-        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 16) { team in
-            let (units, labels) = (team.share(H), team.share(C))
-            // Output layer, rows of this member's labels: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy,
-            // db_o += Σ dy, and its share of dh = dy·W_oh.
-            if !labels.isEmpty {
+        asTeam(batch) { team in
+            let units = team.share(H)
+            // Output layer, rows of each piece's labels: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy,
+            // db_o += Σ dy, and the piece's partial dh = dy·W_oh.
+            team.forEachPiece(C) { piece, labels in
+                let partial = partials.slot(0, member: piece)
+                guard !labels.isEmpty else { return partial.update(repeating: 0, count: B * H) }
                 Kernels.gemmTN(m: labels.count, n: H, k: B, a: dy + labels.lowerBound, lda: C, b: last, ldb: H,
                                c: dwo + labels.lowerBound * ld + V, ldc: ld, accumulate: true)
                 for b in 0..<B {
@@ -115,9 +121,7 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
                                             column: batch.token(batch.length(b) - 1, b), count: labels.count)
                 }
                 Kernels.gemmNN(m: B, n: H, k: labels.count, a: dy + labels.lowerBound, lda: C,
-                               b: wo + labels.lowerBound * ld + V, ldb: ld, c: partials.slot(0, member: team.member), ldc: H, accumulate: false)
-            } else {
-                partials.slot(0, member: team.member).update(repeating: 0, count: B * H)
+                               b: wo + labels.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
             }
             team.barrier()
             team.sumPartials(partials, rows: B, columns: units, into: dh, adding: false)
@@ -137,12 +141,11 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
                     }
                 }
                 if t == 0 { break }  // the initial state needs no gradient
-                let mine = partials.slot(generation + 1, member: team.member)
-                if units.isEmpty {
-                    mine.update(repeating: 0, count: B * H)
-                } else {
-                    Kernels.gemmNN(m: updated, n: H, k: units.count, a: d + units.lowerBound, lda: H,
-                                   b: wh + units.lowerBound * ld + V, ldb: ld, c: mine, ldc: H, accumulate: false)
+                team.forEachPiece(H) { piece, rows in
+                    let partial = partials.slot(generation + 1, member: piece)
+                    guard !rows.isEmpty else { return partial.update(repeating: 0, count: B * H) }
+                    Kernels.gemmNN(m: updated, n: H, k: rows.count, a: d + rows.lowerBound, lda: H,
+                                   b: wh + rows.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
                 }
                 team.barrier()
                 // Carried states (rows ≥ updated) keep their gradient.

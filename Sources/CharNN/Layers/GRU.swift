@@ -35,8 +35,12 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
         var hiddenN: [UnsafeMutablePointer<Float>] = []
     }
 
-    /// Multiply-adds of a pass, to decide whether a team is worth its barriers.
-    private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * 3 * hiddenSize * hiddenSize * layers.count }
+    /// Runs a fused pass as a team when its multiply-adds per layer and step (between two
+    /// barriers) make one pay (`WorkerPool.team`).
+    private func asTeam(_ batch: SequenceBatch, _ body: (Team) -> Void) {
+        let stepWork = batch.size * 3 * hiddenSize * hiddenSize
+        WorkerPool.shared.team(stepWork: stepWork, work: stepWork * batch.steps * layers.count, body)
+    }
 
     /// The fused passes run as a team (`WorkerPool.team`): each core owns a share of the hidden
     /// units, computes their r, z, n rows in every layer and step, and meets the others at a
@@ -56,7 +60,7 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
             tape.hiddenN.append(arena.allocate(kept * B * H))
         }
         let gi = arena.allocate(T * B * 3 * H), gh = arena.allocate(B * 3 * H)
-        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+        asTeam(batch) { team in
             let units = team.share(H)
             for (l, layer) in layers.enumerated() {
                 let (states, gates, hn) = (tape.states[l], tape.gateValues[l], tape.hiddenN[l])
@@ -105,10 +109,12 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
         // d(loss)/d(output of the layer below) per step, and the members' partial sums of it.
         let below = L > 1 ? (gradient: arena.allocate(T * B * H),
                              partials: TeamPartials(arena: arena, members: members, rows: T * B, width: H, generations: 1)) : nil
-        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+        asTeam(batch) { team in
             let units = team.share(H)
-            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C),
-                        partialDx: stepPartials.slot(0, member: team.member))
+            team.forEachPiece(C) { piece, labels in
+                fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: labels,
+                            partialDx: stepPartials.slot(0, member: piece))
+            }
             team.barrier()
             team.sumPartials(stepPartials, rows: B, columns: units, into: dh, adding: false)
             var generation = 1
@@ -149,8 +155,10 @@ final class GRU: RecurrentClassifier, @unchecked Sendable {
                     }
                     guard t > 0 else { break }
                     // dh_prev = direct + dgh·W_hh: each member adds its rows' share.
-                    layer.backpropagate(dgh + t * B * 3 * H, rows: active, through: layer.weightHH, units: units,
-                                        into: stepPartials.slot(generation, member: team.member))
+                    team.forEachPiece(H) { piece, units in
+                        layer.backpropagate(dgh + t * B * 3 * H, rows: active, through: layer.weightHH, units: units,
+                                            into: stepPartials.slot(generation, member: piece))
+                    }
                     team.barrier()
                     for b in 0..<B where !units.isEmpty {
                         (dh + b * H + units.lowerBound).update(from: direct + b * H + units.lowerBound, count: units.count)

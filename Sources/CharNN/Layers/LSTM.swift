@@ -35,8 +35,12 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
         var tanhCells: [UnsafeMutablePointer<Float>] = []
     }
 
-    /// Multiply-adds of a pass, to decide whether a team is worth its barriers.
-    private func cost(_ batch: SequenceBatch) -> Int { batch.size * batch.steps * 4 * hiddenSize * hiddenSize * layers.count }
+    /// Runs a fused pass as a team when its multiply-adds per layer and step (between two
+    /// barriers) make one pay (`WorkerPool.team`).
+    private func asTeam(_ batch: SequenceBatch, _ body: (Team) -> Void) {
+        let stepWork = batch.size * 4 * hiddenSize * hiddenSize
+        WorkerPool.shared.team(stepWork: stepWork, work: stepWork * batch.steps * layers.count, body)
+    }
 
     /// The fused passes run as a team, like the GRU's: each core owns a share of the hidden
     /// units (their i, f, g, o rows and cell values) and meets the others once per step.
@@ -55,7 +59,7 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
             tape.tanhCells.append(arena.allocate(kept * B * H))
         }
         let gi = arena.allocate(T * B * 4 * H), gh = arena.allocate(B * 4 * H)
-        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+        asTeam(batch) { team in
             let units = team.share(H)
             for (l, layer) in layers.enumerated() {
                 let (states, cells, gates, tanhC) = (tape.states[l], tape.cells[l], tape.gateValues[l], tape.tanhCells[l])
@@ -108,10 +112,12 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
         let stepPartials = TeamPartials(arena: arena, members: members, rows: B, width: H)
         let below = L > 1 ? (gradient: arena.allocate(T * B * H),
                              partials: TeamPartials(arena: arena, members: members, rows: T * B, width: H, generations: 1)) : nil
-        WorkerPool.shared.team(cost: cost(batch), threshold: 1 << 17) { team in
+        asTeam(batch) { team in
             let units = team.share(H)
-            fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: team.share(C),
-                        partialDx: stepPartials.slot(0, member: team.member))
+            team.forEachPiece(C) { piece, labels in
+                fc.backward(tape.states[L - 1] + T * B * H, dLogits, rows: B, outputs: labels,
+                            partialDx: stepPartials.slot(0, member: piece))
+            }
             team.barrier()
             team.sumPartials(stepPartials, rows: B, columns: units, into: dh, adding: false)
             var generation = 1
@@ -147,8 +153,10 @@ final class LSTM: RecurrentClassifier, @unchecked Sendable {
                     guard t > 0 else { break }
                     // dh_prev = dg·W_hh (h reaches the next step only through the gates), each
                     // member adding its rows' share; carried names keep their dh.
-                    layer.backpropagate(dg + t * B * 4 * H, rows: active, through: layer.weightHH, units: units,
-                                        into: stepPartials.slot(generation, member: team.member))
+                    team.forEachPiece(H) { piece, units in
+                        layer.backpropagate(dg + t * B * 4 * H, rows: active, through: layer.weightHH, units: units,
+                                            into: stepPartials.slot(generation, member: piece))
+                    }
                     team.barrier()
                     team.sumPartials(stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: false)
                     generation += 1

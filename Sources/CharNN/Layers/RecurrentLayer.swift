@@ -138,7 +138,9 @@ struct RecurrentLayer {
                         team: Team, below: (gradient: UnsafeMutablePointer<Float>, partials: TeamPartials)?) {
         accumulateGradients(batch, dgi: dgi, dgh: dgh, previousHidden: previousHidden, input: input, units: units)
         if let below {
-            backpropagateInputs(batch, dgi, units: units, into: below.partials.slot(0, member: team.member))
+            team.forEachPiece(hiddenSize) { piece, units in
+                backpropagateInputs(batch, dgi, units: units, into: below.partials.slot(0, member: piece))
+            }
             team.barrier()
             team.sumPartials(below.partials, rows: batch.steps * batch.size, columns: units, into: below.gradient, adding: false)
         }

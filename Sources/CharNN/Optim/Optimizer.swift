@@ -58,7 +58,7 @@ package func zeroGradients(_ parameters: [Parameter]) {
 /// split their rows (so each core touches what it computed), when there is enough to share.
 func forEachShare(_ parameters: [Parameter], _ body: (Parameter, Range<Int>) -> Void) {
     let count = parameters.reduce(0) { $0 + $1.count }
-    _ = WorkerPool.shared.allPieces(cost: count * 4, threshold: 1 << 18) { member, members in
+    _ = WorkerPool.shared.allPieces(bytes: count * 4) { member, members in
         for p in parameters { p.forEachShare(member: member, of: members) { body(p, $0) } }
         return true
     }
@@ -77,7 +77,7 @@ public func gradientNorm(_ parameters: [Parameter]) -> Float {
     let count = parameters.reduce(0) { $0 + $1.count }
     let total = withUnsafeTemporaryAllocation(of: Double.self, capacity: WorkerPool.shared.threadCount) { partials in
         for i in partials.indices { partials[i] = 0 }
-        _ = WorkerPool.shared.allPieces(cost: count * 4, threshold: 1 << 18) { member, members in
+        _ = WorkerPool.shared.allPieces(bytes: count * 4) { member, members in
             var sum: Double = 0
             for p in parameters {
                 p.forEachShare(member: member, of: members) { sum += sumOfSquares(p.grads, $0) }

@@ -44,7 +44,7 @@ extension Model {
     /// Softmax probabilities over the labels for one name.
     public func probabilities(_ name: String) throws(CharNNError) -> [Float] {
         let tokens = try encode(name)
-        return try reading { () throws(CharNNError) -> [Float] in try scores([tokens[...]]) }
+        return try reading { () throws(CharNNError) -> [Float] in scores([tokens[...]]) }
     }
 
     /// The `k` most likely labels for a name, most likely first (k is capped at the label count).
@@ -64,7 +64,7 @@ extension Model {
                 throw .invalidArgument("name \(i): \(error.message)")
             }
         }
-        let probabilities = try reading { () throws(CharNNError) -> [Float] in try scores(encoded) }
+        let probabilities = try reading { () throws(CharNNError) -> [Float] in scores(encoded) }
         let C = labels.count
         return (0..<names.count).map { topK(probabilities[$0 * C..<($0 + 1) * C], k) }
     }
@@ -76,34 +76,45 @@ extension Model {
     }
 
     /// Softmax probabilities [names × labels] for encoded names, in their order. Names are
-    /// grouped by length into batches so little time goes to padding. Call inside `reading`.
-    func scores(_ names: [ArraySlice<UInt8>]) throws(CharNNError) -> [Float] {
+    /// grouped by length into batches so little time goes to padding. Batches are independent:
+    /// with more than one, each thread of the pool takes whole batches (no barrier per
+    /// character); a lone batch runs as a team. Call inside `reading`.
+    func scores(_ names: [ArraySlice<UInt8>]) -> [Float] {
         let C = labels.count
         var out = [Float](repeating: 0, count: names.count * C)
         let order = names.indices.sorted { names[$0].count < names[$1].count }
-        try withInferenceArena { (arena: Arena) throws(CharNNError) in
-            var batch = SequenceBatch()
-            var start = 0
-            while start < order.count {
-                let end = min(start + Self.inferenceBatch, order.count)
-                arena.reset()
-                batch.fill(count: end - start) { names[order[start + $0]] }
-                let h0 = initialHidden(batchSize: batch.size, arena: arena) { b, row in
-                    var rng = inferenceGenerator(for: names[order[start + batch.source(b)]])
-                    Model.kaiming(row, using: &rng)
-                }
-                let logits = arena.allocate(batch.size * C)
-                network.logits(batch, initialHidden: h0, arena: arena, into: logits)
-                for b in 0..<batch.size {
-                    let row = logits + b * C
-                    let lse = Math.logSumExp(row, C)
-                    let target = order[start + batch.source(b)] * C
-                    for j in 0..<C { out[target + j] = Math.exp(row[j] - lse) }
-                }
-                start = end
+        let batches = (order.count + Self.inferenceBatch - 1) / Self.inferenceBatch
+        // About one multiply-add per weight per character.
+        let work = parameterCount * names.reduce(0) { $0 + $1.count }
+        out.withUnsafeMutableBufferPointer { out in
+            WorkerPool.shared.forEachPiece(batches, parallel: work >= ParallelPolicy.piecesMinimumWork,
+                                           wake: work >= ParallelPolicy.wakeMinimumWork) { index in
+                let start = index * Self.inferenceBatch
+                scoreBatch(order[start..<min(start + Self.inferenceBatch, order.count)], of: names, into: out.baseAddress!)
             }
         }
         return out
+    }
+
+    /// The probabilities of `names[i]` for i in `members` (one batch) into row i of `out`.
+    private func scoreBatch(_ members: ArraySlice<Int>, of names: [ArraySlice<UInt8>], into out: UnsafeMutablePointer<Float>) {
+        let C = labels.count
+        withInferenceArena { arena in
+            var batch = SequenceBatch()
+            batch.fill(count: members.count) { names[members[members.startIndex + $0]] }
+            let h0 = initialHidden(batchSize: batch.size, arena: arena) { b, row in
+                var rng = inferenceGenerator(for: names[members[members.startIndex + batch.source(b)]])
+                Model.kaiming(row, using: &rng)
+            }
+            let logits = arena.allocate(batch.size * C)
+            network.logits(batch, initialHidden: h0, arena: arena, into: logits)
+            for b in 0..<batch.size {
+                let row = logits + b * C
+                let lse = Math.logSumExp(row, C)
+                let target = out + members[members.startIndex + batch.source(b)] * C
+                for j in 0..<C { target[j] = Math.exp(row[j] - lse) }
+            }
+        }
     }
 }
 
@@ -142,7 +153,7 @@ extension Model {
     public func evaluate(_ data: NameDataset) throws(CharNNError) -> Evaluation {
         try checkCompatible(data)
         let names = (0..<data.count).map { data.tokens(of: $0) }
-        let probabilities = try reading { () throws(CharNNError) -> [Float] in try scores(names) }
+        let probabilities = try reading { () throws(CharNNError) -> [Float] in scores(names) }
         let C = labels.count
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: C), count: C)
         for i in 0..<data.count {

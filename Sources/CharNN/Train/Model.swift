@@ -76,7 +76,7 @@ public final class Model: @unchecked Sendable {
     }
 
     /// Runs `body` with an inference arena of its own, returned to the pool afterwards.
-    func withInferenceArena<T>(_ body: (Arena) throws(CharNNError) -> T) throws(CharNNError) -> T {
+    func withInferenceArena<T, E: Error>(_ body: (Arena) throws(E) -> T) throws(E) -> T {
         let arena = inferenceArenas.withLock { $0.popLast() } ?? Arena()
         defer {
             arena.reset()

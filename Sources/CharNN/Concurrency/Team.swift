@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The members of a `WorkerPool.team` job: which one this is, how many run, the logical pieces
+/// the work is cut into, and a barrier where all members meet.
+///
+/// `pieces` is fixed by the work's size and the pool's size, not by how many members came: a
+/// member runs the contiguous pieces `myPieces`, and wherever members add up partial results
+/// it computes one partial per piece (`forEachPiece`), so a team of one gives the same bits
+/// as a full team.
+struct Team {
+    let member: Int
+    let size: Int
+    let pieces: Int
+    fileprivate let pool: WorkerPool
+
+    init(member: Int, size: Int, pieces: Int, pool: WorkerPool) {
+        (self.member, self.size, self.pieces, self.pool) = (member, size, pieces, pool)
+    }
+
+    /// The logical pieces this member runs.
+    var myPieces: Range<Int> { pieces * member / size..<pieces * (member + 1) / size }
+
+    /// Returns once every member has called it.
+    @inline(__always)
+    func barrier() {
+        if size > 1 { pool.barrierForTeam(size: size) }
+    }
+
+    /// This member's share of 0..<count: the union of its pieces' shares (the same rows every
+    /// time the team has the same size).
+    @inline(__always)
+    func share(_ count: Int) -> Range<Int> {
+        let mine = myPieces
+        guard !mine.isEmpty else { return count..<count }
+        let first = WorkerPool.share(of: count, piece: mine.lowerBound, pieces: pieces)
+        let last = WorkerPool.share(of: count, piece: mine.upperBound - 1, pieces: pieces)
+        return first.lowerBound..<last.upperBound
+    }
+
+    /// Calls body(piece, that piece's share of 0..<count) for each of this member's pieces:
+    /// for work whose partial results are summed across pieces.
+    @inline(__always)
+    func forEachPiece(_ count: Int, _ body: (Int, Range<Int>) -> Void) {
+        for piece in myPieces { body(piece, WorkerPool.share(of: count, piece: piece, pieces: pieces)) }
+    }
+
+    /// dest[r, columns] (+)= Σ over pieces of their partials of `generation`, row r, for `rows`
+    /// rows (row-major, `partials.width` columns, like dest), always in piece order: each
+    /// piece wrote its partial product (over its share of a contraction); after a barrier, each
+    /// member sums the columns it owns.
+    func sumPartials(_ partials: TeamPartials, generation: Int = 0, rows: Int, columns: Range<Int>,
+                     into dest: UnsafeMutablePointer<Float>, adding: Bool) {
+        guard !columns.isEmpty else { return }
+        let (first, ld) = (partials.all(generation), partials.width)
+        for r in 0..<rows {
+            let out = dest + r * ld + columns.lowerBound
+            if !adding { out.update(from: first + r * ld + columns.lowerBound, count: columns.count) }
+            for m in (adding ? 0 : 1)..<pieces {
+                Kernels.axpy(1, first + m * partials.size + r * ld + columns.lowerBound, out, columns.count)
+            }
+        }
+    }
+}
+
+/// Scratch where every piece of a team's work writes its partial of a sum it shares out
+/// (`rows × width` floats each) for `Team.sumPartials` to add up. With two generations, a
+/// member may write the next step's partial while another still reads this step's.
+struct TeamPartials {
+    let base: UnsafeMutablePointer<Float>
+    let members: Int
+    let width: Int
+    /// Floats per piece and generation.
+    let size: Int
+    let generations: Int
+
+    /// `members`: the most pieces a team of the pool can have (its thread count).
+    init(arena: Arena, members: Int, rows: Int, width: Int, generations: Int = 2) {
+        (self.members, self.width, size, self.generations) = (members, width, rows * width, generations)
+        base = arena.allocate(generations * members * rows * width)
+    }
+
+    /// The partials of every piece in `generation`, one after the other.
+    func all(_ generation: Int) -> UnsafeMutablePointer<Float> { base + generation % generations * members * size }
+
+    /// The partial of `piece` in `generation`.
+    func slot(_ generation: Int, member piece: Int) -> UnsafeMutablePointer<Float> { all(generation) + piece * size }
+}
+
+/// What the pool decided for each job started on this thread, counted while `counting` runs:
+/// how tests check the policy with counts instead of timings.
+final class PoolDecisions {
+    enum Decision { case parallel, belowThreshold, contended, unavailable, busy, keptAlone }
+
+    private(set) var counts: [Decision: Int] = [:]
+    subscript(_ decision: Decision) -> Int { counts[decision, default: 0] }
+    /// Jobs above the thresholds run on this thread alone (as a busy pool would run them).
+    let keepAlone: Bool
+
+    private init(keepAlone: Bool) { self.keepAlone = keepAlone }
+
+    /// Runs body with the decisions of jobs started on this thread counted in a fresh record.
+    static func counting<T>(keepingAlone keepAlone: Bool = false, _ body: () throws -> T) rethrows -> (T, PoolDecisions) {
+        let record = PoolDecisions(keepAlone: keepAlone)
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, Unmanaged.passUnretained(record).toOpaque())
+        defer { pthread_setspecific(key, previous) }
+        return (try body(), record)
+    }
+
+    @inline(__always)
+    static func record(_ decision: Decision) { current?.counts[decision, default: 0] += 1 }
+
+    static var current: PoolDecisions? {
+        pthread_getspecific(key).map { Unmanaged<PoolDecisions>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import CharNN
+
+/// The worker pool's policy, checked with counts of its decisions (never with timings): small
+/// work stays on the caller's thread, every piece runs exactly once whoever runs it, and a team
+/// of one gives the same bits as a full team.
+@Suite struct WorkerPoolTests {
+    /// A private two-thread pool (its worker lives for the rest of the test process).
+    static let pool = WorkerPool(threads: 2)
+
+    @Test func smallTeamsRunOnTheCallerAlone() {
+        let sizes = Locked<[Int]>([])
+        let (_, decisions) = PoolDecisions.counting {
+            Self.pool.team(stepWork: ParallelPolicy.teamMinimumStepWork - 1, work: .max) { team in
+                sizes.withLock { $0.append(team.size * 100 + team.pieces) }
+            }
+        }
+        #expect(sizes.withLock { $0 } == [101], "one member, one piece")
+        #expect(decisions[.belowThreshold] == 1 && decisions[.parallel] == 0)
+    }
+
+    /// Above the threshold, the pieces are covered exactly once (by one member or two), every
+    /// member sees the same piece count, and barriers let members exchange results.
+    @Test func teamsCoverEveryPieceOnce() {
+        var parallelRuns = 0
+        for _ in 0..<200 {
+            let seen = Locked<[Int]>([])
+            let exchange = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+            defer { exchange.deallocate() }
+            let (_, decisions) = PoolDecisions.counting {
+                Self.pool.team(stepWork: .max, work: .max) { team in
+                    seen.withLock { $0.append(team.pieces * 1000) }
+                    for piece in team.myPieces { exchange[piece] = piece + 10 }
+                    team.barrier()
+                    // After the barrier every piece's value is visible to every member.
+                    seen.withLock { $0 += team.myPieces.map { _ in exchange[0] + exchange[1] } }
+                    team.forEachPiece(16) { piece, rows in seen.withLock { $0.append(100 + piece * 100 + rows.count) } }
+                }
+            }
+            let expected = [21, 21, 108, 208] + [Int](repeating: 2000, count: decisions[.parallel] == 1 ? 2 : 1)
+            #expect(seen.withLock { $0.sorted() } == expected)
+            parallelRuns += decisions[.parallel]
+        }
+        // The worker was spinning for most of these back-to-back jobs; where the machine is so
+        // busy that it never was, the runs above were alone and still had to be right.
+        print("teamsCoverEveryPieceOnce: \(parallelRuns) of 200 jobs ran as a team of two")
+    }
+
+    @Test func piecesRunExactlyOnce() {
+        for count in [1, 2, 3, 17, 300] {
+            let hits = Locked([Int](repeating: 0, count: count))
+            Self.pool.forEachPiece(count, parallel: true, wake: true) { piece in hits.withLock { $0[piece] += 1 } }
+            #expect(hits.withLock { $0 } == [Int](repeating: 1, count: count), "\(count) pieces")
+        }
+    }
+
+    /// The layers' fused passes: batch-1 Elman training at hidden 256 (65,536 multiply-adds per
+    /// character) never goes parallel; a 2-layer GRU at hidden 256 is eligible.
+    @Test func theArticlesElmanCellStaysOnOneThread() throws {
+        let elman = try Model(config: ModelConfig(kind: .elman, hiddenSize: 256), labels: ["A", "B"])
+        let (_, decisions) = PoolDecisions.counting {
+            _ = RecurrentLayerTests.fused(elman, [[3, 1, 4, 1, 5, 9, 2]], [1])
+        }
+        #expect(decisions[.belowThreshold] == 2, "forward and backward")
+        #expect(decisions[.parallel] == 0)
+
+        let gru = try Model(config: ModelConfig(kind: .gru, hiddenSize: 256), labels: ["A", "B"])
+        let (_, gruDecisions) = PoolDecisions.counting {
+            _ = RecurrentLayerTests.fused(gru, [[3, 1, 4, 1, 5, 9, 2]], [1])
+        }
+        if WorkerPool.shared.threadCount > 1 {
+            #expect(gruDecisions[.belowThreshold] == 0)
+            #expect(gruDecisions.counts.values.reduce(0, +) == 2)
+        }
+    }
+
+    /// A team of one computes each piece's partial sums on its own and adds them in piece
+    /// order, like a full team: the same loss, gradients and logits, bit for bit.
+    @Test(arguments: [ModelKind.elman, .gru, .lstm])
+    func aTeamOfOneGivesTheSameBitsAsAFullTeam(kind: ModelKind) throws {
+        guard WorkerPool.shared.threadCount > 1 else { return }  // one core: there is no team to compare
+        let hidden = kind == .elman ? 264 : 136  // above the threshold at batch 4, uneven shares
+        let model = try RecurrentLayerTests.model(kind, hidden: hidden, layers: kind == .elman ? 1 : 2, classes: 19)
+        // 8 names: big enough to wake a sleeping worker.
+        let names = [[3, 1, 4, 1, 5, 9, 2, 6, 5, 3], [5, 3], [58, 0, 26, 52, 7, 7], [2, 7, 1, 8, 2, 8, 1, 8],
+                     [1, 1, 2, 3, 5, 8, 13], [4], [9, 9, 9, 9, 9, 9, 9, 9, 9], [0, 58, 0, 58]]
+        let targets = [0, 18, 2, 3, 5, 8, 13, 0]
+        func run(alone: Bool) -> (loss: Float, grads: [String: Tensor], logits: [Float], parallel: Int) {
+            let (result, decisions) = PoolDecisions.counting(keepingAlone: alone) { () -> (Float, [String: Tensor], [Float]) in
+                let loss = RecurrentLayerTests.fused(model, names, targets)
+                let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
+                let arena = Arena()
+                let logits = arena.allocate(names.count * 19)  // rows in the batch's order, the same in both runs
+                model.network.logits(batch, initialHidden: nil, arena: arena, into: logits)
+                return (loss, RecurrentLayerTests.gradients(model), Array(UnsafeBufferPointer(start: logits, count: names.count * 19)))
+            }
+            return (result.0, result.1, result.2, decisions[.parallel])
+        }
+        let alone = run(alone: true)
+        var team = run(alone: false)
+        for _ in 0..<500 where team.parallel == 0 { team = run(alone: false) }  // a busy pool or machine: try again
+        #expect(team.parallel > 0, "never ran as a team in 500 tries (is the machine that busy?)")
+        #expect(alone.loss.bitPattern == team.loss.bitPattern)
+        #expect(alone.logits.map(\.bitPattern) == team.logits.map(\.bitPattern))
+        for (name, grad) in alone.grads {
+            #expect(grad.scalars.map(\.bitPattern) == team.grads[name]!.scalars.map(\.bitPattern), "\(kind) \(name)")
+        }
+    }
+
+    @Test func contentionSendsWorkHomeWithBackoff() {
+        let governor = ContentionGovernor()
+        let t0: UInt64 = 1_000_000_000
+        #expect(governor.allowsParallel(now: t0))
+        // Balanced jobs: no effect.
+        #expect(!governor.record(wall: 100_000, waited: 10_000, members: 2, now: t0))
+        #expect(governor.allowsParallel(now: t0))
+        // A member waited most of a millisecond job: alone for the initial backoff, then doubled.
+        #expect(governor.record(wall: 1_000_000, waited: 900_000, members: 2, now: t0))
+        #expect(!governor.allowsParallel(now: t0 + ParallelPolicy.backoffInitial - 1))
+        #expect(governor.allowsParallel(now: t0 + ParallelPolicy.backoffInitial))
+        let t1 = t0 + ParallelPolicy.backoffInitial
+        #expect(governor.record(wall: 1_000_000, waited: 900_000, members: 2, now: t1))
+        #expect(!governor.allowsParallel(now: t1 + 2 * ParallelPolicy.backoffInitial - 1))
+        #expect(governor.allowsParallel(now: t1 + 2 * ParallelPolicy.backoffInitial))
+        // Short waits under the absolute floor never count, whatever their share.
+        #expect(!governor.record(wall: 1_000, waited: 1_000, members: 2, now: t1))
+        #expect(governor.contendedJobs == 2)
+    }
+
+    @Test func cpuBudgetReadsAffinityAndQuotas() {
+        #expect(CPUBudget.parseCPUMax("200000 100000\n") == 2)
+        #expect(CPUBudget.parseCPUMax("150000 100000") == 2)
+        #expect(CPUBudget.parseCPUMax("50000 100000") == 1)
+        #expect(CPUBudget.parseCPUMax("max 100000") == nil)
+        #expect(CPUBudget.parseCPUMax("") == nil)
+        #expect(CPUBudget.affinityCores(status: "Name:\tx\nCpus_allowed:\tff,00000003\nCpus_allowed_list:\t0-1\n") == 10)
+        #expect(CPUBudget.affinityCores(status: "Name:\tx\n") == nil)
+        #expect(CPUBudget.configuredThreads(environment: "3") == 3)
+        #expect(CPUBudget.configuredThreads(environment: "1000") == CPUBudget.maxConfigurableThreads)
+        #expect(CPUBudget.configuredThreads(environment: "0") == min(CPUBudget.maxDefaultThreads, CPUBudget.available()))
+        #expect(CPUBudget.configuredThreads(environment: "two") == min(CPUBudget.maxDefaultThreads, CPUBudget.available()))
+        #expect(CPUBudget.available() >= 1)
+    }
+
+    /// A cgroup tree with quotas at two levels: the tightest one wins.
+    @Test func cgroupQuotaTakesTheTightestAncestor() throws {
+        let root = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.removeDirectory(root) }
+        try FileManager.default.createDirectory(atPath: root + "/a/b", withIntermediateDirectories: true)
+        try TestSupport.write("300000 100000\n", to: root + "/a/cpu.max")
+        try TestSupport.write("max 100000\n", to: root + "/a/b/cpu.max")
+        #expect(CPUBudget.cgroupQuotaCores(root: root, membership: "0::/a/b\n") == 3)
+        try TestSupport.write("120000 100000\n", to: root + "/cpu.max")
+        #expect(CPUBudget.cgroupQuotaCores(root: root, membership: "0::/a/b\n") == 2)
+        #expect(CPUBudget.cgroupQuotaCores(root: root, membership: "0::/elsewhere\n") == 2)
+        #expect(CPUBudget.cgroupQuotaCores(root: root + "/missing", membership: "0::/\n") == nil)
+    }
+}
