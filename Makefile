@@ -18,7 +18,7 @@ CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
 LIB_SO := .build/release/libcharnn.so
 
 .PHONY: all build lib install stage examples python test test-swift test-c test-python demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro fuzz fuzz-build fuzz-smoke test-sanitize
+	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -33,6 +33,8 @@ help:
 	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
 	@echo "make bench   the benchmark suite against PyTorch (make bench-deps installs torch first)"
 	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
+	@echo "make bench-threshold  measure where two threads start to pay (the pool's team threshold)"
+	@echo "make bench-contention  the default thread count next to busy processes, against one thread"
 	@echo "make clean   remove build products"
 
 build:
@@ -224,6 +226,17 @@ test-sanitize: examples
 		$$VG $(BUILD)/bin/names train "$(DATA)" $(SANITIZE_TRAIN) --test-size 0.9 --out $(BUILD)/sanitize.safetensors; \
 		$$VG $(BUILD)/bin/names predict $(BUILD)/sanitize.safetensors $(DEMO_NAMES); \
 	else echo "valgrind not installed: the examples ran under ASan only (apt-get install valgrind)"; fi
+
+# Where a team of threads starts to pay on this machine (ParallelPolicy.teamMinimumStepWork),
+# and the contention case: the default thread count next to busy processes (bench/README.md).
+bench-threshold: check-data
+	$(SWIFT) build -c release --product charnn-bench
+	python3 bench/threshold.py --data "$(DATA)"
+
+bench-contention: bench-build python check-data
+	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
+	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+	$(VENV)/bin/python bench/contention.py --data "$(DATA)" --python $(VENV)/bin/python $(BENCH_FLAGS)
 
 # Micro-benchmarks of the core (never part of `make test`).
 bench-micro:

@@ -42,11 +42,30 @@
  *               while it trains (nothing waits, so a progress callback that predicts cannot
  *               deadlock). Freeing a handle while another thread is inside a call on it is
  *               safe: that call finishes first, then the memory goes. charnn_last_error() is per
- *               thread. Training, batched prediction and the optimizer calls (step, zero_grad,
- *               clip_grad_norm) spread large work over a worker pool of one thread per online
- *               core (at most 8), started on first use; the environment variable
- *               CHARNN_NUM_THREADS=n, read once at that moment, sets the count (1: no pool;
- *               above 64: 64; 0 or not a number: the default).
+ *               thread.
+ *
+ *   Worker pool. Training, prediction, evaluation and the optimizer calls (step, zero_grad,
+ *               clip_grad_norm) may spread their work over a pool of threads, started on first
+ *               use, with this policy (bench/README.md has the measurements behind it):
+ *               - Size: one thread per core the process may use: the online cores, fewer when
+ *                 the affinity mask (taskset, cpusets) or the cgroup CPU quota (cpu.max,
+ *                 cpu.cfs_quota_us: container CPU limits, rounded up) allows fewer; at most 8.
+ *                 CHARNN_NUM_THREADS=n, read once when the pool starts, overrides it (1: no
+ *                 pool; above 64: 64; 0 or not a number: the default).
+ *               - Only work that pays goes parallel: a recurrent pass needs 131,072
+ *                 multiply-adds per character between two meetings of the threads (the
+ *                 article's Elman cell at batch 1 runs on the calling thread; a GRU of hidden
+ *                 256 does not); CHARNN_PARALLEL_MIN_STEP_WORK=n changes that threshold. An
+ *                 optimizer or clipping call needs 1 MiB of weights and state; batched
+ *                 prediction gives whole batches of 128 names to each thread.
+ *               - Waiting threads spin for at most tens of microseconds, then sleep; a job
+ *                 starts only with the workers that are running, and wakes sleeping ones only
+ *                 for work of milliseconds.
+ *               - When the threads spend a large share of a job waiting for each other (another
+ *                 process holds the cores), jobs run on the calling thread alone for 10 ms,
+ *                 doubling up to 1 s while the machine stays busy.
+ *               Results do not depend on any of this: for a given CHARNN_NUM_THREADS, training
+ *               and prediction give the same bits on an idle or a busy machine.
  *
  *   Versions.   CHARNN_VERSION_* describe the header; charnn_version_string() the library.
  *               CHARNN_ABI_VERSION changes only when the binary interface breaks; a binding

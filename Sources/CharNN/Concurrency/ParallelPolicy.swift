@@ -18,11 +18,21 @@ enum ParallelPolicy {
     /// value, to measure the crossover on another machine (`charnn-bench threshold`).
     static let teamMinimumStepWork = environmentInteger("CHARNN_PARALLEL_MIN_STEP_WORK") ?? 131_072
 
-    /// A job worth waking a sleeping worker for (a wake-up costs ~10–50 µs and may not come
-    /// at all on a busy machine): in multiply-adds for teams, bytes for streaming jobs.
-    /// Smaller jobs use only workers that are already spinning.
-    static let wakeMinimumWork = 4_000_000
-    static let wakeMinimumBytes = 16 << 20
+    /// A job worth waking sleeping workers for (the caller pays a system call of a few µs;
+    /// the workers then stay awake for the jobs that follow): in multiply-adds for teams and
+    /// batched inference, bytes for streaming jobs.
+    static let wakeMinimumWork = 1_000_000
+    static let wakeMinimumBytes = 4 << 20
+
+    /// How long the caller waits for workers to take their seats in a team: a spinning worker
+    /// comes within a microsecond; one just woken takes tens of microseconds, worth waiting
+    /// for only when the job is long. About 2 % of the job's estimated time (at ~10
+    /// multiply-adds per ns), between these bounds.
+    static func joinNanoseconds(work: Int) -> UInt64 {
+        UInt64(min(max(work / 500, Int(joinMinimumNanoseconds)), Int(joinMaximumNanoseconds)))
+    }
+    static let joinMinimumNanoseconds: UInt64 = 3_000
+    static let joinMaximumNanoseconds: UInt64 = 200_000
 
     /// A streaming job (optimizer step, clipping, zeroing) is split only from this many bytes,
     /// batched inference (whole batches per thread) from this many multiply-adds.
@@ -35,10 +45,6 @@ enum ParallelPolicy {
     /// How long a member spins at a barrier or a join before it yields and sleeps: about the
     /// cost of a wake-up, so a descheduled partner costs a sleep, not a core.
     static let waitSpinNanoseconds: UInt64 = 20_000
-    /// How long the caller waits for spinning workers to take their seats in a team, and for
-    /// woken ones when the job is worth a wake-up.
-    static let joinNanoseconds: UInt64 = 3_000
-    static let wakeJoinNanoseconds: UInt64 = 200_000
 
     /// A parallel job whose members spent more than this share of its time waiting for each
     /// other (and at least `contendedMinimumWait`) was slowed by a descheduled member.

@@ -43,7 +43,6 @@ final class WorkerPool: @unchecked Sendable {
     // only after it holds a seat or a piece of that job, which the caller waits for.
     private nonisolated(unsafe) var teamBody: ((Team) -> Void)?
     private nonisolated(unsafe) var pieceBody: ((Int) -> Void)?
-    private nonisolated(unsafe) var teamPieces = 1
     /// The job's number (bits 1…) and kind (bit 0: 1 for a team): what workers wait on.
     private let published = Atomic<UInt64>(0)
     /// Team job: number << 32 | closed | seated workers (bit w for worker w).
@@ -93,8 +92,7 @@ final class WorkerPool: @unchecked Sendable {
             return body(Team(member: 0, size: 1, pieces: 1, pool: self))
         }
         let alone = Team(member: 0, size: 1, pieces: threadCount, pool: self)
-        let wake = work >= ParallelPolicy.wakeMinimumWork
-        guard let seated = openTeam(wake: wake) else { return body(alone) }
+        guard let seated = openTeam(work: work) else { return body(alone) }
         defer { busy.store(false, ordering: .releasing) }
         guard seated != 0 else {
             PoolDecisions.record(.unavailable)
@@ -115,7 +113,8 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Takes the pool and offers seats to the workers; returns the seated workers (0: nobody
     /// came; the pool is then still held), or nil when the pool is not to be used now.
-    private func openTeam(wake: Bool) -> UInt64? {
+    private func openTeam(work: Int) -> UInt64? {
+        let wake = work >= ParallelPolicy.wakeMinimumWork
         guard mayStart(wake: wake) else { return nil }
         let number = nextJobNumber()
         arrived.store(0, ordering: .relaxed)
@@ -124,8 +123,7 @@ final class WorkerPool: @unchecked Sendable {
         published.store(number << 1 | 1, ordering: .sequentiallyConsistent)
         if wake { lot.notifyAll() }
         let everyone = (UInt64(1) << threadCount) - 2
-        let deadline = MonotonicClock.nanoseconds()
-            &+ (wake ? ParallelPolicy.wakeJoinNanoseconds : ParallelPolicy.joinNanoseconds)
+        let deadline = MonotonicClock.nanoseconds() &+ ParallelPolicy.joinNanoseconds(work: work)
         var checks = 0
         while ticket.load(ordering: .acquiring) & Self.seatMask != everyone {
             checks &+= 1
@@ -145,7 +143,6 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Lets the seated workers start (they wait for the body, published after the close).
     private func closeTeam() {
-        teamPieces = threadCount
         barrierGate.store(ticket.load(ordering: .relaxed) >> 32, ordering: .sequentiallyConsistent)
         lot.notifyAll()
     }
@@ -308,7 +305,7 @@ final class WorkerPool: @unchecked Sendable {
         }
         let seated = ticket.load(ordering: .acquiring) & Self.seatMask
         let member = (seated & (bit - 1)).nonzeroBitCount + 1
-        teamBody!(Team(member: member, size: seated.nonzeroBitCount + 1, pieces: teamPieces, pool: self))
+        teamBody!(Team(member: member, size: seated.nonzeroBitCount + 1, pieces: threadCount, pool: self))
         if unfinished.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { lot.notifyAll() }
     }
 
