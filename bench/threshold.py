@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Measures where a team of threads starts to pay: `charnn-bench threshold` trains (batch 1) and
 predicts (one name at a time) an Elman cell and a 1-layer GRU at hidden sizes 64…512, once on
-one thread and once on two with the team threshold off (CHARNN_PARALLEL_MIN_STEP_WORK=0),
+one thread and once on two with the team threshold and the contention backoff off
+(CHARNN_PARALLEL_MIN_STEP_WORK=0, CHARNN_CONTENTION_BACKOFF=0),
 alternating the two for --rounds rounds; prints the medians and the speed-up of two threads
 against the multiply-adds per character between two barriers (`step work`).
 
@@ -27,6 +28,7 @@ def measure(threads, data, names):
     env = {**os.environ, "CHARNN_NUM_THREADS": str(threads)}
     if threads > 1:
         env["CHARNN_PARALLEL_MIN_STEP_WORK"] = "0"
+        env["CHARNN_CONTENTION_BACKOFF"] = "0"
     out = subprocess.run([str(BENCH), "threshold", data, str(names)], env=env, capture_output=True, text=True, check=True)
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 

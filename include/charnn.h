@@ -52,18 +52,20 @@
  *                 cpu.cfs_quota_us: container CPU limits, rounded up) allows fewer; at most 8.
  *                 CHARNN_NUM_THREADS=n, read once when the pool starts, overrides it (1: no
  *                 pool; above 64: 64; 0 or not a number: the default).
- *               - Only work that pays goes parallel: a recurrent pass needs 131,072
- *                 multiply-adds per character between two meetings of the threads (the
- *                 article's Elman cell at batch 1 runs on the calling thread; a GRU of hidden
- *                 256 does not); CHARNN_PARALLEL_MIN_STEP_WORK=n changes that threshold. An
- *                 optimizer or clipping call needs 1 MiB of weights and state; batched
- *                 prediction gives whole batches of 128 names to each thread.
+ *               - Only work that pays goes parallel: a recurrent pass needs 32,768
+ *                 multiply-adds per character between two meetings of the threads (a batch-1
+ *                 Elman cell of hidden 128 runs on the calling thread, measured slower on two;
+ *                 the article's hidden 256 does not); CHARNN_PARALLEL_MIN_STEP_WORK=n changes
+ *                 that threshold. An optimizer or clipping call needs 1 MiB of weights and
+ *                 state; batched prediction gives whole batches of 128 names to each thread.
  *               - Waiting threads spin for at most tens of microseconds, then sleep; a job
  *                 starts only with the workers that are running, and wakes sleeping ones only
  *                 for work of milliseconds.
  *               - When the threads spend a large share of a job waiting for each other (another
  *                 process holds the cores), jobs run on the calling thread alone for 10 ms,
- *                 doubling up to 1 s while the machine stays busy.
+ *                 doubling up to 1 s; before trying again it checks that the machine has
+ *                 fewer runnable threads than cores (/proc/loadavg). CHARNN_CONTENTION_BACKOFF=0
+ *                 turns this off (a machine charnn has to itself).
  *               Results do not depend on any of this: for a given CHARNN_NUM_THREADS, training
  *               and prediction give the same bits on an idle or a busy machine.
  *

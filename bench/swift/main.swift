@@ -84,7 +84,7 @@ func threshold(directory: String, names: Int) throws {
     let subset = trainSet.subset(0..<min(names, trainSet.count))
     let probes = (0..<min(names, testSet.count)).map { testSet.names[$0] }
     for (kind, gates) in [(ModelKind.elman, 1), (.gru, 3)] {
-        for hidden in [64, 96, 128, 160, 192, 224, 256, 320, 384, 512] {
+        for hidden in [64, 128, 192, 256, 320, 384, 512, 640, 768] {
             let model = try Model(config: ModelConfig(kind: kind, hiddenSize: hidden, layers: 1), labels: data.labelNames)
             var config = TrainingConfig()
             config.epochs = 1

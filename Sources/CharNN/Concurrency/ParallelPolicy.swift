@@ -11,16 +11,17 @@ import Darwin
 /// were measured on a 2-core x86-64 VM (`charnn-bench pool`, bench/README.md) and are
 /// deliberately on the safe side: below a threshold, one thread is as fast or faster.
 enum ParallelPolicy {
-    /// A team (members meeting at a barrier once per character) pays only when each member
-    /// gets this many multiply-adds between two barriers: an Elman cell at batch 1 and hidden
-    /// 256 (65,536 per character) stays on one thread; a 2-layer GRU at hidden 256 (196,608 per
-    /// layer and character) goes parallel. `CHARNN_PARALLEL_MIN_STEP_WORK=n` sets another
-    /// value, to measure the crossover on another machine (`charnn-bench threshold`).
-    static let teamMinimumStepWork = environmentInteger("CHARNN_PARALLEL_MIN_STEP_WORK") ?? 131_072
+    /// A team (members meeting at a barrier once per character) pays only when each step
+    /// between two barriers has this many multiply-adds. Measured (`make bench-threshold`,
+    /// bench/README.md): batch-1 Elman training at hidden 128 (16,384) is slower on two threads
+    /// than on one, at hidden 192 (36,864) and above faster. `CHARNN_PARALLEL_MIN_STEP_WORK=n`
+    /// sets another value, to measure the crossover on another machine.
+    static let teamMinimumStepWork = environmentInteger("CHARNN_PARALLEL_MIN_STEP_WORK") ?? 32_768
 
     /// A job worth waking sleeping workers for (the caller pays a system call of a few µs;
     /// the workers then stay awake for the jobs that follow): in multiply-adds for teams and
-    /// batched inference, bytes for streaming jobs.
+    /// batched inference, bytes for streaming jobs. Training wakes them for any job above the
+    /// thresholds (`WorkerPool.sustained`): thousands of jobs follow.
     static let wakeMinimumWork = 1_000_000
     static let wakeMinimumBytes = 4 << 20
 
@@ -47,12 +48,17 @@ enum ParallelPolicy {
     static let waitSpinNanoseconds: UInt64 = 20_000
 
     /// A parallel job whose members spent more than this share of its time waiting for each
-    /// other (and at least `contendedMinimumWait`) was slowed by a descheduled member.
+    /// other, and at least `contendedMinimumWait` in all, was slowed by a descheduled member: a
+    /// time slice lost to another process is milliseconds, while members of a team on an idle
+    /// machine wait microseconds for each other at a barrier.
     static let contendedWaitShare = 0.25
-    static let contendedMinimumWait: UInt64 = 50_000
+    static let contendedMinimumWait: UInt64 = 1_000_000
     /// After such a job the pool runs every job on the caller's thread for a while, doubling
     /// from `backoffInitial` up to `backoffMaximum` while the machine stays busy; a streak of
     /// `cleanJobsToReset` jobs without waiting resets it.
+    /// `CHARNN_CONTENTION_BACKOFF=0` turns the backoff off (for a machine charnn has to
+    /// itself, or to measure what a team gives, as `charnn-bench threshold` does).
+    static let contentionBackoff = environmentInteger("CHARNN_CONTENTION_BACKOFF") != 0
     static let backoffInitial: UInt64 = 10_000_000
     static let backoffMaximum: UInt64 = 1_000_000_000
     static let cleanJobsToReset = 32
@@ -64,34 +70,61 @@ private func environmentInteger(_ name: String) -> Int? {
 
 /// Notices when parallel jobs stop paying (another process holds the cores, the pool has more
 /// threads than the machine gives it) and sends work to the caller's thread for a while, with
-/// exponential backoff: a busy machine costs one slowed job per backoff period, an idle one
-/// nothing. Recorded by the thread that holds the pool (one job at a time), read by anyone.
+/// exponential backoff. Before it tries a parallel job again on a machine it found busy, it
+/// looks at the machine's count of runnable threads (`/proc/loadavg`) and waits another period
+/// if the team would not find free cores: a busy machine then costs one slowed job, not one per
+/// period. An idle machine that never slowed a job pays nothing (no clock, no file).
 final class ContentionGovernor: @unchecked Sendable {
     private let soloUntil = Atomic<UInt64>(0)
-    private nonisolated(unsafe) var backoff = ParallelPolicy.backoffInitial
+    private let backoff = Atomic<UInt64>(ParallelPolicy.backoffInitial)
+    /// Set by a slowed job, cleared by a streak of clean ones: only then is the machine looked at.
+    private let suspicious = Atomic<Bool>(false)
+    /// Written by the thread that holds the pool (one job at a time).
     private nonisolated(unsafe) var cleanJobs = 0
     /// Jobs found slowed so far (diagnostics and tests).
-    private(set) nonisolated(unsafe) var contendedJobs = 0
+    private let contended = Atomic<Int>(0)
+    var contendedJobs: Int { contended.load(ordering: .relaxed) }
 
-    /// Whether parallel jobs are allowed now.
-    func allowsParallel(now: UInt64 = MonotonicClock.nanoseconds()) -> Bool {
-        now >= soloUntil.load(ordering: .relaxed)
+    /// Whether parallel jobs are allowed now. `machineIsBusy` is asked only when a backoff has
+    /// just run out on a machine found busy before.
+    func allowsParallel(now: UInt64 = MonotonicClock.nanoseconds(), machineIsBusy: () -> Bool = { false }) -> Bool {
+        guard now >= soloUntil.load(ordering: .relaxed) else { return false }
+        guard suspicious.load(ordering: .relaxed), machineIsBusy() else { return true }
+        soloUntil.store(now &+ backoff.load(ordering: .relaxed), ordering: .relaxed)
+        return false
     }
 
     /// Records one parallel job: its wall time and the nanoseconds its members spent waiting.
     /// Returns whether the job counted as contended.
     @discardableResult
-    func record(wall: UInt64, waited: UInt64, members: Int, now: UInt64 = MonotonicClock.nanoseconds()) -> Bool {
+    func record(wall: UInt64, waited: UInt64, members: Int, now: UInt64 = MonotonicClock.nanoseconds(),
+                enabled: Bool = ParallelPolicy.contentionBackoff) -> Bool {
         let share = Double(waited) / Double(max(1, wall) * UInt64(max(1, members)))
-        guard waited >= ParallelPolicy.contendedMinimumWait && share > ParallelPolicy.contendedWaitShare else {
+        guard enabled, waited >= ParallelPolicy.contendedMinimumWait && share > ParallelPolicy.contendedWaitShare else {
             cleanJobs += 1
-            if cleanJobs >= ParallelPolicy.cleanJobsToReset { backoff = ParallelPolicy.backoffInitial }
+            if cleanJobs >= ParallelPolicy.cleanJobsToReset {
+                backoff.store(ParallelPolicy.backoffInitial, ordering: .relaxed)
+                suspicious.store(false, ordering: .relaxed)
+            }
             return false
         }
-        contendedJobs += 1
+        contended.add(1, ordering: .relaxed)
         cleanJobs = 0
-        soloUntil.store(now &+ backoff, ordering: .relaxed)
-        backoff = min(backoff * 2, ParallelPolicy.backoffMaximum)
+        suspicious.store(true, ordering: .relaxed)
+        let period = backoff.load(ordering: .relaxed)
+        soloUntil.store(now &+ period, ordering: .relaxed)
+        backoff.store(min(period * 2, ParallelPolicy.backoffMaximum), ordering: .relaxed)
         return true
+    }
+}
+
+/// The machine's count of runnable threads right now (the fourth field of /proc/loadavg,
+/// "running/total"), or nil where it cannot be read.
+enum RunnableThreads {
+    static func now(loadavg: String? = CPUBudget.readSmallFile("/proc/loadavg")) -> Int? {
+        guard let loadavg else { return nil }
+        let fields = loadavg.split(separator: " ")
+        guard fields.count >= 4, let running = fields[3].split(separator: "/").first else { return nil }
+        return Int(running)
     }
 }

@@ -37,6 +37,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Threads that may run pieces, the caller included.
     let threadCount: Int
     let governor = ContentionGovernor()
+    /// The cores this process may use (`CPUBudget.available()`), read once.
+    private let cores = CPUBudget.available()
     private let lot = ParkingLot()
 
     // The current job. Its closure is written before the job is published and read by a worker
@@ -114,7 +116,7 @@ final class WorkerPool: @unchecked Sendable {
     /// Takes the pool and offers seats to the workers; returns the seated workers (0: nobody
     /// came; the pool is then still held), or nil when the pool is not to be used now.
     private func openTeam(work: Int) -> UInt64? {
-        let wake = work >= ParallelPolicy.wakeMinimumWork
+        let wake = work >= ParallelPolicy.wakeMinimumWork || Self.isSustained
         guard mayStart(wake: wake) else { return nil }
         let number = nextJobNumber()
         arrived.store(0, ordering: .relaxed)
@@ -217,7 +219,7 @@ final class WorkerPool: @unchecked Sendable {
             return body(0, 1)
         }
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: pieces) { results in
-            forEachPiece(pieces, parallel: true, wake: bytes >= ParallelPolicy.wakeMinimumBytes) { p in
+            forEachPiece(pieces, parallel: true, wake: bytes >= ParallelPolicy.wakeMinimumBytes || Self.isSustained) { p in
                 results[p] = body(p, pieces)
             }
             return results.allSatisfy { $0 }
@@ -238,6 +240,24 @@ final class WorkerPool: @unchecked Sendable {
 
     // MARK: Shared by both kinds of job
 
+    /// Runs body (a loop of many jobs: training) with sleeping workers woken for every job
+    /// above the thresholds, not only for long ones: one wake-up then serves the jobs that
+    /// follow, since workers stay awake between jobs that come close together.
+    static func sustained<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        let previous = pthread_getspecific(sustainedKey)
+        pthread_setspecific(sustainedKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(sustainedKey, previous) }
+        return try body()
+    }
+
+    private static var isSustained: Bool { pthread_getspecific(sustainedKey) != nil }
+
+    private static let sustainedKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
     /// Whether a job may go parallel now, taking the pool if so: the governor allows it, some
     /// worker is awake (or the job is worth waking one), and no other job holds the pool.
     private func mayStart(wake: Bool) -> Bool {
@@ -245,7 +265,7 @@ final class WorkerPool: @unchecked Sendable {
             PoolDecisions.record(.keptAlone)
             return false
         }
-        guard governor.allowsParallel() else {
+        guard governor.allowsParallel(machineIsBusy: machineIsBusy) else {
             PoolDecisions.record(.contended)
             return false
         }
@@ -258,6 +278,14 @@ final class WorkerPool: @unchecked Sendable {
             return false
         }
         return true
+    }
+
+    /// Whether a team would find no free cores: the machine's runnable threads, less this one
+    /// and the pool's own awake workers, plus a full team, exceed the cores the process has.
+    private func machineIsBusy() -> Bool {
+        guard let running = RunnableThreads.now() else { return false }
+        let awakeWorkers = threadCount - 1 - lot.sleeperCount
+        return max(0, running - 1 - awakeWorkers) + threadCount > cores
     }
 
     /// Job numbers fit the ticket's 32 bits (wrapping is harmless: a worker compares numbers

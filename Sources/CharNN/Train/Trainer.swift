@@ -93,7 +93,9 @@ extension Model {
         try checkCompatible(data)
         guard !data.isEmpty else { throw .invalidArgument("the training set is empty") }
         return try exclusively { () throws(CharNNError) -> TrainingReport in
-            try FlushToZero.run { () throws(CharNNError) -> TrainingReport in try runTraining(data, config, progress) }
+            try FlushToZero.run { () throws(CharNNError) -> TrainingReport in
+                try WorkerPool.sustained { () throws(CharNNError) -> TrainingReport in try runTraining(data, config, progress) }
+            }
         }
     }
 
