@@ -2,7 +2,7 @@
 """The contention case of the benchmark suite (issue 13): default threads against one, on a busy machine.
 
 Each workload runs with CHARNN_NUM_THREADS=1 and with the default (the variable removed),
-alternated (A/B/A/B) over --rounds rounds, under each condition:
+alternated over --rounds rounds (the order rotates each round), under each condition:
 
     idle    nothing else running                busy2   next to two busy-loop processes
     busy1   next to one busy-loop process       pair    two copies at once (the mean of the two)
@@ -14,11 +14,12 @@ predict (p50 and predict_many), the binding's Model.fit (python-elman), and, whe
 second table gives charnn's speed-up over PyTorch per condition, default threads on both sides).
 
     python3 bench/contention.py [--data DIR] [--bin DIR] [--python PY] [--library SO]
-        [--rounds N] [--workloads elman,gru,...] [--conditions idle,busy1,busy2,pair]
+        [--baseline-bin DIR] [--baseline-library SO] [--rounds N] [--workloads elman,gru,...] [--conditions idle,busy1,busy2,pair]
         [--no-torch] [--timeout S] [--json OUT] [--label TEXT] [--readme]
 
 --bin (a directory with charnn_bench) and --library (a libcharnn.so for the Python runs; default
-$CHARNN_LIBRARY, else what the binding finds) measure another build, e.g. a baseline. A run that
+$CHARNN_LIBRARY, else what the binding finds) measure another build, e.g. a baseline;
+--baseline-bin and --baseline-library add a second build to the same rounds ("before" columns). A run that
 takes longer than --timeout seconds is killed and shown as >timeout. The busy loops are killed
 however the script ends. --readme puts the tables between <!-- contention --> and
 <!-- /contention --> in bench/README.md.
@@ -201,12 +202,17 @@ def summarise(measurements):
 
 
 def tables(summary):
-    lines = ["| workload | condition | 1 thread (µs/name) | default (µs/name) | default ÷ 1 thread | target met "
-             "| other processes (cores, at most) |", "|---|---|---|---|---|---|---|"]
+    before = any(not math.isnan(s.get("before_default", math.nan)) for s in summary)
+    ratio = lambda r: "∞" if r == math.inf else "—" if math.isnan(r) else f"{r:.2f}×"
+    head = ["workload", "condition"] + (["before: 1 thread", "before: default", "before: ratio"] if before else []) \
+        + ["1 thread (µs/name)", "default (µs/name)", "default ÷ 1 thread", "target met", "other processes (cores, at most)"]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for s in summary:
-        ratio = "∞" if s["ratio"] == math.inf else "—" if math.isnan(s["ratio"]) else f"{s['ratio']:.2f}×"
-        lines.append(f"| {s['row']} | {CONDITIONS[s['condition']]} | {show(s['one_thread'])} | {show(s['default'])} "
-                     f"| {ratio} | {s['met']} | {s['other_cores']:.2f} |")
+        cells = [s["row"], CONDITIONS[s["condition"]]]
+        if before:
+            cells += [show(s["before_one_thread"]), show(s["before_default"]), ratio(s["before_ratio"])]
+        cells += [show(s["one_thread"]), show(s["default"]), ratio(s["ratio"]), s["met"], f"{s['other_cores']:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
     default = {(s["row"], s["condition"]): s["default"] for s in summary}
     versus = []
     for condition, label in CONDITIONS.items():

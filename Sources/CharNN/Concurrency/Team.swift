@@ -101,12 +101,18 @@ final class PoolDecisions {
     subscript(_ decision: Decision) -> Int { counts[decision, default: 0] }
     /// Jobs above the thresholds run on this thread alone (as a busy pool would run them).
     let keepAlone: Bool
+    /// The contention backoff is not consulted (a test that needs a real team while other
+    /// tests load the machine).
+    let ignoreContention: Bool
 
-    private init(keepAlone: Bool) { self.keepAlone = keepAlone }
+    private init(keepAlone: Bool, ignoreContention: Bool) {
+        (self.keepAlone, self.ignoreContention) = (keepAlone, ignoreContention)
+    }
 
     /// Runs body with the decisions of jobs started on this thread counted in a fresh record.
-    static func counting<T>(keepingAlone keepAlone: Bool = false, _ body: () throws -> T) rethrows -> (T, PoolDecisions) {
-        let record = PoolDecisions(keepAlone: keepAlone)
+    static func counting<T>(keepingAlone keepAlone: Bool = false, ignoringContention ignoreContention: Bool = false,
+                            _ body: () throws -> T) rethrows -> (T, PoolDecisions) {
+        let record = PoolDecisions(keepAlone: keepAlone, ignoreContention: ignoreContention)
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, Unmanaged.passUnretained(record).toOpaque())
         defer { pthread_setspecific(key, previous) }

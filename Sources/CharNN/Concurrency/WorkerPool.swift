@@ -59,8 +59,10 @@ final class WorkerPool: @unchecked Sendable {
     private let arrived = Atomic<Int>(0)
     private let barrierRound = Atomic<Int>(0)
 
-    private static let closed: UInt64 = 1 << 31
+    private static let seatBits = 31
+    private static let closed: UInt64 = 1 << seatBits
     private static let seatMask: UInt64 = closed - 1
+    private static let maxPieces = 0xFFFF
 
     init(threads: Int) {
         threadCount = min(max(1, threads), CPUBudget.maxConfigurableThreads)
@@ -124,7 +126,7 @@ final class WorkerPool: @unchecked Sendable {
         ticket.store(number << 32, ordering: .relaxed)
         published.store(number << 1 | 1, ordering: .sequentiallyConsistent)
         if wake { lot.notifyAll() }
-        let everyone = (UInt64(1) << threadCount) - 2
+        let everyone = (UInt64(1) << min(threadCount, Self.seatBits)) - 2
         let deadline = MonotonicClock.nanoseconds() &+ ParallelPolicy.joinNanoseconds(work: work)
         var checks = 0
         while ticket.load(ordering: .acquiring) & Self.seatMask != everyone {
@@ -180,7 +182,12 @@ final class WorkerPool: @unchecked Sendable {
     /// not running leaves its share to the others instead of holding them up. `parallel` says
     /// whether the job is big enough to split, `wake` whether it repays waking a sleeping worker.
     func forEachPiece(_ count: Int, parallel: Bool, wake: Bool, _ body: (Int) -> Void) {
-        let count = min(count, 0xFFFF)
+        guard count <= Self.maxPieces else {  // the ticket counts pieces in 16 bits: run in chunks
+            for start in stride(from: 0, to: count, by: Self.maxPieces) {
+                forEachPiece(min(Self.maxPieces, count - start), parallel: parallel, wake: wake) { body(start + $0) }
+            }
+            return
+        }
         let worthSplitting = parallel && count > 1 && threadCount > 1
         if !worthSplitting { PoolDecisions.record(.belowThreshold) }
         guard worthSplitting, mayStart(wake: wake) else {
@@ -261,11 +268,12 @@ final class WorkerPool: @unchecked Sendable {
     /// Whether a job may go parallel now, taking the pool if so: the governor allows it, some
     /// worker is awake (or the job is worth waking one), and no other job holds the pool.
     private func mayStart(wake: Bool) -> Bool {
-        if let decisions = PoolDecisions.current, decisions.keepAlone {
+        let decisions = PoolDecisions.current
+        if let decisions, decisions.keepAlone {
             PoolDecisions.record(.keptAlone)
             return false
         }
-        guard governor.allowsParallel(machineIsBusy: machineIsBusy) else {
+        guard decisions?.ignoreContention == true || governor.allowsParallel(machineIsBusy: machineIsBusy) else {
             PoolDecisions.record(.contended)
             return false
         }
@@ -318,6 +326,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Joins team job `number` if its seats are still open, runs this member's part, reports.
     private func takeSeat(_ worker: Int, _ number: UInt64) {
+        guard worker < Self.seatBits else { return }  // teams use the first 30 workers; all take pieces
         let bit = UInt64(1) << worker
         var current = ticket.load(ordering: .acquiring)
         while true {
