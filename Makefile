@@ -202,7 +202,7 @@ fuzz-smoke: stage
 # Sanitizers: the Swift suites under AddressSanitizer and ThreadSanitizer; the C ABI test and the
 # C examples under ASan + UBSan, and the names example under valgrind. Run before each release
 # (about 10 minutes); `make test` runs the C ABI test under valgrind. Valgrind runs one thread
-# (it serialises threads, and the worker pool's spinning would crawl) on a tenth of the names.
+# (it runs one thread at a time anyway, slowly) on a tenth of the names.
 SANITIZE_TRAIN := --model gru --epochs 1 --hidden 16 --batch 64  # small and quick
 test-sanitize: examples
 	LSAN_OPTIONS=suppressions=$(abspath Tests/Sanitizers/lsan.supp) \

@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "build" / "bin"
 CASES = ["elman", "gru", "gru-batch32", "gru-batch64", "recipe", "predict", "ops-c", "ops-python"]
+# Run on request only (--cases contention, or `make bench-contention`).
+EXTRA_CASES = ["contention"]
 
 
 def run(command, env=None):
@@ -95,6 +97,12 @@ def main():
             out = run([args.python, ROOT / "examples" / "python" / "elman_from_scratch.py", args.data]
                       + (["--epochs", "1"] if args.quick else []), env)
             rows.append((case, example_timing(out), None))
+        elif case == "contention":
+            # Not in the default cases (it takes 5-15 minutes): its own tables, one thread against
+            # the default next to busy processes, go to bench/README.md's "Next to other work".
+            print(run([sys.executable, ROOT / "bench" / "contention.py", "--data", args.data, "--python", args.python]
+                      + ([] if args.no_readme else ["--readme"]) + (["--rounds", "1"] if args.quick else [])))
+            continue
         else:
             raise SystemExit(f"bench: unknown case {case}")
         for line in (rows[-1][1], rows[-1][2]):
