@@ -44,30 +44,32 @@
  *               safe: that call finishes first, then the memory goes. charnn_last_error() is per
  *               thread.
  *
- *   Worker pool. Training, prediction, evaluation and the optimizer calls (step, zero_grad,
- *               clip_grad_norm) may spread their work over a pool of threads, started on first
- *               use, with this policy (bench/README.md has the measurements behind it):
+ *   Worker pool. Training, prediction, evaluation, Adam's step, zero_grad and clip_grad_norm
+ *               may spread their work over a pool of threads, started on first use, with this
+ *               policy (bench/README.md has the measurements behind it):
  *               - Size: one thread per core the process may use: the online cores, fewer when
  *                 the affinity mask (taskset, cpusets) or the cgroup CPU quota (cpu.max,
  *                 cpu.cfs_quota_us: container CPU limits, rounded up) allows fewer; at most 8.
  *                 CHARNN_NUM_THREADS=n, read once when the pool starts, overrides it (1: no
- *                 pool; above 64: 64; 0 or not a number: the default).
+ *                 pool; above 64: 64; 0 or not a number: the default). A recurrent pass uses at
+ *                 most 31 of them; the others help with optimizer steps and batched prediction.
  *               - Only work that pays goes parallel: a recurrent pass needs 32,768
  *                 multiply-adds per character between two meetings of the threads (a batch-1
  *                 Elman cell of hidden 128 runs on the calling thread, measured slower on two;
  *                 the article's hidden 256 does not); CHARNN_PARALLEL_MIN_STEP_WORK=n changes
  *                 that threshold. An optimizer or clipping call needs 1 MiB of weights and
  *                 state; batched prediction gives whole batches of 128 names to each thread.
- *               - Waiting threads spin for at most tens of microseconds, then sleep; a job
- *                 starts only with the workers that are running, and wakes sleeping ones only
- *                 for work of milliseconds.
+ *               - Waiting threads spin for at most tens of microseconds, then sleep. A job
+ *                 starts with the workers that are running; it wakes sleeping ones for about
+ *                 0.1 ms of work or more, and for every job of a training loop.
  *               - When the threads spend a large share of a job waiting for each other (another
  *                 process holds the cores), jobs run on the calling thread alone for 10 ms,
- *                 doubling up to 1 s; before trying again it checks that the machine has
- *                 fewer runnable threads than cores (/proc/loadavg). CHARNN_CONTENTION_BACKOFF=0
- *                 turns this off (a machine charnn has to itself).
- *               Results do not depend on any of this: for a given CHARNN_NUM_THREADS, training
- *               and prediction give the same bits on an idle or a busy machine.
+ *                 doubling up to 1 s; before trying again it checks in /proc/loadavg that a
+ *                 full team would find idle cores. CHARNN_CONTENTION_BACKOFF=0 turns this off
+ *                 (a machine charnn has to itself).
+ *               Results do not depend on any of this: for given CHARNN_NUM_THREADS and
+ *               CHARNN_PARALLEL_MIN_STEP_WORK, training and prediction give the same bits on an
+ *               idle or a busy machine.
  *
  *   Versions.   CHARNN_VERSION_* describe the header; charnn_version_string() the library.
  *               CHARNN_ABI_VERSION changes only when the binary interface breaks; a binding

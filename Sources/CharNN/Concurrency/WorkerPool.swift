@@ -34,11 +34,11 @@ import Darwin
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(threads: CPUBudget.configuredThreads())
 
-    /// Threads that may run pieces, the caller included.
-    let threadCount: Int
+    /// Threads that may run pieces, the caller included (set once, by `init`).
+    private(set) var threadCount: Int
     let governor = ContentionGovernor()
-    /// The cores this process may use (`CPUBudget.available()`), read once.
-    private let cores = CPUBudget.available()
+    /// The host's online cores, read once.
+    private let onlineCores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     private let lot = ParkingLot()
 
     // The current job. Its closure is written before the job is published and read by a worker
@@ -65,16 +65,26 @@ final class WorkerPool: @unchecked Sendable {
     private static let maxPieces = 0xFFFF
 
     init(threads: Int) {
-        threadCount = min(max(1, threads), CPUBudget.maxConfigurableThreads)
-        for worker in 1..<threadCount {
+        let wanted = min(max(1, threads), CPUBudget.maxConfigurableThreads)
+        threadCount = wanted
+        // A thread that cannot be created (a container's pids limit) ends the pool there: it
+        // has the threads that started.
+        var started = 1
+        for worker in 1..<wanted {
             var thread = pthread_t()
-            let context = Unmanaged.passRetained(Worker(pool: self, index: worker)).toOpaque()
-            pthread_create(&thread, nil, { context in
+            let worker = Unmanaged.passRetained(Worker(pool: self, index: worker))
+            let status = pthread_create(&thread, nil, { context in
                 Unmanaged<Worker>.fromOpaque(context!).takeRetainedValue().run()
                 return nil
-            }, context)
+            }, worker.toOpaque())
+            guard status == 0 else {
+                worker.release()
+                break
+            }
             pthread_detach(thread)
+            started += 1
         }
+        threadCount = started
     }
 
     private final class Worker {
@@ -91,6 +101,11 @@ final class WorkerPool: @unchecked Sendable {
     /// barriers, `work` the whole job's: they decide whether a team pays (else the caller runs
     /// `body` alone, as a team of one that still computes every logical piece).
     func team(stepWork: Int, work: Int, _ body: (Team) -> Void) {
+        // Workers flush denormals to zero; so does the caller, whoever ends up running a piece.
+        FlushToZero.run { teamFlushingDenormals(stepWork: stepWork, work: work, body) }
+    }
+
+    private func teamFlushingDenormals(stepWork: Int, work: Int, _ body: (Team) -> Void) {
         guard threadCount > 1, stepWork >= ParallelPolicy.teamMinimumStepWork else {
             PoolDecisions.record(.belowThreshold)
             return body(Team(member: 0, size: 1, pieces: 1, pool: self))
@@ -124,6 +139,8 @@ final class WorkerPool: @unchecked Sendable {
         arrived.store(0, ordering: .relaxed)
         waited.store(0, ordering: .relaxed)
         ticket.store(number << 32, ordering: .relaxed)
+        // No stale gate can match this job's number (numbers wrap after 2^32 jobs).
+        barrierGate.store(.max, ordering: .relaxed)
         published.store(number << 1 | 1, ordering: .sequentiallyConsistent)
         if wake { lot.notifyAll() }
         let everyone = (UInt64(1) << min(threadCount, Self.seatBits)) - 2
@@ -182,6 +199,10 @@ final class WorkerPool: @unchecked Sendable {
     /// not running leaves its share to the others instead of holding them up. `parallel` says
     /// whether the job is big enough to split, `wake` whether it repays waking a sleeping worker.
     func forEachPiece(_ count: Int, parallel: Bool, wake: Bool, _ body: (Int) -> Void) {
+        FlushToZero.run { piecesFlushingDenormals(count, parallel: parallel, wake: wake, body) }
+    }
+
+    private func piecesFlushingDenormals(_ count: Int, parallel: Bool, wake: Bool, _ body: (Int) -> Void) {
         guard count <= Self.maxPieces else {  // the ticket counts pieces in 16 bits: run in chunks
             for start in stride(from: 0, to: count, by: Self.maxPieces) {
                 forEachPiece(min(Self.maxPieces, count - start), parallel: parallel, wake: wake) { body(start + $0) }
@@ -223,7 +244,7 @@ final class WorkerPool: @unchecked Sendable {
         let pieces = bytes >= ParallelPolicy.piecesMinimumBytes ? threadCount : 1
         guard pieces > 1 else {
             PoolDecisions.record(.belowThreshold)
-            return body(0, 1)
+            return FlushToZero.run { body(0, 1) }
         }
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: pieces) { results in
             forEachPiece(pieces, parallel: true, wake: bytes >= ParallelPolicy.wakeMinimumBytes || Self.isSustained) { p in
@@ -289,11 +310,13 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Whether a team would find no free cores: the machine's runnable threads, less this one
-    /// and the pool's own awake workers, plus a full team, exceed the cores the process has.
+    /// and the pool's own awake workers, plus a full team, exceed the machine's online cores
+    /// (the count is the whole host's, so it is compared with the host's cores: a container
+    /// on a big busy host still tries its team, and the governor judges it by its waits).
     private func machineIsBusy() -> Bool {
         guard let running = RunnableThreads.now() else { return false }
         let awakeWorkers = threadCount - 1 - lot.sleeperCount
-        return max(0, running - 1 - awakeWorkers) + threadCount > cores
+        return max(0, running - 1 - awakeWorkers) + threadCount > onlineCores
     }
 
     /// Job numbers fit the ticket's 32 bits (wrapping is harmless: a worker compares numbers

@@ -341,8 +341,9 @@ enum Kernels {
             j += 8
         }
         while j < to {
+            // Fused like the vector lanes, so every path gives each element the same bits.
             var x: Float = accumulate ? c[j] : 0
-            for p in 0..<k { x += a[p * colStride] * b[p * ldb + j] }
+            for p in 0..<k { x.addProduct(a[p * colStride], b[p * ldb + j]) }
             c[j] = x
             j += 1
         }
