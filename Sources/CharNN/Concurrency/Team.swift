@@ -101,18 +101,19 @@ final class PoolDecisions {
     subscript(_ decision: Decision) -> Int { counts[decision, default: 0] }
     /// Jobs above the thresholds run on this thread alone (as a busy pool would run them).
     let keepAlone: Bool
-    /// The contention backoff is not consulted (a test that needs a real team while other
-    /// tests load the machine).
-    let ignoreContention: Bool
+    /// Jobs above the thresholds try hard for a team: the contention backoff is not consulted,
+    /// sleeping workers are woken and waited for as long as for the longest jobs (a test that
+    /// needs a real team while other tests load a slow machine, as under ThreadSanitizer).
+    let insistOnTeams: Bool
 
-    private init(keepAlone: Bool, ignoreContention: Bool) {
-        (self.keepAlone, self.ignoreContention) = (keepAlone, ignoreContention)
+    private init(keepAlone: Bool, insistOnTeams: Bool) {
+        (self.keepAlone, self.insistOnTeams) = (keepAlone, insistOnTeams)
     }
 
     /// Runs body with the decisions of jobs started on this thread counted in a fresh record.
-    static func counting<T>(keepingAlone keepAlone: Bool = false, ignoringContention ignoreContention: Bool = false,
+    static func counting<T>(keepingAlone keepAlone: Bool = false, insistingOnTeams insistOnTeams: Bool = false,
                             _ body: () throws -> T) rethrows -> (T, PoolDecisions) {
-        let record = PoolDecisions(keepAlone: keepAlone, ignoreContention: ignoreContention)
+        let record = PoolDecisions(keepAlone: keepAlone, insistOnTeams: insistOnTeams)
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, Unmanaged.passUnretained(record).toOpaque())
         defer { pthread_setspecific(key, previous) }

@@ -133,7 +133,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Takes the pool and offers seats to the workers; returns the seated workers (0: nobody
     /// came; the pool is then still held), or nil when the pool is not to be used now.
     private func openTeam(work: Int) -> UInt64? {
-        let wake = work >= ParallelPolicy.wakeMinimumWork || Self.isSustained
+        let insist = PoolDecisions.current?.insistOnTeams == true
+        let wake = work >= ParallelPolicy.wakeMinimumWork || Self.isSustained || insist
         guard mayStart(wake: wake) else { return nil }
         let number = nextJobNumber()
         arrived.store(0, ordering: .relaxed)
@@ -144,7 +145,8 @@ final class WorkerPool: @unchecked Sendable {
         published.store(number << 1 | 1, ordering: .sequentiallyConsistent)
         if wake { lot.notifyAll() }
         let everyone = (UInt64(1) << min(threadCount, Self.seatBits)) - 2
-        let deadline = MonotonicClock.nanoseconds() &+ ParallelPolicy.joinNanoseconds(work: work)
+        let deadline = MonotonicClock.nanoseconds()
+            &+ (insist ? ParallelPolicy.joinMaximumNanoseconds : ParallelPolicy.joinNanoseconds(work: work))
         var checks = 0
         while ticket.load(ordering: .acquiring) & Self.seatMask != everyone {
             checks &+= 1
@@ -294,7 +296,7 @@ final class WorkerPool: @unchecked Sendable {
             PoolDecisions.record(.keptAlone)
             return false
         }
-        guard decisions?.ignoreContention == true || governor.allowsParallel(machineIsBusy: machineIsBusy) else {
+        guard decisions?.insistOnTeams == true || governor.allowsParallel(machineIsBusy: machineIsBusy) else {
             PoolDecisions.record(.contended)
             return false
         }

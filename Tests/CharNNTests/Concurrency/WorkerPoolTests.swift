@@ -115,7 +115,7 @@ import Testing
         let names = (0..<count).map { _ in (0..<(1 + rng.nextInt(below: 10))).map { _ in rng.nextInt(below: 59) } }
         let targets = (0..<count).map { _ in rng.nextInt(below: 19) }
         func run(alone: Bool) -> (loss: Float, grads: [String: Tensor], logits: [Float], parallel: Int) {
-            let (result, decisions) = PoolDecisions.counting(keepingAlone: alone, ignoringContention: true) {
+            let (result, decisions) = PoolDecisions.counting(keepingAlone: alone, insistingOnTeams: !alone) {
                 () -> (Float, [String: Tensor], [Float]) in
                 let loss = RecurrentLayerTests.fused(model, names, targets)
                 let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
