@@ -40,6 +40,8 @@ import sys
 import time
 from pathlib import Path
 
+from run import last_json  # bench/run.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "build" / "bin"
 VENV_PYTHON = ROOT / "build" / "venv" / "bin" / "python"
@@ -81,10 +83,6 @@ def machine_cpu_seconds(loops):
     loops_ticks = sum(sum(int(f) for f in open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()[11:13])
                       for p in loops)
     return (user + nice + system + irq + softirq - loops_ticks) / tick - sum(r.ru_utime + r.ru_stime for r in mine)
-
-
-def last_json(output):
-    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
 
 
 def run(command, env, timeout, copies=1):

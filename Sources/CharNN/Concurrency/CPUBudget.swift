@@ -37,7 +37,7 @@ enum CPUBudget {
 
     /// The number of cores in this process's affinity mask (`Cpus_allowed` of /proc/self/status:
     /// glibc's `sched_getaffinity` is hidden behind _GNU_SOURCE), or nil where it cannot be read.
-    static func affinityCores(status: String? = readSmallFile("/proc/self/status")) -> Int? {
+    static func affinityCores(status: String? = FileSystem.readKernelFile("/proc/self/status")) -> Int? {
         guard let status else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("Cpus_allowed:") {
             let hex = line.dropFirst("Cpus_allowed:".count)
@@ -54,7 +54,7 @@ enum CPUBudget {
     /// The tightest CPU quota on this process's cgroup and its ancestors, in cores rounded up,
     /// or nil when there is none (or no cgroup file system to read).
     static func cgroupQuotaCores(root: String = "/sys/fs/cgroup", membership: String? = nil) -> Int? {
-        guard let membership = membership ?? readSmallFile("/proc/self/cgroup") else { return nil }
+        guard let membership = membership ?? FileSystem.readKernelFile("/proc/self/cgroup") else { return nil }
         var tightest: Int? = nil
         func consider(_ cores: Int?) { if let cores { tightest = min(tightest ?? cores, cores) } }
         for line in membership.split(separator: "\n") {
@@ -64,13 +64,13 @@ enum CPUBudget {
             let controllers = fields[1].split(separator: ",")
             if fields[0] == "0" && fields[1].isEmpty {
                 for directory in ancestors(root, String(fields[2])) {
-                    consider(readSmallFile(directory + "/cpu.max").flatMap(parseCPUMax))
+                    consider(FileSystem.readKernelFile(directory + "/cpu.max").flatMap(parseCPUMax))
                 }
             } else if controllers.contains("cpu") {
                 let base = root + "/" + fields[1]  // v1 mounts "cpu,cpuacct" under that name
                 for directory in ancestors(base, String(fields[2])) + ancestors(root + "/cpu", String(fields[2])) {
-                    guard let quota = readSmallFile(directory + "/cpu.cfs_quota_us"),
-                          let period = readSmallFile(directory + "/cpu.cfs_period_us") else { continue }
+                    guard let quota = FileSystem.readKernelFile(directory + "/cpu.cfs_quota_us"),
+                          let period = FileSystem.readKernelFile(directory + "/cpu.cfs_period_us") else { continue }
                     consider(cores(quota: quota, period: period))
                 }
             }
@@ -100,21 +100,5 @@ enum CPUBudget {
             if parts.isEmpty { return result }
             parts.removeLast()
         }
-    }
-
-    /// A /proc or /sys file (their sizes read as 0 or 4096, so read until the end), at most 64 KiB.
-    static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 65_536 {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes += chunk[..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 /// When work goes parallel: the one place for the pool's thresholds and timings. The numbers
-/// were measured on a 2-core x86-64 VM (`charnn-bench pool`, bench/README.md) and are
+/// were measured on a 2-core x86-64 VM (`make bench-threshold`, bench/README.md) and are
 /// deliberately on the safe side: below a threshold, one thread is as fast or faster.
 enum ParallelPolicy {
     /// A team (members meeting at a barrier once per character) pays only when each step
@@ -77,7 +77,7 @@ private func environmentInteger(_ name: String) -> Int? {
 final class ContentionGovernor: @unchecked Sendable {
     private let soloUntil = Atomic<UInt64>(0)
     private let backoff = Atomic<UInt64>(ParallelPolicy.backoffInitial)
-    /// Set by a slowed job, cleared by a streak of clean ones: only then is the machine looked at.
+    /// Set by a slowed job, cleared when a look finds the machine free: only then is it looked at.
     private let suspicious = Atomic<Bool>(false)
     /// Written by the thread that holds the pool (one job at a time).
     private nonisolated(unsafe) var cleanJobs = 0
@@ -89,7 +89,13 @@ final class ContentionGovernor: @unchecked Sendable {
     /// just run out on a machine found busy before.
     func allowsParallel(now: UInt64 = MonotonicClock.nanoseconds(), machineIsBusy: () -> Bool = { false }) -> Bool {
         guard now >= soloUntil.load(ordering: .relaxed) else { return false }
-        guard suspicious.load(ordering: .relaxed), machineIsBusy() else { return true }
+        guard suspicious.load(ordering: .relaxed) else { return true }
+        guard machineIsBusy() else {
+            // The machine looks free: try teams again, and look no more (once per backoff
+            // period, not once per job) until a job is slowed again.
+            suspicious.store(false, ordering: .relaxed)
+            return true
+        }
         soloUntil.store(now &+ backoff.load(ordering: .relaxed), ordering: .relaxed)
         return false
     }
@@ -102,10 +108,7 @@ final class ContentionGovernor: @unchecked Sendable {
         let share = Double(waited) / Double(max(1, wall) * UInt64(max(1, members)))
         guard enabled, waited >= ParallelPolicy.contendedMinimumWait && share > ParallelPolicy.contendedWaitShare else {
             cleanJobs += 1
-            if cleanJobs >= ParallelPolicy.cleanJobsToReset {
-                backoff.store(ParallelPolicy.backoffInitial, ordering: .relaxed)
-                suspicious.store(false, ordering: .relaxed)
-            }
+            if cleanJobs >= ParallelPolicy.cleanJobsToReset { backoff.store(ParallelPolicy.backoffInitial, ordering: .relaxed) }
             return false
         }
         contended.add(1, ordering: .relaxed)
@@ -121,7 +124,7 @@ final class ContentionGovernor: @unchecked Sendable {
 /// The machine's count of runnable threads right now (the fourth field of /proc/loadavg,
 /// "running/total"), or nil where it cannot be read.
 enum RunnableThreads {
-    static func now(loadavg: String? = CPUBudget.readSmallFile("/proc/loadavg")) -> Int? {
+    static func now(loadavg: String? = FileSystem.readKernelFile("/proc/loadavg")) -> Int? {
         guard let loadavg else { return nil }
         let fields = loadavg.split(separator: " ")
         guard fields.count >= 4, let running = fields[3].split(separator: "/").first else { return nil }

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The members of a `WorkerPool.team` job: which one this is, how many run, the logical pieces
 /// the work is cut into, and a barrier where all members meet.
 ///
@@ -90,46 +82,4 @@ struct TeamPartials {
 
     /// The partial of `piece` in `generation`.
     func slot(_ generation: Int, member piece: Int) -> UnsafeMutablePointer<Float> { all(generation) + piece * size }
-}
-
-/// What the pool decided for each job started on this thread, counted while `counting` runs:
-/// how tests check the policy with counts instead of timings.
-final class PoolDecisions {
-    enum Decision { case parallel, belowThreshold, contended, unavailable, busy, keptAlone }
-
-    private(set) var counts: [Decision: Int] = [:]
-    subscript(_ decision: Decision) -> Int { counts[decision, default: 0] }
-    /// Jobs above the thresholds run on this thread alone (as a busy pool would run them).
-    let keepAlone: Bool
-    /// Jobs above the thresholds try hard for a team: the contention backoff is not consulted,
-    /// sleeping workers are woken and waited for as long as for the longest jobs (a test that
-    /// needs a real team while other tests load a slow machine, as under ThreadSanitizer).
-    let insistOnTeams: Bool
-
-    private init(keepAlone: Bool, insistOnTeams: Bool) {
-        (self.keepAlone, self.insistOnTeams) = (keepAlone, insistOnTeams)
-    }
-
-    /// Runs body with the decisions of jobs started on this thread counted in a fresh record.
-    static func counting<T>(keepingAlone keepAlone: Bool = false, insistingOnTeams insistOnTeams: Bool = false,
-                            _ body: () throws -> T) rethrows -> (T, PoolDecisions) {
-        let record = PoolDecisions(keepAlone: keepAlone, insistOnTeams: insistOnTeams)
-        let previous = pthread_getspecific(key)
-        pthread_setspecific(key, Unmanaged.passUnretained(record).toOpaque())
-        defer { pthread_setspecific(key, previous) }
-        return (try body(), record)
-    }
-
-    @inline(__always)
-    static func record(_ decision: Decision) { current?.counts[decision, default: 0] += 1 }
-
-    static var current: PoolDecisions? {
-        pthread_getspecific(key).map { Unmanaged<PoolDecisions>.fromOpaque($0).takeUnretainedValue() }
-    }
-
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
 }

@@ -14,8 +14,9 @@ import Darwin
 ///   barriers; a streaming job (optimizer step, clipping) `piecesMinimumBytes`.
 /// - **Only workers that are running take part.** Workers spin briefly after a job, then
 ///   sleep. A job invites the spinning ones; it wakes sleeping ones only when it is big enough
-///   to repay a wake-up (`wakeMinimumWork`), and starts without those that do not show up
-///   within a few microseconds. So a worker the OS has descheduled is simply not in the team.
+///   to repay a wake-up (`wakeMinimumWork`) or belongs to a training loop (`sustained`), and
+///   starts without those that do not show up in time (`ParallelPolicy.joinNanoseconds`). So a
+///   worker the OS has descheduled is simply not in the team.
 /// - **Nobody spins without a bound.** Barriers and joins spin for about a wake-up's time,
 ///   then yield and sleep (`ParkingLot`).
 /// - **A busy machine sends work home.** When a parallel job's members spend a large share of
@@ -26,8 +27,8 @@ import Darwin
 /// Results do not depend on who runs what: a team's work is cut into `pieces` logical shares
 /// fixed by the work's size and the pool's size alone, and a member that runs several shares
 /// (or the caller alone) computes each share's partial sums separately and adds them in the
-/// same order. Training is reproducible bit for bit for a given `CHARNN_NUM_THREADS`, whatever
-/// else the machine is doing.
+/// same order. Training is reproducible bit for bit for a given `CHARNN_NUM_THREADS` (and
+/// `CHARNN_PARALLEL_MIN_STEP_WORK`), whatever else the machine is doing.
 ///
 /// One job at a time: a thread that finds the pool busy (many threads predicting at once, or a
 /// job started from inside a job) runs its work alone.
@@ -111,66 +112,58 @@ final class WorkerPool: @unchecked Sendable {
             return body(Team(member: 0, size: 1, pieces: 1, pool: self))
         }
         let alone = Team(member: 0, size: 1, pieces: threadCount, pool: self)
-        guard let seated = openTeam(work: work) else { return body(alone) }
-        defer { busy.store(false, ordering: .releasing) }
-        guard seated != 0 else {
-            PoolDecisions.record(.unavailable)
-            return body(alone)
-        }
-        let size = seated.nonzeroBitCount + 1
-        let start = MonotonicClock.nanoseconds()
-        withoutActuallyEscaping(body) { body in
-            teamBody = body
-            closeTeam()
-            body(Team(member: 0, size: size, pieces: threadCount, pool: self))
-            join()
-            teamBody = nil
-        }
-        PoolDecisions.record(.parallel)
-        governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: waited.load(ordering: .relaxed), members: size)
-    }
-
-    /// Takes the pool and offers seats to the workers; returns the seated workers (0: nobody
-    /// came; the pool is then still held), or nil when the pool is not to be used now.
-    private func openTeam(work: Int) -> UInt64? {
         let insist = PoolDecisions.current?.insistOnTeams == true
         let wake = work >= ParallelPolicy.wakeMinimumWork || Self.isSustained || insist
-        guard mayStart(wake: wake) else { return nil }
+        guard mayStart(wake: wake) else { return body(alone) }
+        defer { busy.store(false, ordering: .releasing) }
+        withoutActuallyEscaping(body) { body in
+            // Written before the job is published; seated workers read it once the seats close.
+            teamBody = body
+            defer { teamBody = nil }
+            let seated = seatTeam(wake: wake, joinNanoseconds: insist ? ParallelPolicy.joinMaximumNanoseconds
+                                                                      : ParallelPolicy.joinNanoseconds(work: work))
+            guard seated != 0 else {
+                PoolDecisions.record(.unavailable)
+                return body(alone)
+            }
+            let size = seated.nonzeroBitCount + 1
+            let start = MonotonicClock.nanoseconds()
+            body(Team(member: 0, size: size, pieces: threadCount, pool: self))
+            join()
+            PoolDecisions.record(.parallel)
+            governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: waited.load(ordering: .relaxed),
+                            members: size)
+        }
+    }
+
+    /// Publishes a team job (the pool held; `wake`: sleeping workers are woken for it), waits up
+    /// to `joinNanoseconds` for the workers to take seats, closes the seats and returns who sat down (0: nobody). A worker that comes
+    /// later sees `closed` and goes back to waiting; seated ones start when the seats close.
+    private func seatTeam(wake: Bool, joinNanoseconds: UInt64) -> UInt64 {
         let number = nextJobNumber()
         arrived.store(0, ordering: .relaxed)
         waited.store(0, ordering: .relaxed)
         ticket.store(number << 32, ordering: .relaxed)
-        // No stale gate can match this job's number (numbers wrap after 2^32 jobs).
-        barrierGate.store(.max, ordering: .relaxed)
         published.store(number << 1 | 1, ordering: .sequentiallyConsistent)
         if wake { lot.notifyAll() }
         let everyone = (UInt64(1) << min(threadCount, Self.seatBits)) - 2
-        let deadline = MonotonicClock.nanoseconds()
-            &+ (insist ? ParallelPolicy.joinMaximumNanoseconds : ParallelPolicy.joinNanoseconds(work: work))
+        let deadline = MonotonicClock.nanoseconds() &+ joinNanoseconds
         var checks = 0
         while ticket.load(ordering: .acquiring) & Self.seatMask != everyone {
             checks &+= 1
             if checks & 63 == 0 && MonotonicClock.nanoseconds() >= deadline { break }
         }
-        // Close the seats: a worker that comes later sees `closed` and goes back to waiting.
         var current = ticket.load(ordering: .acquiring)
         while true {
             unfinished.store((current & Self.seatMask).nonzeroBitCount, ordering: .relaxed)
             let (exchanged, original) = ticket.compareExchange(expected: current, desired: current | Self.closed,
-                                                               ordering: .acquiringAndReleasing)
+                                                               ordering: .sequentiallyConsistent)
             if exchanged { break }
             current = original
         }
+        lot.notifyAll()  // a seated worker may have gone to sleep waiting for the close
         return current & Self.seatMask
     }
-
-    /// Lets the seated workers start (they wait for the body, published after the close).
-    private func closeTeam() {
-        barrierGate.store(ticket.load(ordering: .relaxed) >> 32, ordering: .sequentiallyConsistent)
-        lot.notifyAll()
-    }
-    /// The number of the team job whose body is ready (seated workers wait for it).
-    private let barrierGate = Atomic<UInt64>(0)
 
     private func join() {
         let w = lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
@@ -244,10 +237,6 @@ final class WorkerPool: @unchecked Sendable {
     /// every call returned true. Pieces follow `WorkerPool.share`, like the teams' rows.
     func allPieces(bytes: Int, _ body: (Int, Int) -> Bool) -> Bool {
         let pieces = bytes >= ParallelPolicy.piecesMinimumBytes ? threadCount : 1
-        guard pieces > 1 else {
-            PoolDecisions.record(.belowThreshold)
-            return FlushToZero.run { body(0, 1) }
-        }
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: pieces) { results in
             forEachPiece(pieces, parallel: true, wake: bytes >= ParallelPolicy.wakeMinimumBytes || Self.isSustained) { p in
                 results[p] = body(p, pieces)
@@ -274,19 +263,11 @@ final class WorkerPool: @unchecked Sendable {
     /// above the thresholds, not only for long ones: one wake-up then serves the jobs that
     /// follow, since workers stay awake between jobs that come close together.
     static func sustained<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        let previous = pthread_getspecific(sustainedKey)
-        pthread_setspecific(sustainedKey, UnsafeRawPointer(bitPattern: 1))
-        defer { pthread_setspecific(sustainedKey, previous) }
-        return try body()
+        try sustainedSlot.with(UnsafeRawPointer(bitPattern: 1)!, body)
     }
 
-    private static var isSustained: Bool { pthread_getspecific(sustainedKey) != nil }
-
-    private static let sustainedKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
+    private static var isSustained: Bool { sustainedSlot.value != nil }
+    private static let sustainedSlot = ThreadLocalSlot()
 
     /// Whether a job may go parallel now, taking the pool if so: the governor allows it, some
     /// worker is awake (or the job is worth waking one), and no other job holds the pool.
@@ -361,9 +342,10 @@ final class WorkerPool: @unchecked Sendable {
             if exchanged { break }
             current = original
         }
-        // Seated: the caller closes the seats within microseconds and then publishes the body.
+        // Seated: the caller closes the seats within microseconds (no later job can start
+        // before this one ends, so the ticket still holds this job's seats).
         lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
-            barrierGate.load(ordering: .sequentiallyConsistent) == number
+            ticket.load(ordering: .sequentiallyConsistent) & Self.closed != 0
         }
         let seated = ticket.load(ordering: .acquiring) & Self.seatMask
         let member = (seated & (bit - 1)).nonzeroBitCount + 1

@@ -63,6 +63,23 @@ enum FileSystem {
         return bytes
     }
 
+    /// A /proc or /sys file as text, or nil where it cannot be read: their sizes read as 0 or
+    /// 4096, so unlike `readFile` this reads until the end (at most 64 KiB).
+    static func readKernelFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 65_536 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += chunk[..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to
     /// disk, then renamed over the target. On any failure the temporary file is removed and the
     /// old file (if any) is untouched.

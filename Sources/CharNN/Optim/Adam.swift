@@ -55,7 +55,7 @@ public final class Adam: Optimizer {
             zeroing: zeroingGradients)
         // Memory-bound: each core updates the rows its share of the fused layers computed (so
         // the gradients and weights are already in its cache), when there is enough to share.
-        return FlushToZero.run { WorkerPool.shared.allPieces(bytes: totalCount * 32) { member, members in
+        return WorkerPool.shared.allPieces(bytes: totalCount * 32) { member, members in
             var finite = true
             for (k, p) in parameters.enumerated() {
                 p.forEachShare(member: member, of: members) { range in
@@ -64,7 +64,7 @@ public final class Adam: Optimizer {
                 }
             }
             return finite
-        } }
+        }
     }
 
     private var totalCount: Int { parameters.reduce(0) { $0 + $1.count } }

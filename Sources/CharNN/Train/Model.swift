@@ -37,13 +37,14 @@ public final class Model: @unchecked Sendable {
         case .gru: network = GRU(inputSize: V, hiddenSize: H, layers: config.layers, classes: C, using: &rng)
         case .lstm: network = LSTM(inputSize: V, hiddenSize: H, layers: config.layers, classes: C, using: &rng)
         }
+        parameterCount = network.parameters.reduce(0) { $0 + $1.count }
     }
 
     /// The trainable tensors, named and ordered like PyTorch's `named_parameters()`.
     public var parameters: [Parameter] { network.parameters }
 
-    /// Total number of weights.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    /// Total number of weights (fixed at creation; prediction reads it to size its work).
+    public let parameterCount: Int
 
     public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
 

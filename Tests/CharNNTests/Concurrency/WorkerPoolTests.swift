@@ -157,16 +157,24 @@ import Testing
         // Short waits under the absolute floor never count, whatever their share.
         #expect(!governor.record(wall: 100_000, waited: 100_000, members: 2, now: t1))
         #expect(governor.contendedJobs == 2)
-        // Once a backoff runs out on a machine found busy, it looks before it tries again.
-        let t2 = t1 + 2 * ParallelPolicy.backoffInitial
+        // Slowed again (the free look above ended the suspicion; this one starts it again):
+        // alone for 4 periods. Once that runs out on a machine found busy, it looks before it
+        // tries again, and a busy look means another (8-period) wait.
+        #expect(governor.record(wall: 4_000_000, waited: 7_000_000, members: 2, now: t1 + 2 * ParallelPolicy.backoffInitial))
+        let t2 = t1 + 6 * ParallelPolicy.backoffInitial
         #expect(!governor.allowsParallel(now: t2, machineIsBusy: { true }))
-        #expect(!governor.allowsParallel(now: t2 + 4 * ParallelPolicy.backoffInitial - 1, machineIsBusy: { false }))
-        #expect(governor.allowsParallel(now: t2 + 4 * ParallelPolicy.backoffInitial, machineIsBusy: { false }))
-        // A streak of clean jobs forgets the suspicion: the machine is not looked at again.
-        for _ in 0..<ParallelPolicy.cleanJobsToReset { governor.record(wall: 100_000, waited: 0, members: 2, now: t2) }
+        #expect(!governor.allowsParallel(now: t2 + 8 * ParallelPolicy.backoffInitial - 1, machineIsBusy: { false }))
+        #expect(governor.allowsParallel(now: t2 + 8 * ParallelPolicy.backoffInitial, machineIsBusy: { false }))
+        // A look that found the machine free ends the suspicion: it is not looked at again
+        // (once per job would be a file read per job) until a job is slowed.
         var looked = false
-        #expect(governor.allowsParallel(now: t2 + 4 * ParallelPolicy.backoffInitial, machineIsBusy: { looked = true; return true }))
+        #expect(governor.allowsParallel(now: t2 + 8 * ParallelPolicy.backoffInitial, machineIsBusy: { looked = true; return true }))
         #expect(!looked)
+        // A streak of clean jobs resets the backoff: the next slowed job costs one period.
+        let t3 = t2 + 8 * ParallelPolicy.backoffInitial
+        for _ in 0..<ParallelPolicy.cleanJobsToReset { governor.record(wall: 100_000, waited: 0, members: 2, now: t3) }
+        #expect(governor.record(wall: 4_000_000, waited: 7_000_000, members: 2, now: t3))
+        #expect(governor.allowsParallel(now: t3 + ParallelPolicy.backoffInitial, machineIsBusy: { false }))
     }
 
     @Test func runnableThreadsComeFromLoadavg() {
