@@ -53,6 +53,9 @@ enum ParallelPolicy {
     /// machine wait microseconds for each other at a barrier.
     static let contendedWaitShare = 0.25
     static let contendedMinimumWait: UInt64 = 1_000_000
+    /// A single wait this long is a descheduled member whatever the job's length (on an idle
+    /// machine a member waits microseconds for another at a barrier).
+    static let contendedSingleWait: UInt64 = 200_000
     /// After such a job the pool runs every job on the caller's thread for a while, doubling
     /// from `backoffInitial` up to `backoffMaximum` while the machine stays busy; a streak of
     /// `cleanJobsToReset` jobs without waiting resets it.
@@ -100,13 +103,14 @@ final class ContentionGovernor: @unchecked Sendable {
         return false
     }
 
-    /// Records one parallel job: its wall time and the nanoseconds its members spent waiting.
-    /// Returns whether the job counted as contended.
+    /// Records one parallel job: its wall time, the nanoseconds its members spent waiting and
+    /// how many single waits reached `contendedSingleWait`. Returns whether it counted as contended.
     @discardableResult
-    func record(wall: UInt64, waited: UInt64, members: Int, now: UInt64 = MonotonicClock.nanoseconds(),
-                enabled: Bool = ParallelPolicy.contentionBackoff) -> Bool {
+    func record(wall: UInt64, waited: UInt64, members: Int, longWaits: Int = 0,
+                now: UInt64 = MonotonicClock.nanoseconds(), enabled: Bool = ParallelPolicy.contentionBackoff) -> Bool {
         let share = Double(waited) / Double(max(1, wall) * UInt64(max(1, members)))
-        guard enabled, waited >= ParallelPolicy.contendedMinimumWait && share > ParallelPolicy.contendedWaitShare else {
+        let slowed = longWaits > 0 || (waited >= ParallelPolicy.contendedMinimumWait && share > ParallelPolicy.contendedWaitShare)
+        guard enabled, slowed else {
             cleanJobs += 1
             if cleanJobs >= ParallelPolicy.cleanJobsToReset { backoff.store(ParallelPolicy.backoffInitial, ordering: .relaxed) }
             return false

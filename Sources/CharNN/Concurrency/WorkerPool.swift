@@ -53,8 +53,9 @@ final class WorkerPool: @unchecked Sendable {
     private let ticket = Atomic<UInt64>(0)
     /// Team: seated members still running. Pieces: pieces not finished.
     private let unfinished = Atomic<Int>(0)
-    /// Nanoseconds the job's members spent waiting for each other.
+    /// Nanoseconds the job's members spent waiting for each other, and the waits that were long.
     private let waited = Atomic<UInt64>(0)
+    private let longWaits = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     // A sense-reversing barrier for the members of a team.
     private let arrived = Atomic<Int>(0)
@@ -132,7 +133,7 @@ final class WorkerPool: @unchecked Sendable {
             join()
             PoolDecisions.record(.parallel)
             governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: waited.load(ordering: .relaxed),
-                            members: size)
+                            members: size, longWaits: longWaits.load(ordering: .relaxed))
         }
     }
 
@@ -143,6 +144,7 @@ final class WorkerPool: @unchecked Sendable {
         let number = nextJobNumber()
         arrived.store(0, ordering: .relaxed)
         waited.store(0, ordering: .relaxed)
+        longWaits.store(0, ordering: .relaxed)
         ticket.store(number << 32, ordering: .relaxed)
         published.store(number << 1 | 1, ordering: .sequentiallyConsistent)
         if wake { lot.notifyAll() }
@@ -166,10 +168,16 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func join() {
-        let w = lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+        noteWait(lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
             unfinished.load(ordering: .sequentiallyConsistent) == 0
-        }
-        waited.add(w, ordering: .relaxed)
+        })
+    }
+
+    /// Adds one member's wait to the job's account.
+    private func noteWait(_ nanoseconds: UInt64) {
+        guard nanoseconds > 0 else { return }
+        waited.add(nanoseconds, ordering: .relaxed)
+        if nanoseconds >= ParallelPolicy.contendedSingleWait { longWaits.add(1, ordering: .relaxed) }
     }
 
     /// `Team.barrier()`.
@@ -180,10 +188,9 @@ final class WorkerPool: @unchecked Sendable {
             barrierRound.add(1, ordering: .sequentiallyConsistent)
             lot.notifyAll()
         } else {
-            let w = lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+            noteWait(lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
                 barrierRound.load(ordering: .sequentiallyConsistent) != round
-            }
-            if w > 0 { waited.add(w, ordering: .relaxed) }
+            })
         }
     }
 
@@ -228,7 +235,8 @@ final class WorkerPool: @unchecked Sendable {
             }
             pieceBody = nil
             PoolDecisions.record(.parallel)
-            governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: w, members: 1)
+            governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: w, members: 1,
+                            longWaits: w >= ParallelPolicy.contendedSingleWait ? 1 : 0)
         }
     }
 

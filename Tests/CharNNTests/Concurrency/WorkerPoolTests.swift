@@ -157,6 +157,10 @@ import Testing
         // Short waits under the absolute floor never count, whatever their share.
         #expect(!governor.record(wall: 100_000, waited: 100_000, members: 2, now: t1))
         #expect(governor.contendedJobs == 2)
+        // One long wait (a member descheduled for a time slice) counts, however short the job.
+        let other = ContentionGovernor()
+        #expect(other.record(wall: 300_000, waited: 250_000, members: 2, longWaits: 1, now: t1))
+        #expect(!other.allowsParallel(now: t1 + ParallelPolicy.backoffInitial - 1))
         // Slowed again (the free look above ended the suspicion; this one starts it again):
         // alone for 4 periods. Once that runs out on a machine found busy, it looks before it
         // tries again, and a busy look means another (8-period) wait.
