@@ -62,8 +62,8 @@
  *               - Waiting threads spin for at most tens of microseconds, then sleep. A job
  *                 starts with the workers that are running; it wakes sleeping ones for about
  *                 0.1 ms of work or more, and for every job of a training loop.
- *               - When a thread waits 0.2 ms for another, or the threads spend a large share of
- *                 a job waiting for each other (another process holds the cores), jobs run on the calling thread alone for 10 ms,
+ *               - When the threads spend a large share of a job waiting for each other, with a
+ *                 wait of 0.2 ms or 1 ms in all (another process holds the cores), jobs run on the calling thread alone for 10 ms,
  *                 doubling up to 1 s; before trying again it checks in /proc/loadavg that a
  *                 full team would find idle cores. CHARNN_CONTENTION_BACKOFF=0 turns this off
  *                 (a machine charnn has to itself).

@@ -53,8 +53,8 @@ enum ParallelPolicy {
     /// machine wait microseconds for each other at a barrier.
     static let contendedWaitShare = 0.25
     static let contendedMinimumWait: UInt64 = 1_000_000
-    /// A single wait this long is a descheduled member whatever the job's length (on an idle
-    /// machine a member waits microseconds for another at a barrier).
+    /// A single wait this long, in a job that spent a large share waiting, is a descheduled
+    /// member however short the job (`contendedMinimumWait` alone would miss short jobs).
     static let contendedSingleWait: UInt64 = 200_000
     /// After such a job the pool runs every job on the caller's thread for a while, doubling
     /// from `backoffInitial` up to `backoffMaximum` while the machine stays busy; a streak of
@@ -109,7 +109,10 @@ final class ContentionGovernor: @unchecked Sendable {
     func record(wall: UInt64, waited: UInt64, members: Int, longWaits: Int = 0,
                 now: UInt64 = MonotonicClock.nanoseconds(), enabled: Bool = ParallelPolicy.contentionBackoff) -> Bool {
         let share = Double(waited) / Double(max(1, wall) * UInt64(max(1, members)))
-        let slowed = longWaits > 0 || (waited >= ParallelPolicy.contendedMinimumWait && share > ParallelPolicy.contendedWaitShare)
+        // A large share of waiting, and either a long wait or a long total: on an idle machine a
+        // woken member of a big job may take 0.2 ms, but that is a small share of the job.
+        let slowed = share > ParallelPolicy.contendedWaitShare
+            && (longWaits > 0 || waited >= ParallelPolicy.contendedMinimumWait)
         guard enabled, slowed else {
             cleanJobs += 1
             if cleanJobs >= ParallelPolicy.cleanJobsToReset { backoff.store(ParallelPolicy.backoffInitial, ordering: .relaxed) }
