@@ -2,7 +2,9 @@
  * charnn.h — the C interface of charnn, a character-level recurrent network library.
  *
  * charnn trains and runs small recurrent networks (the Elman cell of Jake Tae's "Building RNNs
- * from scratch", a GRU, an LSTM) that classify names by language, as in the PyTorch tutorial.
+ * from scratch", a GRU, an LSTM) that classify short texts character by character: names by
+ * language, as in the PyTorch tutorial, or any strings in any script, from directories, CSV/TSV
+ * files or memory (see "Text: alphabets and normalisation").
  * The library is written in Swift and exported as this stable C ABI; libcharnn.so links the
  * Swift runtime statically and exports only the charnn_* functions below.
  *
@@ -86,9 +88,9 @@ extern "C" {
 #endif
 
 #define CHARNN_VERSION_MAJOR 0
-#define CHARNN_VERSION_MINOR 1
+#define CHARNN_VERSION_MINOR 2
 #define CHARNN_VERSION_PATCH 0
-#define CHARNN_VERSION_STRING "0.1.0"
+#define CHARNN_VERSION_STRING "0.2.0"
 #define CHARNN_ABI_VERSION 1
 
 /* ---------------------------------------------------------------------------------------------
@@ -137,7 +139,9 @@ typedef struct charnn_dataset charnn_dataset;
  * mark and trailing blanks are tolerated, empty lines skipped, hidden and non-.txt files
  * ignored. Each name is transliterated to ASCII (like Python's unidecode) and encoded with the
  * 59-symbol vocabulary ascii_letters + " .,:;-'"; names with another character are skipped and
- * listed (charnn_dataset_skipped_*).
+ * listed (charnn_dataset_skipped_*). Since 0.2 transliteration covers every script unidecode
+ * does (0.1.0: Latin only), so names in Cyrillic, Greek, Han, ... are read instead of skipped.
+ * charnn_dataset_load reads the same layout with other alphabets, and CSV/TSV files.
  * On success *out is a new dataset the caller frees with charnn_dataset_free.
  * Returns CHARNN_INVALID_ARGUMENT (NULL or invalid UTF-8 path, NULL out), CHARNN_IO_ERROR
  * (missing or unreadable directory or file), CHARNN_INVALID_DATA (no label file, an empty label
@@ -190,6 +194,124 @@ charnn_status charnn_dataset_split(const charnn_dataset *dataset, double test_fr
 void charnn_dataset_free(charnn_dataset *dataset);
 
 /* ---------------------------------------------------------------------------------------------
+ * Text: alphabets and normalisation (any script)
+ *
+ * An alphabet is the list of symbols a model reads, each with a fixed index, plus how raw text
+ * becomes those symbols. Every text goes through the same steps, at training and prediction:
+ *   1. Unicode normalisation (NFC or NFKC), so composed and decomposed input encode the same;
+ *   2. case folding (Unicode full folding, as Python's str.casefold: "Straße" -> "strasse");
+ *   3. transliteration to ASCII (as Python's unidecode: "Иванов" -> "Ivanov", "東京" -> "Dong Jing ");
+ *   4. each Unicode scalar to its symbol's index. What the alphabet lacks is counted, and:
+ *      ARTICLE: a dataset skips the text (listed by charnn_dataset_skipped), prediction drops
+ *      the character (0.1.0's behaviour, kept so its checkpoints predict identically);
+ *      LEARNED and EXPLICIT: the character becomes the symbol <unk>, the alphabet's last index.
+ * The alphabet and these options are stored in the checkpoint: a model always encodes text
+ * exactly as it was trained.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Alphabets (charnn_text_config.alphabet). */
+enum {
+    CHARNN_ALPHABET_ARTICLE = 0,  /* the article's 59 symbols ascii_letters + " .,:;-'", no <unk> */
+    CHARNN_ALPHABET_LEARNED = 1,  /* every scalar seen at least min_count times in the data, most
+                                     frequent first (ties by code point), then <unk> */
+    CHARNN_ALPHABET_EXPLICIT = 2  /* the scalars of `symbols` in that order, then <unk> */
+};
+
+/* Unicode normalisation forms (charnn_text_config.normalize). */
+enum {
+    CHARNN_NORMALIZE_DEFAULT = -1, /* the alphabet's default: NONE for ARTICLE, NFC otherwise */
+    CHARNN_NORMALIZE_NONE = 0,
+    CHARNN_NORMALIZE_NFC = 1,      /* canonical composition */
+    CHARNN_NORMALIZE_NFKC = 2      /* compatibility composition: "ﬁ" -> "fi", full-width "Ａ" -> "A" */
+};
+
+/* The largest alphabet, <unk> included. */
+#define CHARNN_MAX_ALPHABET_SIZE 65535
+/* The most labels a dataset or model may have. */
+#define CHARNN_MAX_LABELS 65535
+
+typedef struct charnn_text_config {
+    size_t struct_size;     /* sizeof(charnn_text_config), set by charnn_text_config_init */
+    int32_t alphabet;       /* CHARNN_ALPHABET_*; default CHARNN_ALPHABET_ARTICLE */
+    int32_t normalize;      /* CHARNN_NORMALIZE_*; default CHARNN_NORMALIZE_DEFAULT */
+    int32_t case_fold;      /* non-zero: fold case; default 0 */
+    int32_t transliterate;  /* 1: to ASCII first; 0: no; -1 (default): on for ARTICLE, off otherwise */
+    int32_t min_count;      /* LEARNED: a scalar needs this many occurrences; default 1 */
+    int32_t max_symbols;    /* LEARNED: keep at most this many symbols (the most frequent), <unk> not
+                               counted; 0 (default): no cap */
+    const char *symbols;    /* EXPLICIT: the symbols, UTF-8, each scalar once (copied); NULL otherwise.
+                               From charnn_model_get_text_config: owned by the model. */
+} charnn_text_config;
+
+/* Fills *config with the article's text path: the 59-symbol alphabet, transliteration on, no
+ * normalisation, no case folding. NULL is ignored. */
+void charnn_text_config_init(charnn_text_config *config);
+
+/* Data formats (charnn_data_config.format). */
+enum {
+    CHARNN_FORMAT_AUTO = 0,      /* a directory: DIRECTORY; a file ending in .tsv or .tab: TSV; another file: CSV */
+    CHARNN_FORMAT_DIRECTORY = 1, /* <Label>.txt files, one text per line (the tutorial's layout) */
+    CHARNN_FORMAT_CSV = 2,       /* comma-separated, RFC 4180 quoting */
+    CHARNN_FORMAT_TSV = 3        /* tab-separated, the same quoting */
+};
+
+typedef struct charnn_data_config {
+    size_t struct_size;       /* sizeof(charnn_data_config), set by charnn_data_config_init */
+    int32_t format;           /* CHARNN_FORMAT_*; default CHARNN_FORMAT_AUTO */
+    int32_t header;           /* CSV/TSV: non-zero (default) when the first row names the columns */
+    const char *text_column;  /* CSV/TSV: a 0-based index when all digits ("2"), else a header
+                                 name; NULL (default): column 0 */
+    const char *label_column; /* CSV/TSV: likewise; NULL (default): column 1 */
+} charnn_data_config;
+
+/* Fills *config with the defaults: format AUTO, a header row, text in column 0, label in column
+ * 1. NULL is ignored. */
+void charnn_data_config_init(charnn_data_config *config);
+
+/* Loads training data from a directory of <Label>.txt files or a CSV/TSV file (UTF-8 with or
+ * without a byte-order mark, LF or CRLF; fields quoted per RFC 4180 may hold delimiters, quotes
+ * and line breaks). Labels are any non-empty UTF-8 strings, at most CHARNN_MAX_LABELS of them,
+ * sorted bytewise. Texts are encoded with the alphabet `text` describes (NULL: the article's);
+ * a LEARNED alphabet is learned from these texts (charnn_dataset_split relearns it from the
+ * training part). data may be NULL for the defaults.
+ * Rows that cannot be used are not dropped silently: each is listed with file:line and why by
+ * charnn_dataset_skipped (a wrong number of fields, an empty text or label, invalid UTF-8, a NUL
+ * byte, a field over 65,536 bytes, a text the ARTICLE alphabet cannot encode) and counted in
+ * charnn_dataset_summary. Returns CHARNN_INVALID_ARGUMENT (NULL or non-UTF-8 path, NULL out, a
+ * bad or wrongly sized config naming the field), CHARNN_IO_ERROR (missing or unreadable path),
+ * CHARNN_INVALID_DATA (an empty file, a column that does not exist, an unterminated quote, no
+ * usable row: the message names file:line). */
+charnn_status charnn_dataset_load(const char *path, const charnn_data_config *data, const charnn_text_config *text,
+                                  charnn_dataset **out);
+
+/* Builds a dataset from memory with label strings: texts[i] has label labels[i] (both UTF-8,
+ * copied). Label indices follow the distinct labels sorted bytewise. text may be NULL for the
+ * article's alphabet. Rows with an empty text or label are skipped and listed like a file's
+ * ("row 7: 'Smith': the label is empty", rows counted from 0). Returns CHARNN_INVALID_ARGUMENT for NULL arrays with a
+ * non-zero count, a NULL or non-UTF-8 string (naming its index), or a bad text config. */
+charnn_status charnn_dataset_from_strings(const char *const *texts, const char *const *labels, size_t count,
+                                          const charnn_text_config *text, charnn_dataset **out);
+
+/* The examples indices[0 .. count) of `dataset`, in that order (repeats allowed), with its labels
+ * and alphabet: a new dataset for the caller to free. Returns CHARNN_INVALID_ARGUMENT for an
+ * index that is not below the dataset's count (naming it). */
+charnn_status charnn_dataset_subset(const charnn_dataset *dataset, const size_t *indices, size_t count,
+                                    charnn_dataset **out);
+
+/* How many examples each label has: counts[0 .. label count). CHARNN_BUFFER_TOO_SMALL, nothing
+ * written, when capacity is less than the label count. */
+charnn_status charnn_dataset_label_counts(const charnn_dataset *dataset, int64_t *counts, size_t capacity);
+
+/* A summary of the dataset as one JSON object, copied into a caller buffer like
+ * charnn_dataset_get: {"rows", "skipped", "classes", "class_counts": {label: n}, "duplicates"
+ * (rows whose text and label repeat an earlier row), "conflicts" (texts seen with more than one
+ * label), "scripts": {script: rows}, "characters", "unknown_characters" (occurrences the
+ * alphabet lacks), "alphabet": {"kind", "size" (<unk> included), "normalize", "case_fold",
+ * "transliterate"}}.
+ * Keys may be added in later versions. */
+charnn_status charnn_dataset_summary(const charnn_dataset *dataset, char *buffer, size_t capacity, size_t *length);
+
+/* ---------------------------------------------------------------------------------------------
  * Models
  * ------------------------------------------------------------------------------------------- */
 
@@ -229,6 +351,18 @@ void charnn_model_config_init(charnn_model_config *config);
  * weights, or bad label names. */
 charnn_status charnn_model_create(const charnn_model_config *config, const char *const *label_names,
                                   size_t label_count, charnn_model **out);
+
+/* Creates a model for the labels and alphabet of `data` (its learned alphabet, say), with freshly
+ * initialised weights: the usual way to start on your own data. The same errors as
+ * charnn_model_create. */
+charnn_status charnn_model_create_for_dataset(const charnn_model_config *config, const charnn_dataset *data,
+                                              charnn_model **out);
+
+/* charnn_model_create with an ARTICLE or EXPLICIT alphabet and normalisation (a LEARNED alphabet
+ * needs data: use charnn_model_create_for_dataset). text may be NULL for the article's. */
+charnn_status charnn_model_create_with_text(const charnn_model_config *config, const charnn_text_config *text,
+                                            const char *const *label_names, size_t label_count,
+                                            charnn_model **out);
 
 /* Optimizers (charnn_train_config.optimizer), with PyTorch's semantics. */
 enum {
@@ -286,7 +420,9 @@ typedef struct charnn_train_result {
     float last_epoch_loss;    /* mean loss of the last completed epoch (NaN if none) */
 } charnn_train_result;
 
-/* Trains `model` on `train` (whose labels must be the model's, in the same order). Each epoch
+/* Trains `model` on `train`. Its labels are matched to the model's by name (each must be one of
+ * the model's; a dataset may lack some), and its texts are read with the model's alphabet (a
+ * dataset loaded with another alphabet is re-encoded, never mixed). Each epoch
  * shuffles with a generator seeded by (config->seed, epoch), so the same seed and data give the
  * same weights. config may be NULL for the defaults. result (may be NULL) is filled whatever
  * the outcome. The optimizer is created anew for each call.
@@ -298,7 +434,9 @@ typedef struct charnn_train_result {
 charnn_status charnn_model_train(charnn_model *model, const charnn_dataset *train, const charnn_train_config *config,
                                  charnn_train_result *result);
 
-/* Evaluates on `data` (labels must be the model's): *accuracy (may be NULL) receives the share
+/* Evaluates on `data` (labels matched by name and texts read with the model's alphabet, as for
+ * charnn_model_train; a label the model lacks is CHARNN_INVALID_ARGUMENT naming it): *accuracy
+ * (may be NULL) receives the share
  * of names predicted right. If confusion is not NULL it receives the confusion matrix,
  * label_count * label_count counts, row = true label, column = predicted label; capacity is its
  * length in elements (CHARNN_BUFFER_TOO_SMALL, nothing written, when smaller). Per-label
@@ -306,8 +444,9 @@ charnn_status charnn_model_train(charnn_model *model, const charnn_dataset *trai
 charnn_status charnn_model_evaluate(const charnn_model *model, const charnn_dataset *data, double *accuracy,
                                     int64_t *confusion, size_t capacity);
 
-/* The k most likely labels of one name (raw UTF-8: transliterated like the data; characters the
- * vocabulary lacks are dropped), most likely first, with their softmax probabilities:
+/* The k most likely labels of one text (raw UTF-8, read with the model's alphabet: characters it
+ * lacks become <unk>, or are dropped by an ARTICLE alphabet; charnn_model_encode counts them),
+ * most likely first, with their softmax probabilities:
  * labels[0 .. n) and probabilities[0 .. n) where n = min(k, label count) is stored in *count
  * (may be NULL). Both arrays must hold at least k elements (either may be NULL).
  * Returns CHARNN_INVALID_ARGUMENT for k = 0, a name that is NULL, not UTF-8, longer than 1024
@@ -315,7 +454,9 @@ charnn_status charnn_model_evaluate(const charnn_model *model, const charnn_data
 charnn_status charnn_model_predict(const charnn_model *model, const char *name, size_t k, int32_t *labels,
                                    float *probabilities, size_t *count);
 
-/* charnn_model_predict for `count` names in one call (batched: far faster). Row i of the
+/* charnn_model_predict for `count` names in one call (batched: far faster; a name's
+ * probabilities may differ from charnn_model_predict's in the last bits, as the batch's size
+ * picks the matrix kernel and so the order of the sums). Row i of the
  * outputs (labels[i*k .. i*k+k), probabilities likewise; either may be NULL) holds name i's
  * top k; when k exceeds the label count the rest of a row is label -1, probability 0.
  * Fails as a whole on the first bad name, naming its index. */
@@ -345,6 +486,26 @@ charnn_status charnn_model_label_count(const charnn_model *model, size_t *out);
 
 /* The name of label `index`; *out is owned by the model, valid until it is freed. */
 charnn_status charnn_model_label_name(const charnn_model *model, size_t index, const char **out);
+
+/* How the model reads text: its alphabet kind, normalisation options and, in out->symbols, its
+ * symbols as one UTF-8 string in index order (without <unk>; owned by the model, valid until it
+ * is freed). min_count is 1 and max_symbols 0: how a learned alphabet was learned is not kept,
+ * its symbols are (pass them as an EXPLICIT alphabet to read other data the same way). The
+ * caller sets out->struct_size (charnn_text_config_init does). */
+charnn_status charnn_model_get_text_config(const charnn_model *model, charnn_text_config *out);
+
+/* The number of symbols the model reads (its input size), <unk> included. */
+charnn_status charnn_model_alphabet_size(const charnn_model *model, size_t *out);
+
+/* The symbol indices of `text` as the model reads it (normalised, folded, transliterated as
+ * stored): indices[0 .. *length) (indices may be NULL to ask for the length; otherwise
+ * CHARNN_BUFFER_TOO_SMALL, nothing written, when capacity is less). *unknown (may be NULL)
+ * receives how many characters the alphabet lacks: mapped to <unk>, or dropped by an ARTICLE
+ * alphabet (which is what charnn_model_predict does with them too). A text with nothing
+ * readable gives *length 0 (charnn_model_predict refuses it). CHARNN_INVALID_ARGUMENT for a
+ * NULL or non-UTF-8 text, or one over 65,536 bytes. */
+charnn_status charnn_model_encode(const charnn_model *model, const char *text, int32_t *indices, size_t capacity,
+                                  size_t *length, size_t *unknown);
 
 /* The number of trainable weights. */
 charnn_status charnn_model_parameter_count(const charnn_model *model, size_t *out);

@@ -12,6 +12,9 @@ final class DatasetBox {
         labelNames = OwnedCStrings(dataset.labelNames)
     }
 
+    /// The JSON of charnn_dataset_summary.
+    var summary: String { dataset.summary.json }
+
     static func from(_ handle: OpaquePointer?, _ argument: String = "dataset") throws -> DatasetBox {
         try Handles.object(handle, .dataset, argument)
     }
@@ -73,7 +76,7 @@ public func charnn_dataset_get(_ dataset: OpaquePointer?, _ index: Int, _ buffer
         }
         label?.pointee = Int32(data.labels[index])
         if buffer != nil || capacity != 0 || length != nil {
-            try copyString(data.names[index], buffer, capacity, length)
+            try copyString(data.text(index), buffer, capacity, length)
         }
     }
 }

@@ -6,10 +6,13 @@ import CharNN
 final class ModelBox {
     let model: Model
     let labelNames: OwnedCStrings
+    /// The alphabet's symbols as one C string (charnn_model_get_text_config).
+    let symbols: OwnedCStrings
 
     init(_ model: Model) {
         self.model = model
         labelNames = OwnedCStrings(model.labels)
+        symbols = OwnedCStrings([model.alphabet.string])
     }
 
     static func from(_ handle: OpaquePointer?, _ argument: String = "model") throws -> ModelBox {

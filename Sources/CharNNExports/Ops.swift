@@ -143,7 +143,7 @@ public func charnn_op_one_hot(_ graph: OpaquePointer?, _ indices: UnsafePointer<
 public func charnn_encode_name(_ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
                                _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
     api("charnn_encode_name") {
-        let tokens = try Model.encodeForInference(try string(name, "name"), vocabulary: .standard)
+        let tokens = try Model.encodeForInference(try string(name, "name"), alphabet: .article).tokens
         length?.pointee = tokens.count
         guard capacity >= tokens.count else {
             throw APIError(CHARNN_BUFFER_TOO_SMALL, "the name has \(tokens.count) symbols, capacity is \(UInt(bitPattern: capacity))")

@@ -82,7 +82,7 @@ func threshold(directory: String, names: Int) throws {
     let data = try NameDataset.load(directory: directory)
     let (trainSet, testSet) = try data.stratifiedSplit(testFraction: 0.1, seed: 0)
     let subset = trainSet.subset(0..<min(names, trainSet.count))
-    let probes = (0..<min(names, testSet.count)).map { testSet.names[$0] }
+    let probes = (0..<min(names, testSet.count)).map { testSet.text($0) }
     for (kind, gates) in [(ModelKind.elman, 1), (.gru, 3)] {
         for hidden in [64, 128, 192, 256, 320, 384, 512, 640, 768] {
             let model = try Model(config: ModelConfig(kind: kind, hiddenSize: hidden, layers: 1), labels: data.labelNames)

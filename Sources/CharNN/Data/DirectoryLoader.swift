@@ -2,13 +2,13 @@ extension NameDataset {
     /// Loads a directory of `<Label>.txt` files, UTF-8, one name per line: the PyTorch tutorial's
     /// layout. Labels are the file names sorted bytewise (so indices never depend on the file
     /// system's order). CRLF line ends, a byte-order mark and trailing blanks are tolerated,
-    /// empty lines skipped, hidden and non-`.txt` entries ignored. Names the vocabulary cannot
-    /// encode are skipped and listed in `skipped`.
+    /// empty lines skipped, hidden and non-`.txt` entries ignored. Texts `textConfig`'s alphabet
+    /// cannot encode (the article's, which has no `<unk>`) are skipped and listed in `skipped`.
     ///
     /// Throws `.io` for a missing or unreadable directory or file, `.invalidData` (naming the
     /// file, and the line for bad UTF-8) when there is no label file, a label file holds no
     /// name, or a line is not UTF-8.
-    public static func load(directory: String, vocabulary: Vocabulary = .standard) throws(CharNNError) -> NameDataset {
+    public static func load(directory: String, textConfig: TextConfig = .article) throws(CharNNError) -> NameDataset {
         guard !directory.isEmpty else { throw .invalidArgument("the data directory path is empty") }
         guard FileSystem.isDirectory(directory) else {
             // Let opendir say why (missing, not a directory, no permission).
@@ -22,17 +22,17 @@ extension NameDataset {
         guard !files.isEmpty else {
             throw .invalidData("no label files (<Label>.txt) in '\(directory)'")
         }
-        let labelNames = files.map { String($0.dropLast(4)) }
-        var builder = Builder(labelNames: labelNames, vocabulary: vocabulary)
+        var builder = DatasetBuilder(textConfig: textConfig, fixedLabels: files.map { String($0.dropLast(4)) })
         for (label, file) in files.enumerated() {
             let path = directory + "/" + file
             let lines = try readLines(path)
             guard !lines.isEmpty else { throw .invalidData("label file '\(path)' has no names") }
+            let source = builder.addSource(file)
             for (lineNumber, name) in lines {
-                builder.add(name, label: label, location: "\(file):\(lineNumber)")
+                try builder.add(name, labelIndex: Int32(label), at: .init(source: source, line: UInt32(lineNumber)))
             }
         }
-        return builder.build()
+        return try builder.build(describing: "'\(directory)'")
     }
 
     /// The non-empty lines of a UTF-8 text file with their 1-based line numbers, line ends and

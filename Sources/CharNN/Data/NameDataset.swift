@@ -1,130 +1,220 @@
-/// Names with their labels, encoded for a model: the data every trainer, evaluator and split
-/// works on. A value type (copy-on-write arrays underneath): splitting or subsetting never
-/// changes the original.
+/// Texts with their labels and the alphabet that reads them: the data every trainer, evaluator
+/// and split works on. A value type. Stored compactly: the texts back to back as UTF-8 in one
+/// store that splits and subsets share (they hold row numbers into it), and no token arrays:
+/// a text is encoded when a batch needs it (a fraction of a microsecond, against milliseconds
+/// of training per batch), so a million short rows take about as much memory as their file.
 public struct NameDataset: Sendable {
-    /// Label names in index order (for a directory: the file names without `.txt`, sorted).
+    /// Label names in index order (a directory's file names without `.txt`, or the distinct
+    /// labels of a file or list, sorted bytewise).
     public let labelNames: [String]
-    public let vocabulary: Vocabulary
-    /// The names as given (before transliteration), one per example.
-    public private(set) var names: [String]
+    /// How the texts are read.
+    public let alphabet: Alphabet
+    /// What the alphabet was made from; a split relearns a learned alphabet from its train part.
+    public let textConfig: TextConfig
+    /// Every text of the load this data set came from.
+    let store: TextStore
+    /// This data set's examples as rows of `store`; nil: all of them, in order.
+    private(set) var rows: [UInt32]?
     /// The label index of each example.
-    public private(set) var labels: [Int]
-    /// Every example's tokens back to back; example i is tokens[tokenStarts[i] ..< tokenStarts[i + 1]].
-    public private(set) var tokens: [UInt8]
-    public private(set) var tokenStarts: [Int]
-    /// Names that could not be encoded with the vocabulary, and why.
-    public let skipped: [SkippedName]
-
-    /// A name left out of a data set.
-    public struct SkippedName: Sendable, Equatable, CustomStringConvertible {
-        public let name: String
-        public let label: Int
-        /// Where it came from: "Czech.txt:12" for a file, "name 7" for a list.
-        public let location: String
-        public let reason: Vocabulary.EncodingFailure
-
-        public var description: String { "\(location): '\(name)': \(reason)" }
-    }
+    public private(set) var labels: [Int32]
+    /// Rows left out, each with where it came from and why.
+    public let skipped: [SkippedRow]
 
     public var count: Int { labels.count }
     public var isEmpty: Bool { labels.isEmpty }
     public var labelCount: Int { labelNames.count }
 
-    /// The tokens of example i.
-    @inline(__always)
-    public func tokens(of i: Int) -> ArraySlice<UInt8> { tokens[tokenStarts[i]..<tokenStarts[i + 1]] }
+    init(labelNames: [String], alphabet: Alphabet, textConfig: TextConfig, store: TextStore, rows: [UInt32]?,
+         labels: [Int32], skipped: [SkippedRow]) {
+        self.labelNames = labelNames
+        self.alphabet = alphabet
+        self.textConfig = textConfig
+        self.store = store
+        self.rows = rows
+        self.labels = labels
+        self.skipped = skipped
+    }
 
-    /// The ASCII text the model sees for example i.
-    public func asciiName(_ i: Int) -> String {
-        String(decoding: tokens(of: i).map { vocabulary.symbols[Int($0)] }, as: UTF8.self)
+    @inline(__always) func storeRow(_ i: Int) -> Int { rows.map { Int($0[i]) } ?? i }
+
+    /// Example i's text as given.
+    public func text(_ i: Int) -> String { store[storeRow(i)] }
+    /// Every text, in order (allocates them all: for tests and small data).
+    public var allTexts: [String] { (0..<count).map(text) }
+
+    /// Appends example i's tokens to `tokens` (what training and evaluation read).
+    @inline(__always) @discardableResult
+    public func appendTokens(of i: Int, to tokens: inout [UInt16]) -> Alphabet.EncodingCounts {
+        alphabet.encode(text(i), appendingTo: &tokens)
+    }
+
+    /// The tokens of example i.
+    public func tokens(of i: Int) -> [UInt16] { alphabet.encode(text(i)).tokens }
+
+    /// The symbols the model sees for example i, joined (`<unk>` shown as such).
+    public func encodedText(_ i: Int) -> String {
+        tokens(of: i).map { alphabet.symbol(at: Int($0)) }.joined()
+    }
+
+    /// Characters of the texts the alphabet lacks (read as `<unk>`): one pass over the data.
+    public var unknownCharacters: Int {
+        var scratch: [UInt16] = []
+        var unknown = 0
+        for i in 0..<count {
+            scratch.removeAll(keepingCapacity: true)
+            unknown += appendTokens(of: i, to: &scratch).unknown
+        }
+        return unknown
     }
 
     /// How many examples each label has.
     public var labelCounts: [Int] {
         var counts = [Int](repeating: 0, count: labelNames.count)
-        for label in labels { counts[label] += 1 }
+        for label in labels { counts[Int(label)] += 1 }
         return counts
     }
 
-    /// A data set from names and label indices in memory. Names that cannot be encoded are
-    /// skipped and listed in `skipped`, like the directory loader does.
-    public init(names: [String], labels: [Int], labelNames: [String],
-                vocabulary: Vocabulary = .standard) throws(CharNNError) {
-        guard names.count == labels.count else {
-            throw .invalidArgument("\(names.count) names but \(labels.count) labels")
-        }
-        try Self.checkLabelNames(labelNames)
-        var builder = Builder(labelNames: labelNames, vocabulary: vocabulary)
-        for (i, (name, label)) in zip(names, labels).enumerated() {
-            guard label >= 0 && label < labelNames.count else {
-                throw .invalidArgument("label \(label) of name \(i) is not in 0..<\(labelNames.count)")
-            }
-            builder.add(name, label: label, location: "name \(i)")
-        }
-        self = builder.build()
-    }
-
-    fileprivate init(labelNames: [String], vocabulary: Vocabulary, names: [String], labels: [Int],
-                     tokens: [UInt8], tokenStarts: [Int], skipped: [SkippedName]) {
-        self.labelNames = labelNames
-        self.vocabulary = vocabulary
-        self.names = names
-        self.labels = labels
-        self.tokens = tokens
-        self.tokenStarts = tokenStarts
-        self.skipped = skipped
-    }
+    /// The most labels a data set may have.
+    public static let maxLabels = 65_535
 
     static func checkLabelNames(_ labelNames: [String]) throws(CharNNError) {
         guard !labelNames.isEmpty else { throw .invalidArgument("a data set needs at least one label") }
+        guard labelNames.count <= maxLabels else {
+            throw .invalidArgument("\(labelNames.count) labels; at most \(maxLabels)")
+        }
         var seen = Set<String>()
         for (i, name) in labelNames.enumerated() {
             guard !name.isEmpty else { throw .invalidArgument("label name \(i) is empty") }
+            guard !name.utf8.contains(0) else { throw .invalidArgument("label name \(i) contains a NUL character") }
             guard seen.insert(name).inserted else { throw .invalidArgument("label name '\(name)' appears twice") }
         }
     }
 
-    /// The examples at `indices`, in that order (labels, vocabulary and skipped names kept).
+    /// The examples at `indices`, in that order (labels, alphabet, skipped rows and the text
+    /// store shared: 8 bytes per example).
     public func subset(_ indices: some Sequence<Int>) -> NameDataset {
-        var out = NameDataset(labelNames: labelNames, vocabulary: vocabulary, names: [], labels: [],
-                              tokens: [], tokenStarts: [0], skipped: skipped)
+        var out = NameDataset(labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: store,
+                              rows: [], labels: [], skipped: skipped)
         for i in indices {
-            out.names.append(names[i])
+            out.rows!.append(UInt32(storeRow(i)))
             out.labels.append(labels[i])
-            out.tokens.append(contentsOf: tokens(of: i))
-            out.tokenStarts.append(out.tokens.count)
         }
         return out
     }
 
-    /// Accumulates encoded names; the one place a name is cleaned, encoded or skipped.
-    struct Builder {
-        let labelNames: [String]
-        let vocabulary: Vocabulary
-        var names: [String] = []
-        var labels: [Int] = []
-        var tokens: [UInt8] = []
-        var tokenStarts: [Int] = [0]
-        var skipped: [SkippedName] = []
-
-        mutating func add(_ name: String, label: Int, location: String) {
-            switch vocabulary.encode(name) {
-            case .success(let encoded) where !encoded.isEmpty:
-                names.append(name)
-                labels.append(label)
-                tokens.append(contentsOf: encoded)
-                tokenStarts.append(tokens.count)
-            case .success:
-                // Transliterates to nothing (only combining marks, say): no character to read.
-                skipped.append(SkippedName(name: name, label: label, location: location, reason: .noTransliteration))
-            case .failure(let reason):
-                skipped.append(SkippedName(name: name, label: label, location: location, reason: reason))
-            }
+    /// The same examples read with another alphabet. Throws `.invalidArgument` when some text
+    /// has nothing that alphabet can read, or (the article's, which has no `<unk>`) a character
+    /// it lacks.
+    public func encoded(with other: Alphabet, textConfig newConfig: TextConfig? = nil) throws(CharNNError) -> NameDataset {
+        var scratch: [UInt16] = []
+        var unreadable: [Int] = []
+        for i in 0..<count {
+            scratch.removeAll(keepingCapacity: true)
+            let counts = other.encode(text(i), appendingTo: &scratch)
+            if scratch.isEmpty || (!other.hasUnknown && counts.unknown > 0) { unreadable.append(i) }
         }
+        guard unreadable.isEmpty else {
+            throw .invalidArgument("\(unreadable.count) of the \(count) texts cannot be read with the model's \(other.kind.rawValue) alphabet (the first: '\(text(unreadable[0]))')")
+        }
+        return NameDataset(labelNames: labelNames, alphabet: other, textConfig: newConfig ?? textConfig, store: store,
+                           rows: rows, labels: labels, skipped: skipped)
+    }
 
-        func build() -> NameDataset {
-            NameDataset(labelNames: labelNames, vocabulary: vocabulary, names: names, labels: labels,
-                        tokens: tokens, tokenStarts: tokenStarts, skipped: skipped)
+    /// The same examples with `names` as the label list (every label of this data set must be
+    /// in it): how a separately loaded test file meets a model's labels.
+    public func relabeled(to names: [String]) throws(CharNNError) -> NameDataset {
+        guard names != labelNames else { return self }
+        var position: [String: Int32] = [:]
+        for (i, name) in names.enumerated() { position[name] = Int32(i) }
+        var mapping: [Int32] = []
+        for name in labelNames {
+            guard let target = position[name] else {
+                throw .invalidArgument("the data's label '\(name)' is not one of the model's \(names.count) labels")
+            }
+            mapping.append(target)
+        }
+        return NameDataset(labelNames: names, alphabet: alphabet, textConfig: textConfig, store: store, rows: rows,
+                           labels: labels.map { mapping[Int($0)] }, skipped: skipped)
+    }
+
+    /// The same examples read with `alphabet` (learned from the same normalisation, so every
+    /// text stays readable: no check needed).
+    func relearned(_ alphabet: Alphabet) -> NameDataset {
+        NameDataset(labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: store, rows: rows,
+                    labels: labels, skipped: skipped)
+    }
+}
+
+// MARK: Skipped rows
+
+/// Why a row was left out of a data set.
+public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
+    /// A character has no ASCII transliteration (the article's alphabet, transliteration on).
+    case noTransliteration
+    /// The article's alphabet lacks this character (after transliteration).
+    case outOfVocabulary(Unicode.Scalar)
+    case emptyText
+    case emptyLabel
+    case containsNUL
+    /// Nothing is left to read once normalised (only marks that transliterate to nothing, say).
+    case nothingToRead
+    /// The row itself is malformed (from the CSV/TSV reader: "3 fields, expected 2").
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .noTransliteration: return "a character has no ASCII transliteration"
+        case .outOfVocabulary(let scalar): return "\(Alphabet.show(scalar)) is not in the vocabulary"
+        case .emptyText: return "the text is empty"
+        case .emptyLabel: return "the label is empty"
+        case .containsNUL: return "contains a NUL character"
+        case .nothingToRead: return "no character is left to read after normalisation"
+        case .malformed(let why): return why
         }
     }
+}
+
+/// A row left out of a data set.
+public struct SkippedRow: Sendable, Equatable, CustomStringConvertible {
+    /// Where it came from: "Czech.txt:12" for a file, "name 7" or "row 7" for a list.
+    public let location: String
+    /// Its text, when the row had one.
+    public let text: String?
+    public let reason: SkipReason
+
+    public var description: String {
+        guard let text else { return "\(location): \(reason)" }
+        let shown = text.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(60))) + "…" : text
+        return "\(location): '\(shown)': \(reason)"
+    }
+}
+
+// MARK: Storage
+
+/// Strings back to back as UTF-8 with 32-bit offsets: two allocations for any number of texts.
+struct TextStore: Sendable {
+    private(set) var utf8: [UInt8] = []
+    private(set) var starts: [UInt32] = [0]
+
+    var count: Int { starts.count - 1 }
+
+    subscript(i: Int) -> String {
+        String(decoding: utf8[Int(starts[i])..<Int(starts[i + 1])], as: UTF8.self)
+    }
+
+    func bytes(_ i: Int) -> ArraySlice<UInt8> { utf8[Int(starts[i])..<Int(starts[i + 1])] }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8.append(contentsOf: $0) }
+        starts.append(UInt32(utf8.count))
+    }
+
+    mutating func append(_ bytes: ArraySlice<UInt8>) {
+        utf8.append(contentsOf: bytes)
+        starts.append(UInt32(utf8.count))
+    }
+
+    /// Texts of at most 4 GiB in all (32-bit offsets).
+    static let maxBytes = Int(UInt32.max)
 }

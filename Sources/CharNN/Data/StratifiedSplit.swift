@@ -4,11 +4,16 @@ extension NameDataset {
     /// examples, each label gets ⌊its proportional share⌋ plus one for the labels with the
     /// largest remainders, and which examples of a label go to test is a seeded shuffle.
     /// The same seed always gives the same split; train and test never share an example.
-    /// Both keep the original order of their examples.
+    /// Both keep the original order of their examples. A learned alphabet is learned again from
+    /// the train part, and both parts are encoded with it.
     public func stratifiedSplit(testFraction: Double, seed: UInt64) throws(CharNNError)
         -> (train: NameDataset, test: NameDataset) {
         let (trainIndices, testIndices) = try stratifiedSplitIndices(testFraction: testFraction, seed: seed)
-        return (subset(trainIndices), subset(testIndices))
+        let (train, test) = (subset(trainIndices), subset(testIndices))
+        guard textConfig.isLearned else { return (train, test) }
+        // A learned alphabet comes from the training part alone: the test part must not shape it.
+        let alphabet = try textConfig.makeAlphabet(learningFrom: (0..<train.count).lazy.map(train.text))
+        return (train.relearned(alphabet), test.relearned(alphabet))
     }
 
     /// The indices behind `stratifiedSplit`, each list sorted.
@@ -21,7 +26,7 @@ extension NameDataset {
         let testTotal = min(count - 1, Int((testFraction * Double(count)).rounded(.up)))
 
         var byLabel = [[Int]](repeating: [], count: labelCount)
-        for (i, label) in labels.enumerated() { byLabel[label].append(i) }
+        for (i, label) in labels.enumerated() { byLabel[Int(label)].append(i) }
 
         // Largest-remainder apportionment of testTotal over the labels.
         let exact = byLabel.map { Double($0.count) * Double(testTotal) / Double(count) }

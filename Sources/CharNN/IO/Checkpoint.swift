@@ -1,10 +1,15 @@
 /// Model checkpoints: safetensors files whose tensors carry PyTorch's names and layout
 /// (`in2hidden.weight`, `gru.weight_ih_l0`, `fc.bias`, …), so `safetensors.torch.load_file`
 /// and `load_state_dict` give the same model in PyTorch. The metadata holds what charnn needs
-/// to rebuild it: format version, kind, sizes, hidden-state init, seed, labels and vocabulary.
+/// to rebuild it: format version, kind, sizes, hidden-state init, seed, labels and alphabet.
+///
+/// Format 1 (0.1.0) stores the article's vocabulary as `vocabulary`; format 2 adds `alphabet`, a
+/// JSON object with the kind, the symbols and the normalisation. A model that reads with the
+/// article's alphabet and text path is still written as format 1, byte for byte as 0.1.0 wrote
+/// it, so 0.1.0 reads it too.
 extension Model {
-    /// The checkpoint format this library writes, and the newest it reads.
-    public static let checkpointFormatVersion = 1
+    /// The newest checkpoint format this library writes and reads.
+    public static let checkpointFormatVersion = 2
     /// Checkpoints larger than this are refused before they are read.
     public static let maxCheckpointBytes = 1 << 32
 
@@ -20,17 +25,22 @@ extension Model {
         var file = SafeTensors()
         file.metadata = [
             ("format", "charnn"),
-            ("format_version", String(Self.checkpointFormatVersion)),
+            ("format_version", "1"),
             ("model_kind", config.kind.rawValue),
-            ("input_size", String(vocabulary.count)),
+            ("input_size", String(alphabet.count)),
             ("hidden_size", String(config.hiddenSize)),
             ("num_layers", String(config.layers)),
             ("num_classes", String(labels.count)),
             ("hidden_init", config.hiddenInit.rawValue),
             ("seed", String(config.seed)),
             ("labels", JSON.array(labels.map { .string($0) }).serialized),
-            ("vocabulary", vocabulary.string),
         ]
+        if alphabet.kind == .article && alphabet.normalization == .article {
+            file.metadata.append(("vocabulary", alphabet.string))
+        } else {
+            file.metadata[1].1 = "2"
+            file.metadata.append(("alphabet", alphabet.checkpointJSON.serialized))
+        }
         file.tensors = parameters.map { ($0.name, $0.value) }
         return file
     }
@@ -66,9 +76,18 @@ extension Model {
         guard let seed = UInt64(try field("seed")) else { throw fail("metadata 'seed' is not an unsigned integer") }
         let config = ModelConfig(kind: kind, hiddenSize: try number("hidden_size"), layers: try number("num_layers"),
                                  hiddenInit: hiddenInit, seed: seed)
-        let vocabulary: Vocabulary
-        do { vocabulary = try Vocabulary(try field("vocabulary")) } catch { throw fail("vocabulary: \(error.message)") }
-        guard vocabulary.count == (try number("input_size")) else { throw fail("input_size does not match the vocabulary") }
+        let alphabet: Alphabet
+        if version == 1 {
+            // 0.1.0: printable ASCII symbols read through transliteration.
+            let symbols = try field("vocabulary")
+            guard symbols.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw fail("vocabulary is not printable ASCII") }
+            do { alphabet = try Alphabet(kind: .article, symbols: symbols, normalization: .article) } catch {
+                throw fail("vocabulary: \(error.message)")
+            }
+        } else {
+            alphabet = try Alphabet(checkpointJSON: try field("alphabet"), fail: fail)
+        }
+        guard alphabet.count == (try number("input_size")) else { throw fail("input_size does not match the alphabet") }
         let labelsJSON: JSON
         do { labelsJSON = try JSON.parse(Array(try field("labels").utf8)) } catch { throw fail("labels: \(error.message)") }
         guard let labelItems = labelsJSON.array, labelItems.allSatisfy({ $0.string != nil }) else {
@@ -80,7 +99,7 @@ extension Model {
         // Check the sizes against the file before building anything: a forged header must not
         // make us allocate a model larger than the file that describes it.
         do { try config.validate() } catch { throw fail(error.message) }
-        let expected = config.parameterShapes(inputSize: vocabulary.count, classes: labels.count)
+        let expected = config.parameterShapes(inputSize: alphabet.count, classes: labels.count)
         guard file.tensors.count == expected.count else {
             throw fail("\(file.tensors.count) tensors; a \(kind.rawValue) of this size has \(expected.count)")
         }
@@ -90,7 +109,7 @@ extension Model {
             guard tensor.scalars.allSatisfy(\.isFinite) else { throw fail("tensor '\(name)' holds NaN or infinite values") }
         }
         let model: Model
-        do { model = try Model(config: config, labels: labels, vocabulary: vocabulary) } catch { throw fail(error.message) }
+        do { model = try Model(config: config, labels: labels, alphabet: alphabet) } catch { throw fail(error.message) }
         for p in model.parameters { try! p.assign(file.tensor(p.name)!) }
         return model
     }
@@ -120,5 +139,46 @@ extension ModelConfig {
     /// How many weights a model of this config has.
     public func parameterCount(inputSize: Int, classes: Int) -> Int {
         parameterShapes(inputSize: inputSize, classes: classes).reduce(0) { $0 + $1.1.count }
+    }
+}
+
+extension Alphabet {
+    /// The checkpoint's `alphabet` field: everything needed to encode exactly as at training.
+    var checkpointJSON: JSON {
+        .object([
+            ("kind", .string(kind.rawValue)),
+            ("symbols", .string(string)),
+            ("unknown", .bool(hasUnknown)),
+            ("normalize", .string(normalization.form.rawValue)),
+            ("case_fold", .bool(normalization.caseFold)),
+            ("transliterate", .bool(normalization.transliterate)),
+        ])
+    }
+
+    /// Reads `checkpointJSON` back, every field checked.
+    init(checkpointJSON text: String, fail: (String) -> CharNNError) throws(CharNNError) {
+        let json: JSON
+        do { json = try JSON.parse(Array(text.utf8)) } catch { throw fail("alphabet: \(error.message)") }
+        func member(_ key: String) throws(CharNNError) -> JSON {
+            guard let value = json[key] else { throw fail("alphabet has no '\(key)'") }
+            return value
+        }
+        func flag(_ key: String) throws(CharNNError) -> Bool {
+            guard case .bool(let b) = try member(key) else { throw fail("alphabet '\(key)' is not true or false") }
+            return b
+        }
+        guard let kindName = try member("kind").string, let kind = Kind(rawValue: kindName) else {
+            throw fail("alphabet 'kind' is not one of \(Kind.allCases.map(\.rawValue))")
+        }
+        guard let symbols = try member("symbols").string else { throw fail("alphabet 'symbols' is not a string") }
+        guard let formName = try member("normalize").string, let form = TextNormalization.Form(rawValue: formName) else {
+            throw fail("alphabet 'normalize' is not one of \(TextNormalization.Form.allCases.map(\.rawValue))")
+        }
+        guard try flag("unknown") == (kind != .article) else { throw fail("alphabet 'unknown' does not match its kind") }
+        let normalization = TextNormalization(form: form, caseFold: try flag("case_fold"),
+                                              transliterate: try flag("transliterate"))
+        do { try self.init(kind: kind, symbols: symbols, normalization: normalization) } catch {
+            throw fail("alphabet: \(error.message)")
+        }
     }
 }

@@ -19,12 +19,12 @@ public struct SequenceBatch: Sendable {
     public init() {}
 
     /// A batch of encoded names (each non-empty).
-    public init(_ names: [ArraySlice<UInt8>]) {
+    public init(_ names: [ArraySlice<UInt16>]) {
         fill(count: names.count) { names[$0] }
     }
 
     /// Refills this batch, keeping its storage (no allocation once it is big enough).
-    public mutating func fill(count: Int, _ name: (Int) -> ArraySlice<UInt8>) {
+    public mutating func fill(count: Int, _ name: (Int) -> ArraySlice<UInt16>) {
         size = count
         rowSources.removeAll(keepingCapacity: true)
         rowSources.append(contentsOf: 0..<Int32(count))

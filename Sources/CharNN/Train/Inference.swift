@@ -14,31 +14,36 @@ extension Model {
     public static let maxNameLength = 1024
     /// Names per forward pass in batched inference.
     static let inferenceBatch = 128
+    /// Names encoded and scored at a time by `evaluate`.
+    static let evaluationChunk = 16_384
 
-    /// A raw Unicode name as this model reads it: transliterated to ASCII like the data, with
-    /// characters the vocabulary lacks dropped. Throws `.invalidArgument` when no character is
-    /// left or the name is longer than `maxNameLength`.
-    public func encode(_ name: String) throws(CharNNError) -> [UInt8] {
-        try Self.encodeForInference(name, vocabulary: vocabulary)
+    /// A raw Unicode text as this model reads it: normalised, folded and transliterated as the
+    /// alphabet says; characters the alphabet lacks become `<unk>` (the article's alphabet
+    /// drops them, as 0.1.0 did). Throws `.invalidArgument` when no character is left or the
+    /// text is longer than `maxNameLength`.
+    public func encode(_ name: String) throws(CharNNError) -> [UInt16] {
+        try Self.encodeForInference(name, alphabet: alphabet).tokens
     }
 
-    /// `encode(_:)` for any vocabulary (the low-level API encodes without a model).
-    public static func encodeForInference(_ name: String, vocabulary: Vocabulary) throws(CharNNError) -> [UInt8] {
-        var tokens: [UInt8] = []
-        var ascii: [UInt8] = []
-        for scalar in name.unicodeScalars {
-            ascii.removeAll(keepingCapacity: true)
-            guard Transliteration.append(scalar, to: &ascii) else { continue }
-            for byte in ascii { if let i = vocabulary.index(of: byte) { tokens.append(UInt8(i)) } }
-            guard tokens.count <= Self.maxNameLength else {
-                throw .invalidArgument("the name is longer than \(Self.maxNameLength) characters")
-            }
+    /// `encode(_:)` for any alphabet (the low-level API encodes without a model), with what
+    /// encoding met (characters the alphabet lacks).
+    public static func encodeForInference(_ name: String, alphabet: Alphabet) throws(CharNNError)
+        -> (tokens: [UInt16], counts: Alphabet.EncodingCounts) {
+        // A huge text is refused before any work (marks and joiners may read as nothing, so
+        // the bound on bytes is generous; the bound on symbols below is the rule).
+        guard name.utf8.count <= Self.maxNameLength * 64 else {
+            throw .invalidArgument("the name is longer than \(Self.maxNameLength) characters")
+        }
+        let (tokens, counts) = alphabet.encode(name)
+        guard tokens.count <= Self.maxNameLength else {
+            throw .invalidArgument("the name is longer than \(Self.maxNameLength) characters")
         }
         guard !tokens.isEmpty else {
             let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
-            throw .invalidArgument("'\(shown)' has no character the model can read (after transliteration to ASCII)")
+            let after = alphabet.normalization.transliterate ? " (after transliteration to ASCII)" : ""
+            throw .invalidArgument("'\(shown)' has no character the model can read\(after)")
         }
-        return tokens
+        return (tokens, counts)
     }
 
     /// Softmax probabilities over the labels for one name.
@@ -57,7 +62,7 @@ extension Model {
     /// Fails on the first name that cannot be encoded, naming its index.
     public func predict(_ names: [String], top k: Int = 3) throws(CharNNError) -> [[Prediction]] {
         guard k >= 1 else { throw .invalidArgument("k must be at least 1, got \(k)") }
-        var encoded: [ArraySlice<UInt8>] = []
+        var encoded: [ArraySlice<UInt16>] = []
         encoded.reserveCapacity(names.count)
         for (i, name) in names.enumerated() {
             do { encoded.append(try encode(name)[...]) } catch {
@@ -79,7 +84,7 @@ extension Model {
     /// grouped by length into batches so little time goes to padding. Batches are independent:
     /// with more than one, each thread of the pool takes whole batches (no barrier per
     /// character); a lone batch runs as a team. Call inside `reading`.
-    func scores(_ names: [ArraySlice<UInt8>]) -> [Float] {
+    func scores(_ names: [ArraySlice<UInt16>]) -> [Float] {
         let C = labels.count
         var out = [Float](repeating: 0, count: names.count * C)
         let order = names.indices.sorted { names[$0].count < names[$1].count }
@@ -97,7 +102,7 @@ extension Model {
     }
 
     /// The probabilities of `names[i]` for i in `members` (one batch) into row i of `out`.
-    private func scoreBatch(_ members: ArraySlice<Int>, of names: [ArraySlice<UInt8>], into out: UnsafeMutablePointer<Float>) {
+    private func scoreBatch(_ members: ArraySlice<Int>, of names: [ArraySlice<UInt16>], into out: UnsafeMutablePointer<Float>) {
         let C = labels.count
         withInferenceArena { arena in
             var batch = SequenceBatch()
@@ -150,17 +155,30 @@ public struct Evaluation: Sendable, Equatable {
 
 extension Model {
     /// Predicts every name of `data` (batched) and compares with its labels.
+    /// Labels are matched by name and texts read with the model's alphabet (see `prepared`).
+    /// Names are encoded and scored a chunk at a time, so memory stays flat for any data size.
     public func evaluate(_ data: NameDataset) throws(CharNNError) -> Evaluation {
-        try checkCompatible(data)
-        let names = (0..<data.count).map { data.tokens(of: $0) }
-        let probabilities = try reading { () throws(CharNNError) -> [Float] in scores(names) }
+        let data = try prepared(data)
+        guard !data.isEmpty else { throw .invalidArgument("the evaluation set is empty") }
         let C = labels.count
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: C), count: C)
-        for i in 0..<data.count {
-            let row = probabilities[i * C..<(i + 1) * C]
-            var best = row.startIndex
-            for j in row.indices where row[j] > row[best] { best = j }
-            confusion[data.labels[i]][best - row.startIndex] += 1
+        var tokens: [UInt16] = [], starts: [Int] = []
+        for chunkStart in stride(from: 0, to: data.count, by: Self.evaluationChunk) {
+            let chunk = chunkStart..<min(chunkStart + Self.evaluationChunk, data.count)
+            tokens.removeAll(keepingCapacity: true)
+            starts = [0]
+            for i in chunk {
+                data.appendTokens(of: i, to: &tokens)
+                starts.append(tokens.count)
+            }
+            let names = (0..<chunk.count).map { tokens[starts[$0]..<starts[$0 + 1]] }
+            let probabilities = try reading { () throws(CharNNError) -> [Float] in scores(names) }
+            for (row, i) in chunk.enumerated() {
+                let scores = probabilities[row * C..<(row + 1) * C]
+                var best = scores.startIndex
+                for j in scores.indices where scores[j] > scores[best] { best = j }
+                confusion[Int(data.labels[i])][best - scores.startIndex] += 1
+            }
         }
         return Evaluation(labels: labels, confusion: confusion)
     }

@@ -1,5 +1,5 @@
-/// A trained or trainable name classifier: a recurrent network, the labels it predicts and the
-/// vocabulary it reads. A reference type with identity (its weights change as it trains).
+/// A trained or trainable text classifier: a recurrent network, the labels it predicts and the
+/// alphabet it reads. A reference type with identity (its weights change as it trains).
 ///
 /// Thread safety: any number of threads may predict or evaluate at once (each call uses its
 /// own scratch memory). Training needs the model to itself: `train` while a prediction runs,
@@ -7,7 +7,7 @@
 public final class Model: @unchecked Sendable {
     public let config: ModelConfig
     public let labels: [String]
-    public let vocabulary: Vocabulary
+    public let alphabet: Alphabet
     let network: any RecurrentClassifier
 
     /// The largest model charnn builds (2^28 weights: 1 GiB, and 3 more for gradients and Adam).
@@ -19,19 +19,18 @@ public final class Model: @unchecked Sendable {
     private let usage = Locked(Usage())
 
     /// A model with freshly initialised weights (seeded by `config.seed`, PyTorch's schemes).
-    public init(config: ModelConfig, labels: [String], vocabulary: Vocabulary = .standard) throws(CharNNError) {
+    public init(config: ModelConfig, labels: [String], alphabet: Alphabet = .article) throws(CharNNError) {
         try config.validate()
         try NameDataset.checkLabelNames(labels)
-        guard labels.count <= 65_535 else { throw .invalidArgument("\(labels.count) labels; at most 65,535") }
-        let count = config.parameterCount(inputSize: vocabulary.count, classes: labels.count)
+        let count = config.parameterCount(inputSize: alphabet.count, classes: labels.count)
         guard count <= Self.maxParameters else {
             throw .invalidArgument("a \(config.kind.rawValue) of hidden size \(config.hiddenSize) and \(config.layers) layer(s) has \(count) weights; at most \(Self.maxParameters)")
         }
         self.config = config
         self.labels = labels
-        self.vocabulary = vocabulary
+        self.alphabet = alphabet
         var rng = Xoshiro256(seed: config.seed)
-        let (V, H, C) = (vocabulary.count, config.hiddenSize, labels.count)
+        let (V, H, C) = (alphabet.count, config.hiddenSize, labels.count)
         switch config.kind {
         case .elman: network = ElmanCell(inputSize: V, hiddenSize: H, classes: C, using: &rng)
         case .gru: network = GRU(inputSize: V, hiddenSize: H, layers: config.layers, classes: C, using: &rng)
@@ -107,7 +106,7 @@ public final class Model: @unchecked Sendable {
 
     /// The generator of a name's initial state at inference: seeded by the model and the name,
     /// so predictions are repeatable and need no shared state.
-    func inferenceGenerator(for tokens: ArraySlice<UInt8>) -> Xoshiro256 {
+    func inferenceGenerator(for tokens: ArraySlice<UInt16>) -> Xoshiro256 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
         for t in tokens { hash = (hash ^ UInt64(t)) &* 0x0000_0100_0000_01B3 }
         return Xoshiro256.derived(seed: config.seed, stream: hash)

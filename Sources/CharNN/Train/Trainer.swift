@@ -77,7 +77,7 @@ public struct TrainingReport: Sendable, Equatable {
 }
 
 extension Model {
-    /// Trains on `data` (its labels and vocabulary must be the model's). Each epoch shuffles
+    /// Trains on `data` (labels matched by name, texts read with the model's alphabet: see `prepared`). Each epoch shuffles
     /// with a generator seeded by (config.seed, epoch), so the same seed and data give the same
     /// weights. `progress` is called every `reportEvery` steps and after each epoch's last
     /// step; returning false stops training cleanly after that step (the model stays valid and
@@ -90,7 +90,7 @@ extension Model {
     public func train(on data: NameDataset, config: TrainingConfig = TrainingConfig(),
                       progress: ((TrainingProgress) -> Bool)? = nil) throws(CharNNError) -> TrainingReport {
         try config.validate()
-        try checkCompatible(data)
+        let data = try prepared(data)
         guard !data.isEmpty else { throw .invalidArgument("the training set is empty") }
         return try exclusively { () throws(CharNNError) -> TrainingReport in
             try FlushToZero.run { () throws(CharNNError) -> TrainingReport in
@@ -107,6 +107,7 @@ extension Model {
         let arena = Arena()
         var batch = SequenceBatch()
         var targets: [Int32] = []
+        var tokens: [UInt16] = [], tokenStarts: [Int] = []
         var order = Array(0..<data.count)
         let steps = (data.count + config.batchSize - 1) / config.batchSize
         var report = TrainingReport()
@@ -120,7 +121,15 @@ extension Model {
             var lossSum: Double = 0
             for step in 0..<steps {
                 let start = step * config.batchSize, end = min(start + config.batchSize, data.count)
-                batch.fill(count: end - start) { data.tokens(of: order[start + $0]) }
+                // Each text is encoded as its batch is built (datasets keep no tokens).
+                tokens.removeAll(keepingCapacity: true)
+                tokenStarts.removeAll(keepingCapacity: true)
+                tokenStarts.append(0)
+                for b in start..<end {
+                    data.appendTokens(of: order[b], to: &tokens)
+                    tokenStarts.append(tokens.count)
+                }
+                batch.fill(count: end - start) { tokens[tokenStarts[$0]..<tokenStarts[$0 + 1]] }
                 targets.removeAll(keepingCapacity: true)  // in the batch's row order (longest first)
                 for r in 0..<batch.size { targets.append(Int32(data.labels[order[start + batch.source(r)]])) }
 
@@ -166,13 +175,13 @@ extension Model {
         return report
     }
 
-    /// Data must use the model's labels (same names, same order) and vocabulary.
-    func checkCompatible(_ data: NameDataset) throws(CharNNError) {
-        guard data.labelNames == labels else {
-            throw .invalidArgument("the data's labels \(data.labelNames.prefix(4))… (\(data.labelCount)) are not the model's \(labels.prefix(4))… (\(labels.count))")
-        }
-        guard data.vocabulary == vocabulary else {
-            throw .invalidArgument("the data's vocabulary is not the model's")
-        }
+    /// `data` as this model reads it: its labels mapped to the model's by name (each must be
+    /// one of them) and its texts encoded with the model's alphabet when they were encoded with
+    /// another. Throws `.invalidArgument` naming a label the model lacks, or when the model's
+    /// article alphabet cannot read some texts.
+    func prepared(_ data: NameDataset) throws(CharNNError) -> NameDataset {
+        var data = try data.relabeled(to: labels)
+        if data.alphabet != alphabet { data = try data.encoded(with: alphabet) }
+        return data
     }
 }

@@ -61,7 +61,7 @@ import Testing
         let f = try TorchFixture("elman_unrolled")
         let params = try ["in2hidden.weight", "in2hidden.bias", "in2output.weight", "in2output.bias"]
             .map { Parameter(name: $0, try f.tensor($0)) }
-        let vocabulary = Vocabulary.standard.count
+        let vocabulary = Alphabet.article.count
         let g = Graph()
         let h0 = g.input(try f.tensor("h0"))
         var hidden = h0

@@ -118,7 +118,7 @@ import Testing
             let (result, decisions) = PoolDecisions.counting(keepingAlone: alone, insistingOnTeams: !alone) {
                 () -> (Float, [String: Tensor], [Float]) in
                 let loss = RecurrentLayerTests.fused(model, names, targets)
-                let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
+                let batch = SequenceBatch(names.map { $0.map(UInt16.init)[...] })
                 let arena = Arena()
                 let logits = arena.allocate(names.count * 19)  // rows in the batch's order, the same in both runs
                 model.network.logits(batch, initialHidden: nil, arena: arena, into: logits)

@@ -22,7 +22,7 @@ import Testing
         #expect(Set(train).isDisjoint(with: test))
         #expect(Set(train).union(test) == Set(0..<data.count))
         var testCounts = [Int](repeating: 0, count: data.labelCount)
-        for i in test { testCounts[data.labels[i]] += 1 }
+        for i in test { testCounts[Int(data.labels[i])] += 1 }
         for (label, total) in data.labelCounts.enumerated() {
             let proportional = Double(total) * Double(expectedTest) / Double(data.count)
             #expect(abs(Double(testCounts[label]) - proportional) < 1, "label \(label)")
@@ -47,9 +47,9 @@ import Testing
         let data = try generated([10, 10])
         let (train, test) = try data.stratifiedSplit(testFraction: 0.3, seed: 1)
         let indices = try data.stratifiedSplitIndices(testFraction: 0.3, seed: 1)
-        #expect(test.names == indices.test.map { data.names[$0] })
+        #expect(test.allTexts == indices.test.map { data.text($0) })
         #expect(train.labels == indices.train.map { data.labels[$0] })
-        #expect(test.asciiName(0) == data.asciiName(indices.test[0]))
+        #expect(test.encodedText(0) == data.encodedText(indices.test[0]))
         #expect(train.labelNames == data.labelNames)
     }
 

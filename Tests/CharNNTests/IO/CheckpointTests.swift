@@ -27,7 +27,7 @@ import Testing
             let loaded = try Model.load(from: path)
             #expect(loaded.config == model.config)
             #expect(loaded.labels == model.labels)
-            #expect(loaded.vocabulary == model.vocabulary)
+            #expect(loaded.alphabet == model.alphabet)
             for (a, b) in zip(model.parameters, loaded.parameters) {
                 #expect(a.name == b.name)
                 #expect(a.value == b.value)
@@ -108,7 +108,8 @@ import Testing
         }
         expectCheckpointError(setMeta("format", nil), "no 'format'")
         expectCheckpointError(setMeta("format", "other"), "not 'charnn'")
-        expectCheckpointError(setMeta("format_version", "2"), "format version 2")
+        expectCheckpointError(setMeta("format_version", "3"), "format version 3")
+        expectCheckpointError(setMeta("format_version", "2"), "no 'alphabet'")
         expectCheckpointError(setMeta("model_kind", "transformer"), "unknown model_kind")
         expectCheckpointError(setMeta("hidden_size", "-3"), "hidden_size")
         expectCheckpointError(setMeta("hidden_size", "4"), "has shape")

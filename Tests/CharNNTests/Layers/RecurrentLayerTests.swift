@@ -17,7 +17,7 @@ import Testing
     /// Loss and gradients of the fused path on a whole batch (zeroing gradients first).
     static func fused(_ model: Model, _ names: [[Int]], _ targets: [Int], initialHidden: [Float]? = nil) -> Float {
         for p in model.parameters { p.zeroGrad() }
-        let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
+        let batch = SequenceBatch(names.map { $0.map(UInt16.init)[...] })
         let arena = Arena()
         // The batch puts the longest names first: targets and initial states follow its rows.
         let rowTargets = (0..<batch.size).map { Int32(targets[batch.source($0)]) }
@@ -68,7 +68,7 @@ import Testing
         for p in model.parameters { expectClose(p.grad, try f.tensor("grad_" + p.name), "graph grad \(p.name)") }
 
         // Logits of each name, batched with padding, equal PyTorch's one-name-at-a-time logits.
-        let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
+        let batch = SequenceBatch(names.map { $0.map(UInt16.init)[...] })
         let arena = Arena()
         let C = model.labels.count
         let logits = arena.allocate(names.count * C)
@@ -114,7 +114,7 @@ import Testing
         #expect(abs(fusedLoss - graphLoss) < 1e-5)
         for p in model.parameters { expectClose(fusedGrads[p.name], p.grad, "\(kind) grad \(p.name)") }
         // Inference through the team equals one name at a time through the graph.
-        let batch = SequenceBatch(names.map { $0.map(UInt8.init)[...] })
+        let batch = SequenceBatch(names.map { $0.map(UInt16.init)[...] })
         let arena = Arena()
         let rowLogits = arena.allocate(names.count * 19)
         let rowHidden = h0.map { h in (0..<batch.size).flatMap { h[batch.source($0) * hidden..<(batch.source($0) + 1) * hidden] } }
@@ -169,7 +169,7 @@ import Testing
 
 @Suite struct SequenceBatchTests {
     @Test func rowsAreLongestFirstWithTheirSourcesAndActiveCounts() {
-        let names: [[UInt8]] = [[1, 2], [3, 4, 5, 6], [7], [8, 9, 10, 11], [12, 13]]
+        let names: [[UInt16]] = [[1, 2], [3, 4, 5, 6], [7], [8, 9, 10, 11], [12, 13]]
         var batch = SequenceBatch(names.map { $0[...] })
         #expect(batch.size == 5 && batch.steps == 4)
         #expect((0..<5).map(batch.source) == [1, 3, 0, 4, 2])  // stable among equal lengths

@@ -1,0 +1,72 @@
+/// What a data set holds, for a user meeting their data: sizes, balance, repeats, scripts.
+public struct DatasetSummary: Sendable, Equatable {
+    public var rows = 0
+    public var skipped = 0
+    /// Examples per label, in label order.
+    public var classCounts: [(label: String, count: Int)] = []
+    /// Rows whose text and label repeat an earlier row.
+    public var duplicates = 0
+    /// Distinct texts that appear with more than one label.
+    public var conflicts = 0
+    /// Rows per writing system (each row counted once, by its most frequent script).
+    public var scripts: [(script: String, rows: Int)] = []
+    /// Characters (Unicode scalars) in all texts, and those the alphabet lacks.
+    public var characters = 0
+    public var unknownCharacters = 0
+    public var alphabet: Alphabet
+
+    public static func == (a: DatasetSummary, b: DatasetSummary) -> Bool { a.json == b.json }
+
+    /// One JSON object (the C ABI's `charnn_dataset_summary`).
+    public var json: String {
+        JSON.object([
+            ("rows", .number(Double(rows))),
+            ("skipped", .number(Double(skipped))),
+            ("classes", .number(Double(classCounts.count))),
+            ("class_counts", .object(classCounts.map { ($0.label, .number(Double($0.count))) })),
+            ("duplicates", .number(Double(duplicates))),
+            ("conflicts", .number(Double(conflicts))),
+            ("scripts", .object(scripts.map { ($0.script, .number(Double($0.rows))) })),
+            ("characters", .number(Double(characters))),
+            ("unknown_characters", .number(Double(unknownCharacters))),
+            ("alphabet", .object([
+                ("kind", .string(alphabet.kind.rawValue)),
+                ("size", .number(Double(alphabet.count))),
+                ("normalize", .string(alphabet.normalization.form.rawValue)),
+                ("case_fold", .bool(alphabet.normalization.caseFold)),
+                ("transliterate", .bool(alphabet.normalization.transliterate)),
+            ])),
+        ]).serialized
+    }
+}
+
+extension NameDataset {
+    /// Counts over every example (one pass; a hash set of the texts for repeats).
+    public var summary: DatasetSummary {
+        var summary = DatasetSummary(alphabet: alphabet)
+        summary.rows = count
+        summary.skipped = skipped.count
+        summary.classCounts = zip(labelNames, labelCounts).map { ($0, $1) }
+        summary.unknownCharacters = unknownCharacters
+        var labelOfText: [String: Int32] = [:]
+        var conflicting = Set<String>()
+        var seen = Set<TextAndLabel>()
+        var scriptRows: [Script: Int] = [:]
+        for i in 0..<count {
+            let text = self.text(i)
+            summary.characters += text.unicodeScalars.count
+            if !seen.insert(TextAndLabel(text: text, label: labels[i])).inserted { summary.duplicates += 1 }
+            if let first = labelOfText.updateValue(labels[i], forKey: text), first != labels[i] { conflicting.insert(text) }
+            scriptRows[Script.of(text), default: 0] += 1
+        }
+        summary.conflicts = conflicting.count
+        summary.scripts = scriptRows.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
+            .map { ($0.key.rawValue, $0.value) }
+        return summary
+    }
+
+    private struct TextAndLabel: Hashable {
+        let text: String
+        let label: Int32
+    }
+}

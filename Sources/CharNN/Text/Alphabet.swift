@@ -1,0 +1,211 @@
+/// The symbols a model reads, each with a fixed index, and how raw text becomes them. A value
+/// type; checkpoints store it, so a model always encodes text exactly as it was trained.
+///
+/// - `article`: the article's `ascii_letters + " .,:;-'"` (59 symbols: 'a' → 0, 'A' → 26,
+///   ' ' → 52) after transliteration; no `<unk>`: a data set skips a text with another
+///   character, prediction drops the character (0.1.0's behaviour).
+/// - `learned` and `explicit`: any Unicode scalars, then `<unk>` (the last index), which every
+///   other character becomes.
+public struct Alphabet: Sendable {
+    /// The most symbols an alphabet holds, `<unk>` included (token indices are 16-bit).
+    public static let maxSize = 65_535
+    /// How `<unk>` is shown.
+    public static let unknownSymbol = "<unk>"
+
+    public enum Kind: String, Sendable, CaseIterable { case article, learned, explicit }
+
+    public let kind: Kind
+    /// The symbols in index order, without `<unk>`.
+    public let symbols: [Unicode.Scalar]
+    public let normalization: TextNormalization
+    /// index of an ASCII scalar, or -1.
+    private let asciiIndex: [Int32]
+    private let otherIndex: [UInt32: UInt16]
+
+    /// The article's 59 symbols.
+    public static let articleSymbols = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .,:;-'"
+    /// The article's alphabet and text path (0.1.0's vocabulary).
+    public static let article = try! Alphabet(kind: .article, symbols: articleSymbols, normalization: .article)
+
+    /// The article's symbols with another normalisation.
+    public static func article(normalization: TextNormalization) -> Alphabet {
+        normalization == .article ? article
+            : try! Alphabet(kind: .article, symbols: articleSymbols, normalization: normalization)
+    }
+
+    /// An alphabet of the given symbols in that order, each scalar once (`<unk>` follows unless
+    /// the kind is `article`). Throws `.invalidArgument` for no symbols, a repeat, a NUL or too many.
+    public init(kind: Kind, symbols: String, normalization: TextNormalization) throws(CharNNError) {
+        try self.init(kind: kind, scalars: Array(symbols.unicodeScalars), normalization: normalization)
+    }
+
+    init(kind: Kind, scalars: [Unicode.Scalar], normalization: TextNormalization) throws(CharNNError) {
+        guard !scalars.isEmpty || kind == .learned else { throw .invalidArgument("an alphabet needs at least one symbol") }
+        let limit = kind == .article ? Self.maxSize : Self.maxSize - 1
+        guard scalars.count <= limit else { throw .invalidArgument("\(scalars.count) symbols; an alphabet holds at most \(limit)") }
+        var ascii = [Int32](repeating: -1, count: 128)
+        var other: [UInt32: UInt16] = [:]
+        for (position, scalar) in scalars.enumerated() {
+            guard scalar.value != 0 else { throw .invalidArgument("alphabet symbol \(position) is NUL") }
+            let isNew: Bool
+            if scalar.isASCII {
+                isNew = ascii[Int(scalar.value)] < 0
+                ascii[Int(scalar.value)] = Int32(position)
+            } else {
+                isNew = other.updateValue(UInt16(position), forKey: scalar.value) == nil
+            }
+            guard isNew else { throw .invalidArgument("alphabet symbol \(Self.show(scalar)) appears twice") }
+        }
+        self.kind = kind
+        self.symbols = scalars
+        self.normalization = normalization
+        asciiIndex = ascii
+        otherIndex = other
+    }
+
+    /// An explicit alphabet: the scalars of `symbols`, then `<unk>`.
+    public init(explicit symbols: String, normalization: TextNormalization) throws(CharNNError) {
+        try self.init(kind: .explicit, symbols: symbols, normalization: normalization)
+    }
+
+    /// An alphabet learned from `texts`: every scalar (as `normalization` leaves it) seen at
+    /// least `minCount` times, the most frequent first, ties by code point, capped at
+    /// `maxSymbols`; then `<unk>`. The order depends only on the counts, never on hashing.
+    public init<Texts: Sequence>(learningFrom texts: Texts, minCount: Int = 1, maxSymbols: Int? = nil,
+                                 normalization: TextNormalization) where Texts.Element == String {
+        var counts: [UInt32: Int] = [:]
+        var asciiCounts = [Int](repeating: 0, count: 128)
+        for text in texts {
+            Self.forEachScalar(of: text, normalization) { scalar in
+                guard let scalar, scalar.value != 0 else { return }
+                if scalar.isASCII { asciiCounts[Int(scalar.value)] += 1 } else { counts[scalar.value, default: 0] += 1 }
+            }
+        }
+        for (value, n) in asciiCounts.enumerated() where n > 0 { counts[UInt32(value)] = n }
+        var kept = counts.filter { $0.value >= max(1, minCount) }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        kept = Array(kept.prefix(min(maxSymbols ?? Int.max, Self.maxSize - 1)))
+        try! self.init(kind: .learned, scalars: kept.map { Unicode.Scalar($0.key)! }, normalization: normalization)
+    }
+
+    /// Symbols including `<unk>`: the model's input size.
+    public var count: Int { symbols.count + (hasUnknown ? 1 : 0) }
+    public var hasUnknown: Bool { kind != .article }
+    /// `<unk>`'s index, the last one; nil for the article's alphabet.
+    public var unknownIndex: Int? { hasUnknown ? symbols.count : nil }
+    /// The symbols as one string, in index order, without `<unk>`.
+    public var string: String { var s = ""; s.unicodeScalars.append(contentsOf: symbols); return s }
+
+    /// The index of a scalar, or nil when the alphabet lacks it.
+    @inline(__always)
+    public func index(of scalar: Unicode.Scalar) -> Int? {
+        if scalar.isASCII {
+            let i = asciiIndex[Int(scalar.value)]
+            return i >= 0 ? Int(i) : nil
+        }
+        return otherIndex[scalar.value].map(Int.init)
+    }
+
+    /// The symbol at `index` for display (`<unk>` for the last index of a learned alphabet).
+    public func symbol(at index: Int) -> String {
+        index == unknownIndex ? Self.unknownSymbol : String(Character(symbols[index]))
+    }
+
+    static func show(_ scalar: Unicode.Scalar) -> String {
+        scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80..<0xA0).contains(scalar.value)
+            ? "'\(scalar)'" : "U+\(String(scalar.value, radix: 16, uppercase: true))"
+    }
+}
+
+extension Alphabet: Equatable {
+    /// Two alphabets are equal when they encode every text the same way.
+    public static func == (a: Alphabet, b: Alphabet) -> Bool {
+        a.kind == b.kind && a.symbols == b.symbols && a.normalization == b.normalization
+    }
+}
+
+// MARK: Encoding
+
+extension Alphabet {
+    /// What encoding one text met besides its tokens.
+    public struct EncodingCounts: Sendable, Equatable {
+        /// Characters the alphabet lacks (after normalisation): `<unk>`, or dropped by `article`.
+        public var unknown = 0
+        /// Of those, characters that have no ASCII transliteration (transliteration on).
+        public var untransliterable = 0
+        /// The first character the alphabet lacks (nil for one without a transliteration).
+        public var firstUnknown: Unicode.Scalar?
+    }
+
+    /// Appends the tokens of `text` to `tokens`: normalised, folded, transliterated, then each
+    /// scalar's index. A character the alphabet lacks becomes `<unk>`, or is left out by the
+    /// article's alphabet; either way it is counted.
+    @discardableResult
+    public func encode(_ text: String, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
+        var counts = EncodingCounts()
+        let unknown = unknownIndex.map(UInt16.init)
+        Self.forEachScalar(of: text, normalization) { scalar in
+            guard let scalar else {
+                counts.unknown += 1
+                counts.untransliterable += 1
+                if let unknown { tokens.append(unknown) }
+                return
+            }
+            if let i = index(of: scalar) {
+                tokens.append(UInt16(i))
+            } else {
+                counts.unknown += 1
+                if counts.firstUnknown == nil { counts.firstUnknown = scalar }
+                if let unknown { tokens.append(unknown) }
+            }
+        }
+        return counts
+    }
+
+    /// The tokens of `text` alone.
+    public func encode(_ text: String) -> (tokens: [UInt16], counts: EncodingCounts) {
+        var tokens: [UInt16] = []
+        let counts = encode(text, appendingTo: &tokens)
+        return (tokens, counts)
+    }
+
+    /// Calls `body` with every scalar of `text` as the alphabet reads it, in order: nil for a
+    /// character without a transliteration when transliteration is on.
+    @inline(__always)
+    static func forEachScalar(of text: String, _ normalization: TextNormalization, _ body: (Unicode.Scalar?) -> Void) {
+        var text = text
+        if isASCII(text) {
+            // Nothing to normalise or transliterate; folding is lowercasing.
+            text.withUTF8 { bytes in
+                for byte in bytes {
+                    let folded = normalization.caseFold && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    body(Unicode.Scalar(folded))
+                }
+            }
+            return
+        }
+        let prepared = normalization.prepared(text)
+        guard normalization.transliterate else {
+            for scalar in prepared.unicodeScalars { body(scalar) }
+            return
+        }
+        var ascii: [UInt8] = []
+        for scalar in prepared.unicodeScalars {
+            ascii.removeAll(keepingCapacity: true)
+            guard Transliteration.append(scalar, to: &ascii) else { body(nil); continue }
+            for byte in ascii {
+                // Folding applies to what transliteration writes too ('Ж' → "Zh" → "zh").
+                body(Unicode.Scalar(normalization.caseFold && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte))
+            }
+        }
+    }
+
+    @inline(__always)
+    static func isASCII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var any: UInt8 = 0
+            for byte in bytes { any |= byte }
+            return any < 0x80
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// How raw text becomes what an alphabet reads: a Unicode normal form, case folding and
+/// transliteration to ASCII, applied in that order. Stored with the model, so text is always
+/// read the way the model was trained.
+public struct TextNormalization: Sendable, Equatable, Hashable {
+    public enum Form: String, Sendable, CaseIterable {
+        case none
+        /// Canonical composition: composed and decomposed input read the same.
+        case nfc
+        /// Compatibility composition: ligatures, full-width forms and superscripts to plain letters.
+        case nfkc
+    }
+
+    public var form: Form
+    /// Unicode full case folding (Python's `str.casefold`).
+    public var caseFold: Bool
+    /// To ASCII, as Python's `unidecode` spells it.
+    public var transliterate: Bool
+
+    public init(form: Form = .none, caseFold: Bool = false, transliterate: Bool = false) {
+        self.form = form
+        self.caseFold = caseFold
+        self.transliterate = transliterate
+    }
+
+    /// The article's path (0.1.0): transliteration only.
+    public static let article = TextNormalization(form: .none, caseFold: false, transliterate: true)
+
+    /// `text` normalised and folded (transliteration is left to the encoder: it works per scalar).
+    func prepared(_ text: String) -> String {
+        var text = text
+        switch form {
+        case .none: break
+        case .nfc: text = UnicodeNormalization.nfc(text)
+        case .nfkc: text = UnicodeNormalization.nfkc(text)
+        }
+        if caseFold {
+            text = UnicodeNormalization.caseFold(text)
+            // Folding can leave a text outside its normal form (ǰ folds to j + combining caron).
+            switch form {
+            case .none: break
+            case .nfc: text = UnicodeNormalization.nfc(text)
+            case .nfkc: text = UnicodeNormalization.nfkc(text)
+            }
+        }
+        return text
+    }
+}
+
+/// What a data set or model is asked to read with: which alphabet (built how) and the text
+/// normalisation. `Alphabet` is what it becomes once built.
+public struct TextConfig: Sendable, Equatable {
+    public enum AlphabetChoice: Sendable, Equatable {
+        /// The article's 59 ASCII symbols, no `<unk>`.
+        case article
+        /// Every scalar seen at least `minCount` times in the training data, the most frequent
+        /// first (ties by code point), at most `maxSymbols` of them (nil: no cap), then `<unk>`.
+        case learned(minCount: Int = 1, maxSymbols: Int? = nil)
+        /// The scalars of a string, in its order, then `<unk>`.
+        case explicit(String)
+    }
+
+    public var alphabet: AlphabetChoice
+    public var normalization: TextNormalization
+
+    /// `form` and `transliterate` default by alphabet: the article's path is transliteration
+    /// without normalisation (0.1.0); other alphabets read Unicode in NFC.
+    public init(alphabet: AlphabetChoice = .article, form: TextNormalization.Form? = nil, caseFold: Bool = false,
+                transliterate: Bool? = nil) {
+        self.alphabet = alphabet
+        let isArticle = alphabet == .article
+        normalization = TextNormalization(form: form ?? (isArticle ? .none : .nfc), caseFold: caseFold,
+                                          transliterate: transliterate ?? isArticle)
+    }
+
+    public static let article = TextConfig()
+
+    public var isLearned: Bool { if case .learned = alphabet { return true } else { return false } }
+
+    public func validate() throws(CharNNError) {
+        if case .learned(let minCount, let maxSymbols) = alphabet {
+            guard minCount >= 1 else { throw .invalidArgument("min_count is \(minCount); it must be at least 1") }
+            if let maxSymbols, maxSymbols < 1 || maxSymbols >= Alphabet.maxSize {
+                throw .invalidArgument("max_symbols is \(maxSymbols); it must be in 1...\(Alphabet.maxSize - 1) (or 0 for no cap)")
+            }
+        }
+    }
+
+    /// The alphabet this config describes; a learned one is learned from `texts`.
+    public func makeAlphabet<Texts: Sequence>(learningFrom texts: Texts) throws(CharNNError) -> Alphabet
+        where Texts.Element == String {
+        try validate()
+        switch alphabet {
+        case .article: return Alphabet.article(normalization: normalization)
+        case .explicit(let symbols): return try Alphabet(explicit: symbols, normalization: normalization)
+        case .learned(let minCount, let maxSymbols):
+            return Alphabet(learningFrom: texts, minCount: minCount, maxSymbols: maxSymbols, normalization: normalization)
+        }
+    }
+}
