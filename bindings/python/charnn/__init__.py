@@ -9,6 +9,10 @@ charnn's C library, with ctypes.
 >>> model.evaluate(test).accuracy
 >>> model.predict("Slaveya", k=3)
 
+Your own data, in any script: ``Dataset.from_csv("data.csv", text_column="name",
+label_column="language", alphabet="learned")`` (or ``from_tsv``, ``load``, ``from_pandas``),
+then ``Model(data)`` reads the alphabet learned from it.
+
 The library is loaded on import from ``$CHARNN_LIBRARY``, the installed package, the source
 tree's build folders or the system; :data:`library_path` says which.
 """
@@ -23,9 +27,9 @@ from .errors import (BufferTooSmallError, BusyError, CancelledError, ClosedError
 from ._lib import ABIVersionError, LibraryNotFoundError
 from .model import Evaluation, Model, Prediction, TrainProgress, TrainResult
 from .plot import plot_confusion_matrix
-from . import nn
+from . import nn, text
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The path of the loaded libcharnn.so.
 library_path: str = _c._charnn_path
@@ -34,12 +38,12 @@ abi_version: int = _c.charnn_abi_version()
 
 
 def library_version() -> str:
-    """The loaded library's version string, e.g. ``"0.1.0"``."""
+    """The loaded library's version string, e.g. ``"0.2.0"``."""
     return _c.charnn_version_string().decode()
 
 
 __all__ = [
-    "nn", "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
+    "nn", "text", "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
     "library_version", "library_path", "abi_version",
     "Error", "InvalidArgumentError", "InvalidHandleError", "ClosedError", "ShapeMismatchError", "IOError",
     "InvalidDataError", "InvalidCheckpointError", "DivergedError", "CancelledError", "BusyError",

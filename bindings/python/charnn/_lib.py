@@ -14,6 +14,33 @@ c_size_p = ctypes.POINTER(ctypes.c_size_t)
 c_char_pp = ctypes.POINTER(ctypes.c_char_p)
 
 
+class TextConfig(ctypes.Structure):
+    """charnn_text_config."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("alphabet", ctypes.c_int32),
+        ("normalize", ctypes.c_int32),
+        ("case_fold", ctypes.c_int32),
+        ("transliterate", ctypes.c_int32),
+        ("min_count", ctypes.c_int32),
+        ("max_symbols", ctypes.c_int32),
+        ("symbols", ctypes.c_char_p),
+    ]
+
+
+class DataConfig(ctypes.Structure):
+    """charnn_data_config."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("format", ctypes.c_int32),
+        ("header", ctypes.c_int32),
+        ("text_column", ctypes.c_char_p),
+        ("label_column", ctypes.c_char_p),
+    ]
+
+
 class ModelConfig(ctypes.Structure):
     """charnn_model_config."""
 
@@ -101,9 +128,22 @@ FUNCTIONS: List[Tuple[str, object, list]] = [
     ("charnn_dataset_skipped", status, [handle, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p]),
     ("charnn_dataset_split", status, [handle, ctypes.c_double, ctypes.c_uint64, handle_p, handle_p]),
     ("charnn_dataset_free", None, [handle]),
+    # text: alphabets, normalisation, data sources
+    ("charnn_text_config_init", None, [ctypes.POINTER(TextConfig)]),
+    ("charnn_data_config_init", None, [ctypes.POINTER(DataConfig)]),
+    ("charnn_dataset_load", status,
+     [ctypes.c_char_p, ctypes.POINTER(DataConfig), ctypes.POINTER(TextConfig), handle_p]),
+    ("charnn_dataset_from_strings", status,
+     [c_char_pp, c_char_pp, ctypes.c_size_t, ctypes.POINTER(TextConfig), handle_p]),
+    ("charnn_dataset_subset", status, [handle, c_size_p, ctypes.c_size_t, handle_p]),
+    ("charnn_dataset_label_counts", status, [handle, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]),
+    ("charnn_dataset_summary", status, [handle, ctypes.c_char_p, ctypes.c_size_t, c_size_p]),
     # models
     ("charnn_model_config_init", None, [ctypes.POINTER(ModelConfig)]),
     ("charnn_model_create", status, [ctypes.POINTER(ModelConfig), c_char_pp, ctypes.c_size_t, handle_p]),
+    ("charnn_model_create_for_dataset", status, [ctypes.POINTER(ModelConfig), handle, handle_p]),
+    ("charnn_model_create_with_text", status,
+     [ctypes.POINTER(ModelConfig), ctypes.POINTER(TextConfig), c_char_pp, ctypes.c_size_t, handle_p]),
     ("charnn_train_config_init", None, [ctypes.POINTER(TrainConfig)]),
     ("charnn_model_train", status, [handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),
     ("charnn_model_evaluate", status,
@@ -120,6 +160,10 @@ FUNCTIONS: List[Tuple[str, object, list]] = [
     ("charnn_model_get_config", status, [handle, ctypes.POINTER(ModelConfig)]),
     ("charnn_model_label_count", status, [handle, c_size_p]),
     ("charnn_model_label_name", status, [handle, ctypes.c_size_t, c_char_pp]),
+    ("charnn_model_get_text_config", status, [handle, ctypes.POINTER(TextConfig)]),
+    ("charnn_model_alphabet_size", status, [handle, c_size_p]),
+    ("charnn_model_encode", status,
+     [handle, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_size_p, c_size_p]),
     ("charnn_model_parameter_count", status, [handle, c_size_p]),
     ("charnn_model_free", None, [handle]),
 ]

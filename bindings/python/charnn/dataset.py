@@ -1,40 +1,99 @@
-"""charnn.Dataset: names with labels, from a directory or from Python lists."""
+"""charnn.Dataset: texts with labels, from a directory, a CSV/TSV file, Python lists, NumPy
+arrays or pandas Series."""
 from __future__ import annotations
 
 import ctypes
+import json
+import operator
 import os
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
+from . import _lib
 from ._core import Handle, check, lib, path_bytes, string_array
+from .errors import InvalidArgumentError
+from .text import TEXT_OPTION_DEFAULTS, is_default, label_column, text_column, text_config
+
+FORMATS = {"auto": 0, "directory": 1, "csv": 2, "tsv": 3}
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _column(value: Any, name: str) -> Optional[bytes]:
+    """A column argument (an int index or a header name) as charnn_data_config's C string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if not value:
+            raise InvalidArgumentError(f"{name} must be a column index or a non-empty header name, not ''")
+        if "\0" in value:
+            raise InvalidArgumentError(f"{name} contains a NUL character")
+        return value.encode("utf-8", "surrogatepass")
+    if isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be a column index (int) or a header name (str), not {value!r}")
+    try:
+        index = operator.index(value)
+    except TypeError:
+        raise InvalidArgumentError(
+            f"{name} must be a column index (int) or a header name (str), not {type(value).__name__}") from None
+    if index < 0:
+        raise InvalidArgumentError(f"{name} must be a 0-based column index, got {index}")
+    return str(index).encode()
 
 
 class Dataset(Handle):
-    """Names with their labels, encoded for charnn's models.
+    """Texts with their labels, encoded for charnn's models.
 
-    Create one with :meth:`from_directory` (the PyTorch tutorial's ``data/names`` layout: one
-    ``<Label>.txt`` per language) or from Python lists: ``Dataset(names, labels, label_names)``
-    where ``labels`` are indices into ``label_names`` or label names themselves. Names are
-    transliterated to ASCII like ``unidecode``; names with a character outside the 59-symbol
-    vocabulary are skipped and listed in :attr:`skipped`.
+    Create one from a file or directory (:meth:`load`, :meth:`from_csv`, :meth:`from_tsv`,
+    :meth:`from_directory`: the PyTorch tutorial's ``data/names`` layout), from pandas
+    (:meth:`from_pandas`) or from Python lists or NumPy arrays:
 
-    A dataset is immutable; it holds a C handle released by :meth:`close`, a ``with`` block or
-    garbage collection.
+    - ``Dataset(texts, labels)`` with label strings (any non-empty strings; labels are the
+      distinct ones, sorted);
+    - ``Dataset(texts, labels, label_names)`` with labels as indices into ``label_names`` or as
+      names from it (0.1.0's form: the labels are ``label_names``, in that order).
+
+    Every constructor takes the text options (keyword only) that say how texts are read:
+    ``alphabet`` (``"article"``, the default: the article's 59 ASCII symbols after
+    transliteration, texts it cannot encode are skipped; ``"learned"``: every character of the
+    data, then ``<unk>``, with ``min_count`` and ``max_symbols``; ``"explicit"``: the characters
+    of ``symbols``, then ``<unk>``), ``normalize`` (None, ``"none"``, ``"nfc"``, ``"nfkc"``),
+    ``casefold`` and ``transliterate`` (see :func:`charnn.text.text_config`). A model trains and
+    evaluates with its own alphabet whatever the dataset's; the dataset's decides what is
+    skipped, the alphabet a model created from it (``Model(dataset)``) reads, and what
+    :meth:`summary` counts as unknown.
+
+    Rows that cannot be used are listed in :attr:`skipped`. A dataset is immutable; it holds a C
+    handle released by :meth:`close`, a ``with`` block or garbage collection.
     """
 
     _free_name = "charnn_dataset_free"
 
     def __init__(self, names: Sequence[str], labels: Sequence[Union[int, str]],
-                 label_names: Optional[Sequence[str]] = None) -> None:
+                 label_names: Optional[Sequence[str]] = None, *, alphabet: str = "article",
+                 symbols: Optional[str] = None, normalize: Optional[str] = None, casefold: bool = False,
+                 transliterate: Optional[bool] = None, min_count: int = 1,
+                 max_symbols: Optional[int] = None) -> None:
+        options = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
+                       transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
         if isinstance(names, str):
             raise TypeError("names must be a list of str, not a str")
-        names, labels = list(names), list(labels)
-        if len(names) != len(labels):
-            raise ValueError(f"{len(names)} names but {len(labels)} labels")
+        if isinstance(labels, str):
+            raise TypeError("labels must be a list of labels, not a str")
+        config = text_config(**options)
+        texts = text_column(names, "names")
+        labels = _label_list(labels)
+        if len(texts) != len(labels):
+            raise ValueError(f"{len(texts)} names but {len(labels)} labels")
+        out = ctypes.c_void_p()
         if label_names is None:
             if not all(isinstance(label, str) for label in labels):
                 raise TypeError("without label_names, labels must be label names (str)")
-            label_names = sorted(set(labels))  # type: ignore[arg-type]
-        label_names = list(label_names)
+            check(lib.charnn_dataset_from_strings(string_array(texts, "names"), string_array(labels, "labels"),
+                                                  len(texts), ctypes.byref(config), ctypes.byref(out)))
+            super().__init__(out.value)
+            return
+        if isinstance(label_names, str):
+            raise TypeError("label_names must be a list of str, not a str")
+        label_names = [str(n) if type(n).__name__ == "str_" else n for n in label_names]
         index = {name: i for i, name in enumerate(label_names)}
         indices = []
         for i, label in enumerate(labels):
@@ -42,16 +101,32 @@ class Dataset(Handle):
                 if label not in index:
                     raise ValueError(f"label '{label}' of name {i} is not in label_names")
                 indices.append(index[label])
-            elif isinstance(label, int) and not isinstance(label, bool):
+            else:
                 if not -(2 ** 31) <= label < 2 ** 31:
                     raise ValueError(f"label {label} of name {i} is out of range")
                 indices.append(label)
-            else:
-                raise TypeError(f"label {i} must be an int or a str, not {type(label).__name__}")
-        out = ctypes.c_void_p()
-        check(lib.charnn_dataset_from_memory(
-            string_array(names, "names"), (ctypes.c_int32 * max(len(indices), 1))(*indices), len(names),
-            string_array(label_names, "label_names"), len(label_names), ctypes.byref(out)))
+        if is_default(options):
+            check(lib.charnn_dataset_from_memory(
+                string_array(texts, "names"), (ctypes.c_int32 * max(len(indices), 1))(*indices), len(texts),
+                string_array(label_names, "label_names"), len(label_names), ctypes.byref(out)))
+        else:
+            # charnn_dataset_from_memory takes no text config: name every label and build from
+            # strings (the labels are then those used, sorted; training matches them by name).
+            seen = set()
+            for name in label_names:
+                if not isinstance(name, str):
+                    raise TypeError(f"label_names must be str, not {type(name).__name__}")
+                if not name:
+                    raise InvalidArgumentError("label_names holds an empty label name")
+                if name in seen:
+                    raise InvalidArgumentError(f"label name '{name}' appears twice in label_names")
+                seen.add(name)
+            for i, label in enumerate(indices):
+                if not 0 <= label < len(label_names):
+                    raise InvalidArgumentError(f"label {label} of name {i} is not in 0..<{len(label_names)}")
+            strings = [label_names[label] for label in indices]
+            check(lib.charnn_dataset_from_strings(string_array(texts, "names"), string_array(strings, "labels"),
+                                                  len(texts), ctypes.byref(config), ctypes.byref(out)))
         super().__init__(out.value)
 
     @classmethod
@@ -61,13 +136,96 @@ class Dataset(Handle):
         return dataset
 
     @classmethod
-    def from_directory(cls, path: Union[str, "os.PathLike[str]"]) -> "Dataset":
+    def from_directory(cls, path: PathLike, *, alphabet: str = "article", symbols: Optional[str] = None,
+                       normalize: Optional[str] = None, casefold: bool = False,
+                       transliterate: Optional[bool] = None, min_count: int = 1,
+                       max_symbols: Optional[int] = None) -> "Dataset":
         """Loads a directory of ``<Label>.txt`` files (UTF-8, one name per line); labels are the
         file names sorted. Raises :class:`charnn.IOError` for a missing or unreadable directory,
         :class:`charnn.InvalidDataError` for no label files, an empty one or bad UTF-8 (naming
-        the file and line)."""
+        the file and line). The text options are the class's."""
+        options = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
+                       transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
+        if not is_default(options):
+            return cls.load(path, format="directory", **options)
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_load_dir(path_bytes(path), ctypes.byref(out)))
+        return cls._wrap(out.value)
+
+    @classmethod
+    def load(cls, path: PathLike, format: str = "auto", *, text_column: Union[int, str, None] = 0,
+             label_column: Union[int, str, None] = 1, header: bool = True, alphabet: str = "article",
+             symbols: Optional[str] = None, normalize: Optional[str] = None, casefold: bool = False,
+             transliterate: Optional[bool] = None, min_count: int = 1,
+             max_symbols: Optional[int] = None) -> "Dataset":
+        """Loads training data from a directory of ``<Label>.txt`` files or a CSV/TSV file.
+
+        ``format``: ``"auto"`` (a directory, a ``.tsv``/``.tab`` file as TSV, any other file as
+        CSV), ``"directory"``, ``"csv"`` or ``"tsv"``. For CSV/TSV (UTF-8 with or without a BOM,
+        LF or CRLF, RFC 4180 quoting: quoted fields may hold delimiters, quotes and line
+        breaks): ``text_column`` and ``label_column`` are 0-based indices (int) or header names
+        (str; a name of digits only is read as an index), ``header`` says whether the first row
+        names the columns. The text options are the class's.
+
+        Rows that cannot be used (a wrong number of fields, an empty text or label, bad UTF-8,
+        a text the article's alphabet cannot encode) are listed in :attr:`skipped` with
+        ``file:line`` and why. Raises :class:`charnn.IOError` for a missing or unreadable path,
+        :class:`charnn.InvalidDataError` (naming ``file:line``) for an empty file, a column that
+        does not exist, an unterminated quote or no usable row, and
+        :class:`charnn.InvalidArgumentError` for a bad option (naming it).
+        """
+        if not isinstance(format, str) or format.lower() not in FORMATS:
+            raise InvalidArgumentError(f"format must be 'auto', 'directory', 'csv' or 'tsv', not {format!r}")
+        data = _lib.DataConfig()
+        lib.charnn_data_config_init(ctypes.byref(data))
+        data.format = FORMATS[format.lower()]
+        if not isinstance(header, bool) and type(header).__name__ != "bool_":
+            raise InvalidArgumentError(f"header must be True or False, not {header!r}")
+        data.header = 1 if header else 0
+        data.text_column = _column(text_column, "text_column")
+        data.label_column = _column(label_column, "label_column")
+        text = text_config(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
+                           transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
+        out = ctypes.c_void_p()
+        check(lib.charnn_dataset_load(path_bytes(path), ctypes.byref(data), ctypes.byref(text), ctypes.byref(out)))
+        return cls._wrap(out.value)
+
+    @classmethod
+    def from_csv(cls, path: PathLike, *, text_column: Union[int, str, None] = 0,
+                 label_column: Union[int, str, None] = 1, header: bool = True, **text_options: Any) -> "Dataset":
+        """Loads a comma-separated file: :meth:`load` with ``format="csv"`` (whatever the file's
+        extension). ``text_options``: ``alphabet``, ``symbols``, ``normalize``, ``casefold``,
+        ``transliterate``, ``min_count``, ``max_symbols``."""
+        _check_text_options(text_options)
+        return cls.load(path, "csv", text_column=text_column, label_column=label_column, header=header,
+                        **text_options)
+
+    @classmethod
+    def from_tsv(cls, path: PathLike, *, text_column: Union[int, str, None] = 0,
+                 label_column: Union[int, str, None] = 1, header: bool = True, **text_options: Any) -> "Dataset":
+        """Loads a tab-separated file: :meth:`load` with ``format="tsv"`` (the same quoting as CSV)."""
+        _check_text_options(text_options)
+        return cls.load(path, "tsv", text_column=text_column, label_column=label_column, header=header,
+                        **text_options)
+
+    @classmethod
+    def from_pandas(cls, texts: Any, labels: Any, **text_options: Any) -> "Dataset":
+        """A dataset from two columns: pandas Series (``df["text"]``, ``df["label"]``), NumPy
+        arrays or any iterables. Texts must be str; labels may be str or integers (a class id
+        ``3`` becomes the label ``"3"``). A missing value (None, NaN, ``pd.NA``) raises
+        :class:`charnn.InvalidArgumentError` naming its row (and the Series' index): drop or
+        fill those rows first (``df.dropna(subset=[...])``). ``text_options`` as for :meth:`load`.
+        Labels are the distinct labels, sorted; rows with an empty text or label are listed in
+        :attr:`skipped` (``"row 7: the label is empty"``)."""
+        _check_text_options(text_options)
+        config = text_config(**text_options)
+        text_list = text_column(texts, "texts")
+        label_list = label_column(labels, "labels", integers=False)
+        if len(text_list) != len(label_list):
+            raise ValueError(f"{len(text_list)} texts but {len(label_list)} labels")
+        out = ctypes.c_void_p()
+        check(lib.charnn_dataset_from_strings(string_array(text_list, "texts"), string_array(label_list, "labels"),
+                                              len(text_list), ctypes.byref(config), ctypes.byref(out)))
         return cls._wrap(out.value)
 
     def _size(self, function) -> int:
@@ -103,10 +261,21 @@ class Dataset(Handle):
         check(status)
         return buffer.value.decode("utf-8")
 
-    def __getitem__(self, index: int) -> Tuple[str, str]:
-        """Example ``index`` as (name as given, label name)."""
-        if not isinstance(index, int) or isinstance(index, bool):
-            raise TypeError(f"dataset indices must be int, not {type(index).__name__}")
+    def __getitem__(self, index: Any) -> Any:
+        """``data[i]``: example ``i`` as (text as given, label name). ``data[2:10]``,
+        ``data[[0, 5, 5]]``, ``data[numpy_indices]`` or ``data[boolean_mask]``: a new
+        :class:`Dataset` of those examples (:meth:`subset`)."""
+        if isinstance(index, slice):
+            return self.subset(range(len(self))[index])
+        if not isinstance(index, (int, str, bytes)) and (hasattr(index, "__len__") or hasattr(index, "__iter__")):
+            return self.subset(index)
+        if isinstance(index, bool) or not isinstance(index, int):
+            try:
+                if isinstance(index, (bool, str, bytes, float)) or type(index).__name__ == "bool_":
+                    raise TypeError
+                index = operator.index(index)  # NumPy integers
+            except TypeError:
+                raise TypeError(f"dataset indices must be int, slices or lists of int, not {type(index).__name__}") from None
         count = len(self)
         if index < 0:
             index += count
@@ -123,15 +292,77 @@ class Dataset(Handle):
             name = self._string(lambda h, j, b, c, n: lib.charnn_dataset_get(h, j, b, c, n, ctypes.byref(label)), i)
             yield name, labels[label.value]
 
+    def subset(self, indices: Iterable[int]) -> "Dataset":
+        """A new dataset of the examples ``indices`` (ints, negative from the end, repeats
+        allowed; or a boolean mask as long as the dataset), in that order, with this one's
+        labels and alphabet."""
+        count = len(self)
+        if isinstance(indices, (str, bytes)):
+            raise TypeError(f"indices must be ints, not a {type(indices).__name__}")
+        if type(indices).__module__ == "numpy" and hasattr(indices, "tolist"):
+            if getattr(indices, "ndim", 1) != 1:
+                raise TypeError(f"indices must be one-dimensional, got an array of shape {indices.shape}")
+            indices = indices.tolist()
+        elif hasattr(indices, "to_list") and hasattr(indices, "iloc"):  # a pandas Series or Index
+            indices = indices.to_list()
+        items = list(indices)
+        if items and all(isinstance(i, bool) or type(i).__name__ == "bool_" for i in items):
+            if len(items) != count:
+                raise IndexError(f"a boolean mask must have one value per example ({count}), not {len(items)}")
+            items = [i for i, keep in enumerate(items) if keep]
+        picks = []
+        for position, item in enumerate(items):
+            if isinstance(item, bool) or type(item).__name__ == "bool_":
+                raise TypeError(f"indices[{position}] is a bool among ints")
+            try:
+                i = operator.index(item)
+            except TypeError:
+                raise TypeError(f"indices[{position}] must be an int, not {type(item).__name__}") from None
+            if i < 0:
+                i += count
+            if not 0 <= i < count:
+                raise IndexError(f"indices[{position}] is {item}, out of range for a dataset of {count}")
+            picks.append(i)
+        out = ctypes.c_void_p()
+        check(lib.charnn_dataset_subset(self._handle, (ctypes.c_size_t * max(len(picks), 1))(*picks), len(picks),
+                                        ctypes.byref(out)))
+        return Dataset._wrap(out.value)
+
+    @property
+    def label_counts(self) -> Dict[str, int]:
+        """How many examples each label has, in label order: ``{label: count}``."""
+        labels = self.labels
+        counts = (ctypes.c_int64 * max(len(labels), 1))()
+        check(lib.charnn_dataset_label_counts(self._handle, counts, len(labels)))
+        return {label: int(counts[i]) for i, label in enumerate(labels)}
+
+    def summary(self) -> Dict[str, Any]:
+        """What the data holds, as a dict (charnn_dataset_summary's JSON): ``rows``, ``skipped``,
+        ``classes``, ``class_counts`` ({label: n}), ``duplicates`` (rows repeating an earlier
+        text and label), ``conflicts`` (texts seen with more than one label), ``scripts``
+        ({script: rows}), ``characters``, ``unknown_characters`` (occurrences the alphabet
+        lacks) and ``alphabet`` ({``kind``, ``size``, ``normalize``, ``case_fold``,
+        ``transliterate``}). Keys may be added in later versions."""
+        length = ctypes.c_size_t()
+        buffer = ctypes.create_string_buffer(4096)
+        status = lib.charnn_dataset_summary(self._handle, buffer, len(buffer), ctypes.byref(length))
+        if status == 10:  # CHARNN_BUFFER_TOO_SMALL: now we know the size
+            buffer = ctypes.create_string_buffer(length.value + 1)
+            status = lib.charnn_dataset_summary(self._handle, buffer, len(buffer), ctypes.byref(length))
+        check(status)
+        return json.loads(buffer.raw[:length.value].decode("utf-8"))
+
     @property
     def skipped(self) -> List[str]:
-        """Names that were left out, each described with where it came from and why
-        (e.g. ``"Czech.txt:265: 'Maxa/B': '/' is not in the vocabulary"``)."""
+        """Rows that were left out, each described with where it came from and why
+        (e.g. ``"Czech.txt:265: 'Maxa/B': '/' is not in the vocabulary"``,
+        ``"data.csv:12: 3 fields, expected 2"``, ``"row 7: the label is empty"``)."""
         return [self._string(lib.charnn_dataset_skipped, i) for i in range(self._size(lib.charnn_dataset_skipped_count))]
 
     def split(self, test_size: float = 0.1, seed: int = 0) -> Tuple["Dataset", "Dataset"]:
         """Stratified train/test split (scikit-learn's protocol): ``ceil(test_size * len)`` test
-        names, every label within one name of its share; the same seed gives the same split."""
+        names, every label within one name of its share; the same seed gives the same split.
+        A learned alphabet is learned anew from the training part (the test part reads with it)."""
         if not isinstance(test_size, (int, float)) or isinstance(test_size, bool):
             raise TypeError(f"test_size must be a float, not {type(test_size).__name__}")
         if not isinstance(seed, int) or not 0 <= seed < 2 ** 64:
@@ -144,3 +375,15 @@ class Dataset(Handle):
         if self.closed:
             return "<charnn.Dataset (closed)>"
         return f"<charnn.Dataset: {len(self)} names, {len(self.labels)} labels, {len(self.skipped)} skipped>"
+
+
+def _check_text_options(options: Dict[str, Any]) -> None:
+    unknown = sorted(set(options) - set(TEXT_OPTION_DEFAULTS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                        f"(text options are {', '.join(TEXT_OPTION_DEFAULTS)})")
+
+
+def _label_list(labels: Any) -> List[Union[int, str]]:
+    """Labels as str or int, NumPy and pandas values included; a missing one (None, NaN) names its row."""
+    return label_column(labels, "label ", integers=True)

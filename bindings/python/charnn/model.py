@@ -7,13 +7,14 @@ import os
 import signal
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
 from ._core import Handle, check, encode, lib, path_bytes, string_array
 from .dataset import Dataset
-from .errors import CancelledError
+from .errors import CancelledError, InvalidArgumentError
 from .progress import make_bar
+from .text import describe, is_default, text_config
 
 KINDS = {"elman": 0, "gru": 1, "lstm": 2}
 HIDDEN_INITS = {None: 0, "kaiming": 1, "zeros": 2}
@@ -88,12 +89,23 @@ def _check_float(value: Any, name: str) -> float:
 
 
 class Model(Handle):
-    """A recurrent name classifier: the article's Elman cell, a GRU or an LSTM.
+    """A recurrent text classifier: the article's Elman cell, a GRU or an LSTM.
 
     ``Model(labels, kind="gru", hidden_size=256, num_layers=None, hidden_init=None, seed=0)``
     mirrors ``charnn_model_config``: ``num_layers`` defaults to 1 for ``"elman"`` and 2 for
     ``"gru"``/``"lstm"``; ``hidden_init`` (``"kaiming"`` or ``"zeros"``) defaults to the
     article's kaiming-uniform state for the Elman cell and zeros otherwise.
+
+    How it reads text (stored in its checkpoint, so it always reads as it was trained):
+
+    - ``Model(dataset, ...)``: the dataset's labels and alphabet: the usual way to start on your
+      own data, and the only way to a ``"learned"`` alphabet (load the dataset with
+      ``alphabet="learned"``);
+    - ``Model(labels, ..., alphabet="explicit", symbols="abc…")`` or other text options
+      (keyword only: ``alphabet`` ``"article"``/``"explicit"``, ``symbols``, ``normalize``,
+      ``casefold``, ``transliterate``, as for :class:`Dataset`); with a dataset, text options
+      replace its alphabet (keeping its labels);
+    - ``Model(labels)``: the article's 59 ASCII symbols after transliteration (0.1.0's model).
 
     Predictions and evaluations may run from many threads at once; training needs the model to
     itself (:class:`charnn.BusyError` otherwise). Release it with :meth:`close`, a ``with``
@@ -102,8 +114,10 @@ class Model(Handle):
 
     _free_name = "charnn_model_free"
 
-    def __init__(self, labels: Sequence[str], kind: str = "gru", hidden_size: int = 256,
-                 num_layers: Optional[int] = None, hidden_init: Optional[str] = None, seed: int = 0) -> None:
+    def __init__(self, labels: Union[Sequence[str], Dataset], kind: str = "gru", hidden_size: int = 256,
+                 num_layers: Optional[int] = None, hidden_init: Optional[str] = None, seed: int = 0, *,
+                 alphabet: Optional[str] = None, symbols: Optional[str] = None, normalize: Optional[str] = None,
+                 casefold: bool = False, transliterate: Optional[bool] = None) -> None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
         if hidden_init not in HIDDEN_INITS:
@@ -115,10 +129,30 @@ class Model(Handle):
         config.num_layers = 0 if num_layers is None else _check_int(num_layers, "num_layers", 1, 2 ** 31 - 1)
         config.hidden_init = HIDDEN_INITS[hidden_init]
         config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
-        labels = list(labels) if not isinstance(labels, str) else labels
+        options = dict(alphabet="article" if alphabet is None else alphabet, symbols=symbols, normalize=normalize,
+                       casefold=casefold, transliterate=transliterate)
+        text_given = alphabet is not None or not is_default(options)
+        if text_given and isinstance(options["alphabet"], str) and options["alphabet"].lower() == "learned":
+            where = ("the dataset's alphabet is used when no text option is given"
+                     if isinstance(labels, Dataset) else "pass a Dataset instead of label names")
+            raise InvalidArgumentError(
+                "alphabet='learned' is learned from data: load the data with alphabet='learned', "
+                f"then create the model with Model(dataset) ({where})")
+        text = text_config(**options) if text_given else None
         out = ctypes.c_void_p()
-        check(lib.charnn_model_create(ctypes.byref(config), string_array(labels, "labels"), len(labels),
-                                      ctypes.byref(out)))
+        if isinstance(labels, Dataset):
+            if text is None:
+                check(lib.charnn_model_create_for_dataset(ctypes.byref(config), labels._handle, ctypes.byref(out)))
+                super().__init__(out.value)
+                return
+            labels = labels.labels
+        labels = list(labels) if not isinstance(labels, str) else labels
+        if text is None:
+            check(lib.charnn_model_create(ctypes.byref(config), string_array(labels, "labels"), len(labels),
+                                          ctypes.byref(out)))
+        else:
+            check(lib.charnn_model_create_with_text(ctypes.byref(config), ctypes.byref(text),
+                                                    string_array(labels, "labels"), len(labels), ctypes.byref(out)))
         super().__init__(out.value)
 
     @classmethod
@@ -201,6 +235,41 @@ class Model(Handle):
         return list(names)
 
     @property
+    def text_config(self) -> Dict[str, Any]:
+        """How the model reads text: ``{"alphabet": "article" | "learned" | "explicit",
+        "normalize": "none" | "nfc" | "nfkc", "casefold": bool, "transliterate": bool,
+        "symbols": str}``, ``symbols`` being its alphabet in index order, without ``<unk>``."""
+        config = _lib.TextConfig()
+        lib.charnn_text_config_init(ctypes.byref(config))
+        check(lib.charnn_model_get_text_config(self._handle, ctypes.byref(config)))
+        return describe(config)
+
+    @property
+    def alphabet_size(self) -> int:
+        """The number of symbols the model reads (its input size), ``<unk>`` included."""
+        out = ctypes.c_size_t()
+        check(lib.charnn_model_alphabet_size(self._handle, ctypes.byref(out)))
+        return out.value
+
+    def encode(self, text: str) -> Tuple[List[int], int]:
+        """``text`` as the model reads it: (its symbol indices, how many characters the alphabet
+        lacks). Those become ``<unk>`` (the last index) with a learned or explicit alphabet and
+        are dropped by the article's, as :meth:`predict` does."""
+        data = encode(text, "text")
+        length, unknown = ctypes.c_size_t(), ctypes.c_size_t()
+        capacity = 2 * len(text) + 16
+        indices = (ctypes.c_int32 * capacity)()
+        status = lib.charnn_model_encode(self._handle, data, indices, capacity, ctypes.byref(length),
+                                         ctypes.byref(unknown))
+        if status == 10:  # CHARNN_BUFFER_TOO_SMALL: now we know the length
+            capacity = max(length.value, 1)
+            indices = (ctypes.c_int32 * capacity)()
+            status = lib.charnn_model_encode(self._handle, data, indices, capacity, ctypes.byref(length),
+                                             ctypes.byref(unknown))
+        check(status)
+        return list(indices[:length.value]), unknown.value
+
+    @property
     def parameter_count(self) -> int:
         """The number of trainable weights."""
         out = ctypes.c_size_t()
@@ -211,7 +280,8 @@ class Model(Handle):
         if self.closed:
             return "<charnn.Model (closed)>"
         return (f"<charnn.Model {self.kind}: hidden {self.hidden_size}, {self.num_layers} layer(s), "
-                f"{len(self.labels)} labels, {self.parameter_count} weights>")
+                f"{len(self.labels)} labels, {self.text_config['alphabet']} alphabet of {self.alphabet_size} symbols, "
+                f"{self.parameter_count} weights>")
 
     # -- training ------------------------------------------------------------------------
 
@@ -221,7 +291,9 @@ class Model(Handle):
             shuffle: bool = True, progress: Union[bool, str] = True,
             callback: Optional[Callable[[TrainProgress], Optional[bool]]] = None,
             report_every: int = 1) -> TrainResult:
-        """Trains on ``train`` (labels must be the model's). Defaults are the article's protocol:
+        """Trains on ``train``. Its labels are matched to the model's by name (each must be one
+        of the model's; it may lack some) and its texts are read with the model's alphabet,
+        whatever the dataset was loaded with. Defaults are the article's protocol:
         2 epochs, batch 1, Adam lr 1e-3, no clipping (the article clips its Elman cell to 1:
         ``clip=1``).
 
@@ -306,7 +378,9 @@ class Model(Handle):
     # -- evaluation and prediction ---------------------------------------------------------
 
     def evaluate(self, data: Dataset) -> Evaluation:
-        """Accuracy, per-label accuracy (NaN for a label with no names) and confusion matrix on ``data``."""
+        """Accuracy, per-label accuracy (NaN for a label with no names) and confusion matrix on
+        ``data`` (labels matched by name, texts read with the model's alphabet; a label the
+        model lacks raises :class:`charnn.InvalidArgumentError` naming it)."""
         if not isinstance(data, Dataset):
             raise TypeError(f"data must be a charnn.Dataset, not {type(data).__name__}")
         labels = self.labels
@@ -326,8 +400,9 @@ class Model(Handle):
 
     def predict(self, name: str, k: int = 3) -> List[Prediction]:
         """The ``k`` most likely labels of ``name`` with their probabilities, most likely first.
-        The name is transliterated like the data; characters outside the vocabulary are
-        dropped. Raises :class:`charnn.InvalidArgumentError` when nothing readable is left."""
+        The name is read as the model was trained (:attr:`text_config`): characters outside its
+        alphabet become ``<unk>``, or are dropped by the article's alphabet (:meth:`encode`
+        counts them). Raises :class:`charnn.InvalidArgumentError` when nothing readable is left."""
         k = _check_int(k, "k", 1, 2 ** 20)
         labels = self.labels
         indices, probabilities, count = (ctypes.c_int32 * k)(), (ctypes.c_float * k)(), ctypes.c_size_t()

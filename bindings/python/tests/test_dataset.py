@@ -9,13 +9,13 @@ from conftest import LABELS
 def test_from_lists_with_indices_or_label_names():
     by_index = charnn.Dataset(["abc", "Żak", "bad1"], [0, 1, 1], ["Early", "Late"])
     by_name = charnn.Dataset(["abc", "Żak", "bad1"], ["Early", "Late", "Late"])
-    for data in (by_index, by_name):
+    for data, row in ((by_index, "name 2"), (by_name, "row 2")):  # label strings: charnn_dataset_from_strings
         assert len(data) == 2
         assert data.labels == ["Early", "Late"]
         assert data[1] == ("Żak", "Late")
         assert data[-1] == ("Żak", "Late")
         assert list(data) == [("abc", "Early"), ("Żak", "Late")]
-        assert data.skipped == ["name 2: 'bad1': '1' is not in the vocabulary"]
+        assert data.skipped == [f"{row}: 'bad1': '1' is not in the vocabulary"]
         assert "2 names, 2 labels, 1 skipped" in repr(data)
 
 

@@ -14,7 +14,7 @@ from charnn import _lib
 
 def test_library_is_loaded_and_describes_itself():
     assert charnn.abi_version in _lib.SUPPORTED_ABI_VERSIONS
-    assert charnn.library_version() == "0.1.0"
+    assert charnn.library_version() == charnn.__version__ == "0.2.0"
     assert os.path.exists(charnn.library_path)
 
 
@@ -98,3 +98,5 @@ def test_struct_layouts_match_the_header():
     assert ctypes.sizeof(_lib.TrainProgress) == 40
     assert ctypes.sizeof(_lib.TrainConfig) == 80
     assert ctypes.sizeof(_lib.TrainResult) == 32
+    assert ctypes.sizeof(_lib.TextConfig) == 40
+    assert ctypes.sizeof(_lib.DataConfig) == 32
