@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# Tests of the charnn command-line tool (examples/c/charnn.c): every verb and its --help, exit
+# codes, output formats, streaming prediction, Unicode input. Makes its own small data sets;
+# uses $CHARNN_DATA (the names directory) for one quick article-alphabet run when it is set.
+#
+#   CHARNN=build/bin/charnn Tests/CLI/test_cli.sh      (make test-cli does this)
+set -euo pipefail
+
+CHARNN=${CHARNN:-build/bin/charnn}
+[[ -x $CHARNN ]] || { echo "test_cli: $CHARNN is not an executable (make examples first)" >&2; exit 1; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export CHARNN_NUM_THREADS=${CHARNN_NUM_THREADS:-2}
+
+passed=0
+fail() {
+    echo "test_cli: FAIL: $*" >&2
+    for f in out err; do
+        if [[ -s $T/$f ]]; then echo "--- std$f of the last command:" >&2; head -40 "$T/$f" >&2; fi
+    done
+    exit 1
+}
+ok() { passed=$((passed + 1)); }
+
+# run STATUS COMMAND...: runs it (stdout to $T/out, stderr to $T/err) and checks the exit status.
+run() {
+    local want=$1 got=0
+    shift
+    timeout 120 "$@" >"$T/out" 2>"$T/err" </dev/null || got=$?
+    [[ $got == "$want" ]] || fail "exit status $got, expected $want: $*"
+    ok
+}
+# has FILE REGEX [what]: FILE (out or err) matches the extended regex.
+has() { grep -Eq -e "$2" "$T/$1" || fail "std$1 lacks /$2/${3:+ ($3)}"; ok; }
+# para REGEX: like `has out`, with the wrapped summary paragraph joined into one line.
+para() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\n  / /g' "$T/out" | grep -Eq -e "$1" || fail "stdout lacks /$1/ (paragraph)"; ok; }
+lacks() { ! grep -Eq -e "$2" "$T/$1" || fail "std$1 has /$2/${3:+ ($3)}"; ok; }
+last_line_is_accuracy() {
+    local last
+    last=$(tail -n 1 "$T/out")
+    [[ $last =~ ^test\ accuracy:\ [0-9]{1,3}\.[0-9]{2}%$ ]] || fail "last line is '$last', not 'test accuracy: NN.NN%'"
+    ok
+}
+accuracy_of() { tail -n 1 "$T/out" | sed -E 's/^test accuracy: ([0-9.]+)%$/\1/'; }
+
+# ---- data: 3 labels x 30 short strings in Latin, Cyrillic and Greek ------------------------------
+
+latin=(ka lo mi ra te su no vi be da)
+cyrillic=(ка ло ми ра те су но ви бе да)
+greek=(κα λο μι ρα τε συ νο βι μπε δα)
+# word SYLLABLES... N: a three-syllable word, the Nth of a fixed sequence.
+word() {
+    local -n s=$1
+    local n=$2
+    echo "${s[n % 10]}${s[(n / 10 + n * 3 + 1) % 10]}${s[(n * 7 + 3) % 10]}"
+}
+{
+    echo "text,label"
+    for n in $(seq 0 29); do
+        echo "$(word latin "$n"),latin"
+        echo "$(word cyrillic "$n"),cyrillic"
+        echo "$(word greek "$n"),greek"
+    done
+} >"$T/train.csv"
+{
+    echo "text,label"
+    for n in $(seq 40 44); do
+        echo "$(word latin "$n"),latin"
+        echo "$(word cyrillic "$n"),cyrillic"
+        echo "$(word greek "$n"),greek"
+    done
+} >"$T/heldout.csv"
+# The same data as TSV without a header, label first, with CRLF line ends.
+tail -n +2 "$T/train.csv" | awk -F, '{ printf "%s\t%s\r\n", $2, $1 }' >"$T/train.tsv"
+# And as a directory of <Label>.txt files.
+mkdir "$T/dir"
+tail -n +2 "$T/train.csv" | while IFS=, read -r text label; do echo "$text" >>"$T/dir/$label.txt"; done
+# Rows the loader skips (empty labels, a wrong number of fields), listed with file:line.
+{
+    cat "$T/train.csv"
+    for n in 1 2 3 4 5 6; do echo "orphan$n,"; done
+    echo "a,b,c"
+} >"$T/skips.csv"
+# An unterminated quote.
+printf 'text,label\nkalomi,latin\n"каломи,cyrillic\nκαλομι,greek\n' >"$T/bad.csv"
+
+TRAIN_FAST=(--alphabet learned --hidden 24 --epochs 12 --batch 4 --lr 0.02)
+
+# ---- version, help, usage errors ----------------------------------------------------------------
+
+run 0 "$CHARNN" --version
+has out '^charnn [0-9]+\.[0-9]+\.[0-9]+ \(libcharnn [0-9.]+, ABI [0-9]+\)$'
+run 0 "$CHARNN" --help
+has out '^usage: charnn train'
+has out 'charnn predict'
+for verb in train test predict info; do
+    run 0 "$CHARNN" "$verb" --help
+    has out "^usage: charnn $verb"
+    [[ ! -s $T/err ]] || fail "$verb --help wrote to stderr"
+    ok
+done
+run 0 "$CHARNN" help predict
+has out '^usage: charnn predict'
+run 0 "$CHARNN" train -h
+has out '--alphabet article\|learned\|explicit:STRING'
+
+run 2 "$CHARNN"
+has err 'usage: charnn'
+run 2 "$CHARNN" frobnicate
+has err "unknown command 'frobnicate'"
+has err "charnn --help"
+run 2 "$CHARNN" --frobnicate
+has err "unknown option '--frobnicate'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --bogus
+has err "unknown option '--bogus'"
+has err "Try 'charnn train --help'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --epochs
+has err '--epochs needs a value'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --epochs two
+has err "--epochs needs an integer .*'two'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --hidden 0
+has err '--hidden needs an integer in 1\.\.4096'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --lr 1e-3x
+has err "--lr needs a number"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --test-size 1
+has err '--test-size'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --model transformer
+has err "--model is elman, gru or lstm, not 'transformer'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --alphabet klingon
+has err '--alphabet is article, learned or explicit:STRING'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --min-count 2
+has err '--min-count applies to --alphabet learned only'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --casefold=yes
+has err '--casefold takes no value'
+run 2 "$CHARNN" train "$T/train.csv"
+has err 'needs --out MODEL'
+run 2 "$CHARNN" train --out "$T/m.st"
+has err 'needs DATA'
+run 2 "$CHARNN" predict
+has err 'needs MODEL'
+run 2 "$CHARNN" predict "$T/m.st" -k 0 x
+has err '-k needs an integer'
+run 2 "$CHARNN" test "$T/m.st"
+has err 'needs MODEL and DATA'
+run 2 "$CHARNN" info
+has err 'needs MODEL'
+
+# ---- library errors: exit 1 with the library's message ------------------------------------------
+
+run 1 "$CHARNN" train "$T/missing.csv" --out "$T/m.st"
+has err '^charnn: .*missing\.csv'
+run 1 "$CHARNN" train "$T/bad.csv" --out "$T/m.st" --alphabet learned
+has err '^charnn: .*bad\.csv:[0-9]+'
+has err 'quote'
+run 1 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --text-column nosuchcolumn
+has err '^charnn: .*nosuchcolumn'
+run 1 "$CHARNN" info "$T/missing.safetensors"
+has err '^charnn: .*missing\.safetensors'
+echo "not a checkpoint" >"$T/garbage.safetensors"
+run 1 "$CHARNN" predict "$T/garbage.safetensors" hello
+has err '^charnn: '
+run 1 "$CHARNN" test "$T/garbage.safetensors" "$T/train.csv"
+
+# ---- train: CSV, learned alphabet ---------------------------------------------------------------
+
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --out "$T/m.st"
+last_line_is_accuracy
+para "^data .*train\.csv: 90 rows in 3 classes \(cyrillic 30, greek 30, latin 30\); 0 skipped"
+para 'alphabet learned'
+para 'unknown characters?'
+has out '^settings: gru, hidden 24, 2 layers, [0-9]+ weights, learned alphabet of [0-9]+ symbols; 12 epochs, batch 4, adam lr 0\.02, clip off, seed 0; stratified split 81 train / 9 test$'
+has out '^saved '
+has out '^label +support +precision +recall +F1$'
+has out '^macro avg'
+has err '^epoch 12/12: [0-9]+ steps, mean loss [0-9.]+'
+[[ $(grep -c '^epoch ' "$T/err") == 12 ]] || fail "expected one progress line per epoch on a non-terminal stderr"
+ok
+[[ -s $T/m.st ]] || fail "no model written"
+ok
+accuracy=$(accuracy_of)
+awk -v a="$accuracy" 'BEGIN { exit !(a >= 66) }' || fail "accuracy $accuracy% on three disjoint scripts"
+ok
+
+# --quiet: only the accuracy line.
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --epochs 2 --quiet --out "$T/quiet.st"
+[[ $(wc -l <"$T/out") == 1 ]] || fail "--quiet printed more than the accuracy line"
+ok
+last_line_is_accuracy
+[[ ! -s $T/err ]] || fail "--quiet wrote to stderr"
+ok
+
+# --test-size 0: no evaluation, no accuracy line.
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --epochs 1 --test-size 0 --out "$T/all.st"
+lacks out 'test accuracy'
+has out 'no test split'
+
+# --test FILE: trains on all of DATA.
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --test "$T/heldout.csv" --out "$T/heldout.st"
+para 'test data .*heldout\.csv: 15 rows in 3 classes'
+has out 'test on .*heldout\.csv \(15 rows\)'
+last_line_is_accuracy
+run 2 "$CHARNN" train "$T/train.csv" --test "$T/heldout.csv" --test-size 0.2 --out "$T/x.st"
+
+# TSV without a header, label first, CRLF; an LSTM with AdamW and clipping.
+run 0 "$CHARNN" train "$T/train.tsv" --no-header --text-column 1 --label-column 0 --alphabet learned \
+    --model lstm --layers 1 --hidden 16 --epochs 2 --batch 8 --optimizer adamw --clip 1 --seed 7 --out "$T/tsv.st"
+para '90 rows in 3 classes'
+has out '^settings: lstm, hidden 16, 1 layer, .*adamw lr 0\.001, clip 1, seed 7'
+last_line_is_accuracy
+
+# A directory of <Label>.txt files, an Elman cell, normalisation flags.
+run 0 "$CHARNN" train "$T/dir" --format dir --alphabet learned --normalize nfkc --casefold --model elman \
+    --hidden 16 --epochs 1 --batch 8 --optimizer sgd --lr 0.05 --out "$T/dir.st"
+para '90 rows in 3 classes'
+para 'normalize nfkc, case folded'
+last_line_is_accuracy
+
+# Skipped rows: the first five with file:line and why, then how many more.
+run 0 "$CHARNN" train "$T/skips.csv" --alphabet learned --hidden 8 --epochs 1 --batch 16 --test-size 0 --out "$T/skips.st"
+para '90 rows in 3 classes .*; 7 skipped'
+[[ $(grep -Ec '^  skipped skips\.csv:[0-9]+: ' "$T/out") == 5 ]] || fail "expected the first 5 skipped rows with file:line"
+ok
+has out '^  … and 2 more$'
+
+# An explicit alphabet: characters outside it are <unk>.
+run 0 "$CHARNN" train "$T/train.csv" --alphabet "explicit:abcdeiklmnorstuv" --hidden 8 --epochs 1 --batch 16 \
+    --test-size 0.2 --out "$T/explicit.st"
+para 'alphabet explicit, 17 symbols'
+para '[1-9][0-9]* unknown characters'
+last_line_is_accuracy
+
+# ---- test -------------------------------------------------------------------------------------
+
+run 0 "$CHARNN" test "$T/m.st" "$T/heldout.csv"
+para '^data .*heldout\.csv: 15 rows'
+has out '^label +support +precision +recall +F1$'
+has out '^cyrillic +5 +[0-9]\.[0-9]{4} +[0-9]\.[0-9]{4} +[0-9]\.[0-9]{4}$'
+has out '^macro avg +15 '
+has out '^[0-9]+ of 15 right'
+last_line_is_accuracy
+run 0 "$CHARNN" test "$T/m.st" "$T/train.tsv" --no-header --text-column=1 --label-column=0
+has out '90 rows'
+last_line_is_accuracy
+run 0 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --alphabet article
+has err 'ignored'
+run 2 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --epochs 3
+has err "unknown option '--epochs'"
+run 1 "$CHARNN" test "$T/m.st" "$T/bad.csv"
+has err 'bad\.csv:[0-9]+'
+
+# ---- predict ----------------------------------------------------------------------------------
+
+cyr_word=$(word cyrillic 3)
+gre_word=$(word greek 5)
+lat_word=$(word latin 7)
+run 0 "$CHARNN" predict "$T/m.st" "$cyr_word" "$gre_word" "$lat_word"
+[[ $(wc -l <"$T/out") == 3 ]] || fail "3 texts, $(wc -l <"$T/out") lines"
+ok
+has out "^$cyr_word	cyrillic	[01]\.[0-9]{4}$"
+has out "^$gre_word	greek	[01]\.[0-9]{4}$"
+has out "^$lat_word	latin	[01]\.[0-9]{4}$"
+
+run 0 "$CHARNN" predict "$T/m.st" -k 3 "$cyr_word"
+has out "^$cyr_word	cyrillic \([0-9.]+%\), [a-z]+ \([0-9.]+%\), [a-z]+ \([0-9.]+%\)$"
+run 0 "$CHARNN" predict "$T/m.st" -k 10 "$cyr_word"
+[[ $(grep -o '%)' "$T/out" | wc -l) == 3 ]] || fail "-k above the label count gives every label once"
+ok
+
+# Standard input: one answer per line, in order; CRLF; a bad line is reported with its number.
+printf '%s\n%s\r\n\n%s\n\xff\xfe\n%s' "$lat_word" "$gre_word" "$cyr_word" "$lat_word" >"$T/in.txt"
+got=0
+timeout 60 "$CHARNN" predict "$T/m.st" <"$T/in.txt" >"$T/out" 2>"$T/err" || got=$?
+[[ $got == 1 ]] || fail "a bad input line should give exit status 1, got $got"
+ok
+[[ $(wc -l <"$T/out") == 4 ]] || fail "4 good lines, $(wc -l <"$T/out") answers"
+ok
+[[ $(cut -f1 "$T/out" | tr '\n' ' ') == "$lat_word $gre_word $cyr_word $lat_word " ]] || fail "answers out of order"
+ok
+lacks out $'\r' "CR kept"
+has err '^charnn: line 3: empty line$'
+has err '^charnn: line 5: .*UTF-8'
+
+# Many lines through a pipe: every one answered, in order.
+for n in $(seq 0 599); do word latin "$n"; word cyrillic "$n"; word greek "$n"; done >"$T/many.txt"
+run 0 "$CHARNN" predict "$T/m.st" --json
+[[ ! -s $T/out ]] || fail "no input, yet output"
+ok
+timeout 60 "$CHARNN" predict "$T/m.st" <"$T/many.txt" >"$T/out" 2>"$T/err" || fail "predict on 1800 lines"
+[[ $(wc -l <"$T/out") == 1800 ]] || fail "1800 lines in, $(wc -l <"$T/out") out"
+ok
+cmp -s <(cut -f1 "$T/out") "$T/many.txt" || fail "1800 lines: the texts do not come back in order"
+ok
+
+# Streaming: an answer for each line while standard input is still open.
+coproc PREDICT { exec timeout 60 "$CHARNN" predict "$T/m.st" -k 2 2>/dev/null; }
+predict_pid=$PREDICT_PID
+to_predict=${PREDICT[1]}
+from_predict=${PREDICT[0]}
+for text in "$gre_word" "$cyr_word"; do
+    printf '%s\n' "$text" >&"$to_predict"
+    IFS= read -r -t 20 answer <&"$from_predict" || fail "no answer to '$text' while standard input is open"
+    [[ $answer == "$text"$'\t'*%\),\ *%\) ]] || fail "streamed answer '$answer'"
+    ok
+done
+exec {to_predict}>&-
+wait "$predict_pid" || fail "streaming predict exited with $?"
+ok
+
+# JSON: one valid object per line, any script escaped properly, unknown characters counted.
+printf '%s\n東京\n"quoted"\\back\tslash\nИванов\n' "$gre_word" >"$T/json_in.txt"
+timeout 60 "$CHARNN" predict "$T/m.st" --json -k 2 <"$T/json_in.txt" >"$T/out" 2>"$T/err" || fail "predict --json"
+[[ $(wc -l <"$T/out") == 4 ]] || fail "--json: 4 lines in, $(wc -l <"$T/out") out"
+ok
+python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$T/out" || fail "--json output is not JSON lines"
+ok
+python3 - "$T/out" "$T/json_in.txt" <<'EOF' || fail "--json fields"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+texts = open(sys.argv[2], encoding="utf-8").read().split("\n")[:4]
+assert [r["text"] for r in rows] == texts, ([r["text"] for r in rows], texts)
+for r in rows:
+    assert set(r) >= {"text", "predictions", "unknown"}, r
+    assert len(r["predictions"]) == 2, r
+    assert all(set(p) == {"label", "probability"} and 0 <= p["probability"] <= 1 for p in r["predictions"]), r
+    assert r["predictions"][0]["probability"] >= r["predictions"][1]["probability"], r
+assert rows[0]["predictions"][0]["label"] == "greek" and rows[0]["unknown"] == 0, rows[0]
+assert rows[1]["unknown"] == 2, rows[1]          # Han: not in a Latin/Cyrillic/Greek alphabet
+assert rows[3]["predictions"][0]["label"] == "cyrillic", rows[3]
+EOF
+ok
+lacks err 'alphabet lacks' "--json reports unknown characters in the object, not on stderr"
+# Text mode: Han and other unseen characters answered, with a note on stderr.
+run 0 "$CHARNN" predict "$T/m.st" 東京 Ωμέγα
+has out '^東京	(latin|cyrillic|greek)	'
+has err '^charnn: argument 1: 2 characters the model.s alphabet lacks \(read as <unk>\)$'
+run 1 "$CHARNN" predict "$T/m.st" "" "$lat_word"
+has err '^charnn: argument 1: empty text$'
+has out "^$lat_word	latin	"
+run 0 "$CHARNN" predict "$T/m.st" -- -dash
+has out '^-dash	'
+
+# ---- info -------------------------------------------------------------------------------------
+
+run 0 "$CHARNN" info "$T/m.st"
+has out '^kind: +gru$'
+has out '^hidden size: +24$'
+has out '^layers: +2$'
+has out '^parameters: +[1-9][0-9]*$'
+has out '^labels: +3: cyrillic, greek, latin$'
+has out '^alphabet: +learned, [0-9]+ symbols \(<unk> included\)$'
+has out '^normalize: +nfc$'
+has out '^case fold: +no$'
+has out '^transliterate: +no$'
+has out '^symbols: +".*κ.*"$'
+run 0 "$CHARNN" info "$T/tsv.st"
+has out '^kind: +lstm$'
+run 0 "$CHARNN" info "$T/explicit.st"
+has out '^alphabet: +explicit, 17 symbols'
+has out '^symbols: +"abcdeiklmnorstuv"$'
+
+# ---- the article's alphabet on the names data -------------------------------------------------
+
+if [[ -n ${CHARNN_DATA:-} && -d ${CHARNN_DATA} ]]; then
+    run 0 "$CHARNN" train "$CHARNN_DATA" --epochs 1 --hidden 16 --batch 64 --test-size 0.9 --out "$T/names.st"
+    para 'alphabet article, 59 symbols'
+    para 'in 18 classes'
+    last_line_is_accuracy
+    run 0 "$CHARNN" predict "$T/names.st" -k 3 Dostoevsky Nguyen 東京
+    [[ $(wc -l <"$T/out") == 3 ]] || fail "names: 3 predictions"
+    ok
+    run 0 "$CHARNN" info "$T/names.st"
+    has out '^alphabet: +article, 59 symbols$'
+    has out '^transliterate: +yes$'
+else
+    echo "test_cli: CHARNN_DATA not set (or not a directory): the names run is skipped"
+fi
+
+echo "test_cli: $passed checks passed"
