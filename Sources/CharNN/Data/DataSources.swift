@@ -44,6 +44,12 @@ extension NameDataset {
         var failure: CharNNError?
         // The file's bytes are let go before the rows are encoded (memory peaks once).
         try FileSystem.readFile(path, limit: TextStore.maxBytes).withUnsafeBufferPointer { buffer throws(CharNNError) in
+            // Sized up front, the arrays never grow by doubling (which holds old and new copies
+            // at once): at most one row per line, and the texts are at most the file less a
+            // delimiter, a line end and a label byte per row.
+            var lines = 1
+            for byte in buffer where byte == 0x0A { lines += 1 }
+            builder.reserveRows(lines, textBytes: max(0, buffer.count - 3 * (lines - 1)))
             try DelimitedReader.read(buffer, source: path, format: format, row: { line, text, label in
                 guard failure == nil else { return }
                 do throws(CharNNError) { try builder.add(text, label: label, at: .init(source: source, line: UInt32(clamping: line))) } catch {

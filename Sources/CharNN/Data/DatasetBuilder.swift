@@ -38,6 +38,14 @@ struct DatasetBuilder {
         return UInt32(sources.count - 1)
     }
 
+    /// Room for `rows` rows (a file's line count) of `textBytes` in all, so the arrays are
+    /// allocated once.
+    mutating func reserveRows(_ rows: Int, textBytes: Int) {
+        labels.reserveCapacity(rows)
+        lines.reserveCapacity(rows)
+        texts.reserve(rows: rows, bytes: textBytes)
+    }
+
     /// The location of collected row `row`.
     private func location(ofRow row: Int) -> Location {
         var source = sourceFirstRows.count - 1

@@ -204,6 +204,11 @@ struct TextStore: Sendable {
 
     func bytes(_ i: Int) -> ArraySlice<UInt8> { utf8[Int(starts[i])..<Int(starts[i + 1])] }
 
+    mutating func reserve(rows: Int, bytes: Int) {
+        starts.reserveCapacity(rows + 1)
+        utf8.reserveCapacity(bytes)
+    }
+
     mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { utf8.append(contentsOf: $0) }

@@ -8,8 +8,8 @@ extension NameDataset {
     /// the train part, and both parts are encoded with it.
     public func stratifiedSplit(testFraction: Double, seed: UInt64) throws(CharNNError)
         -> (train: NameDataset, test: NameDataset) {
-        let (trainIndices, testIndices) = try stratifiedSplitIndices(testFraction: testFraction, seed: seed)
-        let (train, test) = (subset(trainIndices), subset(testIndices))
+        let (trainIndices, testIndices) = try splitIndices(testFraction: testFraction, seed: seed)
+        let (train, test) = (subset(trainIndices.lazy.map(Int.init)), subset(testIndices.lazy.map(Int.init)))
         guard textConfig.isLearned else { return (train, test) }
         // A learned alphabet comes from the training part alone: the test part must not shape it.
         let alphabet = try textConfig.makeAlphabet(learningFrom: (0..<train.count).lazy.map(train.text))
@@ -19,14 +19,20 @@ extension NameDataset {
     /// The indices behind `stratifiedSplit`, each list sorted.
     public func stratifiedSplitIndices(testFraction: Double, seed: UInt64) throws(CharNNError)
         -> (train: [Int], test: [Int]) {
+        let (train, test) = try splitIndices(testFraction: testFraction, seed: seed)
+        return (train.map(Int.init), test.map(Int.init))
+    }
+
+    /// `stratifiedSplitIndices` in 32-bit indices (a million rows split in 8 MB, not 16).
+    func splitIndices(testFraction: Double, seed: UInt64) throws(CharNNError) -> (train: [Int32], test: [Int32]) {
         guard testFraction.isFinite, testFraction > 0, testFraction < 1 else {
             throw .invalidArgument("test fraction \(testFraction) is not strictly between 0 and 1")
         }
         guard count >= 2 else { throw .invalidArgument("cannot split \(count) example(s) into train and test") }
         let testTotal = min(count - 1, Int((testFraction * Double(count)).rounded(.up)))
 
-        var byLabel = [[Int]](repeating: [], count: labelCount)
-        for (i, label) in labels.enumerated() { byLabel[Int(label)].append(i) }
+        var byLabel = labelCounts.map { n in [Int32](unsafeUninitializedCapacity: n) { _, count in count = 0 } }
+        for (i, label) in labels.enumerated() { byLabel[Int(label)].append(Int32(i)) }
 
         // Largest-remainder apportionment of testTotal over the labels.
         let exact = byLabel.map { Double($0.count) * Double(testTotal) / Double(count) }
@@ -42,7 +48,7 @@ extension NameDataset {
         }
 
         var rng = Xoshiro256(seed: seed)
-        var train: [Int] = [], test: [Int] = []
+        var train: [Int32] = [], test: [Int32] = []
         train.reserveCapacity(count - testTotal)
         test.reserveCapacity(testTotal)
         for label in 0..<labelCount {
@@ -51,6 +57,8 @@ extension NameDataset {
             test.append(contentsOf: members[..<share[label]])
             train.append(contentsOf: members[share[label]...])
         }
-        return (train.sorted(), test.sorted())
+        train.sort()
+        test.sort()
+        return (train, test)
     }
 }
