@@ -17,8 +17,8 @@ CC ?= cc
 CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
 LIB_SO := .build/release/libcharnn.so
 
-.PHONY: all build lib install stage examples python test test-swift test-c test-python demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention fuzz fuzz-build fuzz-smoke test-sanitize
+.PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python demo data check-data clean \
+	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -27,7 +27,7 @@ help:
 	@echo "make test    build and run every test"
 	@echo "make build   release build of the Swift package"
 	@echo "make lib     build/.build/release/libcharnn.so, the C ABI library"
-	@echo "make install PREFIX=dir   install the library, charnn.h and charnn.pc"
+	@echo "make install PREFIX=dir   install the library, charnn.h, charnn.pc and the charnn tool"
 	@echo "make examples  build the C example programs into build/bin"
 	@echo "make python  copy the library into bindings/python/charnn (then pip install ./bindings/python)"
 	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
@@ -35,6 +35,7 @@ help:
 	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
 	@echo "make bench-threshold  measure where two threads start to pay (the pool's team threshold)"
 	@echo "make bench-contention  the default thread count next to busy processes, against one thread"
+	@echo "make bench-scale  a million generated rows: load, encode, split, train and predict"
 	@echo "make clean   remove build products"
 
 build:
@@ -44,13 +45,16 @@ build:
 lib:
 	$(SWIFT) build -c release --product charnn
 
-# Installs the library, the header and charnn.pc (pkg-config) under PREFIX.
+# Installs the library, the header, charnn.pc (pkg-config) and the charnn command-line tool
+# (bin/charnn, finding the library through an rpath to PREFIX/lib) under PREFIX.
 install: lib
-	install -d "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/include"
+	install -d "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/include" "$(PREFIX)/bin"
 	install -m 0755 $(LIB_SO) "$(PREFIX)/lib/libcharnn.so"
 	strip --strip-unneeded "$(PREFIX)/lib/libcharnn.so"
 	install -m 0644 include/charnn.h "$(PREFIX)/include/charnn.h"
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/charnn.pc.in > "$(PREFIX)/lib/pkgconfig/charnn.pc"
+	$(CC) -std=c11 -O2 -I"$(PREFIX)/include" examples/c/charnn.c -L"$(PREFIX)/lib" -lcharnn -lm \
+		-Wl,-rpath,"$(PREFIX)/lib" -o "$(PREFIX)/bin/charnn"
 
 stage:
 	@$(MAKE) --no-print-directory install PREFIX=$(STAGE) >/dev/null
@@ -58,11 +62,11 @@ stage:
 # The C programs, compiled strictly against the installed header and library.
 examples: stage
 	@mkdir -p $(BUILD)/bin
-	for example in names elman_from_scratch; do \
+	for example in names elman_from_scratch charnn; do \
 		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
-test: test-swift test-c test-python fuzz-smoke
+test: test-swift test-c test-cli test-python fuzz-smoke
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
@@ -75,7 +79,7 @@ test-swift:
 # against the header, and the installed pkg-config file.
 test-c: examples
 	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c \
-		Tests/CABI/test_lowlevel.c Tests/CABI/test_faults.c -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
+		Tests/CABI/test_lowlevel.c Tests/CABI/test_faults.c Tests/CABI/test_text.c -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
 	python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/libcharnn.so
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
 	CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test
@@ -84,6 +88,11 @@ test-c: examples
 		CHARNN_DATA="$(abspath $(DATA))" CHARNN_TEST_QUICK=1 valgrind --quiet --error-exitcode=3 --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect $(BUILD)/bin/abi_test; \
 	else echo "valgrind not installed: abi_test ran without it (apt-get install valgrind)"; fi
+
+# The charnn command-line tool: every verb, its flags, exit codes and output formats, on small
+# data sets made on the spot (and one quick run on $(DATA) when it exists).
+test-cli: examples
+	CHARNN="$(abspath $(BUILD)/bin/charnn)" CHARNN_DATA="$(abspath $(DATA))" Tests/CLI/test_cli.sh
 
 # The Python package with the library inside it (what `pip install ./bindings/python` ships).
 python: lib
@@ -98,8 +107,8 @@ test-python: python
 		{ echo "test-python: python3 -m venv failed (apt-get install python3-venv)" >&2; exit 1; }
 	$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
 	@$(VENV)/bin/python -c "import pytest" 2>/dev/null || $(VENV)/bin/python -m pip install -q pytest
-	@$(VENV)/bin/python -m pip install -q numpy tqdm matplotlib 2>/dev/null || \
-		echo "test-python: numpy/tqdm/matplotlib could not be installed; their tests are skipped"
+	@$(VENV)/bin/python -m pip install -q numpy tqdm matplotlib pandas 2>/dev/null || \
+		echo "test-python: numpy/tqdm/matplotlib/pandas could not be installed; their tests are skipped"
 	cd bindings/python/tests && CHARNN_DATA="$(abspath $(DATA))" ../../../$(VENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 # The main job: the article's two models trained on the names data, then its example names.
@@ -164,7 +173,7 @@ bench-quick:
 # copy of the library with coverage and AddressSanitizer and runs each harness for FUZZ_SECONDS;
 # `make test` runs a short smoke pass over the committed corpus against the regular library.
 FUZZ_CC ?= clang
-FUZZERS := checkpoint dataset predict api
+FUZZERS := checkpoint dataset predict api delimited
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_BUILD := .build-fuzz/release
@@ -211,7 +220,7 @@ test-sanitize: examples
 	@mkdir -p $(BUILD)/bin
 	$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
 		Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
-		Tests/CABI/test_faults.c \
+		Tests/CABI/test_faults.c Tests/CABI/test_text.c \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
 	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
 	for example in names elman_from_scratch; do \
@@ -237,6 +246,14 @@ bench-contention: bench-build python check-data
 	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
 	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
 	$(VENV)/bin/python bench/contention.py --data "$(DATA)" --python $(VENV)/bin/python $(BENCH_FLAGS)
+
+# A million generated rows (126 classes, 12 scripts, from the words data): load, encode and
+# split time and memory, then a training epoch and evaluation (bench/scale.py).
+WORDS ?= ../shared/data/words
+bench-scale: python
+	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
+	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+	$(VENV)/bin/python bench/scale.py --words "$(WORDS)" $(BENCH_FLAGS)
 
 # Micro-benchmarks of the core (never part of `make test`).
 bench-micro:

@@ -174,7 +174,8 @@ charnn_status charnn_dataset_label_name(const charnn_dataset *dataset, size_t in
 charnn_status charnn_dataset_get(const charnn_dataset *dataset, size_t index, char *buffer, size_t capacity,
                                  size_t *length, int32_t *label);
 
-/* How many names were skipped because the vocabulary could not encode them. */
+/* How many rows were left out when the data was loaded (malformed, empty, or a text the
+ * article's vocabulary cannot encode). A split or subset keeps its parent's list. */
 charnn_status charnn_dataset_skipped_count(const charnn_dataset *dataset, size_t *out);
 
 /* A description of skipped name `index`, e.g. "Czech.txt:265: 'Maxa/B': '/' is not in the
@@ -273,7 +274,9 @@ void charnn_data_config_init(charnn_data_config *config);
  * and line breaks). Labels are any non-empty UTF-8 strings, at most CHARNN_MAX_LABELS of them,
  * sorted bytewise. Texts are encoded with the alphabet `text` describes (NULL: the article's);
  * a LEARNED alphabet is learned from these texts (charnn_dataset_split relearns it from the
- * training part). data may be NULL for the defaults.
+ * training part). data may be NULL for the defaults. In a CSV/TSV file a label whose rows were
+ * all left out is no label; a directory's labels are its files (one whose names were all
+ * skipped is a label with no example).
  * Rows that cannot be used are not dropped silently: each is listed with file:line and why by
  * charnn_dataset_skipped (a wrong number of fields, an empty text or label, invalid UTF-8, a NUL
  * byte, a field over 65,536 bytes, a text the ARTICLE alphabet cannot encode) and counted in
@@ -287,8 +290,10 @@ charnn_status charnn_dataset_load(const char *path, const charnn_data_config *da
 /* Builds a dataset from memory with label strings: texts[i] has label labels[i] (both UTF-8,
  * copied). Label indices follow the distinct labels sorted bytewise. text may be NULL for the
  * article's alphabet. Rows with an empty text or label are skipped and listed like a file's
- * ("row 7: 'Smith': the label is empty", rows counted from 0). Returns CHARNN_INVALID_ARGUMENT for NULL arrays with a
- * non-zero count, a NULL or non-UTF-8 string (naming its index), or a bad text config. */
+ * ("row 7: 'Smith': the label is empty", rows counted from 0); a label whose rows were all
+ * skipped is no label. Returns CHARNN_INVALID_ARGUMENT for NULL arrays with a non-zero count, a
+ * NULL or non-UTF-8 string (naming its index), or a bad text config; CHARNN_INVALID_DATA when no
+ * row is usable (count 0 included). */
 charnn_status charnn_dataset_from_strings(const char *const *texts, const char *const *labels, size_t count,
                                           const charnn_text_config *text, charnn_dataset **out);
 
@@ -307,8 +312,8 @@ charnn_status charnn_dataset_label_counts(const charnn_dataset *dataset, int64_t
  * (rows whose text and label repeat an earlier row), "conflicts" (texts seen with more than one
  * label), "scripts": {script: rows}, "characters", "unknown_characters" (occurrences the
  * alphabet lacks), "alphabet": {"kind", "size" (<unk> included), "normalize", "case_fold",
- * "transliterate"}}.
- * Keys may be added in later versions. */
+ * "transliterate"}} ("skipped" counts the rows left out at load, which a split or subset
+ * inherits). Keys may be added in later versions. */
 charnn_status charnn_dataset_summary(const charnn_dataset *dataset, char *buffer, size_t capacity, size_t *length);
 
 /* ---------------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ extension TextConfig {
         }
         self.init(alphabet: choice, form: form, caseFold: c.case_fold != 0,
                   transliterate: c.transliterate < 0 ? nil : c.transliterate == 1)
-        do { try validate() } catch { throw APIError.invalid("\(argument): \(error.message)") }
+        do { try validate() } catch { throw APIError.invalid("\(argument)->\(error.message)") }
     }
 }
 

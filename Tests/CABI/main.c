@@ -61,6 +61,7 @@ int main(void) {
     test_real_data();
     test_low_level();
     test_faults();
+    test_text();
     printf("abi_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

@@ -4,6 +4,10 @@ importable: `make python`, then `PYTHONPATH=bindings/python python3 Tests/Fuzz/m
 
 checkpoint/: a small valid checkpoint of each kind; dataset/: a few directories as the harness
 encodes them; predict/: names in several scripts; api/: short programs for fuzz_api.c.
+
+The seeds of the text features (format-2 checkpoints with learned and explicit alphabets, and
+delimited/ for fuzz_delimited.c) are written by make_corpus_text.c, a C program against the
+staged library (its header says how to run it).
 """
 import os
 import struct

@@ -141,6 +141,19 @@ struct DatasetBuilder {
             if listing { kept.append(UInt32(i)) }
             keptLabels.append(rowLabels[i])
         }
+        // Labels come from rows: one whose rows were all left out is no label (a directory's
+        // label files are its labels whatever they hold).
+        if fixedLabels == nil {
+            var used = [Bool](repeating: false, count: labelNames.count)
+            for label in keptLabels { used[Int(label)] = true }
+            if used.contains(false) {
+                var newIndex = [Int32](repeating: -1, count: labelNames.count)
+                var next: Int32 = 0
+                for i in used.indices where used[i] { newIndex[i] = next; next += 1 }
+                labelNames = labelNames.indices.filter { used[$0] }.map { labelNames[$0] }
+                for i in keptLabels.indices { keptLabels[i] = newIndex[Int(keptLabels[i])] }
+            }
+        }
         // Reported in source order, whichever step left a row out.
         skipped.sort { $0.0 < $1.0 }
         guard !keptLabels.isEmpty || fixedLabels != nil else {

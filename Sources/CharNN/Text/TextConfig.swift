@@ -77,6 +77,12 @@ public struct TextConfig: Sendable, Equatable {
     public var isLearned: Bool { if case .learned = alphabet { return true } else { return false } }
 
     public func validate() throws(CharNNError) {
+        if case .explicit(let symbols) = alphabet {
+            // Checked before any data is read: a bad alphabet is the caller's argument.
+            do { _ = try Alphabet(explicit: symbols, normalization: normalization) } catch {
+                throw .invalidArgument("symbols: \(error.message)")
+            }
+        }
         if case .learned(let minCount, let maxSymbols) = alphabet {
             guard minCount >= 1 else { throw .invalidArgument("min_count is \(minCount); it must be at least 1") }
             if let maxSymbols, maxSymbols < 1 || maxSymbols >= Alphabet.maxSize {

@@ -63,6 +63,13 @@ import Testing
         #expect(data.count == 4 && data.skipped.map(\.location) == ["row 3"])
     }
 
+    /// A label whose only rows were left out is no label (the article's alphabet skips "O'Brien1").
+    @Test func aLabelWithNoRowLeftIsNoLabel() throws {
+        let data = try NameDataset(texts: ["Smith", "O'Brien1", "Jones"], labels: ["English", "Irish", "English"])
+        #expect(data.labelNames == ["English"] && data.labels == [0, 0])
+        #expect(data.skipped.map(\.location) == ["row 1"])
+    }
+
     @Test func manyLabels() throws {
         let n = 70_000
         let texts = (0..<n).map { "t\($0)" }
