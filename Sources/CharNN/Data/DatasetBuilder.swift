@@ -83,6 +83,9 @@ struct DatasetBuilder {
     /// Adds a row labelled by index (into `fixedLabels`, or into the labels seen so far).
     mutating func add(_ text: String, labelIndex: Int32, at location: Location) throws(CharNNError) {
         guard !text.isEmpty else { return reject(location, text: text, .emptyText) }
+        guard text.utf8.count <= NameDataset.maxTextBytes else {
+            return reject(location, text: nil, .tooLong(text.utf8.count))
+        }
         guard !text.utf8.contains(0) else { return reject(location, text: nil, .containsNUL) }
         guard texts.utf8.count + text.utf8.count <= TextStore.maxBytes else {
             throw .invalidData("\(describe(location)): the texts exceed \(TextStore.maxBytes) bytes in all")

@@ -76,6 +76,9 @@ public struct NameDataset: Sendable {
 
     /// The most labels a data set may have.
     public static let maxLabels = 65_535
+    /// The longest text a data set takes, in UTF-8 bytes (a CSV field's limit too); a longer
+    /// one is skipped and listed.
+    public static let maxTextBytes = DelimitedReader.maxFieldBytes
 
     static func checkLabelNames(_ labelNames: [String]) throws(CharNNError) {
         guard !labelNames.isEmpty else { throw .invalidArgument("a data set needs at least one label") }
@@ -158,6 +161,8 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
     case containsNUL
     /// Nothing is left to read once normalised (only marks that transliterate to nothing, say).
     case nothingToRead
+    /// The text has this many UTF-8 bytes, more than `NameDataset.maxTextBytes`.
+    case tooLong(Int)
     /// The row itself is malformed (from the CSV/TSV reader: "3 fields, expected 2").
     case malformed(String)
 
@@ -169,6 +174,7 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
         case .emptyLabel: return "the label is empty"
         case .containsNUL: return "contains a NUL character"
         case .nothingToRead: return "no character is left to read after normalisation"
+        case .tooLong(let bytes): return "the text is \(bytes) bytes; at most \(NameDataset.maxTextBytes)"
         case .malformed(let why): return why
         }
     }

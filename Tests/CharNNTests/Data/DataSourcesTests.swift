@@ -70,6 +70,16 @@ import Testing
         #expect(data.skipped.map(\.location) == ["row 1"])
     }
 
+    /// A huge line in a label file is listed, not trained on.
+    @Test func anOverlongTextIsSkipped() throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.removeDirectory(dir) }
+        try TestSupport.write("Smith\n" + String(repeating: "a", count: 200_000) + "\nJones\n", to: dir + "/English.txt")
+        let data = try NameDataset.load(directory: dir)
+        #expect(data.allTexts == ["Smith", "Jones"])
+        #expect(data.skipped.map(\.description) == ["English.txt:2: the text is 200000 bytes; at most 65536"])
+    }
+
     @Test func manyLabels() throws {
         let n = 70_000
         let texts = (0..<n).map { "t\($0)" }
