@@ -289,7 +289,8 @@ charnn_status charnn_dataset_load(const char *path, const charnn_data_config *da
 
 /* Builds a dataset from memory with label strings: texts[i] has label labels[i] (both UTF-8,
  * copied). Label indices follow the distinct labels sorted bytewise. text may be NULL for the
- * article's alphabet. Rows with an empty text or label are skipped and listed like a file's
+ * article's alphabet. Rows with an empty text or label, or a text over 65,536 bytes, are
+ * skipped and listed like a file's
  * ("row 7: 'Smith': the label is empty", rows counted from 0); a label whose rows were all
  * skipped is no label. Returns CHARNN_INVALID_ARGUMENT for NULL arrays with a non-zero count, a
  * NULL or non-UTF-8 string (naming its index), or a bad text config; CHARNN_INVALID_DATA when no
