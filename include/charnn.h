@@ -240,8 +240,9 @@ typedef struct charnn_text_config {
     int32_t min_count;      /* LEARNED: a scalar needs this many occurrences; default 1 */
     int32_t max_symbols;    /* LEARNED: keep at most this many symbols (the most frequent), <unk> not
                                counted; 0 (default): no cap */
-    const char *symbols;    /* EXPLICIT: the symbols, UTF-8, each scalar once (copied); NULL otherwise.
-                               From charnn_model_get_text_config: owned by the model. */
+    const char *symbols;    /* EXPLICIT: the symbols, UTF-8, each scalar once (copied); ignored for
+                               the other alphabets. From charnn_model_get_text_config: the
+                               model's symbols whatever the kind, owned by the model. */
 } charnn_text_config;
 
 /* Fills *config with the article's text path: the 59-symbol alphabet, transliteration on, no
@@ -297,6 +298,14 @@ charnn_status charnn_dataset_load(const char *path, const charnn_data_config *da
  * row is usable (count 0 included). */
 charnn_status charnn_dataset_from_strings(const char *const *texts, const char *const *labels, size_t count,
                                           const charnn_text_config *text, charnn_dataset **out);
+
+/* charnn_dataset_from_memory with a text config (NULL: the article's): names[i] has label
+ * labels[i], an index into label_names[0 .. label_count), which are the dataset's labels in
+ * that order, used or not. The same errors as charnn_dataset_from_memory, and a bad text
+ * config. */
+charnn_status charnn_dataset_from_memory_with_text(const char *const *names, const int32_t *labels, size_t count,
+                                                   const char *const *label_names, size_t label_count,
+                                                   const charnn_text_config *text, charnn_dataset **out);
 
 /* The examples indices[0 .. count) of `dataset`, in that order (repeats allowed), with its labels
  * and alphabet: a new dataset for the caller to free. Returns CHARNN_INVALID_ARGUMENT for an
@@ -456,7 +465,8 @@ charnn_status charnn_model_evaluate(const charnn_model *model, const charnn_data
  * labels[0 .. n) and probabilities[0 .. n) where n = min(k, label count) is stored in *count
  * (may be NULL). Both arrays must hold at least k elements (either may be NULL).
  * Returns CHARNN_INVALID_ARGUMENT for k = 0, a name that is NULL, not UTF-8, longer than 1024
- * characters or without a single readable character. Safe to call from many threads at once. */
+ * symbols (after normalisation and transliteration: "東" reads as 5) or without a single
+ * readable character. Safe to call from many threads at once. */
 charnn_status charnn_model_predict(const charnn_model *model, const char *name, size_t k, int32_t *labels,
                                    float *probabilities, size_t *count);
 

@@ -188,9 +188,8 @@ public func charnn_model_evaluate(_ model: OpaquePointer?, _ data: OpaquePointer
         let evaluation = try model.evaluate(dataset)
         accuracy?.pointee = evaluation.accuracy
         if let confusion {
-            for (i, row) in evaluation.confusion.enumerated() {
-                for (j, n) in row.enumerated() { confusion[i * row.count + j] = Int64(n) }
-            }
+            let C = model.labels.count
+            for i in 0..<C { for j in 0..<C { confusion[i * C + j] = Int64(evaluation.count(trueLabel: i, predicted: j)) } }
         }
     }
 }

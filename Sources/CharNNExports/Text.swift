@@ -39,9 +39,8 @@ extension TextConfig {
             choice = .explicit(try string(c.symbols, "\(argument)->symbols"))
         default: throw APIError.invalid("\(argument)->alphabet \(c.alphabet) is not a CHARNN_ALPHABET_* value")
         }
-        if Int(c.alphabet) != CHARNN_ALPHABET_EXPLICIT && c.symbols != nil {
-            throw APIError.invalid("\(argument)->symbols is set but \(argument)->alphabet is not CHARNN_ALPHABET_EXPLICIT")
-        }
+        // `symbols` is read for EXPLICIT only, so a model's config (which always carries its
+        // symbols) can be passed back as it is.
         let form: TextNormalization.Form?
         switch Int(c.normalize) {
         case CHARNN_NORMALIZE_DEFAULT: form = nil
@@ -98,6 +97,24 @@ public func charnn_dataset_from_strings(_ texts: UnsafePointer<UnsafePointer<CCh
         let textConfig = try TextConfig(text)
         let dataset = try NameDataset(texts: try strings(texts, n, "texts"), labels: try strings(labels, n, "labels"),
                                       textConfig: textConfig)
+        out.pointee = Handles.register(DatasetBox(dataset), .dataset)
+    }
+}
+
+@c @implementation
+public func charnn_dataset_from_memory_with_text(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ labels: UnsafePointer<Int32>?,
+                                                 _ count: Int, _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?,
+                                                 _ labelCount: Int, _ text: UnsafePointer<charnn_text_config>?,
+                                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api("charnn_dataset_from_memory_with_text") {
+        guard let out else { throw APIError.invalid("out is NULL") }
+        let n = try CharNNExports.count(count, "count", max: 1 << 32)
+        let texts = try strings(names, n, "names")
+        guard n == 0 || labels != nil else { throw APIError.invalid("labels is NULL but count is \(n)") }
+        let labelValues = (0..<n).map { Int(labels![$0]) }
+        let names = try strings(labelNames, try CharNNExports.count(labelCount, "label_count", max: NameDataset.maxLabels), "label_names")
+        let textConfig = try TextConfig(text)
+        let dataset = try NameDataset(names: texts, labels: labelValues, labelNames: names, textConfig: textConfig)
         out.pointee = Handles.register(DatasetBox(dataset), .dataset)
     }
 }

@@ -334,10 +334,13 @@ static void test_load_errors(void) {
     text.max_symbols = CHARNN_MAX_ALPHABET_SIZE;  /* <unk> would make it one too many */
     EXPECT(charnn_dataset_load(csv, NULL, &text, &d), CHARNN_INVALID_ARGUMENT, "max_symbols");
     text.max_symbols = 0;
-    text.symbols = "abc";
-    EXPECT(charnn_dataset_load(csv, NULL, &text, &d), CHARNN_INVALID_ARGUMENT, "text->symbols is set");
-    text.alphabet = CHARNN_ALPHABET_ARTICLE;
-    EXPECT(charnn_dataset_load(csv, NULL, &text, &d), CHARNN_INVALID_ARGUMENT, "CHARNN_ALPHABET_EXPLICIT");
+    text.symbols = "abc";  /* ignored unless EXPLICIT: a model's text config passes back as it is */
+    OK(charnn_dataset_load(csv, NULL, &text, &d));
+    char summary[4096];
+    OK(charnn_dataset_summary(d, summary, sizeof summary, NULL));
+    CHECK(strstr(summary, "\"kind\":\"learned\"") != NULL);
+    charnn_dataset_free(d);
+    d = (charnn_dataset *)0x1;  /* the checks below see that failed calls never write it */
     text.alphabet = CHARNN_ALPHABET_EXPLICIT;
     text.symbols = NULL;
     EXPECT(charnn_dataset_load(csv, NULL, &text, &d), CHARNN_INVALID_ARGUMENT, "text->symbols is NULL");
@@ -427,6 +430,22 @@ static void test_from_strings(void) {
     CHECK(skipped_says(d, 0, "row 2", "empty"));
     CHECK(label_is(d, 0, "X") && label_is(d, 1, "Y"));
     CHECK(example_is(d, 0, "aab", 1) && example_is(d, 1, "ab", 0) && example_is(d, 2, "c", 1));
+    {   /* indices into label names kept in their order, with a text config */
+        const char *names[] = {"абв", "где"};
+        const int32_t indices[] = {2, 0};
+        const char *label_names[] = {"z", "y", "x"};
+        charnn_dataset *m = NULL;
+        OK(charnn_dataset_from_memory_with_text(names, indices, 2, label_names, 3, &text, &m));
+        CHECK(label_is(m, 0, "z") && label_is(m, 1, "y") && label_is(m, 2, "x"));
+        CHECK(example_is(m, 0, "абв", 2) && example_is(m, 1, "где", 0));
+        charnn_dataset_free(m);
+        EXPECT(charnn_dataset_from_memory_with_text(names, indices, 2, label_names, 2, &text, &m), CHARNN_INVALID_ARGUMENT,
+               "label 2 of name 0");
+        text.struct_size = 1;
+        EXPECT(charnn_dataset_from_memory_with_text(names, indices, 2, label_names, 3, &text, &m), CHARNN_INVALID_ARGUMENT,
+               "struct_size");
+        text.struct_size = sizeof text;
+    }
 
     /* The learned alphabet, most frequent first: a (4), b (3), c (1), then <unk>. */
     charnn_model_config config = tiny_config();

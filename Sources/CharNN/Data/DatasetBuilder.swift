@@ -8,7 +8,8 @@ struct DatasetBuilder {
 
     private var texts = TextStore()
     private var labels: [Int32] = []
-    private var labelIDs: [String: Int32] = [:]
+    /// Keyed by the label's bytes: labels are compared bytewise, never by canonical equivalence.
+    private var labelIDs: [[UInt8]: Int32] = [:]
     private var labelsSeen: [String] = []
     /// Where each collected row came from, for messages about rows skipped while encoding:
     /// its line, and the source it belongs to (sources come one after another, so the first
@@ -67,14 +68,17 @@ struct DatasetBuilder {
         guard !label.isEmpty else { return reject(location, text: text, .emptyLabel) }
         guard !text.utf8.contains(0), !label.utf8.contains(0) else { return reject(location, text: nil, .containsNUL) }
         let id: Int32
-        if let known = labelIDs[label] {
+        let key = Array(label.utf8)
+        if let known = labelIDs[key] {
             id = known
         } else {
-            guard labelsSeen.count < NameDataset.maxLabels else {
-                throw .invalidData("\(describe(location)): label '\(label)' would be label \(labelsSeen.count + 1); at most \(NameDataset.maxLabels)")
+            // The cap applies to the labels that keep rows (checked in `build`); this bound only
+            // keeps a file of a million distinct labels from holding them all.
+            guard labelsSeen.count < Int(Int32.max) else {
+                throw .invalidData("\(describe(location)): too many distinct labels")
             }
             id = Int32(labelsSeen.count)
-            labelIDs[label] = id
+            labelIDs[key] = id
             labelsSeen.append(label)
         }
         try add(text, labelIndex: id, at: location)
@@ -109,7 +113,7 @@ struct DatasetBuilder {
         if fixedLabels == nil {
             labelNames.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             var rank = [Int32](repeating: 0, count: labelsSeen.count)
-            for (newIndex, name) in labelNames.enumerated() { rank[Int(labelIDs[name]!)] = Int32(newIndex) }
+            for (newIndex, name) in labelNames.enumerated() { rank[Int(labelIDs[Array(name.utf8)]!)] = Int32(newIndex) }
             for i in rowLabels.indices { rowLabels[i] = rank[Int(rowLabels[i])] }
         }
         let texts = self.texts
@@ -159,6 +163,9 @@ struct DatasetBuilder {
         }
         // Reported in source order, whichever step left a row out.
         skipped.sort { $0.0 < $1.0 }
+        guard labelNames.count <= NameDataset.maxLabels else {
+            throw .invalidData("\(what) has \(labelNames.count) labels; at most \(NameDataset.maxLabels)")
+        }
         guard !keptLabels.isEmpty || fixedLabels != nil else {
             let first = skipped.first.map { " (the first: \($0.1))" } ?? ""
             throw .invalidData("\(what) has no usable row: \(skipped.count) skipped\(first)")

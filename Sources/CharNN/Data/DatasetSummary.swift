@@ -10,7 +10,8 @@ public struct DatasetSummary: Sendable, Equatable {
     public var conflicts = 0
     /// Rows per writing system (each row counted once, by its most frequent script).
     public var scripts: [(script: String, rows: Int)] = []
-    /// Characters (Unicode scalars) in all texts, and those the alphabet lacks.
+    /// Characters as the alphabet reads them (after normalisation and transliteration), and
+    /// those it lacks.
     public var characters = 0
     public var unknownCharacters = 0
     public var alphabet: Alphabet
@@ -47,16 +48,22 @@ extension NameDataset {
         summary.rows = count
         summary.skipped = skipped.count
         summary.classCounts = zip(labelNames, labelCounts).map { ($0, $1) }
-        summary.unknownCharacters = unknownCharacters
-        var labelOfText: [String: Int32] = [:]
-        var conflicting = Set<String>()
+        // Texts are compared bytewise (two spellings of "é" are two texts, as they may encode apart).
+        var labelOfText: [ArraySlice<UInt8>: Int32] = [:]
+        var conflicting = Set<ArraySlice<UInt8>>()
         var seen = Set<TextAndLabel>()
         var scriptRows: [Script: Int] = [:]
+        var scratch: [UInt16] = []
         for i in 0..<count {
-            let text = self.text(i)
-            summary.characters += text.unicodeScalars.count
-            if !seen.insert(TextAndLabel(text: text, label: labels[i])).inserted { summary.duplicates += 1 }
-            if let first = labelOfText.updateValue(labels[i], forKey: text), first != labels[i] { conflicting.insert(text) }
+            let bytes = store.bytes(storeRow(i))
+            let text = String(decoding: bytes, as: UTF8.self)
+            scratch.removeAll(keepingCapacity: true)
+            let counts = alphabet.encode(text, appendingTo: &scratch)
+            // The article's alphabet drops what it lacks: those count as read characters too.
+            summary.characters += scratch.count + (alphabet.hasUnknown ? 0 : counts.unknown)
+            summary.unknownCharacters += counts.unknown
+            if !seen.insert(TextAndLabel(text: bytes, label: labels[i])).inserted { summary.duplicates += 1 }
+            if let first = labelOfText.updateValue(labels[i], forKey: bytes), first != labels[i] { conflicting.insert(bytes) }
             scriptRows[Script.of(text), default: 0] += 1
         }
         summary.conflicts = conflicting.count
@@ -66,7 +73,7 @@ extension NameDataset {
     }
 
     private struct TextAndLabel: Hashable {
-        let text: String
+        let text: ArraySlice<UInt8>
         let label: Int32
     }
 }

@@ -85,11 +85,11 @@ public struct NameDataset: Sendable {
         guard labelNames.count <= maxLabels else {
             throw .invalidArgument("\(labelNames.count) labels; at most \(maxLabels)")
         }
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()  // bytewise: "é" and "e\u{301}" are two labels
         for (i, name) in labelNames.enumerated() {
             guard !name.isEmpty else { throw .invalidArgument("label name \(i) is empty") }
             guard !name.utf8.contains(0) else { throw .invalidArgument("label name \(i) contains a NUL character") }
-            guard seen.insert(name).inserted else { throw .invalidArgument("label name '\(name)' appears twice") }
+            guard seen.insert(Array(name.utf8)).inserted else { throw .invalidArgument("label name '\(name)' appears twice") }
         }
     }
 
@@ -126,12 +126,12 @@ public struct NameDataset: Sendable {
     /// The same examples with `names` as the label list (every label of this data set must be
     /// in it): how a separately loaded test file meets a model's labels.
     public func relabeled(to names: [String]) throws(CharNNError) -> NameDataset {
-        guard names != labelNames else { return self }
-        var position: [String: Int32] = [:]
-        for (i, name) in names.enumerated() { position[name] = Int32(i) }
+        guard !names.elementsEqual(labelNames, by: { $0.utf8.elementsEqual($1.utf8) }) else { return self }
+        var position: [[UInt8]: Int32] = [:]
+        for (i, name) in names.enumerated() { position[Array(name.utf8)] = Int32(i) }
         var mapping: [Int32] = []
         for name in labelNames {
-            guard let target = position[name] else {
+            guard let target = position[Array(name.utf8)] else {
                 throw .invalidArgument("the data's label '\(name)' is not one of the model's \(names.count) labels")
             }
             mapping.append(target)

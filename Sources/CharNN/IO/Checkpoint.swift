@@ -35,7 +35,9 @@ extension Model {
             ("seed", String(config.seed)),
             ("labels", JSON.array(labels.map { .string($0) }).serialized),
         ]
-        if alphabet.kind == .article && alphabet.normalization == .article {
+        // Format 1 holds only what 0.1.0 could read: printable ASCII symbols on the article's path.
+        if alphabet.kind == .article && alphabet.normalization == .article
+            && alphabet.symbols.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
             file.metadata.append(("vocabulary", alphabet.string))
         } else {
             file.metadata[1].1 = "2"

@@ -10,7 +10,7 @@ public struct Prediction: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Model {
-    /// Names longer than this many characters are refused (memory grows with length).
+    /// Names that read as more than this many symbols are refused (memory grows with length).
     public static let maxNameLength = 1024
     /// Names per forward pass in batched inference.
     static let inferenceBatch = 128
@@ -32,11 +32,11 @@ extension Model {
         // A huge text is refused before any work (marks and joiners may read as nothing, so
         // the bound on bytes is generous; the bound on symbols below is the rule).
         guard name.utf8.count <= Self.maxNameLength * 64 else {
-            throw .invalidArgument("the name is longer than \(Self.maxNameLength) characters")
+            throw .invalidArgument("the name is \(name.utf8.count) bytes, longer than \(Self.maxNameLength) symbols can be")
         }
         let (tokens, counts) = alphabet.encode(name)
         guard tokens.count <= Self.maxNameLength else {
-            throw .invalidArgument("the name is longer than \(Self.maxNameLength) characters")
+            throw .invalidArgument("the name is longer than \(Self.maxNameLength) symbols as the model reads it")
         }
         guard !tokens.isEmpty else {
             let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
@@ -123,24 +123,45 @@ extension Model {
     }
 }
 
-/// Accuracy, per-label accuracy and the confusion matrix of a model on a data set.
+/// Accuracy, per-label accuracy and the confusion matrix of a model on a data set. The counts
+/// are kept sparse (one entry per (true, predicted) pair that occurs), so evaluating with tens
+/// of thousands of labels costs memory in proportion to the data, not to labels².
 public struct Evaluation: Sendable, Equatable {
     public let labels: [String]
-    /// confusion[true][predicted]: how many names of label `true` were predicted as `predicted`.
-    public let confusion: [[Int]]
+    /// counts[true · labels + predicted]: how many names of label `true` were predicted as `predicted`.
+    let counts: [Int: Int]
 
-    public var total: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }
-    public var correct: Int { labels.indices.reduce(0) { $0 + confusion[$1][$1] } }
+    init(labels: [String], counts: [Int: Int]) {
+        self.labels = labels
+        self.counts = counts
+    }
+
+    /// How many names of label `trueLabel` were predicted as `predicted`.
+    public func count(trueLabel: Int, predicted: Int) -> Int { counts[trueLabel * labels.count + predicted] ?? 0 }
+
+    /// confusion[true][predicted] as a dense matrix (labels² numbers: for small label sets).
+    public var confusion: [[Int]] {
+        let C = labels.count
+        var matrix = [[Int]](repeating: [Int](repeating: 0, count: C), count: C)
+        for (key, n) in counts { matrix[key / C][key % C] = n }
+        return matrix
+    }
+
+    public var total: Int { counts.values.reduce(0, +) }
+    public var correct: Int { counts.reduce(0) { $0 + ($1.key / labels.count == $1.key % labels.count ? $1.value : 0) } }
     /// Correct / total (0 for an empty set).
     public var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
 
     /// For each label, the share of its names predicted right (its recall); NaN for a label
     /// with no names in the set.
     public var perClassAccuracy: [Double] {
-        labels.indices.map { i in
-            let n = confusion[i].reduce(0, +)
-            return n == 0 ? .nan : Double(confusion[i][i]) / Double(n)
+        let C = labels.count
+        var right = [Int](repeating: 0, count: C), all = [Int](repeating: 0, count: C)
+        for (key, n) in counts {
+            all[key / C] += n
+            if key / C == key % C { right[key / C] += n }
         }
+        return (0..<C).map { all[$0] == 0 ? .nan : Double(right[$0]) / Double(all[$0]) }
     }
 
     /// The confusion matrix with every row divided by its total (the PyTorch tutorial's figure);
@@ -161,7 +182,7 @@ extension Model {
         let data = try prepared(data)
         guard !data.isEmpty else { throw .invalidArgument("the evaluation set is empty") }
         let C = labels.count
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: C), count: C)
+        var counts: [Int: Int] = [:]
         var tokens: [UInt16] = [], starts: [Int] = []
         for chunkStart in stride(from: 0, to: data.count, by: Self.evaluationChunk) {
             let chunk = chunkStart..<min(chunkStart + Self.evaluationChunk, data.count)
@@ -177,9 +198,9 @@ extension Model {
                 let scores = probabilities[row * C..<(row + 1) * C]
                 var best = scores.startIndex
                 for j in scores.indices where scores[j] > scores[best] { best = j }
-                confusion[Int(data.labels[i])][best - scores.startIndex] += 1
+                counts[Int(data.labels[i]) * C + best - scores.startIndex, default: 0] += 1
             }
         }
-        return Evaluation(labels: labels, confusion: confusion)
+        return Evaluation(labels: labels, counts: counts)
     }
 }

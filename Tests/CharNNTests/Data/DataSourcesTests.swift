@@ -80,6 +80,51 @@ import Testing
         #expect(data.skipped.map(\.description) == ["English.txt:2: the text is 200000 bytes; at most 65536"])
     }
 
+    /// Labels are compared bytewise: two spellings of "é" are two labels.
+    @Test func labelsAreBytewise() throws {
+        let data = try NameDataset(texts: ["a", "b"], labels: ["\u{E9}", "e\u{301}"], textConfig: Self.learned)
+        #expect(data.labelCount == 2)
+        #expect(data.summary.duplicates == 0)
+    }
+
+    /// The label cap counts labels that keep rows, not those of rows left out.
+    @Test func theLabelCapCountsKeptLabels() throws {
+        let texts = Array(repeating: "123", count: 65_536) + ["abc"]
+        let labels = (0...65_536).map { $0 == 65_536 ? "ok" : "L\($0)" }
+        let data = try NameDataset(texts: texts, labels: labels)
+        #expect(data.labelNames == ["ok"] && data.count == 1 && data.skipped.count == 65_536)
+    }
+
+    /// Characters and unknown characters count the same units: symbols as the alphabet reads them.
+    @Test func summaryCountsSymbolsRead() throws {
+        let data = try NameDataset(texts: ["東京", "xy"], labels: ["a", "b"],
+                                   textConfig: TextConfig(alphabet: .explicit("xyz"), transliterate: true))
+        let summary = data.summary
+        #expect(summary.characters == "Dong Jing ".count + 2)
+        #expect(summary.unknownCharacters == "Dong Jing ".count)
+    }
+
+    /// An article alphabet with symbols 0.1.0 could not read is written as format 2 and reloads.
+    @Test func nonASCIIArticleSymbolsRoundTrip() throws {
+        let alphabet = try Alphabet(kind: .article, symbols: "éab", normalization: .article)
+        let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 4, layers: 1), labels: ["x", "y"], alphabet: alphabet)
+        let dir = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.removeDirectory(dir) }
+        try model.save(to: dir + "/m.safetensors")
+        #expect(try Model.load(from: dir + "/m.safetensors").alphabet == alphabet)
+    }
+
+    /// Evaluation counts are sparse; the dense matrix and the pair counts agree.
+    @Test func evaluationCountsAreSparse() throws {
+        let data = try NameDataset(texts: ["aa", "bb", "cc", "ab"], labels: ["A", "B", "C", "A"], textConfig: Self.learned)
+        let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 8, layers: 1), labels: data.labelNames, alphabet: data.alphabet)
+        let evaluation = try model.evaluate(data)
+        let matrix = evaluation.confusion
+        for i in 0..<3 { for j in 0..<3 { #expect(matrix[i][j] == evaluation.count(trueLabel: i, predicted: j)) } }
+        #expect(evaluation.total == 4 && matrix.joined().reduce(0, +) == 4)
+        #expect(evaluation.correct == (0..<3).reduce(0) { $0 + matrix[$1][$1] })
+    }
+
     @Test func manyLabels() throws {
         let n = 70_000
         let texts = (0..<n).map { "t\($0)" }

@@ -105,28 +105,16 @@ class Dataset(Handle):
                 if not -(2 ** 31) <= label < 2 ** 31:
                     raise ValueError(f"label {label} of name {i} is out of range")
                 indices.append(label)
+        index_array = (ctypes.c_int32 * max(len(indices), 1))(*indices)
         if is_default(options):
             check(lib.charnn_dataset_from_memory(
-                string_array(texts, "names"), (ctypes.c_int32 * max(len(indices), 1))(*indices), len(texts),
+                string_array(texts, "names"), index_array, len(texts),
                 string_array(label_names, "label_names"), len(label_names), ctypes.byref(out)))
         else:
-            # charnn_dataset_from_memory takes no text config: name every label and build from
-            # strings (the labels are then those used, sorted; training matches them by name).
-            seen = set()
-            for name in label_names:
-                if not isinstance(name, str):
-                    raise TypeError(f"label_names must be str, not {type(name).__name__}")
-                if not name:
-                    raise InvalidArgumentError("label_names holds an empty label name")
-                if name in seen:
-                    raise InvalidArgumentError(f"label name '{name}' appears twice in label_names")
-                seen.add(name)
-            for i, label in enumerate(indices):
-                if not 0 <= label < len(label_names):
-                    raise InvalidArgumentError(f"label {label} of name {i} is not in 0..<{len(label_names)}")
-            strings = [label_names[label] for label in indices]
-            check(lib.charnn_dataset_from_strings(string_array(texts, "names"), string_array(strings, "labels"),
-                                                  len(texts), ctypes.byref(config), ctypes.byref(out)))
+            check(lib.charnn_dataset_from_memory_with_text(
+                string_array(texts, "names"), index_array, len(texts),
+                string_array(label_names, "label_names"), len(label_names), ctypes.byref(config),
+                ctypes.byref(out)))
         super().__init__(out.value)
 
     @classmethod

@@ -99,9 +99,9 @@ def test_label_strings_and_label_names():
     fixed = charnn.Dataset(["abc", "pqr"], [2, 0], ["z", "y", "x"])
     assert fixed.labels == ["z", "y", "x"] and list(fixed) == [("abc", "x"), ("pqr", "z")]
     assert fixed.label_counts == {"z": 1, "y": 0, "x": 1}
-    # With text options, label_names name the indices; the labels are those used, sorted.
+    # With text options too (charnn_dataset_from_memory_with_text): label_names, in their order.
     learned = charnn.Dataset(["абв", "где"], [2, 0], ["z", "y", "x"], alphabet="learned")
-    assert learned.labels == ["x", "z"] and list(learned) == [("абв", "x"), ("где", "z")]
+    assert learned.labels == ["z", "y", "x"] and list(learned) == [("абв", "x"), ("где", "z")]
     with pytest.raises(charnn.InvalidArgumentError, match="label 5 of name 1"):
         charnn.Dataset(["a", "b"], [0, 5], ["x"], alphabet="learned")
 
