@@ -280,7 +280,8 @@ void charnn_data_config_init(charnn_data_config *config);
  * skipped is a label with no example).
  * Rows that cannot be used are not dropped silently: each is listed with file:line and why by
  * charnn_dataset_skipped (a wrong number of fields, an empty text or label, invalid UTF-8, a NUL
- * byte, a field over 65,536 bytes, a text the ARTICLE alphabet cannot encode) and counted in
+ * byte, a field over 65,536 bytes, a text the ARTICLE alphabet cannot encode, a text that reads
+ * as more than 1024 symbols, which prediction would refuse) and counted in
  * charnn_dataset_summary. Returns CHARNN_INVALID_ARGUMENT (NULL or non-UTF-8 path, NULL out, a
  * bad or wrongly sized config naming the field), CHARNN_IO_ERROR (missing or unreadable path),
  * CHARNN_INVALID_DATA (an empty file, a column that does not exist, an unterminated quote, no

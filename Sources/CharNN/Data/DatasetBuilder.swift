@@ -138,6 +138,8 @@ struct DatasetBuilder {
                 reason = .outOfVocabulary(first)
             } else if scratch.isEmpty {
                 reason = alphabet.normalization.transliterate ? .noTransliteration : .nothingToRead
+            } else if scratch.count > NameDataset.maxSymbols {
+                reason = .tooManySymbols(scratch.count)
             }
             if let reason {
                 let location = location(ofRow: i)

@@ -79,6 +79,10 @@ public struct NameDataset: Sendable {
     /// The longest text a data set takes, in UTF-8 bytes (a CSV field's limit too); a longer
     /// one is skipped and listed.
     public static let maxTextBytes = DelimitedReader.maxFieldBytes
+    /// The most symbols a text may read as (after normalisation and transliteration), at
+    /// training as at prediction: a longer one is skipped and listed (its activations would
+    /// take memory in proportion).
+    public static let maxSymbols = 1024
 
     static func checkLabelNames(_ labelNames: [String]) throws(CharNNError) {
         guard !labelNames.isEmpty else { throw .invalidArgument("a data set needs at least one label") }
@@ -114,7 +118,9 @@ public struct NameDataset: Sendable {
         for i in 0..<count {
             scratch.removeAll(keepingCapacity: true)
             let counts = other.encode(text(i), appendingTo: &scratch)
-            if scratch.isEmpty || (!other.hasUnknown && counts.unknown > 0) { unreadable.append(i) }
+            if scratch.isEmpty || scratch.count > Self.maxSymbols || (!other.hasUnknown && counts.unknown > 0) {
+                unreadable.append(i)
+            }
         }
         guard unreadable.isEmpty else {
             throw .invalidArgument("\(unreadable.count) of the \(count) texts cannot be read with the model's \(other.kind.rawValue) alphabet (the first: '\(text(unreadable[0]))')")
@@ -163,6 +169,8 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
     case nothingToRead
     /// The text has this many UTF-8 bytes, more than `NameDataset.maxTextBytes`.
     case tooLong(Int)
+    /// The text reads as this many symbols, more than `NameDataset.maxSymbols`.
+    case tooManySymbols(Int)
     /// The row itself is malformed (from the CSV/TSV reader: "3 fields, expected 2").
     case malformed(String)
 
@@ -175,6 +183,7 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
         case .containsNUL: return "contains a NUL character"
         case .nothingToRead: return "no character is left to read after normalisation"
         case .tooLong(let bytes): return "the text is \(bytes) bytes; at most \(NameDataset.maxTextBytes)"
+        case .tooManySymbols(let n): return "the text reads as \(n) symbols; at most \(NameDataset.maxSymbols)"
         case .malformed(let why): return why
         }
     }

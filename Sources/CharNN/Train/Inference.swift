@@ -10,8 +10,9 @@ public struct Prediction: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Model {
-    /// Names that read as more than this many symbols are refused (memory grows with length).
-    public static let maxNameLength = 1024
+    /// Names that read as more than this many symbols are refused (memory grows with length);
+    /// data sets skip them the same way.
+    public static let maxNameLength = NameDataset.maxSymbols
     /// Names per forward pass in batched inference.
     static let inferenceBatch = 128
     /// Names encoded and scored at a time by `evaluate`.

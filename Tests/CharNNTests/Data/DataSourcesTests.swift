@@ -78,6 +78,13 @@ import Testing
         let data = try NameDataset.load(directory: dir)
         #expect(data.allTexts == ["Smith", "Jones"])
         #expect(data.skipped.map(\.description) == ["English.txt:2: the text is 200000 bytes; at most 65536"])
+        // Within the byte limit but past the symbols a model reads (東 transliterates to "Dong "):
+        // skipped at load as prediction would refuse it.
+        let han = try NameDataset(texts: ["ok", String(repeating: "東", count: 300)], labels: ["a", "b"],
+                                  textConfig: TextConfig(alphabet: .learned(), transliterate: true))
+        #expect(han.count == 1 && han.skipped.map(\.location) == ["row 1"])
+        #expect(han.skipped.first?.reason == .tooManySymbols(1500))
+        #expect(han.skipped.first?.description.hasSuffix("the text reads as 1500 symbols; at most 1024") == true)
     }
 
     /// Labels are compared bytewise: two spellings of "é" are two labels.
