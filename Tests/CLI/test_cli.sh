@@ -358,6 +358,29 @@ run 0 "$CHARNN" info "$T/explicit.st"
 has out '^alphabet: +explicit, 17 symbols'
 has out '^symbols: +"abcdeiklmnorstuv"$'
 
+# ---- five more scripts: Arabic, Hangul, Han, Hebrew, Devanagari ------------------------------
+
+{
+    echo "text,label"
+    for round in 1 2 3 4; do
+        for w in كتاب قلم بيت شمس قمر; do echo "$w,ar"; done
+        for w in 사람 하늘 바다 나무 학교; do echo "$w,ko"; done
+        for w in 天空 大海 树木 学校 朋友; do echo "$w,zh"; done
+        for w in ספר עט בית שמש ירח; do echo "$w,he"; done
+        for w in किताब कलम घर सूरज चाँद; do echo "$w,hi"; done
+    done
+} >"$T/scripts.csv"
+run 0 "$CHARNN" train "$T/scripts.csv" --alphabet learned --hidden 16 --layers 1 --batch 8 --epochs 30 --lr 0.02 \
+    --test-size 0 --quiet --out "$T/scripts.st"
+run 0 "$CHARNN" predict "$T/scripts.st" كتاب 사람 天空 ספר किताब
+[[ $(cut -f2 "$T/out" | tr '\n' ' ') == "ar ko zh he hi " ]] || fail "five scripts predicted as $(cut -f2 "$T/out" | tr '\n' ' ')"
+ok
+# Unseen characters of those scripts are <unk>, counted, and still answered.
+run 0 "$CHARNN" predict "$T/scripts.st" --json 마음 كلب
+[[ $(wc -l <"$T/out") == 2 ]] || fail "two JSON lines for two unseen words"
+ok
+has out '"unknown": [1-9]'
+
 # ---- the article's alphabet on the names data -------------------------------------------------
 
 if [[ -n ${CHARNN_DATA:-} && -d ${CHARNN_DATA} ]]; then
