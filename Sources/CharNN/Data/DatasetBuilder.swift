@@ -59,14 +59,20 @@ struct DatasetBuilder {
         return source.hasSuffix(" ") ? source + String(location.line) : "\(source):\(location.line)"
     }
 
-    var rowCount: Int { labels.count }
+    /// Why `text` cannot be a row whatever the alphabet, or nil.
+    private static func problem(with text: String) -> SkipReason? {
+        if text.isEmpty { return .emptyText }
+        if text.utf8.count > NameDataset.maxTextBytes { return .tooLong(text.utf8.count) }
+        if text.utf8.contains(0) { return .containsNUL }
+        return nil
+    }
 
     /// Adds a row labelled by name.
     mutating func add(_ text: String, label: String, at location: Location) throws(CharNNError) {
-        // A row left out must not bring its label in.
-        guard !text.isEmpty else { return reject(location, text: text, .emptyText) }
+        // A row left out must not bring its label in: the text is checked first.
+        if let reason = Self.problem(with: text) { return reject(location, text: reason == .emptyText ? text : nil, reason) }
         guard !label.isEmpty else { return reject(location, text: text, .emptyLabel) }
-        guard !text.utf8.contains(0), !label.utf8.contains(0) else { return reject(location, text: nil, .containsNUL) }
+        guard !label.utf8.contains(0) else { return reject(location, text: nil, .containsNUL) }
         let id: Int32
         let key = Array(label.utf8)
         if let known = labelIDs[key] {
@@ -86,11 +92,7 @@ struct DatasetBuilder {
 
     /// Adds a row labelled by index (into `fixedLabels`, or into the labels seen so far).
     mutating func add(_ text: String, labelIndex: Int32, at location: Location) throws(CharNNError) {
-        guard !text.isEmpty else { return reject(location, text: text, .emptyText) }
-        guard text.utf8.count <= NameDataset.maxTextBytes else {
-            return reject(location, text: nil, .tooLong(text.utf8.count))
-        }
-        guard !text.utf8.contains(0) else { return reject(location, text: nil, .containsNUL) }
+        if let reason = Self.problem(with: text) { return reject(location, text: reason == .emptyText ? text : nil, reason) }
         guard texts.utf8.count + text.utf8.count <= TextStore.maxBytes else {
             throw .invalidData("\(describe(location)): the texts exceed \(TextStore.maxBytes) bytes in all")
         }
@@ -128,22 +130,11 @@ struct DatasetBuilder {
         var scratch: [UInt16] = []
         var skipped = self.skipped
         for i in 0..<texts.count {
-            let text = texts[i]
             scratch.removeAll(keepingCapacity: true)
-            let counts = alphabet.encode(text, appendingTo: &scratch)
-            var reason: SkipReason?
-            if !alphabet.hasUnknown && counts.untransliterable > 0 {
-                reason = .noTransliteration
-            } else if !alphabet.hasUnknown, let first = counts.firstUnknown {
-                reason = .outOfVocabulary(first)
-            } else if scratch.isEmpty {
-                reason = alphabet.normalization.transliterate ? .noTransliteration : .nothingToRead
-            } else if scratch.count > NameDataset.maxSymbols {
-                reason = .tooManySymbols(scratch.count)
-            }
-            if let reason {
+            let counts = texts.withBytes(i) { alphabet.encode(utf8: $0, appendingTo: &scratch) }
+            if let reason = alphabet.problem(with: counts, tokenCount: scratch.count) {
                 let location = location(ofRow: i)
-                skipped.append((location, SkippedRow(location: describe(location), text: text, reason: reason)))
+                skipped.append((location, SkippedRow(location: describe(location), text: texts[i], reason: reason)))
                 if !listing { kept = Array(0..<UInt32(i)); listing = true }  // rows 0..<i were all kept
                 continue
             }

@@ -58,7 +58,7 @@ extension NameDataset {
             let bytes = store.bytes(storeRow(i))
             let text = String(decoding: bytes, as: UTF8.self)
             scratch.removeAll(keepingCapacity: true)
-            let counts = alphabet.encode(text, appendingTo: &scratch)
+            let counts = appendTokens(of: i, to: &scratch)
             // The article's alphabet drops what it lacks: those count as read characters too.
             summary.characters += scratch.count + (alphabet.hasUnknown ? 0 : counts.unknown)
             summary.unknownCharacters += counts.unknown

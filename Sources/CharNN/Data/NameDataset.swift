@@ -45,7 +45,7 @@ public struct NameDataset: Sendable {
     /// Appends example i's tokens to `tokens` (what training and evaluation read).
     @inline(__always) @discardableResult
     public func appendTokens(of i: Int, to tokens: inout [UInt16]) -> Alphabet.EncodingCounts {
-        alphabet.encode(text(i), appendingTo: &tokens)
+        store.withBytes(storeRow(i)) { alphabet.encode(utf8: $0, appendingTo: &tokens) }
     }
 
     /// The tokens of example i.
@@ -114,16 +114,14 @@ public struct NameDataset: Sendable {
     /// it lacks.
     public func encoded(with other: Alphabet, textConfig newConfig: TextConfig? = nil) throws(CharNNError) -> NameDataset {
         var scratch: [UInt16] = []
-        var unreadable: [Int] = []
+        var unreadable: [(Int, SkipReason)] = []
         for i in 0..<count {
             scratch.removeAll(keepingCapacity: true)
-            let counts = other.encode(text(i), appendingTo: &scratch)
-            if scratch.isEmpty || scratch.count > Self.maxSymbols || (!other.hasUnknown && counts.unknown > 0) {
-                unreadable.append(i)
-            }
+            let counts = store.withBytes(storeRow(i)) { other.encode(utf8: $0, appendingTo: &scratch) }
+            if let reason = other.problem(with: counts, tokenCount: scratch.count) { unreadable.append((i, reason)) }
         }
-        guard unreadable.isEmpty else {
-            throw .invalidArgument("\(unreadable.count) of the \(count) texts cannot be read with the model's \(other.kind.rawValue) alphabet (the first: '\(text(unreadable[0]))')")
+        if let (first, reason) = unreadable.first {
+            throw .invalidArgument("\(unreadable.count) of the \(count) texts cannot be read with the model's \(other.kind.rawValue) alphabet (the first: '\(text(first))': \(reason))")
         }
         return NameDataset(labelNames: labelNames, alphabet: other, textConfig: newConfig ?? textConfig, store: store,
                            rows: rows, labels: labels, skipped: skipped)
@@ -219,6 +217,12 @@ struct TextStore: Sendable {
 
     func bytes(_ i: Int) -> ArraySlice<UInt8> { utf8[Int(starts[i])..<Int(starts[i + 1])] }
 
+    /// Text i's UTF-8 bytes in place.
+    @inline(__always)
+    func withBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        utf8.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(starts[i])..<Int(starts[i + 1])])) }
+    }
+
     mutating func reserve(rows: Int, bytes: Int) {
         starts.reserveCapacity(rows + 1)
         utf8.reserveCapacity(bytes)
@@ -227,11 +231,6 @@ struct TextStore: Sendable {
     mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { utf8.append(contentsOf: $0) }
-        starts.append(UInt32(utf8.count))
-    }
-
-    mutating func append(_ bytes: ArraySlice<UInt8>) {
-        utf8.append(contentsOf: bytes)
         starts.append(UInt32(utf8.count))
     }
 

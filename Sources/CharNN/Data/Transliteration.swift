@@ -40,18 +40,26 @@ public enum Transliteration {
     /// Appends the ASCII spelling of `scalar` to `out`; false (and nothing appended) when it has
     /// none. Allocation-free apart from `out` growing.
     static func append(_ scalar: Unicode.Scalar, to out: inout [UInt8]) -> Bool {
+        spell(scalar) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the pieces of the ASCII spelling of `scalar` (in the table, in place);
+    /// false (and no call) when it has none.
+    @inline(__always)
+    static func spell(_ scalar: Unicode.Scalar, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         let value = scalar.value
         if value < 0x80 {
-            out.append(UInt8(value))
+            var byte = UInt8(value)
+            withUnsafePointer(to: &byte) { body(UnsafeBufferPointer(start: $0, count: 1)) }
             return true
         }
         let syllable = value &- 0xAC00
         if syllable < 11172 {
             // Hangul syllables are algorithmic: leading consonant, vowel, trailing consonant.
             let leading = Int(syllable / 588), vowel = Int(syllable % 588 / 28), trailing = Int(syllable % 28)
-            appendString(Int(TransliterationTable.hangulLeading[leading]), to: &out)
-            appendString(Int(TransliterationTable.hangulVowel[vowel]), to: &out)
-            appendString(Int(TransliterationTable.hangulTrailing[trailing]), to: &out)
+            spellString(Int(TransliterationTable.hangulLeading[leading]), body)
+            spellString(Int(TransliterationTable.hangulVowel[vowel]), body)
+            spellString(Int(TransliterationTable.hangulTrailing[trailing]), body)
             return true
         }
         // The last run starting at or before `value` (binary search).
@@ -68,17 +76,16 @@ public enum Transliteration {
         let entries = TransliterationTable.entries.utf8Start
         let id = digit(entries[2 * entry]) * 91 + digit(entries[2 * entry + 1])
         guard id != TransliterationTable.noString else { return false }
-        appendString(id, to: &out)
+        spellString(id, body)
         return true
     }
 
-    /// Appends string `id` of the table's pool.
+    /// Calls `body` with string `id` of the table's pool (nothing for an empty string).
     @inline(__always)
-    private static func appendString(_ id: Int, to out: inout [UInt8]) {
+    private static func spellString(_ id: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         let start = stringStart(id), end = stringStart(id + 1)
         if start == end { return }
-        let pool = TransliterationTable.pool.utf8Start
-        out.append(contentsOf: UnsafeBufferPointer(start: pool + start, count: end - start))
+        body(UnsafeBufferPointer(start: TransliterationTable.pool.utf8Start + start, count: end - start))
     }
 
     @inline(__always)

@@ -142,23 +142,34 @@ extension Alphabet {
     @discardableResult
     public func encode(_ text: String, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
         var counts = EncodingCounts()
-        let unknown = unknownIndex.map(UInt16.init)
-        Self.forEachScalar(of: text, normalization) { scalar in
-            guard let scalar else {
-                counts.unknown += 1
-                counts.untransliterable += 1
-                if let unknown { tokens.append(unknown) }
-                return
-            }
-            if let i = index(of: scalar) {
-                tokens.append(UInt16(i))
-            } else {
-                counts.unknown += 1
-                if counts.firstUnknown == nil { counts.firstUnknown = scalar }
-                if let unknown { tokens.append(unknown) }
-            }
-        }
+        Self.forEachScalar(of: text, normalization) { append($0, to: &tokens, &counts) }
         return counts
+    }
+
+    /// One scalar as read (nil: no transliteration) to its token, or counted as unknown.
+    @inline(__always)
+    private func append(_ scalar: Unicode.Scalar?, to tokens: inout [UInt16], _ counts: inout EncodingCounts) {
+        if let scalar, let i = index(of: scalar) {
+            tokens.append(UInt16(i))
+            return
+        }
+        counts.unknown += 1
+        if let scalar {
+            if counts.firstUnknown == nil { counts.firstUnknown = scalar }
+        } else {
+            counts.untransliterable += 1
+        }
+        if let unknown = unknownIndex { tokens.append(UInt16(unknown)) }
+    }
+
+    /// Why a data set cannot use a text this alphabet encoded to `tokenCount` tokens meeting
+    /// `counts`, or nil: the one rule for loading, splitting and re-encoding data.
+    func problem(with counts: EncodingCounts, tokenCount: Int) -> SkipReason? {
+        if !hasUnknown && counts.untransliterable > 0 { return .noTransliteration }
+        if !hasUnknown, let first = counts.firstUnknown { return .outOfVocabulary(first) }
+        if tokenCount == 0 { return normalization.transliterate ? .noTransliteration : .nothingToRead }
+        if tokenCount > NameDataset.maxSymbols { return .tooManySymbols(tokenCount) }
+        return nil
     }
 
     /// The tokens of `text` alone.
@@ -168,19 +179,27 @@ extension Alphabet {
         return (tokens, counts)
     }
 
+    /// `encode(_:appendingTo:)` on UTF-8 bytes (a data set's stored text): ASCII is read in
+    /// place, anything else through a String.
+    @discardableResult
+    public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
+        var any: UInt8 = 0
+        for byte in bytes { any |= byte }
+        if any < 0x80 {
+            var counts = EncodingCounts()
+            Self.forEachASCII(bytes, normalization) { append($0, to: &tokens, &counts) }
+            return counts
+        }
+        return encode(String(decoding: bytes, as: UTF8.self), appendingTo: &tokens)
+    }
+
     /// Calls `body` with every scalar of `text` as the alphabet reads it, in order: nil for a
     /// character without a transliteration when transliteration is on.
     @inline(__always)
     static func forEachScalar(of text: String, _ normalization: TextNormalization, _ body: (Unicode.Scalar?) -> Void) {
-        var text = text
-        if isASCII(text) {
-            // Nothing to normalise or transliterate; folding is lowercasing.
-            text.withUTF8 { bytes in
-                for byte in bytes {
-                    let folded = normalization.caseFold && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                    body(Unicode.Scalar(folded))
-                }
-            }
+        if UnicodeNormalization.isKnownASCII(text) {
+            var text = text
+            text.withUTF8 { forEachASCII($0, normalization, body) }
             return
         }
         let prepared = normalization.prepared(text)
@@ -188,24 +207,19 @@ extension Alphabet {
             for scalar in prepared.unicodeScalars { body(scalar) }
             return
         }
-        var ascii: [UInt8] = []
         for scalar in prepared.unicodeScalars {
-            ascii.removeAll(keepingCapacity: true)
-            guard Transliteration.append(scalar, to: &ascii) else { body(nil); continue }
-            for byte in ascii {
-                // Folding applies to what transliteration writes too ('Ж' → "Zh" → "zh").
-                body(Unicode.Scalar(normalization.caseFold && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte))
-            }
+            // Folding applies to what transliteration writes too ('Ж' → "Zh" → "zh").
+            let spelled = Transliteration.spell(scalar) { forEachASCII($0, normalization, body) }
+            if !spelled { body(nil) }
         }
     }
 
+    /// ASCII needs no normalisation or transliteration; folding it is lowercasing.
     @inline(__always)
-    static func isASCII(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            var any: UInt8 = 0
-            for byte in bytes { any |= byte }
-            return any < 0x80
+    static func forEachASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ normalization: TextNormalization,
+                             _ body: (Unicode.Scalar?) -> Void) {
+        for byte in bytes {
+            body(Unicode.Scalar(normalization.caseFold && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte))
         }
     }
 }
