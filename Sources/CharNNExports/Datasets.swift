@@ -20,7 +20,7 @@ final class DatasetBox {
     }
 }
 
-private func returnDataset(_ dataset: NameDataset, _ out: UnsafeMutablePointer<OpaquePointer?>) {
+func returnDataset(_ dataset: NameDataset, _ out: UnsafeMutablePointer<OpaquePointer?>) {
     out.pointee = Handles.register(DatasetBox(dataset), .dataset)
 }
 
@@ -36,15 +36,21 @@ public func charnn_dataset_load_dir(_ path: UnsafePointer<CChar>?, _ out: Unsafe
 public func charnn_dataset_from_memory(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ labels: UnsafePointer<Int32>?,
                                        _ count: Int, _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?,
                                        _ labelCount: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_dataset_from_memory") {
-        guard let out else { throw APIError.invalid("out is NULL") }
-        let n = try CharNNExports.count(count, "count", max: 1 << 32)
-        let names = try strings(names, n, "names")
-        guard n == 0 || labels != nil else { throw APIError.invalid("labels is NULL but count is \(n)") }
-        let labelValues = (0..<n).map { Int(labels![$0]) }
-        let labelStrings = try strings(labelNames, try CharNNExports.count(labelCount, "label_count", max: 65_535), "label_names")
-        returnDataset(try NameDataset(names: names, labels: labelValues, labelNames: labelStrings), out)
-    }
+    api("charnn_dataset_from_memory") { try datasetFromMemory(names, labels, count, labelNames, labelCount, .article, out) }
+}
+
+/// charnn_dataset_from_memory and charnn_dataset_from_memory_with_text.
+func datasetFromMemory(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ labels: UnsafePointer<Int32>?, _ count: Int,
+                       _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?, _ labelCount: Int, _ textConfig: TextConfig,
+                       _ out: UnsafeMutablePointer<OpaquePointer?>?) throws {
+    guard let out else { throw APIError.invalid("out is NULL") }
+    let n = try CharNNExports.count(count, "count", max: 1 << 32)
+    let texts = try strings(names, n, "names")
+    guard n == 0 || labels != nil else { throw APIError.invalid("labels is NULL but count is \(n)") }
+    let labelValues = (0..<n).map { Int(labels![$0]) }
+    let labelStrings = try strings(labelNames, try CharNNExports.count(labelCount, "label_count", max: NameDataset.maxLabels),
+                                   "label_names")
+    returnDataset(try NameDataset(names: texts, labels: labelValues, labelNames: labelStrings, textConfig: textConfig), out)
 }
 
 @c @implementation

@@ -105,7 +105,7 @@ public func charnn_model_create(_ config: UnsafePointer<charnn_model_config>?,
     api("charnn_model_create") {
         guard let out else { throw APIError.invalid("out is NULL") }
         let config = try ModelConfig(try readStruct(config, "config"))
-        let labels = try strings(labelNames, try count(labelCount, "label_count", max: 65_535), "label_names")
+        let labels = try strings(labelNames, try count(labelCount, "label_count", max: NameDataset.maxLabels), "label_names")
         out.pointee = Handles.register(ModelBox(try Model(config: config, labels: labels)), .model)
     }
 }

@@ -32,8 +32,7 @@ extension TextConfig {
         switch Int(c.alphabet) {
         case CHARNN_ALPHABET_ARTICLE: choice = .article
         case CHARNN_ALPHABET_LEARNED:
-            guard c.min_count >= 1 else { throw APIError.invalid("\(argument)->min_count is \(c.min_count); it must be at least 1") }
-            guard c.max_symbols >= 0 else { throw APIError.invalid("\(argument)->max_symbols is \(c.max_symbols); it must be 0 (no cap) or more") }
+            // validate() below checks both numbers, naming them.
             choice = .learned(minCount: Int(c.min_count), maxSymbols: c.max_symbols == 0 ? nil : Int(c.max_symbols))
         case CHARNN_ALPHABET_EXPLICIT:
             choice = .explicit(try string(c.symbols, "\(argument)->symbols"))
@@ -107,15 +106,7 @@ public func charnn_dataset_from_memory_with_text(_ names: UnsafePointer<UnsafePo
                                                  _ labelCount: Int, _ text: UnsafePointer<charnn_text_config>?,
                                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
     api("charnn_dataset_from_memory_with_text") {
-        guard let out else { throw APIError.invalid("out is NULL") }
-        let n = try CharNNExports.count(count, "count", max: 1 << 32)
-        let texts = try strings(names, n, "names")
-        guard n == 0 || labels != nil else { throw APIError.invalid("labels is NULL but count is \(n)") }
-        let labelValues = (0..<n).map { Int(labels![$0]) }
-        let names = try strings(labelNames, try CharNNExports.count(labelCount, "label_count", max: NameDataset.maxLabels), "label_names")
-        let textConfig = try TextConfig(text)
-        let dataset = try NameDataset(names: texts, labels: labelValues, labelNames: names, textConfig: textConfig)
-        out.pointee = Handles.register(DatasetBox(dataset), .dataset)
+        try datasetFromMemory(names, labels, count, labelNames, labelCount, try TextConfig(text), out)
     }
 }
 
