@@ -126,15 +126,19 @@ extension ModelConfig {
             return [("in2hidden.weight", Shape(H, V + H)), ("in2hidden.bias", Shape(H)),
                     ("in2output.weight", Shape(C, V + H)), ("in2output.bias", Shape(C))]
         case .gru, .lstm:
-            let (prefix, gates) = kind == .gru ? ("gru", 3) : ("lstm", 4)
-            var shapes: [(String, Shape)] = []
+            let (prefix, gates) = kind == .gru ? (GRUCell.name, GRUCell.gates) : (LSTMCell.name, LSTMCell.gates)
+            let D = bidirectional ? 2 : 1
+            var shapes: [(String, Shape)] = embeddingSize > 0 ? [("embedding.weight", Shape(V, embeddingSize))] : []
             for l in 0..<layers {
-                shapes += [("\(prefix).weight_ih_l\(l)", Shape(gates * H, l == 0 ? V : H)),
-                           ("\(prefix).weight_hh_l\(l)", Shape(gates * H, H)),
-                           ("\(prefix).bias_ih_l\(l)", Shape(gates * H)),
-                           ("\(prefix).bias_hh_l\(l)", Shape(gates * H))]
+                for suffix in ["", "_reverse"].prefix(D) {
+                    let inputs = l > 0 ? D * H : embeddingSize > 0 ? embeddingSize : V
+                    shapes += [("\(prefix).weight_ih_l\(l)\(suffix)", Shape(gates * H, inputs)),
+                               ("\(prefix).weight_hh_l\(l)\(suffix)", Shape(gates * H, H)),
+                               ("\(prefix).bias_ih_l\(l)\(suffix)", Shape(gates * H)),
+                               ("\(prefix).bias_hh_l\(l)\(suffix)", Shape(gates * H))]
+                }
             }
-            return shapes + [("fc.weight", Shape(C, H)), ("fc.bias", Shape(C))]
+            return shapes + [("fc.weight", Shape(C, D * H)), ("fc.bias", Shape(C))]
         }
     }
 

@@ -43,7 +43,7 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
     }
 
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>, training: Bool) -> Tape {
+                 logits: UnsafeMutablePointer<Float>, training: Bool, dropout: DropoutMasks?) -> Tape {
         let (B, T, H, V, C) = (batch.size, batch.steps, hiddenSize, inputSize, classes)
         let ld = V + H
         let (wh, wo) = (in2hidden.weight.values, in2output.weight.values)

@@ -15,9 +15,10 @@ protocol RecurrentClassifier: AnyObject, Sendable {
 
     /// Logits [batch.size × classes] into `logits`. `initialHidden` is [batch.size × hidden]
     /// for the Elman cell (nil: zeros); the GRU and LSTM always start from zeros. Without
-    /// `training`, what only the backward pass needs is not kept (a fraction of the memory).
+    /// `training`, what only the backward pass needs is not kept (a fraction of the memory);
+    /// `dropout` gives a training pass's dropout masks (ignored by networks without dropout).
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>, training: Bool) -> Tape
+                 logits: UnsafeMutablePointer<Float>, training: Bool, dropout: DropoutMasks?) -> Tape
 
     /// Adds d(loss)/d(parameters) to the parameters' gradients, given d(loss)/d(logits).
     func backward(_ batch: SequenceBatch, tape: Tape, dLogits: UnsafePointer<Float>, arena: Arena)
@@ -30,9 +31,9 @@ extension RecurrentClassifier {
     /// Forward, mean cross-entropy over the batch, backward: returns the loss, and adds the
     /// gradients to the parameters.
     func lossAndGradients(_ batch: SequenceBatch, targets: [Int32], initialHidden: UnsafePointer<Float>?,
-                          arena: Arena) -> Float {
+                          arena: Arena, dropout: DropoutMasks? = nil) -> Float {
         let logits = arena.allocate(batch.size * classes)
-        let tape = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: true)
+        let tape = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: true, dropout: dropout)
         let loss = CrossEntropy.lossAndGradient(logits: logits, targets: targets, rows: batch.size,
                                                 classes: classes)
         backward(batch, tape: tape, dLogits: logits, arena: arena)
@@ -42,7 +43,7 @@ extension RecurrentClassifier {
     /// Forward only.
     func logits(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
                 into logits: UnsafeMutablePointer<Float>) {
-        _ = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: false)
+        _ = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: false, dropout: nil)
     }
 }
 

@@ -1,6 +1,6 @@
-/// One layer of a GRU or LSTM in PyTorch's layout: `weight_ih_l{k}` [gates·H, in],
+/// One layer and direction of a GRU or LSTM in PyTorch's layout: `weight_ih_l{k}` [gates·H, in],
 /// `weight_hh_l{k}` [gates·H, H], `bias_ih_l{k}` and `bias_hh_l{k}` [gates·H], all initialised
-/// uniform in ±1/√H. Holds what both cells do the same way: the input projection of every step
+/// uniform in ±1/√H (`_reverse` after the names of a backward direction). Holds what both cells do the same way: the input projection of every step
 /// at once, and the weight gradients of a whole sequence in one product each.
 struct RecurrentLayer {
     let weightIH: Parameter
@@ -12,11 +12,12 @@ struct RecurrentLayer {
     /// 3 for the GRU (r, z, n), 4 for the LSTM (i, f, g, o).
     let gates: Int
 
-    init(prefix: String, index: Int, inputSize: Int, hiddenSize: Int, gates: Int, using rng: inout Xoshiro256) {
+    init(prefix: String, index: Int, reverse: Bool = false, inputSize: Int, hiddenSize: Int, gates: Int,
+         using rng: inout Xoshiro256) {
         let bound = 1 / Float(hiddenSize).squareRoot()
         let rows = gates * hiddenSize
         func parameter(_ name: String, _ shape: Shape) -> Parameter {
-            Parameter(name: "\(prefix).\(name)_l\(index)", .uniform(shape, bound: bound, using: &rng), rowBlocks: gates)
+            Parameter(name: "\(prefix).\(name)_l\(index)\(reverse ? "_reverse" : "")", .uniform(shape, bound: bound, using: &rng), rowBlocks: gates)
         }
         weightIH = parameter("weight_ih", Shape(rows, inputSize))
         weightHH = parameter("weight_hh", Shape(rows, hiddenSize))
@@ -128,23 +129,6 @@ struct RecurrentLayer {
                 }
             }
         }
-    }
-
-    /// The end of this layer's backward pass in a stack (GRU, LSTM): its weight gradients, then,
-    /// above the first layer, d(loss)/d(the layer below's outputs) into `below.gradient`, summed
-    /// over the team. Ends at a barrier: the next layer reuses the gate gradients and partials.
-    func finishBackward(_ batch: SequenceBatch, dgi: UnsafePointer<Float>, dgh: UnsafePointer<Float>,
-                        previousHidden: UnsafePointer<Float>, input: UnsafePointer<Float>?, units: Range<Int>,
-                        team: Team, below: (gradient: UnsafeMutablePointer<Float>, partials: TeamPartials)?) {
-        accumulateGradients(batch, dgi: dgi, dgh: dgh, previousHidden: previousHidden, input: input, units: units)
-        if let below {
-            team.forEachPiece(hiddenSize) { piece, units in
-                backpropagateInputs(batch, dgi, units: units, into: below.partials.slot(0, member: piece))
-            }
-            team.barrier()
-            team.sumPartials(below.partials, rows: batch.steps * batch.size, columns: units, into: below.gradient, adding: false)
-        }
-        team.barrier()
     }
 
     /// partial[t] = dg[t, :, rows(units)] · W_ih[rows(units), :] for the rows still reading at

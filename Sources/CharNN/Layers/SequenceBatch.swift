@@ -63,6 +63,38 @@ public struct SequenceBatch: Sendable {
         for t in 0..<steps { body(t, 1, active(t)) }
     }
 
+    /// The same rows with each name's tokens reversed (what a backward direction reads): the
+    /// rows still reading at each step are the same prefix.
+    func readingBackwards() -> SequenceBatch {
+        var reversed = self
+        for b in 0..<size {
+            let length = self.length(b)
+            for t in 0..<length { reversed.tokens[t * size + b] = tokens[(length - 1 - t) * size + b] }
+        }
+        return reversed
+    }
+
+    /// The time (character index) that step t of direction d reads in row b: t forwards, the
+    /// mirror position within the name backwards.
+    @inline(__always) func time(step t: Int, row b: Int, direction d: Int) -> Int { d == 0 ? t : length(b) - 1 - t }
+
+    /// to[t, b, columns] = from[time(t, b, backwards), b, columns] for the rows still reading,
+    /// zeros past a name's end: a time-ordered input [steps × size × width] in backward order.
+    func reverseRows(_ from: UnsafePointer<Float>, into to: UnsafeMutablePointer<Float>, width: Int, columns: Range<Int>) {
+        for t in 0..<steps {
+            let active = self.active(t)
+            for b in 0..<size {
+                let row = to + (t * size + b) * width + columns.lowerBound
+                if b < active {
+                    row.update(from: from + (time(step: t, row: b, direction: 1) * size + b) * width + columns.lowerBound,
+                               count: columns.count)
+                } else {
+                    row.update(repeating: 0, count: columns.count)
+                }
+            }
+        }
+    }
+
     @inline(__always) func token(_ t: Int, _ b: Int) -> Int { Int(tokens[t * size + b]) }
     @inline(__always) func length(_ b: Int) -> Int { Int(lengths[b]) }
     @inline(__always) func isValid(_ t: Int, _ b: Int) -> Bool { b < Int(activeRows[t]) }

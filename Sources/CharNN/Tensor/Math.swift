@@ -21,6 +21,7 @@ enum Math {
     @inline(__always) static func tanh(_ x: Float) -> Float { tanhf(x) }
     @inline(__always) static func exp(_ x: Float) -> Float { expf(x) }
     @inline(__always) static func log(_ x: Float) -> Float { logf(x) }
+    @inline(__always) static func cos(_ x: Float) -> Float { cosf(x) }
 
     /// y = σ(x) over n elements (x and y may be the same buffer).
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {

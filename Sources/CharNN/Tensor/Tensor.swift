@@ -44,6 +44,16 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         return t
     }
 
+    /// Standard normal values (Box–Muller): `nn.Embedding`'s initialisation.
+    public static func normal(_ shape: Shape, using rng: inout Xoshiro256) -> Tensor {
+        var t = zeros(shape)
+        for i in t.scalars.indices {
+            let u = 1 - rng.nextUnitFloat()  // in (0, 1]: log stays finite
+            t.scalars[i] = (-2 * Math.log(u)).squareRoot() * Math.cos(2 * .pi * rng.nextUnitFloat())
+        }
+        return t
+    }
+
     /// `torch.nn.init.kaiming_uniform_` with its defaults (a = 0, fan_in, leaky_relu): uniform
     /// in ±√2·√(3/fan_in) = ±√(6/fan_in), fan_in being the last dimension. The article draws
     /// its Elman cell's hidden state this way for every name.

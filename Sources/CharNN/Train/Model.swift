@@ -33,8 +33,8 @@ public final class Model: @unchecked Sendable {
         let (V, H, C) = (alphabet.count, config.hiddenSize, labels.count)
         switch config.kind {
         case .elman: network = ElmanCell(inputSize: V, hiddenSize: H, classes: C, using: &rng)
-        case .gru: network = GRU(inputSize: V, hiddenSize: H, layers: config.layers, classes: C, using: &rng)
-        case .lstm: network = LSTM(inputSize: V, hiddenSize: H, layers: config.layers, classes: C, using: &rng)
+        case .gru: network = StackedRecurrent<GRUCell>(config, inputSize: V, classes: C, using: &rng)
+        case .lstm: network = StackedRecurrent<LSTMCell>(config, inputSize: V, classes: C, using: &rng)
         }
         parameterCount = network.parameters.reduce(0) { $0 + $1.count }
     }

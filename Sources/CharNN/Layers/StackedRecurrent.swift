@@ -1,0 +1,329 @@
+/// A stack of gated recurrent layers (`nn.GRU`, `nn.LSTM`) in PyTorch's layout, reading one-hot
+/// characters or a learned embedding, in one direction or both (`bidirectional=True`), then
+/// `fc = Linear(directions·H, classes)` on the last states or on the outputs pooled over time,
+/// with optional dropout between layers and before the head (training only).
+///
+/// This is what every cell shares: the tape, the team of cores, the projections, the walk back
+/// through time and the head. `Cell` holds only its gate maths (`GRUCell`, `LSTMCell`).
+///
+/// Both passes run as a team (`WorkerPool.team`): each core owns a share of the hidden units
+/// (their gate rows in every layer and direction, and their columns of every activation), and
+/// the cores meet at a barrier once per step. A direction reading backwards reads each name from
+/// its last character to its first, so a batch's rows still reading are a prefix at every step
+/// in both directions (the names are sorted longest first).
+final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @unchecked Sendable {
+    /// `embedding.weight` [alphabet × E], or nil for one-hot input.
+    let embedding: Parameter?
+    /// layers[l][d]: layer l, direction d (0 forwards, 1 backwards: `_reverse` in PyTorch).
+    let layers: [[RecurrentLayer]]
+    let fc: Linear
+    let inputSize: Int
+    let hiddenSize: Int
+    let classes: Int
+    let pooling: Pooling
+    let dropout: Float
+
+    var directions: Int { layers[0].count }
+    /// A layer's output width per step, and the head's input width: directions · H.
+    var outputWidth: Int { directions * hiddenSize }
+
+    init(inputSize: Int, hiddenSize: Int, layers count: Int, classes: Int, embeddingSize: Int = 0,
+         bidirectional: Bool = false, pooling: Pooling = .last, dropout: Float = 0, using rng: inout Xoshiro256) {
+        (self.inputSize, self.hiddenSize, self.classes) = (inputSize, hiddenSize, classes)
+        (self.pooling, self.dropout) = (pooling, dropout)
+        // nn.Embedding's initialisation: N(0, 1).
+        embedding = embeddingSize > 0
+            ? Parameter(name: "embedding.weight", .normal(Shape(inputSize, embeddingSize), using: &rng)) : nil
+        let D = bidirectional ? 2 : 1
+        let firstWidth = embeddingSize > 0 ? embeddingSize : inputSize
+        layers = (0..<count).map { l in
+            (0..<D).map { d in
+                RecurrentLayer(prefix: Cell.name, index: l, reverse: d == 1, inputSize: l == 0 ? firstWidth : D * hiddenSize,
+                               hiddenSize: hiddenSize, gates: Cell.gates, using: &rng)
+            }
+        }
+        fc = Linear(name: "fc", inputs: D * hiddenSize, outputs: classes, using: &rng)
+    }
+
+    convenience init(_ config: ModelConfig, inputSize: Int, classes: Int, using rng: inout Xoshiro256) {
+        self.init(inputSize: inputSize, hiddenSize: config.hiddenSize, layers: config.layers, classes: classes,
+                  embeddingSize: config.embeddingSize, bidirectional: config.bidirectional, pooling: config.pooling,
+                  dropout: config.dropout, using: &rng)
+    }
+
+    /// PyTorch's `named_parameters()` order: embedding, then per layer its forward and reverse
+    /// direction, then fc.
+    var parameters: [Parameter] { (embedding.map { [$0] } ?? []) + layers.flatMap { $0.flatMap(\.parameters) } + fc.parameters }
+
+    /// Runs a fused pass as a team when its multiply-adds per layer and step (between two
+    /// barriers) make one pay (`WorkerPool.team`).
+    private func asTeam(_ batch: SequenceBatch, _ body: (Team) -> Void) {
+        let stepWork = batch.size * Cell.gates * hiddenSize * hiddenSize
+        WorkerPool.shared.team(stepWork: stepWork, work: stepWork * batch.steps * layers.count * directions, body)
+    }
+
+    /// The columns of a directions·H-wide row a member owns: its units in each direction's block.
+    @inline(__always)
+    private func forEachOwnedColumn(_ units: Range<Int>, _ body: (Range<Int>) -> Void) {
+        guard !units.isEmpty else { return }
+        for d in 0..<directions { body(d * hiddenSize + units.lowerBound..<d * hiddenSize + units.upperBound) }
+    }
+
+    /// The columns of layer l's input a member owns: its share of the embedding's columns for the
+    /// first layer, its units in each direction's block above (what it wrote as the layer below).
+    @inline(__always)
+    private func forEachOwnedInputColumn(layer l: Int, units: Range<Int>, team: Team, _ body: (Range<Int>) -> Void) {
+        if l == 0 {
+            let columns = team.share(layers[0][0].inputSize)
+            if !columns.isEmpty { body(columns) }
+        } else {
+            forEachOwnedColumn(units, body)
+        }
+    }
+
+    // MARK: Forward
+
+    func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
+                 logits: UnsafeMutablePointer<Float>, training: Bool, dropout masks: DropoutMasks?) -> RecurrentTape {
+        let masks = training && dropout > 0 ? masks : nil
+        let tape = RecurrentTape(self, batch, arena: arena, training: training, dropout: masks)
+        let (B, T, H, L, D) = (batch.size, batch.steps, hiddenSize, layers.count, directions)
+        let gi = arena.allocate(T * B * Cell.gates * H), gh = arena.allocate(B * Cell.gates * H)
+        asTeam(batch) { team in
+            let units = team.share(H)
+            for l in 0..<L {
+                if l == 0, let embedding {
+                    Embedding.gather(embedding, batch, into: tape.input(layer: 0, direction: 0)!,
+                                     columns: team.share(embedding.shape.cols))
+                    team.barrier()
+                } else if l > 0, let mask = tape.masks[l] {
+                    let (input, output) = (tape.input(layer: l, direction: 0)!, tape.outputs[l - 1])
+                    forEachOwnedColumn(units) { Dropout.apply(mask, to: output, into: input, rows: T * B, width: D * H, columns: $0) }
+                    team.barrier()
+                }
+                for d in 0..<D {
+                    if d == 1, let forwards = tape.input(layer: l, direction: 0) {
+                        let width = layers[l][1].inputSize
+                        forEachOwnedInputColumn(layer: l, units: units, team: team) { columns in
+                            batch.reverseRows(forwards, into: tape.input(layer: l, direction: 1)!, width: width, columns: columns)
+                        }
+                        team.barrier()
+                    }
+                    recur(layer: l, direction: d, tape: tape, gi: gi, gh: gh, team: team, units: units)
+                }
+                if D == 2 {
+                    forEachOwnedColumn(units) { tape.assembleOutput(layer: l, columns: $0) }
+                    team.barrier()
+                }
+            }
+            if tape.computesFeatures {
+                forEachOwnedColumn(units) { columns in
+                    Pooling.forward(pooling, tape, columns: columns)
+                    if let mask = tape.featureMask {
+                        Dropout.apply(mask, to: tape.features, into: tape.features, rows: B, width: D * H, columns: columns)
+                    }
+                }
+                team.barrier()
+            }
+            fc.forward(tape.features, rows: B, into: logits, outputs: team.share(classes))
+        }
+        return tape
+    }
+
+    /// One layer in one direction over the whole batch: the input projection of every step at
+    /// once, then step by step the hidden projection and the cell, carrying finished names' state.
+    private func recur(layer l: Int, direction d: Int, tape: RecurrentTape, gi: UnsafeMutablePointer<Float>,
+                       gh: UnsafeMutablePointer<Float>, team: Team, units: Range<Int>) {
+        let layer = layers[l][d], batch = tape.batch(d)
+        let (B, H, G) = (batch.size, hiddenSize, Cell.gates)
+        layer.projectInputs(batch, input: tape.input(layer: l, direction: d), into: gi, units: units)
+        for t in 0..<batch.steps {
+            let (previous, current) = (tape.state(layer: l, direction: d, after: t), tape.state(layer: l, direction: d, after: t + 1))
+            let (cPrevious, cCurrent) = (tape.memory(layer: l, direction: d, after: t), tape.memory(layer: l, direction: d, after: t + 1))
+            layer.projectHidden(previous, rows: batch.active(t), into: gh, units: units)
+            for b in 0..<B where !units.isEmpty {
+                guard batch.isValid(t, b) else {
+                    // Past the name's end: its state is carried unchanged.
+                    (current + b * H + units.lowerBound).update(from: previous + b * H + units.lowerBound, count: units.count)
+                    if Cell.hasMemory {
+                        (cCurrent + b * H + units.lowerBound).update(from: cPrevious + b * H + units.lowerBound, count: units.count)
+                    }
+                    continue
+                }
+                let (x, h) = (gi + (t * B + b) * G * H, gh + b * G * H)
+                let kept = tape.kept(layer: l, direction: d, step: t, row: b)
+                Kernels.forEachLanes(units.count) { offset, lanes in
+                    Cell.forward(CellStep(hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, inputGates: x,
+                                          hiddenGates: h, previousH: previous + b * H, previousC: cPrevious + b * H,
+                                          nextH: current + b * H, nextC: cCurrent + b * H, kept: kept))
+                }
+            }
+            team.barrier()
+        }
+    }
+
+    // MARK: Backward
+
+    func backward(_ batch: SequenceBatch, tape: RecurrentTape, dLogits: UnsafePointer<Float>, arena: Arena) {
+        let (B, T, H, L, D, G) = (batch.size, batch.steps, hiddenSize, layers.count, directions, Cell.gates)
+        let members = WorkerPool.shared.threadCount
+        let dgi = arena.allocate(T * B * G * H)
+        let dgh = Cell.sharesGateGradients ? dgi : arena.allocate(T * B * G * H)
+        let dh = arena.allocate(B * H), dc = Cell.hasMemory ? arena.allocate(B * H) : dh
+        let stepPartials = TeamPartials(arena: arena, members: members, rows: B, width: H)
+        let headPartials = TeamPartials(arena: arena, members: members, rows: B, width: D * H, generations: 1)
+        let dFeatures = arena.allocate(B * D * H)
+        // d(loss)/d(each layer's outputs), time-ordered: from the layer above, or for the top
+        // layer from a pooling head (the last-state head feeds the top layer's final dh instead).
+        let outputGradients: [UnsafeMutablePointer<Float>?] = (0..<L).map { l in
+            l < L - 1 || pooling != .last ? arena.allocate(T * B * D * H) : nil
+        }
+        // Each piece's share of d(loss)/d(a layer's input), laid out at that input's width.
+        let layerInputPartials = L > 1 ? TeamPartials(arena: arena, members: members, rows: T * B, width: D * H, generations: 1) : nil
+        let embeddingPartials = embedding.map { TeamPartials(arena: arena, members: members, rows: T * B, width: $0.shape.cols, generations: 1) }
+        let stepOrderGradient = arena.allocate(T * B * max(D * H, embedding?.shape.cols ?? 0))
+        asTeam(batch) { team in
+            let units = team.share(H)
+            team.forEachPiece(classes) { piece, labels in
+                fc.backward(tape.features, dLogits, rows: B, outputs: labels, partialDx: headPartials.slot(0, member: piece))
+            }
+            team.barrier()
+            forEachOwnedColumn(units) { columns in
+                team.sumPartials(headPartials, rows: B, columns: columns, into: dFeatures, adding: false)
+                if let mask = tape.featureMask {
+                    Dropout.apply(mask, to: dFeatures, into: dFeatures, rows: B, width: D * H, columns: columns)
+                }
+                if let top = outputGradients[L - 1] { Pooling.backward(pooling, tape, dFeatures, into: top, columns: columns) }
+            }
+            var generation = 0
+            for l in stride(from: L - 1, through: 0, by: -1) {
+                for d in 0..<D {
+                    let layer = layers[l][d], dirBatch = tape.batch(d)
+                    for b in 0..<B where !units.isEmpty {
+                        let start = dh + b * H + units.lowerBound
+                        if l == L - 1 && pooling == .last {
+                            start.update(from: dFeatures + b * D * H + d * H + units.lowerBound, count: units.count)
+                        } else {
+                            start.update(repeating: 0, count: units.count)
+                        }
+                        if Cell.hasMemory { (dc + b * H + units.lowerBound).update(repeating: 0, count: units.count) }
+                    }
+                    for t in stride(from: T - 1, through: 0, by: -1) {
+                        let active = batch.active(t)
+                        if let gradient = outputGradients[l], !units.isEmpty {
+                            for b in 0..<active {
+                                let row = batch.time(step: t, row: b, direction: d) * B + b
+                                Kernels.axpy(1, gradient + row * D * H + d * H + units.lowerBound, dh + b * H + units.lowerBound, units.count)
+                            }
+                        }
+                        for b in 0..<active where !units.isEmpty {
+                            let row = t * B + b
+                            let kept = UnsafePointer(tape.kept(layer: l, direction: d, step: t, row: b))
+                            let (hp, cp) = (tape.state(layer: l, direction: d, after: t) + b * H, tape.memory(layer: l, direction: d, after: t) + b * H)
+                            Kernels.forEachLanes(units.count) { offset, lanes in
+                                Cell.backward(CellGradientStep(hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, kept: kept,
+                                                               previousH: hp, previousC: cp, dhBuffer: dh + b * H, dcBuffer: dc + b * H,
+                                                               dInputGates: dgi + row * G * H, dHiddenGates: dgh + row * G * H))
+                            }
+                        }
+                        guard t > 0 else { break }
+                        // dh_prev = (the cell's direct part) + dgh·W_hh: each member adds its rows' share.
+                        team.forEachPiece(H) { piece, units in
+                            layer.backpropagate(dgh + t * B * G * H, rows: active, through: layer.weightHH, units: units,
+                                                into: stepPartials.slot(generation, member: piece))
+                        }
+                        team.barrier()
+                        team.sumPartials(stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: true)
+                        generation += 1
+                    }
+                    layer.accumulateGradients(dirBatch, dgi: dgi, dgh: dgh, previousHidden: tape.state(layer: l, direction: d, after: 0),
+                                              input: tape.input(layer: l, direction: d), units: units)
+                    if let inputPartials = l > 0 ? layerInputPartials : embeddingPartials {
+                        team.forEachPiece(H) { piece, units in
+                            layer.backpropagateInputs(dirBatch, dgi, units: units, into: inputPartials.slot(0, member: piece))
+                        }
+                        team.barrier()
+                        if l > 0 {
+                            forEachOwnedColumn(units) { columns in
+                                passInputGradient(inputPartials, direction: d, batch: batch, scratch: stepOrderGradient,
+                                                  into: outputGradients[l - 1]!, columns: columns, team: team)
+                            }
+                        } else if let embedding {
+                            let columns = team.share(embedding.shape.cols)
+                            team.sumPartials(inputPartials, rows: T * B, columns: columns, into: stepOrderGradient, adding: false)
+                            Embedding.scatter(stepOrderGradient, dirBatch, into: embedding, columns: columns)
+                        }
+                    }
+                    // The next direction or layer rewrites the gate gradients and the partials.
+                    team.barrier()
+                }
+                if l > 0, let mask = tape.masks[l], let below = outputGradients[l - 1] {
+                    forEachOwnedColumn(units) { Dropout.apply(mask, to: below, into: below, rows: T * B, width: D * H, columns: $0) }
+                }
+            }
+        }
+    }
+
+    /// d(loss)/d(the layer below's outputs), time-ordered, from one direction's input gradient
+    /// (in its own step order): the forward direction writes it, the reverse one adds to it.
+    private func passInputGradient(_ partials: TeamPartials, direction d: Int, batch: SequenceBatch,
+                                   scratch: UnsafeMutablePointer<Float>, into gradient: UnsafeMutablePointer<Float>,
+                                   columns: Range<Int>, team: Team) {
+        let rows = batch.steps * batch.size
+        guard d == 1 else { return team.sumPartials(partials, rows: rows, columns: columns, into: gradient, adding: false) }
+        team.sumPartials(partials, rows: rows, columns: columns, into: scratch, adding: false)
+        let width = partials.width
+        for t in 0..<batch.steps {
+            for b in 0..<batch.active(t) {
+                let target = batch.time(step: t, row: b, direction: 1) * batch.size + b
+                Kernels.axpy(1, scratch + (t * batch.size + b) * width + columns.lowerBound,
+                             gradient + target * width + columns.lowerBound, columns.count)
+            }
+        }
+    }
+
+    // MARK: The same network op by op
+
+    func graphLogits(_ g: Graph, tokens: [Int], initialHidden: Tensor?) throws(CharNNError) -> Variable {
+        let H = hiddenSize
+        var inputs: [Variable] = []
+        for token in tokens {
+            if let embedding { inputs.append(try g.embedding(g.parameter(embedding), indices: [token])) }
+            else { inputs.append(try g.oneHot([token], depth: inputSize)) }
+        }
+        var finals: [Variable] = []
+        for layer in layers {
+            var outputs: [[Variable]] = []
+            finals = []
+            for (d, direction) in layer.enumerated() {
+                let zeros = g.constant(.zeros(Shape(1, H)))
+                var state = CellState(h: zeros, c: Cell.hasMemory ? zeros : nil)
+                var states = [Variable](repeating: zeros, count: inputs.count)
+                for t in d == 0 ? Array(inputs.indices) : inputs.indices.reversed() {
+                    let (gi, gh) = try direction.graphProjections(inputs[t], state.h)
+                    state = try Cell.graphStep(gi: gi, gh: gh, state: state, hiddenSize: H)
+                    states[t] = state.h
+                }
+                outputs.append(states)
+                finals.append(state.h)
+            }
+            inputs = []
+            for t in outputs[0].indices { inputs.append(outputs.count == 1 ? outputs[0][t] : try outputs[0][t].concat(outputs[1][t])) }
+        }
+        let features: Variable
+        switch pooling {
+        case .last: features = finals.count == 1 ? finals[0] : try finals[0].concat(finals[1])
+        case .mean:
+            var sum = inputs[0]
+            for x in inputs.dropFirst() { sum = try sum + x }
+            features = try sum * g.constant(Tensor(repeating: 1 / Float(inputs.count), shape: Shape(1, outputWidth)))
+        case .max:
+            // max(a, b) = relu(b − a) + a: on a tie the gradient goes to the earlier step, as
+            // the fused path's first-maximum does.
+            var best = inputs[0]
+            for x in inputs.dropFirst() { best = try (x - best).relu() + best }
+            features = best
+        }
+        return try fc(features)
+    }
+}
