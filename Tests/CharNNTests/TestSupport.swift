@@ -58,6 +58,9 @@ struct TorchFixture {
         object = try #require(try TestSupport.loadJSON("torch_\(name).json") as? [String: Any])
     }
 
+    /// A part of a fixture (a nested object) read the same way.
+    init(object: [String: Any]) { self.object = object }
+
     func tensor(_ key: String) throws -> Tensor {
         let entry = try #require(object[key] as? [String: Any], "fixture has no tensor '\(key)'")
         let shape = try #require(entry["shape"] as? [Int])

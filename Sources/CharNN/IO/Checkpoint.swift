@@ -6,10 +6,12 @@
 /// Format 1 (0.1.0) stores the article's vocabulary as `vocabulary`; format 2 adds `alphabet`, a
 /// JSON object with the kind, the symbols and the normalisation. A model that reads with the
 /// article's alphabet and text path is still written as format 1, byte for byte as 0.1.0 wrote
-/// it, so 0.1.0 reads it too.
+/// it, so 0.1.0 reads it too. Format 3 adds `embedding_size`, `bidirectional`, `pooling` and
+/// `dropout`, written only for models that use them (0.2.0 then refuses the file by its version
+/// instead of misreading it).
 extension Model {
     /// The newest checkpoint format this library writes and reads.
-    public static let checkpointFormatVersion = 2
+    public static let checkpointFormatVersion = 3
     /// Checkpoints larger than this are refused before they are read.
     public static let maxCheckpointBytes = 1 << 32
 
@@ -42,6 +44,15 @@ extension Model {
         } else {
             file.metadata[1].1 = "2"
             file.metadata.append(("alphabet", alphabet.checkpointJSON.serialized))
+        }
+        if !config.isClassicShape {
+            file.metadata[1].1 = "3"
+            file.metadata += [
+                ("embedding_size", String(config.embeddingSize)),
+                ("bidirectional", config.bidirectional ? "true" : "false"),
+                ("pooling", config.pooling.rawValue),
+                ("dropout", String(config.dropout)),
+            ]
         }
         file.tensors = parameters.map { ($0.name, $0.value) }
         return file
@@ -76,8 +87,21 @@ extension Model {
         guard let kind = ModelKind(rawValue: try field("model_kind")) else { throw fail("unknown model_kind '\(try field("model_kind"))'") }
         guard let hiddenInit = HiddenInit(rawValue: try field("hidden_init")) else { throw fail("unknown hidden_init") }
         guard let seed = UInt64(try field("seed")) else { throw fail("metadata 'seed' is not an unsigned integer") }
-        let config = ModelConfig(kind: kind, hiddenSize: try number("hidden_size"), layers: try number("num_layers"),
+        var config = ModelConfig(kind: kind, hiddenSize: try number("hidden_size"), layers: try number("num_layers"),
                                  hiddenInit: hiddenInit, seed: seed)
+        if version >= 3 {
+            config.embeddingSize = try number("embedding_size")
+            switch try field("bidirectional") {
+            case "true": config.bidirectional = true
+            case "false": config.bidirectional = false
+            default: throw fail("metadata 'bidirectional' is not true or false")
+            }
+            guard let pooling = Pooling(rawValue: try field("pooling")) else {
+                throw fail("metadata 'pooling' is not one of \(Pooling.allCases.map(\.rawValue))")
+            }
+            guard let dropout = Float(try field("dropout")) else { throw fail("metadata 'dropout' is not a number") }
+            (config.pooling, config.dropout) = (pooling, dropout)
+        }
         let alphabet: Alphabet
         if version == 1 {
             // 0.1.0: printable ASCII symbols read through transliteration.

@@ -3,11 +3,13 @@
 
 Each fixture is a small JSON file: the inputs, weights, outputs and gradients PyTorch computes.
 Run by hand where torch is installed (`pip install torch`):
-    python3 make_torch_fixtures.py
+    python3 make_torch_fixtures.py              # every fixture
+    python3 make_torch_fixtures.py NAME ...     # only these (e.g. recurrent_options)
 `make test` reads the committed JSON files and needs no torch.
 """
 import json
 import os
+import sys
 
 import torch
 import torch.nn.functional as F
@@ -143,6 +145,114 @@ def recurrent(kind):
     })
 
 
+def cell_step(kind, x, h, c, w_ih, w_hh, b_ih, b_hh):
+    """One step of nn.GRU's or nn.LSTM's cell, written out (so dropout masks can go between layers)."""
+    gi, gh = x @ w_ih.T + b_ih, h @ w_hh.T + b_hh
+    if kind == "gru":
+        (ri, zi, ni), (rh, zh, nh) = gi.chunk(3, -1), gh.chunk(3, -1)
+        r, z = torch.sigmoid(ri + rh), torch.sigmoid(zi + zh)
+        n = torch.tanh(ni + r * nh)
+        return (1 - z) * n + z * h, c
+    i, f, g, o = (gi + gh).chunk(4, -1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+class OptionsClassifier(torch.nn.Module):
+    """charnn's GRU/LSTM options in PyTorch's modules and names: an optional nn.Embedding, a
+    (bi)directional stack, a head on the last states or the outputs pooled over time."""
+
+    def __init__(self, kind, hidden_size, num_layers, classes, embedding_size, bidirectional, pooling):
+        super().__init__()
+        if embedding_size:
+            self.embedding = torch.nn.Embedding(len(VOCAB), embedding_size)
+        cell = torch.nn.GRU if kind == "gru" else torch.nn.LSTM
+        inputs = embedding_size or len(VOCAB)
+        setattr(self, kind, cell(inputs, hidden_size, num_layers, bidirectional=bidirectional))
+        self.kind, self.layers, self.hidden = kind, num_layers, hidden_size
+        self.directions, self.pooling = 2 if bidirectional else 1, pooling
+        self.fc = torch.nn.Linear(self.directions * hidden_size, classes)
+
+    def inputs(self, tokens):
+        if hasattr(self, "embedding"):
+            return self.embedding(torch.tensor(tokens))
+        return F.one_hot(torch.tensor(tokens), len(VOCAB)).float()
+
+    def forward(self, tokens, masks=None):
+        """One name; masks: {"layers": [mask of layer l's input, l >= 1], "head": mask} or None."""
+        rnn, x = getattr(self, self.kind), self.inputs(tokens)
+        for l in range(self.layers):
+            if l > 0 and masks:
+                x = x * masks["layers"][l - 1]
+            outputs, finals = [], []
+            for d in range(self.directions):
+                suffix = "_reverse" if d else ""
+                weights = [getattr(rnn, f"{n}_l{l}{suffix}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+                h = c = torch.zeros(self.hidden)
+                steps = range(len(tokens)) if d == 0 else reversed(range(len(tokens)))
+                out = [None] * len(tokens)
+                for t in steps:
+                    h, c = cell_step(self.kind, x[t], h, c, *weights)
+                    out[t] = h
+                outputs.append(torch.stack(out))
+                finals.append(h)
+            x = torch.cat(outputs, -1)
+        if self.pooling == "last":
+            features = torch.cat(finals)
+        elif self.pooling == "mean":
+            features = x.mean(0)
+        else:
+            features = x.max(0).values
+        if masks:
+            features = features * masks["head"]
+        return self.fc(features)
+
+    def module_forward(self, tokens):
+        """The same through nn.GRU/nn.LSTM itself (checks the written-out cells)."""
+        output, state = getattr(self, self.kind)(self.inputs(tokens).unsqueeze(1))
+        h_n = state[0] if self.kind == "lstm" else state
+        if self.pooling == "last":
+            features = torch.cat([h_n[-self.directions + d, 0] for d in range(self.directions)])
+        elif self.pooling == "mean":
+            features = output[:, 0].mean(0)
+        else:
+            features = output[:, 0].max(0).values
+        return self.fc(features)
+
+
+def recurrent_options():
+    """Bidirectional GRU/LSTM, embedding input, pooling heads and dropout masks given explicitly:
+    logits without dropout, and with the masks the mean cross-entropy and every gradient."""
+    names, targets = ["Jake", "Qin", "Fernando", "O'Neil", "Li"], [3, 0, 2, 1, 0]
+    p = 0.25
+    cases = []
+    for kind in ("gru", "lstm"):
+        for embedding_size, bidirectional, layers, pooling in [(4, True, 2, "last"), (0, True, 1, "mean"),
+                                                              (3, False, 2, "max"), (5, True, 2, "max")]:
+            torch.manual_seed(len(cases) + 99)
+            hidden, classes = 5, 4
+            model = OptionsClassifier(kind, hidden, layers, classes, embedding_size, bidirectional, pooling)
+            tokens = [[VOCAB.index(ch) for ch in n] for n in names]
+            width = model.directions * hidden
+            logits = torch.stack([model(tok) for tok in tokens])
+            reference = torch.stack([model.module_forward(tok) for tok in tokens])
+            assert torch.allclose(logits, reference, atol=1e-6), "written-out cells differ from nn." + kind
+            masks = [{"layers": [(torch.rand(len(tok), width) >= p).float() / (1 - p) for _ in range(layers - 1)],
+                      "head": (torch.rand(width) >= p).float() / (1 - p)} for tok in tokens]
+            train_logits = torch.stack([model(tok, m) for tok, m in zip(tokens, masks)])
+            loss = F.cross_entropy(train_logits, torch.tensor(targets))
+            loss.backward()
+            cases.append({
+                "kind": kind, "embedding_size": embedding_size, "bidirectional": bidirectional, "num_layers": layers,
+                "pooling": pooling, "hidden_size": hidden, "classes": classes, "dropout": p,
+                "tokens": tokens, "targets": targets, "logits": t(logits), "loss": float(loss.detach()),
+                "layer_masks": [[t(x) for x in m["layers"]] for m in masks], "head_masks": [t(m["head"]) for m in masks],
+                "parameters": {k: t(v) for k, v in model.state_dict().items()},
+                "gradients": {k: t(v.grad) for k, v in model.named_parameters()},
+            })
+    write("recurrent_options", {"cases": cases})
+
+
 def optimizers():
     """Three steps of Adam, AdamW (weight decay 0.1), SGD with momentum and weight decay, and
     clip_grad_norm_, from the same start and the same gradient sequence."""
@@ -190,13 +300,13 @@ def gru_checkpoint():
     write("gru_checkpoint", {"names": names, "probabilities": probabilities, "labels": labels})
 
 
+ALL = [linear, log_softmax_cross_entropy, sigmoid_tanh, concat, elman_unrolled, lambda: recurrent("gru"),
+       lambda: recurrent("lstm"), optimizers, gru_checkpoint, recurrent_options]
+
 if __name__ == "__main__":
-    linear()
-    log_softmax_cross_entropy()
-    sigmoid_tanh()
-    concat()
-    elman_unrolled()
-    recurrent("gru")
-    recurrent("lstm")
-    optimizers()
-    gru_checkpoint()
+    if len(sys.argv) > 1:
+        for name in sys.argv[1:]:
+            globals()[name]()
+    else:
+        for make in ALL:
+            make()
