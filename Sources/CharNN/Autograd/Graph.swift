@@ -21,26 +21,48 @@
 ///
 /// A graph is not thread-safe: use one per thread.
 public final class Graph {
-    enum Op: UInt8 {
-        case constant, parameter
-        case matmul, linear, add, sub, mul, concat, slice
-        case sigmoid, tanh, relu, exp, log
-        case sum, mean, logSoftmax, crossEntropy, embedding
+    /// The index of a node on the tape.
+    typealias NodeID = Int32
+
+    /// What made a node, with its operands by name. The ops come in families, each with its
+    /// own enum in `Autograd/Ops/` next to its forward and backward code, so adding an op to a
+    /// family touches that one file; the switches over them have no catch-all case, so the
+    /// compiler names every place a new case must be handled.
+    enum Op {
+        /// An input or a constant (`constant`, `input`, `oneHot`).
+        case constant
+        /// A `Parameter`'s storage, read in place; its gradient accumulates into the parameter.
+        case parameter
+        case matrix(MatrixOp)
+        case elementwise(ElementwiseOp)
+        case shape(ShapeOp)
+        case reduction(ReductionOp)
+        case loss(LossOp)
+
+        var isParameter: Bool {
+            if case .parameter = self { return true }
+            return false
+        }
+
+        /// Calls `body` with the node's operands (a closure rather than an array: no allocation).
+        func forEachOperand(_ body: (NodeID) -> Void) {
+            switch self {
+            case .constant, .parameter: return
+            case .matrix(let op): op.forEachOperand(body)
+            case .elementwise(let op): op.forEachOperand(body)
+            case .shape(let op): op.forEachOperand(body)
+            case .reduction(let op): op.forEachOperand(body)
+            case .loss(let op): op.forEachOperand(body)
+            }
+        }
     }
 
-    /// One recorded value: what made it, from which inputs, and where its value and gradient are.
+    /// One recorded value: what made it, and where its value and gradient are.
     struct Node {
         var op: Op
         var shape: Shape
         var value: UnsafeMutablePointer<Float>
         var grad: UnsafeMutablePointer<Float>?
-        var a: Int32 = -1
-        var b: Int32 = -1
-        var c: Int32 = -1
-        /// Op-specific: slice start; offset of indices in `indices`; 1 when `b` is a broadcast row.
-        var arg: Int = 0
-        /// Extra saved values (cross-entropy's probabilities).
-        var saved: UnsafeMutablePointer<Float>?
         var requiresGrad: Bool
     }
 
@@ -50,10 +72,10 @@ public final class Graph {
     let arena = Arena()
     /// The parameters used since the last reset, kept alive while nodes point into them.
     private var parameters: [Parameter] = []
-    /// Scratch for `backward`: which nodes the output depends on, and the linear nodes whose
-    /// parameter weight gradients are summed at the end.
+    /// Scratch for `backward`: which nodes the output depends on, and the uses of parameters
+    /// as linear weights whose gradients are summed at the end (`applyDeferredWeightGradients`).
     private var reachable: [Bool] = []
-    var deferredWeightGradients: [Int32] = []
+    var deferredWeightGradients: [DeferredWeightGradient] = []
     /// Bumped by `reset()`, so variables from an earlier step are refused instead of read.
     public private(set) var generation: UInt32 = 0
 
@@ -118,30 +140,47 @@ public final class Graph {
 
     func record(_ node: Node) -> Variable {
         nodes.append(node)
-        return Variable(graph: self, id: Int32(nodes.count - 1), generation: generation, shape: node.shape)
+        return Variable(graph: self, id: NodeID(nodes.count - 1), generation: generation, shape: node.shape)
     }
 
-    /// The node index of `v`, after checking that it belongs to this graph and this step.
-    func index(of v: Variable) throws(CharNNError) -> Int {
+    /// Records the result of an op: `value` holds its `shape.count` values, computed already.
+    func record(_ op: Op, shape: Shape, value: UnsafeMutablePointer<Float>, requiresGrad: Bool) -> Variable {
+        record(Node(op: op, shape: shape, value: value, requiresGrad: requiresGrad))
+    }
+
+    /// The node of `v`, after checking that it belongs to this graph and this step.
+    func id(of v: Variable) throws(CharNNError) -> NodeID {
         guard v.graph === self else { throw .invalidArgument("the variable belongs to another graph") }
         guard v.generation == generation, Int(v.id) < nodes.count else {
             throw .invalidArgument("the variable was made before the graph was reset")
         }
-        return Int(v.id)
+        return v.id
+    }
+
+    func node(_ id: NodeID) -> Node { nodes[Int(id)] }
+
+    /// Whether an op on these operands needs a gradient. Fixed arities rather than a variadic
+    /// list: no array per op.
+    func requiresGrad(_ a: NodeID, _ b: NodeID? = nil, _ c: NodeID? = nil) -> Bool {
+        guard isRecording else { return false }
+        if nodes[Int(a)].requiresGrad { return true }
+        if let b, nodes[Int(b)].requiresGrad { return true }
+        if let c, nodes[Int(c)].requiresGrad { return true }
+        return false
     }
 
     // MARK: Reading results
 
     /// A copy of the value of `v`.
     public func value(of v: Variable) throws(CharNNError) -> Tensor {
-        let node = nodes[try index(of: v)]
+        let node = nodes[Int(try id(of: v))]
         return try Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: node.value, count: node.shape.count)))
     }
 
     /// A copy of the gradient of `v` from the last `backward`, or nil when it has none (it does
     /// not require a gradient, or backward has not reached it).
     public func grad(of v: Variable) throws(CharNNError) -> Tensor? {
-        let node = nodes[try index(of: v)]
+        let node = nodes[Int(try id(of: v))]
         guard let g = node.grad else { return nil }
         return try Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: g, count: node.shape.count)))
     }
@@ -153,7 +192,7 @@ public final class Graph {
     /// like PyTorch's `y.backward(gradient=seed)`. Gradients of parameters accumulate; those of
     /// the graph's own nodes are recomputed by each call.
     public func backward(_ output: Variable, seed: Tensor? = nil) throws(CharNNError) {
-        let out = try index(of: output)
+        let out = Int(try id(of: output))
         guard nodes[out].requiresGrad else {
             throw .invalidArgument("backward: the output does not depend on anything that requires a gradient"
                                    + (isRecording ? "" : " (the graph is not recording)"))
@@ -173,12 +212,10 @@ public final class Graph {
         reachable.append(contentsOf: repeatElement(false, count: out + 1))
         reachable[out] = true
         for i in stride(from: out, through: 0, by: -1) where reachable[i] && nodes[i].requiresGrad {
-            let node = nodes[i]
-            if node.a >= 0 { reachable[Int(node.a)] = true }
-            if node.b >= 0 { reachable[Int(node.b)] = true }
-            if node.c >= 0 { reachable[Int(node.c)] = true }
+            nodes[i].op.forEachOperand { reachable[Int($0)] = true }
         }
-        for i in 0...out where reachable[i] && nodes[i].requiresGrad && nodes[i].op != .parameter {
+        // A parameter's gradient is its own storage; every other node's starts at zero here.
+        for i in 0...out where reachable[i] && nodes[i].requiresGrad && !nodes[i].op.isParameter {
             nodes[i].grad = arena.allocateZeroed(nodes[i].shape.count)
         }
         let seedPointer = nodes[out].grad!
@@ -192,13 +229,28 @@ public final class Graph {
         }
         applyDeferredWeightGradients()
     }
+
+    /// Adds node `i`'s contribution to the gradients of its operands (vector-Jacobian
+    /// products), by the rule of its op's family.
+    private func backwardStep(_ i: Int) {
+        let node = nodes[i]
+        guard let dy = node.grad else { return }
+        switch node.op {
+        case .constant, .parameter: return
+        case .matrix(let op): backward(op, of: NodeID(i), dy)
+        case .elementwise(let op): backward(op, node, dy)
+        case .shape(let op): backward(op, node, dy)
+        case .reduction(let op): backward(op, dy)
+        case .loss(let op): backward(op, node, dy)
+        }
+    }
 }
 
 /// A value recorded on a `Graph`: the result of an op, a constant or a parameter. A small
 /// handle; its data lives in the graph until the graph is reset.
 public struct Variable {
     public let graph: Graph
-    let id: Int32
+    let id: Graph.NodeID
     let generation: UInt32
     public let shape: Shape
 
@@ -228,7 +280,7 @@ extension Graph {
             throw .invalidArgument("the tensor was made before the graph was reset")
         }
         guard index >= 0 && index < nodes.count else { throw .invalidArgument("the tensor does not belong to this graph") }
-        return Variable(graph: self, id: Int32(index), generation: generation, shape: nodes[index].shape)
+        return Variable(graph: self, id: NodeID(index), generation: generation, shape: nodes[index].shape)
     }
 }
 
