@@ -86,7 +86,8 @@ import Testing
         let masks = Self.patternMasks(options.dropout)
         _ = Self.fused(model, names, targets, masks: masks)
         let analytic = RecurrentLayerTests.gradients(model)
-        let epsilon: Float = 1e-2
+        // Max pooling is not smooth where two steps tie: a smaller step keeps clear of the kinks.
+        let epsilon: Float = options.pooling == .max ? 1e-3 : 1e-2
         for p in model.parameters {
             for i in stride(from: 0, to: p.count, by: max(1, p.count / 30)) {
                 let saved = p.values[i]
@@ -111,11 +112,12 @@ import Testing
         for entry in cases {
             let f = TorchFixture(object: entry)
             var o = Options()
-            o.kind = try #require(ModelKind(rawValue: try #require(entry["kind"] as? String)))
+            let kindName = try #require(entry["kind"] as? String), poolingName = try #require(entry["pooling"] as? String)
+            o.kind = try #require(ModelKind(rawValue: kindName))
             o.embedding = try f.int("embedding_size")
             o.bidirectional = try #require(entry["bidirectional"] as? Bool)
             o.layers = try f.int("num_layers")
-            o.pooling = try #require(Pooling(rawValue: try #require(entry["pooling"] as? String)))
+            o.pooling = try #require(Pooling(rawValue: poolingName))
             o.dropout = Float(try f.double("dropout"))
             let (H, C) = (try f.int("hidden_size"), try f.int("classes"))
             var config = ModelConfig(kind: o.kind, hiddenSize: H, layers: o.layers)
