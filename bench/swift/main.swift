@@ -141,6 +141,44 @@ func gemm(m: Int, n: Int, k: Int) throws {
     print("gemm \(m)×\(k) · (\(n)×\(k))ᵀ: \(String(format1: best * 1e6)) µs, \(String(format1: Double(m * n * k) / best / 1e9)) GMAC/s")
 }
 
+/// Trains one configuration on DATA's train split (10 %, seed 0) minus a validation split carved
+/// from it (10 %, seed 1), printing seconds and validation accuracy after each epoch: for
+/// choosing recipes by validation (the test split is never read here).
+/// `charnn-bench explore DATA kind=gru hidden=128 layers=1 emb=32 bi=1 pool=max dropout=0.2
+/// epochs=10 batch=64 lr=0.003 wd=0.0001 opt=adamw`
+func explore(directory: String, options: [String: String]) throws {
+    func int(_ k: String, _ d: Int) -> Int { options[k].flatMap { Int($0) } ?? d }
+    func float(_ k: String, _ d: Float) -> Float { options[k].flatMap { Float($0) } ?? d }
+    let text = TextConfig(alphabet: .learned(), caseFold: int("casefold", 0) != 0)
+    let data = try NameDataset.load(path: directory, textConfig: text)
+    let (trainAll, _) = try data.stratifiedSplit(testFraction: 0.1, seed: 0)
+    let (train, validation) = try trainAll.stratifiedSplit(testFraction: 0.1, seed: 1)
+    var config = ModelConfig(kind: ModelKind(rawValue: options["kind"] ?? "gru") ?? .gru, hiddenSize: int("hidden", 128),
+                             layers: int("layers", 1), seed: UInt64(int("seed", 0)))
+    config.embeddingSize = int("emb", 0)
+    config.bidirectional = int("bi", 0) != 0
+    config.pooling = Pooling(rawValue: options["pool"] ?? "last") ?? .last
+    config.dropout = float("dropout", 0)
+    let model = try Model(config: config, labels: train.labelNames, alphabet: train.alphabet)
+    var training = TrainingConfig()
+    training.epochs = 1
+    training.batchSize = int("batch", 64)
+    training.learningRate = float("lr", 3e-3)
+    training.weightDecay = float("wd", 0)
+    training.optimizer = TrainingConfig.OptimizerKind(rawValue: options["opt"] ?? "adam") ?? .adam
+    print("explore \(options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")): "
+          + "\(model.parameterCount) weights, \(train.count) train, \(validation.count) validation")
+    var total = 0.0
+    for epoch in 1...int("epochs", 5) {
+        training.seed = UInt64(epoch)
+        let start = now()
+        try model.train(on: train, config: training)
+        total += now() - start
+        let accuracy = try model.evaluate(validation).accuracy
+        print("epoch \(epoch): \(String(format1: total)) s, validation \(String(format1: accuracy * 100)) %")
+    }
+}
+
 let args = CommandLine.arguments.dropFirst()
 let which = args.first ?? "elman-step"
 do {
@@ -153,6 +191,14 @@ do {
     case "threshold":
         let rest = Array(args.dropFirst())
         try threshold(directory: rest.first ?? "data/names", names: rest.count > 1 ? Int(rest[1]) ?? 400 : 400)
+    case "explore":
+        let rest = Array(args.dropFirst())
+        var options: [String: String] = [:]
+        for item in rest.dropFirst() {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { options[String(parts[0])] = String(parts[1]) }
+        }
+        try explore(directory: rest.first ?? "data/names", options: options)
     case "train":
         let rest = Array(args.dropFirst())
         try train(kind: ModelKind(rawValue: rest.first ?? "gru") ?? .gru, batch: rest.count > 1 ? Int(rest[1]) ?? 1 : 1,

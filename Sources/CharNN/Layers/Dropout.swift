@@ -8,10 +8,11 @@ struct DropoutMasks {
     /// layer (the output of the one below), `layers` the head's input.
     let fill: (_ site: Int, _ mask: UnsafeMutablePointer<Float>, _ count: Int) -> Void
 
-    /// Masks drawn from `seed` (one stream per site): the same seed gives the same masks.
-    static func random(probability p: Float, seed: UInt64) -> DropoutMasks {
+    /// Masks drawn from `seed` for training step `step` (one stream per step and site, tagged
+    /// apart from the seed's other streams): the same seed and step give the same masks.
+    static func random(probability p: Float, seed: UInt64, step: UInt64 = 0) -> DropoutMasks {
         DropoutMasks { site, mask, count in
-            var rng = Xoshiro256.derived(seed: seed, stream: UInt64(site))
+            var rng = Xoshiro256.derived(seed: seed, stream: 0x4000_0000_0000_0000 | (step << 8) | UInt64(site & 0xFF))
             let scale = 1 / (1 - p)
             for i in 0..<count { mask[i] = rng.nextUnitFloat() < p ? 0 : scale }
         }

@@ -138,7 +138,12 @@ extension Model {
                 let h0 = initialHidden(batchSize: batch.size, arena: arena) { _, row in
                     Model.kaiming(row, using: &hiddenRng)
                 }
-                let loss = network.lossAndGradients(batch, targets: targets, initialHidden: h0, arena: arena)
+                // Dropout masks of their own for every step, reproducible from the seed.
+                let dropout = self.config.dropout > 0
+                    ? DropoutMasks.random(probability: self.config.dropout, seed: config.seed,
+                                          step: UInt64(epoch) << 32 | UInt64(step))
+                    : nil
+                let loss = network.lossAndGradients(batch, targets: targets, initialHidden: h0, arena: arena, dropout: dropout)
                 // The norm costs a pass over the gradients: taken when clipping needs it. Without
                 // clipping, a non-finite gradient shows in the loss or in the optimizer's guard.
                 let norm = config.clipNorm > 0 ? gradientNorm(parameters) : 0
