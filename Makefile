@@ -109,6 +109,8 @@ test-python: python
 	@$(VENV)/bin/python -c "import pytest" 2>/dev/null || $(VENV)/bin/python -m pip install -q pytest
 	@$(VENV)/bin/python -m pip install -q numpy tqdm matplotlib pandas 2>/dev/null || \
 		echo "test-python: numpy/tqdm/matplotlib/pandas could not be installed; their tests are skipped"
+	@$(VENV)/bin/python -m pip install -q scikit-learn 2>/dev/null || \
+		echo "test-python: scikit-learn could not be installed; the metric comparisons with it are skipped"
 	cd bindings/python/tests && CHARNN_DATA="$(abspath $(DATA))" ../../../$(VENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 # The main job: the article's two models trained on the names data, then its example names.
