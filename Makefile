@@ -79,7 +79,7 @@ test-swift:
 # against the header, and the installed pkg-config file.
 test-c: examples
 	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c \
-		Tests/CABI/test_lowlevel.c Tests/CABI/test_faults.c Tests/CABI/test_text.c -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
+		Tests/CABI/test_lowlevel.c Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
 	python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/libcharnn.so
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
 	CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test
@@ -109,6 +109,8 @@ test-python: python
 	@$(VENV)/bin/python -c "import pytest" 2>/dev/null || $(VENV)/bin/python -m pip install -q pytest
 	@$(VENV)/bin/python -m pip install -q numpy tqdm matplotlib pandas 2>/dev/null || \
 		echo "test-python: numpy/tqdm/matplotlib/pandas could not be installed; their tests are skipped"
+	@$(VENV)/bin/python -m pip install -q scikit-learn 2>/dev/null || \
+		echo "test-python: scikit-learn could not be installed; the metric comparisons with it are skipped"
 	cd bindings/python/tests && CHARNN_DATA="$(abspath $(DATA))" ../../../$(VENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 # The main job: the article's two models trained on the names data, then its example names.
@@ -220,7 +222,7 @@ test-sanitize: examples
 	@mkdir -p $(BUILD)/bin
 	$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
 		Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
-		Tests/CABI/test_faults.c Tests/CABI/test_text.c \
+		Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
 	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
 	for example in names elman_from_scratch; do \

@@ -15,8 +15,8 @@
  *               function aborts the process: NULL pointers, freed handles, bad sizes, invalid
  *               UTF-8, unknown enum values and wrong struct sizes all come back as statuses.
  *
- *   Handles.    charnn_dataset, charnn_model, charnn_graph, charnn_tensor and charnn_optimizer
- *               are opaque. They are created through an out
+ *   Handles.    charnn_dataset, charnn_model, charnn_metrics, charnn_graph, charnn_tensor and
+ *               charnn_optimizer are opaque. They are created through an out
  *               parameter and released by their _free function, which accepts NULL. The library
  *               keeps a registry of live handles, so a freed, foreign or wrong-kind handle is
  *               detected and refused with CHARNN_INVALID_HANDLE (a new handle may reuse a freed
@@ -459,6 +459,97 @@ charnn_status charnn_model_train(charnn_model *model, const charnn_dataset *trai
  * accuracy is the diagonal over each row's sum. Safe to call from many threads at once. */
 charnn_status charnn_model_evaluate(const charnn_model *model, const charnn_dataset *data, double *accuracy,
                                     int64_t *confusion, size_t capacity);
+
+/* ---------------------------------------------------------------------------------------------
+ * Evaluation metrics
+ *
+ * charnn_model_evaluate_metrics scores a data set once and returns a charnn_metrics handle to
+ * read everything from: top-1 and top-k accuracy, per-label precision, recall, F1 and support,
+ * macro and weighted averages, and the confusion matrix (dense or as its non-zero cells).
+ *
+ * Conventions, those of scikit-learn with zero_division=0 (so no value is ever NaN):
+ *   - precision = TP / (TP + FP), 0 for a label never predicted; recall = TP / (TP + FN), 0 for
+ *     a label with no names in the set; F1 = 2 TP / (2 TP + FP + FN), 0 when both are 0;
+ *   - a label is present when it has names in the set or was predicted at least once (the
+ *     labels of y_true and y_pred). Macro averages are plain means over the present labels,
+ *     as f1_score(y_true, y_pred, average="macro") with its default labels: labels the set
+ *     neither holds nor gets predicted do not count. Weighted averages weigh each label by its
+ *     support; micro averages equal the accuracy (one label per name).
+ * A metrics handle holds O(labels + names) numbers, never labels² (65,535 labels are fine);
+ * only charnn_metrics_confusion fills a dense matrix, in the caller's memory.
+ *
+ * Threads: a metrics handle is immutable once made; any number of threads may read it at once.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct charnn_metrics charnn_metrics;
+
+/* Averages (charnn_metrics_average). */
+enum {
+    CHARNN_AVERAGE_MACRO = 0,    /* the unweighted mean over the present labels */
+    CHARNN_AVERAGE_WEIGHTED = 1, /* the mean weighted by each label's support */
+    CHARNN_AVERAGE_MICRO = 2     /* over all names at once: precision = recall = F1 = accuracy */
+};
+
+/* Evaluates `model` on `data` (labels matched by name and texts read with the model's alphabet,
+ * as for charnn_model_evaluate): top-1 predictions for the confusion matrix and the per-label
+ * metrics, and whether each name's true label is among its k most likely (ties broken by label
+ * index, as charnn_model_predict orders them). k = 1 makes top-k accuracy the accuracy; k = the
+ * label count makes it 1. On success *out is a new handle the caller frees with
+ * charnn_metrics_free; on error *out is left as it was.
+ * Returns CHARNN_INVALID_ARGUMENT for a NULL out, k = 0 or k above the model's label count, an
+ * empty data set or a label the model lacks (naming it), CHARNN_INVALID_HANDLE for a freed or
+ * wrong-kind handle, CHARNN_BUSY while the model trains. Safe to call from many threads at once. */
+charnn_status charnn_model_evaluate_metrics(const charnn_model *model, const charnn_dataset *data, size_t k,
+                                            charnn_metrics **out);
+
+/* Releases a metrics handle. NULL is ignored; so is a handle that is not live metrics. */
+void charnn_metrics_free(charnn_metrics *metrics);
+
+/* The number of labels (the model's): the valid `label` arguments are 0 .. count - 1, named by
+ * charnn_model_label_name. */
+charnn_status charnn_metrics_label_count(const charnn_metrics *metrics, size_t *out);
+
+/* The number of names evaluated. */
+charnn_status charnn_metrics_total(const charnn_metrics *metrics, int64_t *out);
+
+/* The k the metrics were computed with. */
+charnn_status charnn_metrics_k(const charnn_metrics *metrics, size_t *out);
+
+/* The share of names predicted right (top-1 accuracy). */
+charnn_status charnn_metrics_accuracy(const charnn_metrics *metrics, double *out);
+
+/* The share of names whose true label is among their k most likely. */
+charnn_status charnn_metrics_top_k_accuracy(const charnn_metrics *metrics, double *out);
+
+/* The mean F1 over the present labels (macro-F1, scikit-learn's f1_score(average="macro")). */
+charnn_status charnn_metrics_macro_f1(const charnn_metrics *metrics, double *out);
+
+/* Precision, recall and F1 averaged as `average` says (CHARNN_AVERAGE_*); each output may be
+ * NULL. *present (may be NULL) receives the number of present labels, those macro averages run
+ * over. Returns CHARNN_INVALID_ARGUMENT for an unknown average. */
+charnn_status charnn_metrics_average(const charnn_metrics *metrics, int32_t average, double *precision,
+                                     double *recall, double *f1, size_t *present);
+
+/* The metrics of label `label`: precision, recall, F1 (with the conventions above), support (its
+ * names in the set) and predicted (the names predicted as it; with support 0 and predicted 0 the
+ * label is not present). Each output may be NULL. Constant time. Returns CHARNN_INVALID_ARGUMENT
+ * when label >= the label count. */
+charnn_status charnn_metrics_class(const charnn_metrics *metrics, size_t label, double *precision, double *recall,
+                                   double *f1, int64_t *support, int64_t *predicted);
+
+/* The confusion matrix, label_count * label_count counts in row-major order: row = true label,
+ * column = predicted label, written to out[0 .. label_count²). capacity is out's length in
+ * elements: CHARNN_BUFFER_TOO_SMALL, nothing written, when it is smaller (the message gives the
+ * size needed). For many labels prefer charnn_metrics_confusion_entries. */
+charnn_status charnn_metrics_confusion(const charnn_metrics *metrics, int64_t *out, size_t capacity);
+
+/* The non-zero cells of the confusion matrix, sorted by true label then predicted label: cell i
+ * is true_labels[i], predicted[i], counts[i]. There are at most as many as names evaluated.
+ * *count (may be NULL) receives the number of cells whatever happens; when capacity is smaller
+ * the call returns CHARNN_BUFFER_TOO_SMALL and writes nothing (pass capacity 0 to ask for the
+ * count). Any of the three arrays may be NULL. */
+charnn_status charnn_metrics_confusion_entries(const charnn_metrics *metrics, int32_t *true_labels, int32_t *predicted,
+                                               int64_t *counts, size_t capacity, size_t *count);
 
 /* The k most likely labels of one text (raw UTF-8, read with the model's alphabet: characters it
  * lacks become <unk>, or are dropped by an ARTICLE alphabet; charnn_model_encode counts them),

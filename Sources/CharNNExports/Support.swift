@@ -89,7 +89,7 @@ enum LastError {
 /// lookup hands back a strong reference, so an object freed on another thread mid-call stays
 /// alive until that call ends.
 enum Handles {
-    enum Kind: String { case dataset, model, graph, parameter, optimizer }
+    enum Kind: String { case dataset, model, metrics, graph, parameter, optimizer }
 
     private struct Entry {
         let kind: Kind

@@ -33,7 +33,8 @@ run() {
 # has FILE REGEX [what]: FILE (out or err) matches the extended regex.
 has() { grep -Eq -e "$2" "$T/$1" || fail "std$1 lacks /$2/${3:+ ($3)}"; ok; }
 # para REGEX: like `has out`, with the wrapped summary paragraph joined into one line.
-para() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\n  / /g' "$T/out" | grep -Eq -e "$1" || fail "stdout lacks /$1/ (paragraph)"; ok; }
+# (grep reads all of its input: with -q it could stop early and fail the pipe under pipefail.)
+para() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\n  / /g' "$T/out" | grep -E -e "$1" >/dev/null || fail "stdout lacks /$1/ (paragraph)"; ok; }
 lacks() { ! grep -Eq -e "$2" "$T/$1" || fail "std$1 has /$2/${3:+ ($3)}"; ok; }
 last_line_is_accuracy() {
     local last
@@ -236,8 +237,18 @@ para '^data .*heldout\.csv: 15 rows'
 has out '^label +support +precision +recall +F1$'
 has out '^cyrillic +5 +[0-9]\.[0-9]{4} +[0-9]\.[0-9]{4} +[0-9]\.[0-9]{4}$'
 has out '^macro avg +15 '
-has out '^[0-9]+ of 15 right'
+has out '^weighted avg +15 '
+has out '^top-1 accuracy: [0-9]{1,3}\.[0-9]{2}% \([0-9]+ of 15\)$'
+lacks out '^top-[2-9]'
+has out '^macro-F1: [01]\.[0-9]{4} \(the mean over the [1-3] labels? in the data or predicted\)$'
+# Three labels: the confusion matrix is shown, named columns, every row summing to its 5 names.
+has out '^confusion matrix \(rows: true label, columns: predicted label\):$'
+has out '^ +cyrillic +greek +latin$'
+awk '/^confusion matrix/ { on = 1; getline; next } on && NF == 4 { n++; if ($2 + $3 + $4 != 5) bad = 1 } on && NF != 4 { on = 0 }
+     END { exit !(n == 3 && !bad) }' "$T/out" || fail "confusion rows do not each sum to 5"
+ok
 last_line_is_accuracy
+top1=$(accuracy_of)
 run 0 "$CHARNN" test "$T/m.st" "$T/train.tsv" --no-header --text-column=1 --label-column=0
 has out '90 rows'
 last_line_is_accuracy
@@ -247,6 +258,91 @@ run 2 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --epochs 3
 has err "unknown option '--epochs'"
 run 1 "$CHARNN" test "$T/m.st" "$T/bad.csv"
 has err 'bad\.csv:[0-9]+'
+
+# --top-k: top-K accuracy next to top-1; K = the label count is 100 %.
+run 0 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --top-k 2
+has out '^top-2 accuracy: [0-9]{1,3}\.[0-9]{2}% \([0-9]+ of 15\)$'
+top2=$(sed -nE 's/^top-2 accuracy: ([0-9.]+)%.*/\1/p' "$T/out")
+awk -v a="$top1" -v b="$top2" 'BEGIN { exit !(b >= a) }' || fail "top-2 accuracy $top2% below top-1 $top1%"
+ok
+[[ $(accuracy_of) == "$top1" ]] || fail "--top-k changed the (top-1) test accuracy"
+ok
+run 0 "$CHARNN" test "$T/m.st" "$T/heldout.csv" -k 3
+has out '^top-3 accuracy: 100\.00% \(15 of 15\)$'
+for bad in 0 -1 abc 2.5 ''; do
+    run 2 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --top-k "$bad"
+    has err "--top-k needs an integer in 1\.\.65535, got '$bad'"
+done
+run 2 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --top-k 4
+has err "--top-k 4 is more than the model's 3 labels"
+run 2 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --top-k
+has err '--top-k needs a value'
+run 2 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --json=yes
+has err '--json takes no value'
+run 2 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --confusion=1
+has err '--confusion takes no value'
+
+# --json: one object with everything, and nothing else on stdout.
+run 0 "$CHARNN" test "$T/m.st" "$T/heldout.csv" --json --top-k 2
+[[ $(wc -l <"$T/out") == 1 ]] || fail "--json printed more than one line"
+ok
+python3 - "$T/out" "$top1" <<'PY' || fail "--json fields"
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = {"rows", "skipped", "total", "correct", "k", "accuracy", "top_k_accuracy", "macro_f1", "macro", "weighted",
+        "labels", "classes", "confusion_entries", "confusion"}
+assert want <= set(d), want - set(d)
+assert d["rows"] == d["total"] == 15 and d["skipped"] == 0 and d["k"] == 2
+assert d["labels"] == ["cyrillic", "greek", "latin"], d["labels"]
+assert abs(100 * d["accuracy"] - float(sys.argv[2])) < 0.006 and d["correct"] == round(15 * d["accuracy"])
+assert d["accuracy"] <= d["top_k_accuracy"] <= 1
+classes = d["classes"]
+assert [c["label"] for c in classes] == d["labels"] and all(c["support"] == 5 for c in classes)
+assert set(classes[0]) == {"label", "precision", "recall", "f1", "support", "predicted"}
+m = d["confusion"]
+assert [sum(row) for row in m] == [5, 5, 5] and [sum(col) for col in zip(*m)] == [c["predicted"] for c in classes]
+assert sorted((t, p, n) for t, row in enumerate(m) for p, n in enumerate(row) if n) == [tuple(e) for e in d["confusion_entries"]]
+for i, c in enumerate(classes):
+    tp = m[i][i]
+    assert abs(c["recall"] - tp / 5) < 1e-12
+    assert abs(c["precision"] - (tp / c["predicted"] if c["predicted"] else 0)) < 1e-12
+    assert abs(c["f1"] - 2 * tp / (c["predicted"] + 5)) < 1e-12
+present = [c for c in classes if c["support"] or c["predicted"]]
+assert abs(d["macro_f1"] - sum(c["f1"] for c in present) / len(present)) < 1e-12
+assert d["macro"]["f1"] == d["macro_f1"] and d["macro"]["labels"] == len(present)
+assert abs(d["weighted"]["recall"] - d["accuracy"]) < 1e-12
+PY
+ok
+[[ ! -s $T/err ]] || fail "--json wrote to stderr"
+ok
+
+# More than 30 labels: no confusion matrix unless --confusion (then over the labels that occur);
+# labels neither in the data nor predicted are left out of the table and the averages.
+{
+    echo "text,label"
+    for l in $(seq 0 31); do
+        for n in 1 2 3; do echo "$(word latin $((l * 3 + n)))$(word greek "$l"),class$l"; done
+    done
+} >"$T/many.csv"
+head -n 7 "$T/many.csv" >"$T/few.csv"
+run 0 "$CHARNN" train "$T/many.csv" --alphabet learned --hidden 8 --epochs 1 --batch 32 --test-size 0 --quiet --out "$T/many.st"
+run 0 "$CHARNN" test "$T/many.st" "$T/few.csv"
+has out '^\(32 labels: the confusion matrix is shown for 30 or fewer, or with --confusion\)$'
+lacks out '^confusion matrix'
+has out "^\([0-9]+ of the model's 32 labels neither occur in the data nor were predicted: not shown, not averaged\)$"
+has out '^class0 +3 '
+lacks out '^class9 '
+run 0 "$CHARNN" test "$T/many.st" "$T/few.csv" --confusion
+has out '^confusion matrix \(rows: true label, columns: predicted label'
+has out '^ *(0 )?class0 '
+run 0 "$CHARNN" test "$T/many.st" "$T/few.csv" --json
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "confusion" not in d and len(d["classes"]) == 32 and d["total"] == 6' "$T/out" ||
+    fail "--json with 32 labels"
+ok
+run 0 "$CHARNN" test "$T/many.st" "$T/few.csv" --json --confusion
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert len(d["confusion"]) == 32 and sum(map(sum, d["confusion"])) == 6' "$T/out" ||
+    fail "--json --confusion with 32 labels"
+ok
 
 # ---- predict ----------------------------------------------------------------------------------
 

@@ -202,9 +202,36 @@ static void run(program *p) {
     }
 }
 
+/* Evaluation metrics on whatever the program left in the slots (live, freed, NULL handles), with
+ * k from 0 to past the label count and labels and capacities out of range. Run after the program
+ * rather than as an op of it, so the committed corpus keeps its meaning. */
+static void probe_metrics(void) {
+    for (int i = 0; i < SLOTS; i++) {
+        charnn_metrics *m = NULL;
+        if (charnn_model_evaluate_metrics(models[i], datasets[(i * 3) % SLOTS], (size_t)(i % 5), &m) != CHARNN_OK) continue;
+        double x;
+        size_t n;
+        int64_t v, confusion[9];
+        int32_t t[9], pr[9];
+        charnn_metrics_accuracy(m, &x);
+        charnn_metrics_top_k_accuracy(m, &x);
+        charnn_metrics_macro_f1(m, &x);
+        charnn_metrics_total(m, &v);
+        charnn_metrics_k(m, &n);
+        charnn_metrics_label_count(m, &n);
+        charnn_metrics_average(m, i % 4, &x, &x, &x, &n);
+        charnn_metrics_class(m, (size_t)(i % 4), &x, &x, &x, &v, &v);
+        charnn_metrics_confusion(m, confusion, (size_t)(i + 2));
+        charnn_metrics_confusion_entries(m, t, pr, confusion, (size_t)(i + 2), &n);
+        charnn_metrics_free(m);
+        charnn_metrics_accuracy(m, &x);  /* freed: refused */
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     program p = {data, size, 0};
     run(&p);
+    probe_metrics();
     /* Release what this input made (freed ones are refused quietly), so inputs stay independent. */
     for (int i = 0; i < SLOTS; i++) {
         charnn_dataset_free(datasets[i]);

@@ -9,9 +9,11 @@
  *       trains with a progress line on stderr (Ctrl-C stops early and keeps what was learned),
  *       saves MODEL, prints per-label precision/recall/F1 and ends with the line
  *       `test accuracy: NN.NN%` (no evaluation with --test-size 0 and no --test).
- *   charnn test MODEL DATA [data flags]
- *       Per-label precision, recall and F1, macro-F1, then `test accuracy: NN.NN%`. DATA is read
- *       with the model's own alphabet and normalisation.
+ *   charnn test MODEL DATA [--top-k K] [--json] [--confusion] [data flags]
+ *       Per-label support, precision, recall and F1 (labels in the data or predicted), macro and
+ *       weighted averages, the confusion matrix (30 labels or fewer, or --confusion), top-1 and
+ *       top-K accuracy and macro-F1, then `test accuracy: NN.NN%`; with --json one JSON object
+ *       with all of it instead. DATA is read with the model's own alphabet and normalisation.
  *   charnn predict MODEL [TEXT...] [-k N] [--json]
  *       The most likely labels of each TEXT, or of each line of standard input (streamed: every
  *       line is answered as soon as it is read). Output `TEXT<TAB>label<TAB>probability`
@@ -59,7 +61,7 @@
 
 static const char *const usage_main =
     "usage: charnn train DATA --out MODEL [flags]   train a classifier (charnn train --help)\n"
-    "       charnn test MODEL DATA [data flags]     accuracy and per-label precision/recall/F1\n"
+    "       charnn test MODEL DATA [flags]          top-1/top-k accuracy, per-label precision/recall/F1\n"
     "       charnn predict MODEL [TEXT...] [-k N] [--json]   label texts (standard input without TEXT)\n"
     "       charnn info MODEL                       what a model is and reads\n"
     "       charnn --version | --help | VERB --help\n";
@@ -97,10 +99,23 @@ static const char *const usage_train =
     "  --out MODEL                 where to save the model (required)\n";
 
 static const char *const usage_test =
-    "usage: charnn test MODEL DATA [--format auto|dir|csv|tsv] [--no-header] [--text-column C]\n"
-    "                              [--label-column C]\n"
+    "usage: charnn test MODEL DATA [--top-k K] [--json] [--confusion] [--format auto|dir|csv|tsv]\n"
+    "                              [--no-header] [--text-column C] [--label-column C]\n"
     "  Evaluates MODEL on DATA (read with the model's alphabet and normalisation): a table of\n"
-    "  per-label support, precision, recall and F1, macro averages, then `test accuracy: NN.NN%`.\n";
+    "  support, precision, recall and F1 for each label in the data or predicted, macro and\n"
+    "  weighted averages, the confusion matrix (30 labels or fewer), top-1 and top-K accuracy,\n"
+    "  macro-F1, then `test accuracy: NN.NN%` (top-1).\n"
+    "  Conventions: scikit-learn's zero_division=0 (a rate with nothing to divide by is 0, shown\n"
+    "  as -); macro averages over the labels in the data or predicted (f1_score(average=\"macro\")).\n"
+    "  -k, --top-k K  also count names whose label is among the K most likely (1 .. labels; default 1)\n"
+    "  --confusion    show the confusion matrix for any label count (rows and columns: the labels\n"
+    "                 in the data or predicted)\n"
+    "  --json         instead, one JSON object: {\"rows\", \"skipped\", \"total\", \"correct\", \"k\",\n"
+    "                 \"accuracy\", \"top_k_accuracy\", \"macro_f1\", \"macro\" and \"weighted\":\n"
+    "                 {\"precision\", \"recall\", \"f1\"}, \"labels\", \"classes\": [{\"label\", \"precision\",\n"
+    "                 \"recall\", \"f1\", \"support\", \"predicted\"}], \"confusion_entries\": [[true, predicted,\n"
+    "                 count]] (the non-zero cells, label indices), \"confusion\" (rows of counts, 30 labels\n"
+    "                 or fewer, or with --confusion)}\n";
 
 static const char *const usage_predict =
     "usage: charnn predict MODEL [TEXT...] [-k N] [--json]\n"
@@ -679,78 +694,326 @@ static charnn_status print_data_summary(const char *role, const char *path, cons
 
 /* ---- evaluation report ------------------------------------------------------------------- */
 
-/* Per-label support, precision, recall and F1 from the confusion matrix (rows true, columns
- * predicted), then the macro averages over the labels that occur (as true or predicted). */
-static void print_report(const charnn_model *model, const int64_t *confusion, size_t labels) {
-    size_t width = strlen("macro avg");
+/* The confusion matrix is shown (text) or included (JSON) for at most this many labels, unless
+ * --confusion asks for it. */
+enum { CONFUSION_SHOWN_LABELS = 30 };
+
+typedef struct {
+    size_t k;      /* --top-k */
+    int quiet;     /* train --quiet: the accuracy line only */
+    int json;      /* test --json: one JSON object instead of the text report */
+    int confusion; /* --confusion: the matrix whatever the label count */
+} report_options;
+
+/* What charnn_metrics gives per label, read once. */
+typedef struct {
+    double precision, recall, f1;
+    int64_t support, predicted;
+} class_row;
+
+/* A double as JSON: the shortest of %.15g .. %.17g that reads back as the same number. */
+static void put_json_number(FILE *out, double x) {
+    char text[40];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, x);
+        if (strtod(text, NULL) == x) break;
+    }
+    fputs(text, out);
+}
+
+/* The non-zero confusion cells, sorted by true label then predicted (charnn_metrics_confusion_entries):
+ * memory in proportion to the data, whatever the label count. */
+typedef struct {
+    int32_t *true_labels, *predicted;
+    int64_t *counts;
+    size_t count;
+} confusion_cells;
+
+static charnn_status read_cells(const charnn_metrics *metrics, confusion_cells *cells) {
+    memset(cells, 0, sizeof *cells);
+    size_t n = 0;
+    charnn_status st = charnn_metrics_confusion_entries(metrics, NULL, NULL, NULL, 0, &n);
+    if (st != CHARNN_OK && st != CHARNN_BUFFER_TOO_SMALL) return st;
+    cells->true_labels = malloc((n ? n : 1) * sizeof *cells->true_labels);
+    cells->predicted = malloc((n ? n : 1) * sizeof *cells->predicted);
+    cells->counts = malloc((n ? n : 1) * sizeof *cells->counts);
+    if (!cells->true_labels || !cells->predicted || !cells->counts) return CHARNN_INTERNAL_ERROR;
+    cells->count = n;
+    return charnn_metrics_confusion_entries(metrics, cells->true_labels, cells->predicted, cells->counts, n, NULL);
+}
+
+static void free_cells(confusion_cells *cells) {
+    free(cells->true_labels);
+    free(cells->predicted);
+    free(cells->counts);
+}
+
+/* The whole evaluation as one JSON object on one line. */
+static void print_json_report(const charnn_model *model, const charnn_dataset *data, const charnn_metrics *metrics,
+                              const class_row *rows, size_t labels, const confusion_cells *cells, int dense) {
+    size_t count = 0, skipped = 0, k = 0, present = 0;
+    int64_t total = 0;
+    double accuracy = 0, top_k = 0, macro_f1 = 0, p, r, f;
+    charnn_dataset_count(data, &count);
+    charnn_dataset_skipped_count(data, &skipped);
+    charnn_metrics_k(metrics, &k);
+    charnn_metrics_total(metrics, &total);
+    charnn_metrics_accuracy(metrics, &accuracy);
+    charnn_metrics_top_k_accuracy(metrics, &top_k);
+    charnn_metrics_macro_f1(metrics, &macro_f1);
+    int64_t correct = 0;
+    for (size_t i = 0; i < cells->count; i++)
+        if (cells->true_labels[i] == cells->predicted[i]) correct += cells->counts[i];
+    printf("{\"rows\": %zu, \"skipped\": %zu, \"total\": %lld, \"correct\": %lld, \"k\": %zu, \"accuracy\": ", count,
+           skipped, (long long)total, (long long)correct, k);
+    put_json_number(stdout, accuracy);
+    fputs(", \"top_k_accuracy\": ", stdout);
+    put_json_number(stdout, top_k);
+    fputs(", \"macro_f1\": ", stdout);
+    put_json_number(stdout, macro_f1);
+    static const char *const averages[] = {"macro", "weighted"};
+    for (int32_t a = 0; a < 2; a++) {
+        charnn_metrics_average(metrics, a == 0 ? CHARNN_AVERAGE_MACRO : CHARNN_AVERAGE_WEIGHTED, &p, &r, &f, &present);
+        printf(", \"%s\": {\"precision\": ", averages[a]);
+        put_json_number(stdout, p);
+        fputs(", \"recall\": ", stdout);
+        put_json_number(stdout, r);
+        fputs(", \"f1\": ", stdout);
+        put_json_number(stdout, f);
+        if (a == 0) printf(", \"labels\": %zu", present);
+        putchar('}');
+    }
+    fputs(", \"labels\": [", stdout);
     for (size_t i = 0; i < labels; i++) {
+        const char *name = "";
+        charnn_model_label_name(model, i, &name);
+        if (i) fputs(", ", stdout);
+        put_json_string(stdout, name);
+    }
+    fputs("], \"classes\": [", stdout);
+    for (size_t i = 0; i < labels; i++) {
+        const char *name = "";
+        charnn_model_label_name(model, i, &name);
+        fputs(i ? ", {\"label\": " : "{\"label\": ", stdout);
+        put_json_string(stdout, name);
+        fputs(", \"precision\": ", stdout);
+        put_json_number(stdout, rows[i].precision);
+        fputs(", \"recall\": ", stdout);
+        put_json_number(stdout, rows[i].recall);
+        fputs(", \"f1\": ", stdout);
+        put_json_number(stdout, rows[i].f1);
+        printf(", \"support\": %lld, \"predicted\": %lld}", (long long)rows[i].support, (long long)rows[i].predicted);
+    }
+    fputs("], \"confusion_entries\": [", stdout);
+    for (size_t i = 0; i < cells->count; i++)
+        printf("%s[%d, %d, %lld]", i ? ", " : "", (int)cells->true_labels[i], (int)cells->predicted[i],
+               (long long)cells->counts[i]);
+    putchar(']');
+    if (dense) {  /* streamed row by row from the sorted cells */
+        fputs(", \"confusion\": [", stdout);
+        size_t at = 0;
+        for (size_t i = 0; i < labels; i++) {
+            fputs(i ? ", [" : "[", stdout);
+            for (size_t j = 0; j < labels; j++) {
+                long long n = 0;
+                if (at < cells->count && (size_t)cells->true_labels[at] == i && (size_t)cells->predicted[at] == j)
+                    n = (long long)cells->counts[at++];
+                printf(j ? ", %lld" : "%lld", n);
+            }
+            putchar(']');
+        }
+        putchar(']');
+    }
+    fputs("}\n", stdout);
+}
+
+/* The confusion matrix over labels shown[0 .. count) (all labels, or the present ones), rows
+ * true, columns predicted. Columns are headed by the label names when the matrix then fits in
+ * 100 columns, else by numbers (the rows' numbers). */
+static void print_confusion(const charnn_model *model, const size_t *shown, size_t count, const confusion_cells *cells) {
+    size_t labels = 0;
+    charnn_model_label_count(model, &labels);
+    size_t *column_of = malloc((labels ? labels : 1) * sizeof *column_of);
+    size_t *widths = calloc(count ? count : 1, sizeof *widths);
+    int64_t *row = calloc(count ? count : 1, sizeof *row);
+    if (!column_of || !widths || !row) {
+        free(column_of);
+        free(widths);
+        free(row);
+        out_of_memory();
+        return;
+    }
+    for (size_t i = 0; i < labels; i++) column_of[i] = SIZE_MAX;
+    for (size_t c = 0; c < count; c++) column_of[shown[c]] = c;
+    char digits[32];
+    size_t count_width = 1, longest_name = 0, named_total = 0;
+    for (size_t i = 0; i < cells->count; i++) {
+        size_t c = column_of[cells->predicted[i]], w = (size_t)snprintf(digits, sizeof digits, "%lld", (long long)cells->counts[i]);
+        if (c != SIZE_MAX && w > widths[c]) widths[c] = w;
+        if (w > count_width) count_width = w;
+    }
+    for (size_t c = 0; c < count; c++) {
+        const char *name = "";
+        charnn_model_label_name(model, shown[c], &name);
+        size_t w = display_width(name);
+        if (w > longest_name) longest_name = w;
+        if (w > widths[c]) widths[c] = w;
+        named_total += 2 + widths[c];
+    }
+    int numbered = longest_name + named_total > 100;
+    size_t index_width = (size_t)snprintf(digits, sizeof digits, "%zu", count ? count - 1 : 0);
+    if (numbered)
+        for (size_t c = 0; c < count; c++) widths[c] = count_width > index_width ? count_width : index_width;
+    size_t heading_width = longest_name + (numbered ? index_width + 1 : 0);
+    printf("\nconfusion matrix (rows: true label, columns: predicted label%s):\n",
+           numbered ? ", numbered as the rows" : "");
+    pad(stdout, "", heading_width);
+    for (size_t c = 0; c < count; c++) {
+        const char *name = "";
+        charnn_model_label_name(model, shown[c], &name);
+        fputs("  ", stdout);
+        if (numbered) {
+            printf("%*zu", (int)widths[c], c);
+        } else {
+            for (size_t w = display_width(name); w < widths[c]; w++) putchar(' ');
+            fputs(name, stdout);
+        }
+    }
+    putchar('\n');
+    for (size_t r = 0; r < count; r++) {
+        memset(row, 0, count * sizeof *row);
+        size_t label = shown[r], lo = 0, hi = cells->count;
+        while (lo < hi) {  /* the cells are sorted by true label: this row's run starts at lo */
+            size_t mid = lo + (hi - lo) / 2;
+            if ((size_t)cells->true_labels[mid] < label) lo = mid + 1; else hi = mid;
+        }
+        for (size_t at = lo; at < cells->count && (size_t)cells->true_labels[at] == label; at++)
+            if (column_of[cells->predicted[at]] != SIZE_MAX) row[column_of[cells->predicted[at]]] = cells->counts[at];
+        const char *name = "";
+        charnn_model_label_name(model, label, &name);
+        char heading[600];
+        if (numbered) snprintf(heading, sizeof heading, "%*zu %s", (int)index_width, r, name);
+        else snprintf(heading, sizeof heading, "%s", name);
+        pad(stdout, heading, heading_width);
+        for (size_t c = 0; c < count; c++) printf("  %*lld", (int)widths[c], (long long)row[c]);
+        putchar('\n');
+    }
+    free(row);
+    free(widths);
+    free(column_of);
+}
+
+/* The text report: a row per present label (support, precision, recall, F1; "-" where a rate is
+ * undefined: no names, or never predicted, counted as 0 in the averages), macro and weighted
+ * averages, the confusion matrix when asked or small, then the accuracy lines. */
+static void print_text_report(const charnn_model *model, const charnn_metrics *metrics, const class_row *rows,
+                              size_t labels, const confusion_cells *cells, const report_options *o) {
+    size_t width = strlen("weighted avg"), present = 0;
+    size_t *shown = malloc((labels ? labels : 1) * sizeof *shown);
+    if (!shown) { out_of_memory(); return; }
+    for (size_t i = 0; i < labels; i++) {
+        if (!rows[i].support && !rows[i].predicted) continue;
+        shown[present++] = i;
         const char *name = "";
         charnn_model_label_name(model, i, &name);
         size_t w = display_width(name);
         if (w > width) width = w;
     }
+    int64_t total = 0, correct = 0;
+    double accuracy = 0, top_k = 0, macro_f1 = 0, p, r, f;
+    size_t k = 1;
+    charnn_metrics_total(metrics, &total);
+    charnn_metrics_accuracy(metrics, &accuracy);
+    charnn_metrics_top_k_accuracy(metrics, &top_k);
+    charnn_metrics_macro_f1(metrics, &macro_f1);
+    charnn_metrics_k(metrics, &k);
+    for (size_t i = 0; i < cells->count; i++)
+        if (cells->true_labels[i] == cells->predicted[i]) correct += cells->counts[i];
+
     printf("\n");
     pad(stdout, "label", width);
     printf("  %8s  %9s  %9s  %9s\n", "support", "precision", "recall", "F1");
-    double sum_precision = 0, sum_recall = 0, sum_f1 = 0;
-    int64_t total = 0, correct = 0;
-    size_t present = 0;
-    for (size_t i = 0; i < labels; i++) {
-        int64_t support = 0, predicted = 0, tp = confusion[i * labels + i];
-        for (size_t j = 0; j < labels; j++) {
-            support += confusion[i * labels + j];
-            predicted += confusion[j * labels + i];
-        }
-        total += support;
-        correct += tp;
+    for (size_t s = 0; s < present; s++) {
+        const class_row *row = &rows[shown[s]];
         const char *name = "";
-        charnn_model_label_name(model, i, &name);
-        double precision = predicted ? (double)tp / (double)predicted : 0;
-        double recall = support ? (double)tp / (double)support : 0;
-        double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
-        if (support || predicted) {
-            present++;
-            sum_precision += precision;
-            sum_recall += recall;
-            sum_f1 += f1;
-        }
+        charnn_model_label_name(model, shown[s], &name);
         pad(stdout, name, width);
-        printf("  %8lld", (long long)support);
-        if (predicted) printf("  %9.4f", precision); else printf("  %9s", "-");
-        if (support) printf("  %9.4f", recall); else printf("  %9s", "-");
-        if (support || predicted) printf("  %9.4f\n", f1); else printf("  %9s\n", "-");
+        printf("  %8lld", (long long)row->support);
+        if (row->predicted) printf("  %9.4f", row->precision); else printf("  %9s", "-");
+        if (row->support) printf("  %9.4f", row->recall); else printf("  %9s", "-");
+        printf("  %9.4f\n", row->f1);
     }
-    pad(stdout, "macro avg", width);
-    if (present)
-        printf("  %8lld  %9.4f  %9.4f  %9.4f\n", (long long)total, sum_precision / (double)present,
-               sum_recall / (double)present, sum_f1 / (double)present);
-    else
-        printf("  %8lld  %9s  %9s  %9s\n", (long long)total, "-", "-", "-");
-    printf("%lld of %lld right; macro-F1 over %zu %s that occur\n", (long long)correct, (long long)total, present,
+    for (int a = 0; a < 2; a++) {
+        charnn_metrics_average(metrics, a == 0 ? CHARNN_AVERAGE_MACRO : CHARNN_AVERAGE_WEIGHTED, &p, &r, &f, NULL);
+        pad(stdout, a == 0 ? "macro avg" : "weighted avg", width);
+        printf("  %8lld  %9.4f  %9.4f  %9.4f\n", (long long)total, p, r, f);
+    }
+    if (present < labels)
+        printf("(%zu of the model's %zu labels neither occur in the data nor were predicted: not shown, not averaged)\n",
+               labels - present, labels);
+
+    if (labels <= CONFUSION_SHOWN_LABELS) {
+        size_t *all = malloc((labels ? labels : 1) * sizeof *all);
+        if (all) {
+            for (size_t i = 0; i < labels; i++) all[i] = i;
+            print_confusion(model, all, labels, cells);
+            free(all);
+        }
+    } else if (o->confusion) {
+        print_confusion(model, shown, present, cells);
+    } else {
+        printf("(%zu labels: the confusion matrix is shown for %d or fewer, or with --confusion)\n", labels,
+               CONFUSION_SHOWN_LABELS);
+    }
+    free(shown);
+
+    printf("\ntop-1 accuracy: %.2f%% (%lld of %lld)\n", 100 * accuracy, (long long)correct, (long long)total);
+    if (k > 1)
+        printf("top-%zu accuracy: %.2f%% (%lld of %lld)\n", k, 100 * top_k, (long long)llround(top_k * (double)total),
+               (long long)total);
+    printf("macro-F1: %.4f (the mean over the %zu %s in the data or predicted)\n", macro_f1, present,
            present == 1 ? "label" : "labels");
 }
 
-/* Evaluates, prints the report (unless quiet) and the final accuracy line. */
-static int evaluate_and_report(const charnn_model *model, const charnn_dataset *data, int quiet) {
+/* Evaluates, prints the report (text or JSON; nothing with quiet) and, unless JSON, the final
+ * `test accuracy:` line. */
+static int report(const charnn_model *model, const charnn_dataset *data, const report_options *o) {
     size_t labels = 0;
     charnn_status st = charnn_model_label_count(model, &labels);
     if (st != CHARNN_OK) return library_error(st);
-    /* The matrix is labels² counts: skip it (and the table) beyond 64 Mi of them. */
-    int64_t *confusion = NULL;
-    if (labels <= 8192) {
-        confusion = calloc(labels * labels, sizeof *confusion);
-        if (!confusion) return out_of_memory();
-    }
+    charnn_metrics *metrics = NULL;
+    if ((st = charnn_model_evaluate_metrics(model, data, o->k, &metrics)) != CHARNN_OK) return library_error(st);
     double accuracy = 0;
-    st = charnn_model_evaluate(model, data, &accuracy, confusion, confusion ? labels * labels : 0);
-    if (st != CHARNN_OK) { free(confusion); return library_error(st); }
-    if (!quiet) {
-        if (confusion) print_report(model, confusion, labels);
-        else printf("(%zu labels: no per-label table)\n", labels);
+    charnn_metrics_accuracy(metrics, &accuracy);
+    int exit_code = 0;
+    if (!o->quiet) {
+        class_row *rows = calloc(labels ? labels : 1, sizeof *rows);
+        confusion_cells cells;
+        if (!rows || (st = read_cells(metrics, &cells)) == CHARNN_INTERNAL_ERROR) {
+            exit_code = out_of_memory();
+        } else if (st != CHARNN_OK) {
+            exit_code = library_error(st);
+        } else {
+            for (size_t i = 0; i < labels; i++)
+                charnn_metrics_class(metrics, i, &rows[i].precision, &rows[i].recall, &rows[i].f1, &rows[i].support,
+                                     &rows[i].predicted);
+            if (o->json) print_json_report(model, data, metrics, rows, labels, &cells,
+                                           o->confusion || labels <= CONFUSION_SHOWN_LABELS);
+            else print_text_report(model, metrics, rows, labels, &cells, o);
+        }
+        if (rows) free_cells(&cells);
+        free(rows);
     }
-    free(confusion);
-    printf("test accuracy: %.2f%%\n", 100 * accuracy);
+    charnn_metrics_free(metrics);
+    if (exit_code) return exit_code;
+    if (!o->json) printf("test accuracy: %.2f%%\n", 100 * accuracy);
     return 0;
+}
+
+/* train's evaluation of its test part: top-1, the text report unless quiet. */
+static int evaluate_and_report(const charnn_model *model, const charnn_dataset *data, int quiet) {
+    report_options o = {.k = 1, .quiet = quiet};
+    return report(model, data, &o);
 }
 
 /* ---- train ------------------------------------------------------------------------------- */
@@ -978,7 +1241,8 @@ static int test(int argc, char **argv) {
     arg_walk w = {.verb = "test", .argc = argc, .argv = argv};
     data_flags flags;
     data_flags_init(&flags);
-    const char *paths[2] = {NULL, NULL}, *positional;
+    report_options o = {.k = 1};
+    const char *paths[2] = {NULL, NULL}, *positional, *value;
     int count = 0, option;
     while (next_arg(&w, &option, &positional)) {
         if (!option) {
@@ -987,6 +1251,14 @@ static int test(int argc, char **argv) {
             continue;
         }
         if (!strcmp(w.name, "-h") || !strcmp(w.name, "--help")) { fputs(usage_test, stdout); return 0; }
+        if (!strcmp(w.name, "--top-k") || !strcmp(w.name, "-k")) {
+            long long k;
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 1, CHARNN_MAX_LABELS, &k)) return 2;
+            o.k = (size_t)k;
+            continue;
+        }
+        if (!strcmp(w.name, "--json")) { if (!no_value(&w)) return 2; o.json = 1; continue; }
+        if (!strcmp(w.name, "--confusion")) { if (!no_value(&w)) return 2; o.confusion = 1; continue; }
         int handled = data_flag(&w, &flags);
         if (handled == 2) return 2;
         if (handled < 0) return usage_error("test", "unknown option '%s'", w.name);
@@ -1001,13 +1273,17 @@ static int test(int argc, char **argv) {
     charnn_text_config read_as;
     charnn_status st;
     int exit_code;
-    if ((st = charnn_model_load(paths[0], &model)) != CHARNN_OK ||
-        (st = text_config_of_model(model, &read_as)) != CHARNN_OK ||
-        (st = charnn_dataset_load(paths[1], &flags.data, &read_as, &data)) != CHARNN_OK ||
-        (st = print_data_summary("data", paths[1], data)) != CHARNN_OK) {
+    size_t labels = 0;
+    if ((st = charnn_model_load(paths[0], &model)) != CHARNN_OK || (st = charnn_model_label_count(model, &labels)) != CHARNN_OK) {
+        exit_code = library_error(st);
+    } else if (o.k > labels) {
+        exit_code = usage_error("test", "--top-k %zu is more than the model's %zu label%s", o.k, labels, labels == 1 ? "" : "s");
+    } else if ((st = text_config_of_model(model, &read_as)) != CHARNN_OK ||
+               (st = charnn_dataset_load(paths[1], &flags.data, &read_as, &data)) != CHARNN_OK ||
+               (!o.json && (st = print_data_summary("data", paths[1], data)) != CHARNN_OK)) {
         exit_code = library_error(st);
     } else {
-        exit_code = evaluate_and_report(model, data, 0);
+        exit_code = report(model, data, &o);
     }
     charnn_dataset_free(data);
     charnn_model_free(model);

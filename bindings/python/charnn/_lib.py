@@ -171,6 +171,26 @@ FUNCTIONS: List[Tuple[str, object, list]] = [
     ("charnn_model_free", None, [handle]),
 ]
 
+f64_p = ctypes.POINTER(ctypes.c_double)
+FUNCTIONS += [
+    # evaluation metrics
+    ("charnn_model_evaluate_metrics", status, [handle, handle, ctypes.c_size_t, handle_p]),
+    ("charnn_metrics_free", None, [handle]),
+    ("charnn_metrics_label_count", status, [handle, c_size_p]),
+    ("charnn_metrics_total", status, [handle, ctypes.POINTER(ctypes.c_int64)]),
+    ("charnn_metrics_k", status, [handle, c_size_p]),
+    ("charnn_metrics_accuracy", status, [handle, f64_p]),
+    ("charnn_metrics_top_k_accuracy", status, [handle, f64_p]),
+    ("charnn_metrics_macro_f1", status, [handle, f64_p]),
+    ("charnn_metrics_average", status, [handle, ctypes.c_int32, f64_p, f64_p, f64_p, c_size_p]),
+    ("charnn_metrics_class", status,
+     [handle, ctypes.c_size_t, f64_p, f64_p, f64_p, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)]),
+    ("charnn_metrics_confusion", status, [handle, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]),
+    ("charnn_metrics_confusion_entries", status,
+     [handle, ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_int64),
+      ctypes.c_size_t, c_size_p]),
+]
+
 
 class AdamConfig(ctypes.Structure):
     """charnn_adam_config."""

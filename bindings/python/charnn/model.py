@@ -6,10 +6,11 @@ import math
 import os
 import signal
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
+from .metrics import Evaluation, evaluate as _evaluate
 from ._core import Handle, check, encode, lib, path_bytes, string_array
 from .dataset import Dataset
 from .errors import CancelledError, InvalidArgumentError
@@ -46,32 +47,6 @@ class TrainResult:
     last_epoch_loss: float
     #: True when the callback or Ctrl-C stopped training early.
     stopped_early: bool
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """Accuracy and confusion matrix of a model on a dataset.
-
-    ``confusion[i][j]`` counts names of label ``i`` predicted as ``j`` (a numpy array when numpy
-    is installed, else a list of lists).
-    """
-
-    labels: List[str]
-    accuracy: float
-    confusion: Any
-    per_class_accuracy: List[float] = field(default_factory=list)
-
-    @property
-    def normalized_confusion(self) -> Any:
-        """Every row divided by its total (rows of labels with no names stay zero)."""
-        rows = [list(map(int, row)) for row in self.confusion]
-        normalized = [[c / sum(row) if sum(row) else 0.0 for c in row] for row in rows]
-        try:
-            import numpy as np
-
-            return np.array(normalized)
-        except ImportError:
-            return normalized
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
@@ -377,26 +352,15 @@ class Model(Handle):
 
     # -- evaluation and prediction ---------------------------------------------------------
 
-    def evaluate(self, data: Dataset) -> Evaluation:
-        """Accuracy, per-label accuracy (NaN for a label with no names) and confusion matrix on
-        ``data`` (labels matched by name, texts read with the model's alphabet; a label the
-        model lacks raises :class:`charnn.InvalidArgumentError` naming it)."""
+    def evaluate(self, data: Dataset, k: int = 1) -> Evaluation:
+        """Accuracy, top-``k`` accuracy, per-label precision, recall, F1 and support, macro and
+        weighted averages and the confusion matrix on ``data`` (labels matched by name, texts
+        read with the model's alphabet): a :class:`charnn.Evaluation`. ``k`` is 1 to the label
+        count. Raises :class:`charnn.InvalidArgumentError` for a label the model lacks (naming
+        it), an empty dataset or a ``k`` out of range."""
         if not isinstance(data, Dataset):
             raise TypeError(f"data must be a charnn.Dataset, not {type(data).__name__}")
-        labels = self.labels
-        n = len(labels)
-        accuracy = ctypes.c_double()
-        cells = (ctypes.c_int64 * (n * n))()
-        check(lib.charnn_model_evaluate(self._handle, data._handle, ctypes.byref(accuracy), cells, n * n))
-        rows = [[int(cells[i * n + j]) for j in range(n)] for i in range(n)]
-        per_class = [row[i] / sum(row) if sum(row) else float("nan") for i, row in enumerate(rows)]
-        try:
-            import numpy as np
-
-            confusion: Any = np.array(rows, dtype=np.int64)
-        except ImportError:
-            confusion = rows
-        return Evaluation(labels, accuracy.value, confusion, per_class)
+        return _evaluate(self._handle, data._handle, self.labels, k)
 
     def predict(self, name: str, k: int = 3) -> List[Prediction]:
         """The ``k`` most likely labels of ``name`` with their probabilities, most likely first.
