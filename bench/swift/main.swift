@@ -159,6 +159,9 @@ func explore(directory: String, options: [String: String]) throws {
     config.bidirectional = int("bi", 0) != 0
     config.pooling = Pooling(rawValue: options["pool"] ?? "last") ?? .last
     config.dropout = float("dropout", 0)
+    if int("buckets", 0) > 0 {
+        config.ngrams = NgramOptions(buckets: int("buckets", 0), dimension: int("ngdim", 64), minimum: int("minn", 1), maximum: int("maxn", 5))
+    }
     let model = try Model(config: config, labels: train.labelNames, alphabet: train.alphabet)
     var training = TrainingConfig()
     training.epochs = 1

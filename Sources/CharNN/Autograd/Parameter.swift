@@ -11,13 +11,16 @@ public final class Parameter: @unchecked Sendable {
     let rowBlocks: Int
     let storage: FloatBuffer
     let gradStorage: FloatBuffer
+    /// For tables whose steps touch few rows (`TouchedRows`); nil for every other parameter.
+    let touchedRows: TouchedRows?
 
     public convenience init(name: String = "", _ value: Tensor) {
         self.init(name: name, value, rowBlocks: 1)
     }
 
-    init(name: String, _ value: Tensor, rowBlocks: Int) {
+    init(name: String, _ value: Tensor, rowBlocks: Int, sparseRows: Bool = false) {
         self.name = name
+        touchedRows = sparseRows ? TouchedRows(rows: value.shape.rows) : nil
         self.shape = value.shape
         self.rowBlocks = Self.rowsAndColumns(value.shape).rows % rowBlocks == 0 ? rowBlocks : 1
         storage = FloatBuffer(copying: value.scalars)

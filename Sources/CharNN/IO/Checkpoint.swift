@@ -8,7 +8,8 @@
 /// article's alphabet and text path is still written as format 1, byte for byte as 0.1.0 wrote
 /// it, so 0.1.0 reads it too. Format 3 adds `embedding_size`, `bidirectional`, `pooling` and
 /// `dropout`, written only for models that use them (0.2.0 then refuses the file by its version
-/// instead of misreading it).
+/// instead of misreading it), and `ngram_buckets`, `ngram_dim`, `ngram_min`, `ngram_max` for a
+/// model with an n-gram bag.
 extension Model {
     /// The newest checkpoint format this library writes and reads.
     public static let checkpointFormatVersion = 3
@@ -53,6 +54,10 @@ extension Model {
                 ("pooling", config.pooling.rawValue),
                 ("dropout", String(config.dropout)),
             ]
+            if let ngrams = config.ngrams {
+                file.metadata += [("ngram_buckets", String(ngrams.buckets)), ("ngram_dim", String(ngrams.dimension)),
+                                  ("ngram_min", String(ngrams.minimum)), ("ngram_max", String(ngrams.maximum))]
+            }
         }
         file.tensors = parameters.map { ($0.name, $0.value) }
         return file
@@ -101,6 +106,10 @@ extension Model {
             }
             guard let dropout = Float(try field("dropout")) else { throw fail("metadata 'dropout' is not a number") }
             (config.pooling, config.dropout) = (pooling, dropout)
+            if file.metadata("ngram_buckets") != nil {
+                config.ngrams = NgramOptions(buckets: try number("ngram_buckets"), dimension: try number("ngram_dim"),
+                                             minimum: try number("ngram_min"), maximum: try number("ngram_max"))
+            }
         }
         let alphabet: Alphabet
         if version == 1 {
@@ -162,7 +171,8 @@ extension ModelConfig {
                                ("\(prefix).bias_hh_l\(l)\(suffix)", Shape(gates * H))]
                 }
             }
-            return shapes + [("fc.weight", Shape(C, D * H)), ("fc.bias", Shape(C))]
+            if let ngrams { shapes.append(("ngrams.weight", Shape(ngrams.buckets, ngrams.dimension))) }
+            return shapes + [("fc.weight", Shape(C, D * H + (ngrams?.dimension ?? 0))), ("fc.bias", Shape(C))]
         }
     }
 

@@ -16,7 +16,7 @@ extension Pooling {
         let outputs = tape.outputs[top]
         let batch = tape.batch(0)
         for b in 0..<B {
-            let feature = tape.features + b * W + columns.lowerBound
+            let feature = tape.features + b * tape.featureWidth + columns.lowerBound
             let length = batch.length(b)
             switch pooling {
             case .last:
@@ -30,7 +30,7 @@ extension Pooling {
                 for j in 0..<columns.count { feature[j] *= scale }
             case .max:
                 // The first maximum wins a tie (its step gets the gradient).
-                let argmax = tape.argmax! + b * W + columns.lowerBound
+                let argmax = tape.argmax! + b * tape.featureWidth + columns.lowerBound
                 feature.update(from: outputs + b * W + columns.lowerBound, count: columns.count)
                 argmax.update(repeating: 0, count: columns.count)
                 for t in 1..<Swift.max(length, 1) {
@@ -51,7 +51,7 @@ extension Pooling {
         let (B, W) = (tape.batchSize, tape.directions * tape.hiddenSize)
         let batch = tape.batch(0)
         for b in 0..<B {
-            let dFeature = dFeatures + b * W + columns.lowerBound
+            let dFeature = dFeatures + b * tape.featureWidth + columns.lowerBound
             let length = batch.length(b)
             for t in 0..<length {
                 let row = gradient + (t * B + b) * W + columns.lowerBound
@@ -61,7 +61,7 @@ extension Pooling {
                     let scale = 1 / Float(length)
                     for j in 0..<columns.count { row[j] = dFeature[j] * scale }
                 case .max:
-                    let argmax = tape.argmax! + b * W + columns.lowerBound
+                    let argmax = tape.argmax! + b * tape.featureWidth + columns.lowerBound
                     for j in 0..<columns.count { row[j] = Int(argmax[j]) == t ? dFeature[j] : 0 }
                 }
             }

@@ -17,6 +17,8 @@ struct RecurrentTape {
     let directions: Int
     let layers: Int
     let keptWidth: Int
+    /// The head's input per name: directions·H recurrent features, then the n-gram bag's.
+    let featureWidth: Int
     let training: Bool
     private let forwards: SequenceBatch
     private let backwards: SequenceBatch?
@@ -31,14 +33,17 @@ struct RecurrentTape {
     private(set) var featureMask: UnsafeMutablePointer<Float>?
     /// Max pooling: the step (as a float) each feature's maximum came from.
     private(set) var argmax: UnsafeMutablePointer<Float>?
-    /// False when the head reads the top layer's last states in place (one direction, no dropout).
+    /// False when the head reads the top layer's last states in place (one direction, no
+    /// dropout, no n-gram bag).
     let computesFeatures: Bool
+    /// The n-gram bag's buckets per row (`NgramBag.buckets(of:arena:)`).
+    private(set) var ngramBuckets: (ids: UnsafeMutablePointer<Float>, starts: UnsafeMutablePointer<Float>)?
 
     init<Cell>(_ network: StackedRecurrent<Cell>, _ batch: SequenceBatch, arena: Arena, training: Bool,
                dropout masks: DropoutMasks?) {
         let (B, T, H, D, L) = (batch.size, batch.steps, network.hiddenSize, network.directions, network.layers.count)
         (batchSize, steps, hiddenSize, directions, layers) = (B, T, H, D, L)
-        (keptWidth, self.training) = (Cell.savedPerUnit * H, training)
+        (keptWidth, self.training, featureWidth) = (Cell.savedPerUnit * H, training, network.featureWidth)
         forwards = batch
         backwards = D == 2 ? batch.readingBackwards() : nil
         let keptSteps = training ? T : 1
@@ -67,13 +72,15 @@ struct RecurrentTape {
             inputs.append(forwardInput)
             if D == 2 { inputs.append(forwardInput != nil ? arena.allocate(T * B * width) : nil) }
         }
+        let FW = network.featureWidth
         if let masks {
-            featureMask = arena.allocate(B * D * H)
-            masks.fill(L, featureMask!, B * D * H)
+            featureMask = arena.allocate(B * FW)
+            masks.fill(L, featureMask!, B * FW)
         }
-        computesFeatures = network.pooling != .last || D == 2 || featureMask != nil
-        features = computesFeatures ? arena.allocate(B * D * H) : states[(L - 1) * D] + T * B * H
-        argmax = network.pooling == .max ? arena.allocate(B * D * H) : nil
+        computesFeatures = network.pooling != .last || D == 2 || featureMask != nil || network.ngrams != nil
+        features = computesFeatures ? arena.allocate(B * FW) : states[(L - 1) * D] + T * B * H
+        argmax = network.pooling == .max ? arena.allocate(B * FW) : nil
+        ngramBuckets = network.ngrams?.buckets(of: batch, arena: arena)
     }
 
     /// The batch as direction d reads it (the same rows; tokens reversed within each name for d = 1).

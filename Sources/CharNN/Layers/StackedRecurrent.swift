@@ -1,7 +1,8 @@
 /// A stack of gated recurrent layers (`nn.GRU`, `nn.LSTM`) in PyTorch's layout, reading one-hot
 /// characters or a learned embedding, in one direction or both (`bidirectional=True`), then
 /// `fc = Linear(directions·H, classes)` on the last states or on the outputs pooled over time,
-/// with optional dropout between layers and before the head (training only).
+/// with optional dropout between layers and before the head (training only), and optionally a
+/// bag of hashed character n-grams beside the recurrent features (`NgramBag`).
 ///
 /// This is what every cell shares: the tape, the team of cores, the projections, the walk back
 /// through time and the head. `Cell` holds only its gate maths (`GRUCell`, `LSTMCell`).
@@ -16,6 +17,8 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
     let embedding: Parameter?
     /// layers[l][d]: layer l, direction d (0 forwards, 1 backwards: `_reverse` in PyTorch).
     let layers: [[RecurrentLayer]]
+    /// `ngrams.weight`: the n-gram bag whose mean `fc` also reads, or nil.
+    let ngrams: NgramBag?
     let fc: Linear
     let inputSize: Int
     let hiddenSize: Int
@@ -26,9 +29,12 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
     var directions: Int { layers[0].count }
     /// A layer's output width per step, and the head's input width: directions · H.
     var outputWidth: Int { directions * hiddenSize }
+    /// What `fc` reads per name: the recurrent features, then the n-gram bag's mean.
+    var featureWidth: Int { outputWidth + (ngrams?.dimension ?? 0) }
 
     init(inputSize: Int, hiddenSize: Int, layers count: Int, classes: Int, embeddingSize: Int = 0,
-         bidirectional: Bool = false, pooling: Pooling = .last, dropout: Float = 0, using rng: inout Xoshiro256) {
+         bidirectional: Bool = false, pooling: Pooling = .last, dropout: Float = 0, ngrams: NgramOptions? = nil,
+         using rng: inout Xoshiro256) {
         (self.inputSize, self.hiddenSize, self.classes) = (inputSize, hiddenSize, classes)
         (self.pooling, self.dropout) = (pooling, dropout)
         // nn.Embedding's initialisation: N(0, 1).
@@ -42,18 +48,21 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                                hiddenSize: hiddenSize, gates: Cell.gates, using: &rng)
             }
         }
-        fc = Linear(name: "fc", inputs: D * hiddenSize, outputs: classes, using: &rng)
+        self.ngrams = ngrams.map { NgramBag(buckets: $0.buckets, dimension: $0.dimension, minimum: $0.minimum, maximum: $0.maximum, using: &rng) }
+        fc = Linear(name: "fc", inputs: D * hiddenSize + (ngrams?.dimension ?? 0), outputs: classes, using: &rng)
     }
 
     convenience init(_ config: ModelConfig, inputSize: Int, classes: Int, using rng: inout Xoshiro256) {
         self.init(inputSize: inputSize, hiddenSize: config.hiddenSize, layers: config.layers, classes: classes,
                   embeddingSize: config.embeddingSize, bidirectional: config.bidirectional, pooling: config.pooling,
-                  dropout: config.dropout, using: &rng)
+                  dropout: config.dropout, ngrams: config.ngrams, using: &rng)
     }
 
     /// PyTorch's `named_parameters()` order: embedding, then per layer its forward and reverse
-    /// direction, then fc.
-    var parameters: [Parameter] { (embedding.map { [$0] } ?? []) + layers.flatMap { $0.flatMap(\.parameters) } + fc.parameters }
+    /// direction, then the n-gram bag, then fc.
+    var parameters: [Parameter] {
+        (embedding.map { [$0] } ?? []) + layers.flatMap { $0.flatMap(\.parameters) } + (ngrams.map { [$0.table] } ?? []) + fc.parameters
+    }
 
     /// Runs a fused pass as a team when its multiply-adds per layer and step (between two
     /// barriers) make one pay (`WorkerPool.team`).
@@ -117,10 +126,21 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                 }
             }
             if tape.computesFeatures {
+                let FW = featureWidth
                 forEachOwnedColumn(units) { columns in
                     Pooling.forward(pooling, tape, columns: columns)
                     if let mask = tape.featureMask {
-                        Dropout.apply(mask, to: tape.features, into: tape.features, rows: B, width: D * H, columns: columns)
+                        Dropout.apply(mask, to: tape.features, into: tape.features, rows: B, width: FW, columns: columns)
+                    }
+                }
+                if let ngrams, let bag = tape.ngramBuckets {
+                    let columns = team.share(ngrams.dimension)
+                    if !columns.isEmpty {
+                        ngrams.forward(ids: bag.ids, starts: bag.starts, rows: B, columns: columns, into: tape.features + outputWidth, stride: FW)
+                        if let mask = tape.featureMask {
+                            let shifted = outputWidth + columns.lowerBound..<outputWidth + columns.upperBound
+                            Dropout.apply(mask, to: tape.features, into: tape.features, rows: B, width: FW, columns: shifted)
+                        }
                     }
                 }
                 team.barrier()
@@ -171,8 +191,9 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         let dgh = Cell.sharesGateGradients ? dgi : arena.allocate(T * B * G * H)
         let dh = arena.allocate(B * H), dc = Cell.hasMemory ? arena.allocate(B * H) : dh
         let stepPartials = TeamPartials(arena: arena, members: members, rows: B, width: H)
-        let headPartials = TeamPartials(arena: arena, members: members, rows: B, width: D * H, generations: 1)
-        let dFeatures = arena.allocate(B * D * H)
+        let FW = featureWidth
+        let headPartials = TeamPartials(arena: arena, members: members, rows: B, width: FW, generations: 1)
+        let dFeatures = arena.allocate(B * FW)
         // d(loss)/d(each layer's outputs), time-ordered: from the layer above, or for the top
         // layer from a pooling head (the last-state head feeds the top layer's final dh instead).
         let outputGradients: [UnsafeMutablePointer<Float>?] = (0..<L).map { l in
@@ -191,9 +212,18 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             forEachOwnedColumn(units) { columns in
                 team.sumPartials(headPartials, rows: B, columns: columns, into: dFeatures, adding: false)
                 if let mask = tape.featureMask {
-                    Dropout.apply(mask, to: dFeatures, into: dFeatures, rows: B, width: D * H, columns: columns)
+                    Dropout.apply(mask, to: dFeatures, into: dFeatures, rows: B, width: FW, columns: columns)
                 }
                 if let top = outputGradients[L - 1] { Pooling.backward(pooling, tape, dFeatures, into: top, columns: columns) }
+            }
+            if let ngrams, let bag = tape.ngramBuckets {
+                let columns = team.share(ngrams.dimension)
+                if !columns.isEmpty {
+                    let shifted = outputWidth + columns.lowerBound..<outputWidth + columns.upperBound
+                    team.sumPartials(headPartials, rows: B, columns: shifted, into: dFeatures, adding: false)
+                    if let mask = tape.featureMask { Dropout.apply(mask, to: dFeatures, into: dFeatures, rows: B, width: FW, columns: shifted) }
+                    ngrams.backward(ids: bag.ids, starts: bag.starts, rows: B, columns: columns, dFeatures: dFeatures + outputWidth, stride: FW)
+                }
             }
             var generation = 0
             for l in stride(from: L - 1, through: 0, by: -1) {
@@ -202,7 +232,7 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                     for b in 0..<B where !units.isEmpty {
                         let start = dh + b * H + units.lowerBound
                         if l == L - 1 && pooling == .last {
-                            start.update(from: dFeatures + b * D * H + d * H + units.lowerBound, count: units.count)
+                            start.update(from: dFeatures + b * FW + d * H + units.lowerBound, count: units.count)
                         } else {
                             start.update(repeating: 0, count: units.count)
                         }
@@ -324,6 +354,7 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             for x in inputs.dropFirst() { best = try (x - best).relu() + best }
             features = best
         }
-        return try fc(features)
+        guard let ngrams else { return try fc(features) }
+        return try fc(features.concat(ngrams.graphFeatures(g, tokens: tokens)))
     }
 }

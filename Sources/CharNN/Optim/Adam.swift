@@ -55,9 +55,19 @@ public final class Adam: Optimizer {
             zeroing: zeroingGradients)
         // Memory-bound: each core updates the rows its share of the fused layers computed (so
         // the gradients and weights are already in its cache), when there is enough to share.
-        return WorkerPool.shared.allPieces(bytes: totalCount * 32) { member, members in
+        let updated = WorkerPool.shared.allPieces(bytes: totalCount * 32) { member, members in
             var finite = true
             for (k, p) in parameters.enumerated() {
+                if let touched = p.touchedRows, touched.isTracking {
+                    // SparseAdam: only the rows this step's gradient touched (their moments too).
+                    let columns = p.shape.cols, rows = touched.rows
+                    for i in WorkerPool.share(of: rows.count, piece: member, pieces: members) {
+                        let start = Int(rows[i]) * columns
+                        finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer, v: secondMoments[k].pointer,
+                                             range: start..<start + columns, constants) && finite
+                    }
+                    continue
+                }
                 p.forEachShare(member: member, of: members) { range in
                     finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer,
                                          v: secondMoments[k].pointer, range: range, constants) && finite
@@ -65,6 +75,9 @@ public final class Adam: Optimizer {
             }
             return finite
         }
+        // The touched rows' gradients are zero again: the next step starts a new set.
+        if zeroingGradients { for p in parameters { p.touchedRows?.clear() } }
+        return updated
     }
 
     private var totalCount: Int { parameters.reduce(0) { $0 + $1.count } }

@@ -52,6 +52,7 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float
 /// Sets the gradients to zero, each core the rows it owns.
 package func zeroGradients(_ parameters: [Parameter]) {
     forEachShare(parameters) { p, range in (p.grads + range.lowerBound).update(repeating: 0, count: range.count) }
+    for p in parameters { p.touchedRows?.clear() }
 }
 
 /// Runs body on every parameter's element ranges, split across the cores like the fused layers

@@ -18,6 +18,34 @@ public enum HiddenInit: String, Sendable, CaseIterable, Equatable {
     case zeros
 }
 
+/// The n-gram bag beside a GRU's or LSTM's features (`NgramBag`): how many hash buckets, the
+/// size of their vectors, and the n-gram lengths (in tokens, a begin and end marker included).
+public struct NgramOptions: Sendable, Equatable {
+    public static let maxLength = 8
+
+    public var buckets: Int
+    public var dimension: Int
+    public var minimum: Int
+    public var maximum: Int
+
+    public init(buckets: Int = 1 << 17, dimension: Int = 64, minimum: Int = 1, maximum: Int = 5) {
+        (self.buckets, self.dimension, self.minimum, self.maximum) = (buckets, dimension, minimum, maximum)
+    }
+
+    func validate() throws(CharNNError) {
+        guard buckets >= 1 && buckets <= NgramBag.maxBuckets else {
+            throw .invalidArgument("n-gram buckets \(buckets) is not in 1...\(NgramBag.maxBuckets)")
+        }
+        guard dimension >= 1 && dimension <= ModelConfig.maxEmbeddingSize else {
+            throw .invalidArgument("n-gram dimension \(dimension) is not in 1...\(ModelConfig.maxEmbeddingSize)")
+        }
+        // Every name (one token and its two markers) then has at least one n-gram.
+        guard minimum >= 1 && minimum <= 3 && maximum >= minimum && maximum <= Self.maxLength else {
+            throw .invalidArgument("n-gram lengths \(minimum)...\(maximum): need 1 ≤ min ≤ 3 and min ≤ max ≤ \(Self.maxLength)")
+        }
+    }
+}
+
 /// The shape of a model: kind, sizes, hidden-state initialisation and the seed of its weights;
 /// for the GRU and LSTM also its input (one-hot or an embedding), directions, head and dropout.
 public struct ModelConfig: Sendable, Equatable {
@@ -40,6 +68,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var pooling = Pooling.last
     /// GRU and LSTM: dropout probability between layers and before the head, in training only.
     public var dropout: Float = 0
+    /// GRU and LSTM: a bag of hashed character n-grams beside the recurrent features (nil: none).
+    public var ngrams: NgramOptions?
 
     /// Defaults are the article's: the Elman cell with hidden 256 and a kaiming-uniform hidden
     /// state; the GRU and LSTM with hidden 256, 2 layers, zero state.
@@ -68,14 +98,15 @@ public struct ModelConfig: Sendable, Equatable {
         guard dropout.isFinite && dropout >= 0 && dropout < 1 else {
             throw .invalidArgument("dropout \(dropout) is not in [0, 1)")
         }
-        if kind == .elman && (embeddingSize != 0 || bidirectional || pooling != .last || dropout != 0) {
-            throw .invalidArgument("the Elman cell is the article's: embedding, bidirectional, pooling and dropout are for the GRU and LSTM")
+        if kind == .elman && !isClassicShape {
+            throw .invalidArgument("the Elman cell is the article's: embedding, bidirectional, pooling, dropout and n-grams are for the GRU and LSTM")
         }
+        try ngrams?.validate()
         if kind != .elman && hiddenInit != .zeros {
             throw .invalidArgument("the \(kind.rawValue.uppercased()) starts from a zero state; hidden-state init '\(hiddenInit.rawValue)' is for the Elman cell")
         }
     }
 
     /// Whether the model uses only what 0.2.0 could read (checkpoint formats 1 and 2).
-    var isClassicShape: Bool { embeddingSize == 0 && !bidirectional && pooling == .last && dropout == 0 }
+    var isClassicShape: Bool { embeddingSize == 0 && !bidirectional && pooling == .last && dropout == 0 && ngrams == nil }
 }

@@ -158,11 +158,28 @@ def cell_step(kind, x, h, c, w_ih, w_hh, b_ih, b_hh):
     return torch.sigmoid(o) * torch.tanh(c), c
 
 
+def ngram_buckets(tokens, buckets, minimum, maximum):
+    """charnn's n-gram buckets: FNV-1a over the framed tokens (16-bit little-endian; begin and
+    end markers 0xFFFE and 0xFFFF), n from minimum to maximum, a lone marker skipped."""
+    framed = [0xFFFE] + list(tokens) + [0xFFFF]
+    ids = []
+    for n in range(minimum, maximum + 1):
+        for start in range(0, len(framed) - n + 1):
+            if n == 1 and (start == 0 or start == len(framed) - 1):
+                continue
+            h = 2166136261
+            for s in framed[start:start + n]:
+                h = ((h ^ (s & 0xFF)) * 16777619) & 0xFFFFFFFF
+                h = ((h ^ (s >> 8)) * 16777619) & 0xFFFFFFFF
+            ids.append(h % buckets)
+    return ids
+
+
 class OptionsClassifier(torch.nn.Module):
     """charnn's GRU/LSTM options in PyTorch's modules and names: an optional nn.Embedding, a
     (bi)directional stack, a head on the last states or the outputs pooled over time."""
 
-    def __init__(self, kind, hidden_size, num_layers, classes, embedding_size, bidirectional, pooling):
+    def __init__(self, kind, hidden_size, num_layers, classes, embedding_size, bidirectional, pooling, ngrams=None):
         super().__init__()
         if embedding_size:
             self.embedding = torch.nn.Embedding(len(VOCAB), embedding_size)
@@ -170,8 +187,14 @@ class OptionsClassifier(torch.nn.Module):
         inputs = embedding_size or len(VOCAB)
         setattr(self, kind, cell(inputs, hidden_size, num_layers, bidirectional=bidirectional))
         self.kind, self.layers, self.hidden = kind, num_layers, hidden_size
-        self.directions, self.pooling = 2 if bidirectional else 1, pooling
-        self.fc = torch.nn.Linear(self.directions * hidden_size, classes)
+        self.directions, self.pooling, self.ngram_options = 2 if bidirectional else 1, pooling, ngrams
+        if ngrams:
+            self.ngrams = torch.nn.EmbeddingBag(ngrams[0], ngrams[1], mode="mean")
+        self.fc = torch.nn.Linear(self.directions * hidden_size + (ngrams[1] if ngrams else 0), classes)
+
+    def bag(self, tokens):
+        buckets, _, minimum, maximum = self.ngram_options
+        return self.ngrams(torch.tensor([ngram_buckets(tokens, buckets, minimum, maximum)]))[0]
 
     def inputs(self, tokens):
         if hasattr(self, "embedding"):
@@ -203,6 +226,8 @@ class OptionsClassifier(torch.nn.Module):
             features = x.mean(0)
         else:
             features = x.max(0).values
+        if self.ngram_options:
+            features = torch.cat([features, self.bag(tokens)])
         if masks:
             features = features * masks["head"]
         return self.fc(features)
@@ -217,6 +242,8 @@ class OptionsClassifier(torch.nn.Module):
             features = output[:, 0].mean(0)
         else:
             features = output[:, 0].max(0).values
+        if self.ngram_options:
+            features = torch.cat([features, self.bag(tokens)])
         return self.fc(features)
 
 
@@ -227,24 +254,28 @@ def recurrent_options():
     p = 0.25
     cases = []
     for kind in ("gru", "lstm"):
-        for embedding_size, bidirectional, layers, pooling in [(4, True, 2, "last"), (0, True, 1, "mean"),
-                                                              (3, False, 2, "max"), (5, True, 2, "max")]:
+        for embedding_size, bidirectional, layers, pooling, ngrams in [
+                (4, True, 2, "last", None), (0, True, 1, "mean", None), (3, False, 2, "max", None),
+                (5, True, 2, "max", None), (4, True, 2, "mean", (41, 3, 1, 5))]:
             torch.manual_seed(len(cases) + 99)
             hidden, classes = 5, 4
-            model = OptionsClassifier(kind, hidden, layers, classes, embedding_size, bidirectional, pooling)
+            model = OptionsClassifier(kind, hidden, layers, classes, embedding_size, bidirectional, pooling, ngrams)
             tokens = [[VOCAB.index(ch) for ch in n] for n in names]
             width = model.directions * hidden
+            head_width = width + (ngrams[1] if ngrams else 0)
             logits = torch.stack([model(tok) for tok in tokens])
             reference = torch.stack([model.module_forward(tok) for tok in tokens])
             assert torch.allclose(logits, reference, atol=1e-6), "written-out cells differ from nn." + kind
             masks = [{"layers": [(torch.rand(len(tok), width) >= p).float() / (1 - p) for _ in range(layers - 1)],
-                      "head": (torch.rand(width) >= p).float() / (1 - p)} for tok in tokens]
+                      "head": (torch.rand(head_width) >= p).float() / (1 - p)} for tok in tokens]
             train_logits = torch.stack([model(tok, m) for tok, m in zip(tokens, masks)])
             loss = F.cross_entropy(train_logits, torch.tensor(targets))
             loss.backward()
             cases.append({
                 "kind": kind, "embedding_size": embedding_size, "bidirectional": bidirectional, "num_layers": layers,
                 "pooling": pooling, "hidden_size": hidden, "classes": classes, "dropout": p,
+                **({"ngram_buckets": ngrams[0], "ngram_dim": ngrams[1], "ngram_min": ngrams[2], "ngram_max": ngrams[3]}
+                   if ngrams else {}),
                 "tokens": tokens, "targets": targets, "logits": t(logits), "loss": float(loss.detach()),
                 "layer_masks": [[t(x) for x in m["layers"]] for m in masks], "head_masks": [t(m["head"]) for m in masks],
                 "parameters": {k: t(v) for k, v in model.state_dict().items()},

@@ -11,12 +11,16 @@ import Testing
         var layers = 2
         var pooling = Pooling.last
         var dropout: Float = 0
-        var description: String { "\(kind) emb \(embedding) bi \(bidirectional) L\(layers) \(pooling) p \(dropout)" }
+        var ngrams: NgramOptions? = nil
+        var description: String {
+            "\(kind) emb \(embedding) bi \(bidirectional) L\(layers) \(pooling) p \(dropout)" + (ngrams.map { " ngrams \($0.buckets)×\($0.dimension)" } ?? "")
+        }
     }
 
     static func model(_ o: Options, hidden: Int, classes: Int, seed: UInt64 = 5) throws -> Model {
         var config = ModelConfig(kind: o.kind, hiddenSize: hidden, layers: o.layers, seed: seed)
         (config.embeddingSize, config.bidirectional, config.pooling, config.dropout) = (o.embedding, o.bidirectional, o.pooling, o.dropout)
+        config.ngrams = o.ngrams
         return try Model(config: config, labels: (0..<classes).map { "L\($0)" })
     }
 
@@ -33,7 +37,11 @@ import Testing
          Options(kind: kind, embedding: 0, bidirectional: true, layers: 3, pooling: .mean),
          Options(kind: kind, embedding: 3, bidirectional: false, layers: 2, pooling: .max),
          Options(kind: kind, embedding: 6, bidirectional: true, layers: 1, pooling: .max),
-         Options(kind: kind, embedding: 5, bidirectional: false, layers: 1, pooling: .mean)]
+         Options(kind: kind, embedding: 5, bidirectional: false, layers: 1, pooling: .mean),
+         Options(kind: kind, embedding: 4, bidirectional: true, layers: 2, pooling: .last,
+                 ngrams: NgramOptions(buckets: 37, dimension: 5, minimum: 1, maximum: 4)),
+         Options(kind: kind, embedding: 0, bidirectional: false, layers: 1, pooling: .max,
+                 ngrams: NgramOptions(buckets: 50, dimension: 3, minimum: 2, maximum: 3))]
     }
 
     /// Fused (batched, padded) and op-by-op (one name at a time) agree on loss, every gradient
@@ -108,7 +116,7 @@ import Testing
     @Test func matchesPyTorch() throws {
         let fixture = try TorchFixture("recurrent_options")
         let cases = try #require(fixture.object["cases"] as? [[String: Any]])
-        #expect(cases.count == 8)
+        #expect(cases.count == 10)
         for entry in cases {
             let f = TorchFixture(object: entry)
             var o = Options()
@@ -119,9 +127,14 @@ import Testing
             o.layers = try f.int("num_layers")
             o.pooling = try #require(Pooling(rawValue: poolingName))
             o.dropout = Float(try f.double("dropout"))
+            if let buckets = entry["ngram_buckets"] as? Int {
+                o.ngrams = NgramOptions(buckets: buckets, dimension: try f.int("ngram_dim"), minimum: try f.int("ngram_min"),
+                                        maximum: try f.int("ngram_max"))
+            }
             let (H, C) = (try f.int("hidden_size"), try f.int("classes"))
             var config = ModelConfig(kind: o.kind, hiddenSize: H, layers: o.layers)
             (config.embeddingSize, config.bidirectional, config.pooling, config.dropout) = (o.embedding, o.bidirectional, o.pooling, o.dropout)
+            config.ngrams = o.ngrams
             let model = try Model(config: config, labels: (0..<C).map { "L\($0)" })
             let parameters = TorchFixture(object: try #require(entry["parameters"] as? [String: Any]))
             let gradients = TorchFixture(object: try #require(entry["gradients"] as? [String: Any]))
@@ -137,10 +150,10 @@ import Testing
                 try name.map { m in try TorchFixture(object: ["m": m]).tensor("m") }
             }
             let headMasks = try #require(entry["head_masks"] as? [Any]).map { try TorchFixture(object: ["m": $0]).tensor("m") }
-            let W = (o.bidirectional ? 2 : 1) * H
+            let W = (o.bidirectional ? 2 : 1) * H, FW = W + (o.ngrams?.dimension ?? 0)
             let masks = DropoutMasks { site, mask, count in
                 if site == o.layers {
-                    for r in 0..<batch.size { for j in 0..<W { mask[r * W + j] = headMasks[batch.source(r)].scalars[j] } }
+                    for r in 0..<batch.size { for j in 0..<FW { mask[r * FW + j] = headMasks[batch.source(r)].scalars[j] } }
                     return
                 }
                 mask.update(repeating: 1, count: count)
@@ -192,6 +205,22 @@ import Testing
         #expect(model.parameters.map(\.name) == model.config.parameterShapes(inputSize: 59, classes: 4).map(\.0))
     }
 
+    /// The n-gram buckets are FNV-1a hashes of the framed tokens (the fixture script computes the
+    /// same in Python): "ab" with n = 1...2 is a, b, <a, ab, b>.
+    @Test func ngramBucketsAreTheDocumentedHashes() {
+        var rng = Xoshiro256(seed: 1)
+        let bag = NgramBag(buckets: 1 << 20, dimension: 2, minimum: 1, maximum: 2, using: &rng)
+        var ids: [Int] = []
+        bag.forEachBucket(2, token: { [UInt16(0), 1][$0] }) { ids.append($0) }
+        func fnv(_ symbols: [UInt16]) -> Int {
+            var h: UInt32 = 2_166_136_261
+            for s in symbols { h = (h ^ UInt32(s & 0xFF)) &* 16_777_619; h = (h ^ UInt32(s >> 8)) &* 16_777_619 }
+            return Int(h % (1 << 20))
+        }
+        #expect(ids == [fnv([0]), fnv([1]), fnv([0xFFFE, 0]), fnv([0, 1]), fnv([1, 0xFFFF])])
+        #expect(bag.maxCount(length: 2) >= ids.count)
+    }
+
     @Test func badOptionsAreRefused() {
         var config = ModelConfig(kind: .gru)
         config.dropout = 1
@@ -200,6 +229,13 @@ import Testing
         #expect(throws: CharNNError.self) { try config.validate() }
         config.dropout = 0
         config.embeddingSize = -1
+        #expect(throws: CharNNError.self) { try config.validate() }
+        config.embeddingSize = 0
+        config.ngrams = NgramOptions(buckets: 0)
+        #expect(throws: CharNNError.self) { try config.validate() }
+        config.ngrams = NgramOptions(minimum: 4, maximum: 5)
+        #expect(throws: CharNNError.self) { try config.validate() }
+        config.ngrams = NgramOptions(buckets: NgramBag.maxBuckets + 1)
         #expect(throws: CharNNError.self) { try config.validate() }
         var elman = ModelConfig(kind: .elman)
         elman.bidirectional = true
