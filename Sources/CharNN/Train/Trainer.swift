@@ -103,6 +103,9 @@ extension Model {
                              _ progress: ((TrainingProgress) -> Bool)?) throws(CharNNError) -> TrainingReport {
         let parameters = self.parameters
         let optimizer = try config.makeOptimizer(parameters)
+        // Large tables (the n-gram bag's) are updated row by row as their rows are touched.
+        for p in parameters { p.touchedRows?.start() }
+        defer { for p in parameters { p.touchedRows?.stop() } }
         optimizer.zeroGrad()
         let arena = Arena()
         var batch = SequenceBatch()
