@@ -36,7 +36,8 @@ public struct TrainingConfig: Sendable, Equatable {
     /// far) for this many epochs in a row. 0 (the default) never stops early. Needs validation.
     public var patience = 0
     /// With validation, end with the weights of the epoch of the lowest validation loss (however
-    /// training ends, except by an error). Default true; no effect without validation.
+    /// training ends, except by an error). Default true; no effect without validation. It keeps
+    /// a copy of the best weights (the model's size in memory again).
     public var restoreBest = true
 
     // The learning rate.
@@ -89,8 +90,9 @@ public struct TrainingConfig: Sendable, Equatable {
             throw .invalidArgument("validation_fraction \(validationFraction) is not in [0, 1)")
         }
         guard patience >= 0 else { throw .invalidArgument("patience \(patience) must be ≥ 0 (0 = no early stopping)") }
-        // (The optimizer checks the learning rate itself.)
-        guard minLearningRate.isFinite, minLearningRate >= 0, !(minLearningRate > learningRate) else {
+        // (The optimizer checks the learning rate itself: a bad one is named there.)
+        guard minLearningRate.isFinite, minLearningRate >= 0,
+              !(learningRate.isFinite && learningRate >= 0 && minLearningRate > learningRate) else {
             throw .invalidArgument("min_learning_rate \(minLearningRate) is not in [0, learning_rate = \(learningRate)]")
         }
         guard warmupSteps >= 0 else { throw .invalidArgument("warmup_steps \(warmupSteps) must be ≥ 0") }
