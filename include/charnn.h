@@ -30,10 +30,16 @@
  *               and never keeps or lends pointers to them.
  *
  *   Structs.    Config structs begin with `size_t struct_size`, filled by their _init function,
- *               so fields can be added in later versions. A struct_size other than the one this
- *               library knows is refused with CHARNN_INVALID_ARGUMENT: smaller means the _init
- *               function was skipped, larger means a newer header (the library reads no byte
- *               past struct_size, and would not know what the new fields ask for).
+ *               so fields can be added in later versions (only ever at the end). Every
+ *               struct_size this library has shipped is accepted: a program built against an
+ *               older charnn.h keeps working, the fields past its struct_size taking their
+ *               defaults (the _init values), and an output struct (the caller's, such as
+ *               charnn_train_result) is written only up to its struct_size. Any other size is
+ *               refused with CHARNN_INVALID_ARGUMENT: a size no release had means the _init
+ *               function was skipped, a larger one a newer header (the library reads no byte
+ *               past struct_size, and would not know what the new fields ask for). Structs the
+ *               library passes to a callback (charnn_train_progress) carry the library's
+ *               struct_size; a caller reads the fields its header knows.
  *
  *   Callbacks.  A callback comes with a void *user_data passed back to it unchanged.
  *
@@ -387,6 +393,39 @@ enum {
     CHARNN_OPTIMIZER_SGD = 2    /* torch.optim.SGD (momentum, weight_decay) */
 };
 
+/* Learning-rate schedules (charnn_train_config.schedule), since 0.3. The rate of step t
+ * (0-based over all epochs; T = epochs x steps per epoch, e = t / steps per epoch) is
+ * lr(t) = warm(t) * s(t), with warm(t) = (t + 1) / W for the first W = warm-up steps (any
+ * schedule; PyTorch's LambdaLR(lambda t: min(1, (t + 1) / W))) and 1 after, and s(t) by schedule,
+ * for the base rate lr = learning_rate and the floor lr_min = min_learning_rate:
+ *   CONSTANT  lr.
+ *   COSINE    lr_min + (lr - lr_min) * (1 + cos(pi * k / K)) / 2, k = max(0, t - W),
+ *             K = max(1, T - W): PyTorch's CosineAnnealingLR(T_max=K, eta_min=lr_min) stepped
+ *             every step after the warm-up (SequentialLR with milestones=[W]).
+ *   STEP      lr * gamma^floor(e / step_size): StepLR(step_size, gamma) stepped every epoch.
+ *   PLATEAU   starts at lr; after more than plateau_patience epochs in a row whose monitored loss
+ *             is not below best * (1 - 1e-4), becomes max(rate * plateau_factor, lr_min):
+ *             ReduceLROnPlateau(mode="min", factor, patience, threshold=1e-4, "rel", cooldown=0,
+ *             min_lr=lr_min) stepped every epoch. It monitors the validation loss, or the
+ *             epoch's mean training loss when there is no validation. */
+enum {
+    CHARNN_SCHEDULE_CONSTANT = 0,
+    CHARNN_SCHEDULE_COSINE = 1,
+    CHARNN_SCHEDULE_STEP = 2,
+    CHARNN_SCHEDULE_PLATEAU = 3
+};
+
+/* Class weights of the loss (charnn_train_config.class_weights), since 0.3: PyTorch's
+ * cross_entropy(weight=w), a weighted mean (sum of w[y_i] * loss_i over sum of w[y_i]). */
+enum {
+    CHARNN_CLASS_WEIGHTS_NONE = 0,     /* every label weighs 1 */
+    CHARNN_CLASS_WEIGHTS_BALANCED = 1, /* n_rows / (n_labels * rows of the label), over the rows that
+                                          train (scikit-learn's "balanced"; n_labels counts labels with
+                                          rows; a label without rows weighs 1) */
+    CHARNN_CLASS_WEIGHTS_EXPLICIT = 2  /* class_weight_values[0 .. class_weight_count), one per label of
+                                          the model in its order: finite, >= 0, not all 0 */
+};
+
 /* Where training is: passed to the progress callback. */
 typedef struct charnn_train_progress {
     size_t struct_size; /* sizeof(charnn_train_progress) of the library calling */
@@ -396,6 +435,12 @@ typedef struct charnn_train_progress {
     int64_t steps;      /* steps per epoch */
     float loss;         /* this step's loss (mean over its batch) */
     float running_loss; /* mean loss of the epoch's steps so far */
+    /* Since 0.3: */
+    float validation_loss;      /* at an epoch's end with validation: the mean cross-entropy on the
+                                   validation set (no smoothing, no weights); else NaN */
+    double validation_accuracy; /* likewise its accuracy (what charnn_model_evaluate gives); else NaN */
+    float learning_rate;        /* the learning rate this step used */
+    int32_t epoch_end;          /* non-zero at an epoch's last step (always reported) */
 } charnn_train_progress;
 
 /* Called every report_every steps and after each epoch's last step, on the thread that called
@@ -421,10 +466,34 @@ typedef struct charnn_train_config {
     int32_t report_every;  /* call progress every this many steps; default 1 */
     charnn_progress_fn progress; /* may be NULL */
     void *user_data;       /* passed to progress */
+    /* Since 0.3 (a 0.2 caller's struct_size ends at user_data: these take their defaults). */
+    double validation_fraction; /* share of the training data held out for validation, in [0, 1):
+                                   a stratified split seeded by seed; what it holds out never
+                                   trains. 0 (default): none, or the validation set given to
+                                   charnn_model_train_with_validation */
+    int32_t patience;           /* early stopping: stop after this many epochs in a row without a
+                                   lower validation loss; 0 (default) = off. Needs validation */
+    int32_t restore_best;       /* non-zero (default): with validation, end with the weights of the
+                                   epoch of the lowest validation loss (however training ends, but
+                                   by an error) */
+    int32_t schedule;           /* CHARNN_SCHEDULE_*; default CHARNN_SCHEDULE_CONSTANT */
+    int32_t step_size;          /* STEP: epochs between decays, >= 1; default 1 */
+    float gamma;                /* STEP: the decay, in (0, 1]; default 0.1 */
+    float plateau_factor;       /* PLATEAU: the decay, in (0, 1); default 0.1 */
+    int32_t plateau_patience;   /* PLATEAU: epochs without improvement tolerated, >= 0; default 10 */
+    float min_learning_rate;    /* COSINE and PLATEAU: the floor, in [0, learning_rate]; default 0 */
+    int64_t warmup_steps;       /* linear warm-up over this many steps (any schedule); default 0 */
+    double warmup_fraction;     /* or over ceil(fraction * all steps), fraction in [0, 1); default 0.
+                                   At most one of warmup_steps and warmup_fraction is non-zero */
+    float label_smoothing;      /* in [0, 1]: PyTorch's cross_entropy(label_smoothing=); default 0 */
+    int32_t class_weights;      /* CHARNN_CLASS_WEIGHTS_*; default CHARNN_CLASS_WEIGHTS_NONE */
+    const float *class_weight_values; /* EXPLICIT: one weight per label of the model (copied) */
+    size_t class_weight_count;        /* EXPLICIT: the model's label count */
 } charnn_train_config;
 
 /* Fills *config with the article's protocol: 2 epochs, batch 1, Adam lr 1e-3, no clipping,
- * seed 0, shuffling, progress every step, no callback. NULL is ignored. */
+ * seed 0, shuffling, progress every step, no callback; no validation, a constant learning rate,
+ * plain cross-entropy (the other fields as their comments say). NULL is ignored. */
 void charnn_train_config_init(charnn_train_config *config);
 
 /* What a charnn_model_train call did. */
@@ -434,6 +503,11 @@ typedef struct charnn_train_result {
     int64_t steps_taken;
     float last_loss;          /* the last step's loss (NaN if no step ran) */
     float last_epoch_loss;    /* mean loss of the last completed epoch (NaN if none) */
+    /* Since 0.3 (not written for a 0.2 caller's smaller struct_size): */
+    int32_t best_epoch;              /* 1-based epoch of the lowest validation loss; 0 without validation */
+    float best_validation_loss;      /* its validation loss (NaN without validation) */
+    double best_validation_accuracy; /* its validation accuracy (NaN without validation) */
+    int32_t early_stopped;           /* non-zero when patience ended training */
 } charnn_train_result;
 
 /* Trains `model` on `train`. Its labels are matched to the model's by name (each must be one of
@@ -441,7 +515,9 @@ typedef struct charnn_train_result {
  * dataset loaded with another alphabet is re-encoded, never mixed). Each epoch
  * shuffles with a generator seeded by (config->seed, epoch), so the same seed and data give the
  * same weights. config may be NULL for the defaults. result (may be NULL) is filled whatever
- * the outcome. The optimizer is created anew for each call.
+ * the outcome. The optimizer is created anew for each call. With config->validation_fraction
+ * set, a share of train is held out and scored after every epoch (see
+ * charnn_model_train_with_validation, whose statuses it shares).
  * Returns CHARNN_CANCELLED when the callback stopped training (the model stays valid),
  * CHARNN_BUSY when the model is in use, CHARNN_DIVERGED when a loss, gradient or update became
  * NaN or infinite (the step that did it is not applied: the weights are the last finite ones;
@@ -449,6 +525,21 @@ typedef struct charnn_train_result {
  * field), an empty dataset or labels that are not the model's. Not re-entrant on one model. */
 charnn_status charnn_model_train(charnn_model *model, const charnn_dataset *train, const charnn_train_config *config,
                                  charnn_train_result *result);
+
+/* charnn_model_train with a validation set of the caller's (labels matched and texts read like
+ * train's; NULL: the same as charnn_model_train). Since 0.3. After every epoch the model is
+ * scored on the validation set (or the validation_fraction held out of train) with batched
+ * inference: the mean cross-entropy and the accuracy, reported in the progress call of the
+ * epoch's last step. The epoch of the lowest validation loss (the first, at a tie) is the best:
+ * early stopping (patience), restore_best, the PLATEAU schedule and result->best_* follow it.
+ * Returns, besides charnn_model_train's statuses, CHARNN_INVALID_ARGUMENT naming the field for
+ * a bad validation_fraction, patience (non-zero without validation), schedule, step_size, gamma,
+ * plateau_factor, plateau_patience, min_learning_rate, warmup_steps or warmup_fraction (both
+ * set), label_smoothing, class_weights, class_weight_values or class_weight_count; for a
+ * validation set given with a non-zero validation_fraction; for an empty validation set. */
+charnn_status charnn_model_train_with_validation(charnn_model *model, const charnn_dataset *train,
+                                                 const charnn_dataset *validation, const charnn_train_config *config,
+                                                 charnn_train_result *result);
 
 /* Evaluates on `data` (labels matched by name and texts read with the model's alphabet, as for
  * charnn_model_train; a label the model lacks is CHARNN_INVALID_ARGUMENT naming it): *accuracy

@@ -69,7 +69,21 @@ public func charnn_train_config_init(_ config: UnsafeMutablePointer<charnn_train
         struct_size: MemoryLayout<charnn_train_config>.size, epochs: Int32(d.epochs), batch_size: Int32(d.batchSize),
         optimizer: Int32(CHARNN_OPTIMIZER_ADAM), learning_rate: d.learningRate, beta1: d.beta1, beta2: d.beta2,
         epsilon: d.epsilon, weight_decay: d.weightDecay, momentum: d.momentum, clip_norm: d.clipNorm, seed: d.seed,
-        shuffle: d.shuffle ? 1 : 0, report_every: Int32(d.reportEvery), progress: nil, user_data: nil)
+        shuffle: d.shuffle ? 1 : 0, report_every: Int32(d.reportEvery), progress: nil, user_data: nil,
+        validation_fraction: d.validationFraction, patience: Int32(d.patience), restore_best: d.restoreBest ? 1 : 0,
+        schedule: Int32(CHARNN_SCHEDULE_CONSTANT), step_size: 1, gamma: 0.1, plateau_factor: 0.1, plateau_patience: 10,
+        min_learning_rate: d.minLearningRate, warmup_steps: Int64(d.warmupSteps), warmup_fraction: d.warmupFraction,
+        label_smoothing: d.labelSmoothing, class_weights: Int32(CHARNN_CLASS_WEIGHTS_NONE), class_weight_values: nil,
+        class_weight_count: 0)
+}
+
+extension charnn_train_config {
+    /// The releases whose charnn_train_config was smaller: 0.2.0's ended at user_data.
+    static let shipped = [ShippedLayout("0.2.0", charnn_train_config.self, endingBefore: \.validation_fraction)]
+}
+
+extension charnn_train_result {
+    static let shipped = [ShippedLayout("0.2.0", charnn_train_result.self, endingBefore: \.best_epoch)]
 }
 
 extension TrainingConfig {
@@ -93,6 +107,35 @@ extension TrainingConfig {
         seed = c.seed
         shuffle = c.shuffle != 0
         reportEvery = Int(c.report_every)
+        validationFraction = c.validation_fraction
+        patience = Int(c.patience)
+        restoreBest = c.restore_best != 0
+        switch Int(c.schedule) {
+        case CHARNN_SCHEDULE_CONSTANT: schedule = .constant
+        case CHARNN_SCHEDULE_COSINE: schedule = .cosine
+        case CHARNN_SCHEDULE_STEP: schedule = .step(everyEpochs: Int(c.step_size), gamma: c.gamma)
+        case CHARNN_SCHEDULE_PLATEAU: schedule = .plateau(factor: c.plateau_factor, patience: Int(c.plateau_patience))
+        default: throw APIError.invalid("config->schedule \(c.schedule) is not a CHARNN_SCHEDULE_* value")
+        }
+        minLearningRate = c.min_learning_rate
+        guard c.warmup_steps >= 0 && c.warmup_steps <= Int64(Int32.max) else {
+            throw APIError.invalid("config->warmup_steps \(c.warmup_steps) is not in 0...\(Int32.max)")
+        }
+        warmupSteps = Int(c.warmup_steps)
+        warmupFraction = c.warmup_fraction
+        labelSmoothing = c.label_smoothing
+        switch Int(c.class_weights) {
+        case CHARNN_CLASS_WEIGHTS_NONE: classWeights = .none
+        case CHARNN_CLASS_WEIGHTS_BALANCED: classWeights = .balanced
+        case CHARNN_CLASS_WEIGHTS_EXPLICIT:
+            let n = try count(c.class_weight_count, "config->class_weight_count", max: NameDataset.maxLabels)
+            guard n > 0 else { throw APIError.invalid("config->class_weight_count is 0 with CHARNN_CLASS_WEIGHTS_EXPLICIT") }
+            guard let values = c.class_weight_values else {
+                throw APIError.invalid("config->class_weight_values is NULL with CHARNN_CLASS_WEIGHTS_EXPLICIT")
+            }
+            classWeights = .explicit(Array(UnsafeBufferPointer(start: values, count: n)))
+        default: throw APIError.invalid("config->class_weights \(c.class_weights) is not a CHARNN_CLASS_WEIGHTS_* value")
+        }
     }
 }
 
@@ -146,31 +189,67 @@ public func charnn_model_free(_ model: OpaquePointer?) {
 public func charnn_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?,
                                _ config: UnsafePointer<charnn_train_config>?,
                                _ result: UnsafeMutablePointer<charnn_train_result>?) -> charnn_status {
+    trainModel(model, train, nil, config, result, "charnn_model_train")
+}
+
+@c @implementation
+public func charnn_model_train_with_validation(_ model: OpaquePointer?, _ train: OpaquePointer?, _ validation: OpaquePointer?,
+                                               _ config: UnsafePointer<charnn_train_config>?,
+                                               _ result: UnsafeMutablePointer<charnn_train_result>?) -> charnn_status {
+    trainModel(model, train, validation, config, result, "charnn_model_train_with_validation")
+}
+
+/// The body of both training functions.
+private func trainModel(_ model: OpaquePointer?, _ train: OpaquePointer?, _ validation: OpaquePointer?,
+                        _ config: UnsafePointer<charnn_train_config>?, _ result: UnsafeMutablePointer<charnn_train_result>?,
+                        _ function: StaticString) -> charnn_status {
     var report = TrainingReport()
-    let status = api("charnn_model_train") {
-        if let result { _ = try readStruct(UnsafePointer(result), "result") }
+    var resultBytes = 0
+    let status = api(function) {
+        if let result {
+            resultBytes = try structBytes(result, charnn_train_result.self, "result", shipped: charnn_train_result.shipped)
+        }
         let model = try ModelBox.from(model).model
         let data = try DatasetBox.from(train, "train").dataset
+        let held = validation == nil ? nil : try DatasetBox.from(validation, "validation").dataset
         var c = charnn_train_config()
-        if let config { c = try readStruct(config, "config") } else { charnn_train_config_init(&c) }
+        charnn_train_config_init(&c)
+        if let config {
+            c = try readStruct(config, "config", shipped: charnn_train_config.shipped) {
+                var defaults = charnn_train_config()
+                charnn_train_config_init(&defaults)
+                return defaults
+            }
+        }
         let trainingConfig = try TrainingConfig(c)
+        do { try trainingConfig.validate(classes: model.labels.count, validationSet: held != nil) } catch let error as CharNNError {
+            throw APIError.invalid("config->" + error.message)
+        }
         let callback = c.progress, userData = c.user_data
         var stopped = false
-        report = try model.train(on: data, config: trainingConfig) { p in
+        report = try model.train(on: data, validation: held, config: trainingConfig) { p in
             guard let callback else { return true }
             var progress = charnn_train_progress(
                 struct_size: MemoryLayout<charnn_train_progress>.size, epoch: Int32(p.epoch), epochs: Int32(p.epochs),
-                step: Int64(p.step), steps: Int64(p.steps), loss: p.loss, running_loss: p.runningLoss)
+                step: Int64(p.step), steps: Int64(p.steps), loss: p.loss, running_loss: p.runningLoss,
+                validation_loss: p.validationLoss, validation_accuracy: p.validationAccuracy,
+                learning_rate: p.learningRate, epoch_end: p.epochEnd ? 1 : 0)
             stopped = callback(&progress, userData) != 0
             return !stopped
         }
         if stopped { throw APIError(CHARNN_CANCELLED, "the progress callback stopped training after \(report.stepsTaken) steps") }
     }
-    if let result {  // its struct_size was checked on entry
-        result.pointee.epochs_completed = Int32(report.epochsCompleted)
-        result.pointee.steps_taken = Int64(report.stepsTaken)
-        result.pointee.last_loss = report.lastLoss
-        result.pointee.last_epoch_loss = report.epochLosses.last ?? .nan
+    if let result, resultBytes > 0 {  // its struct_size was checked on entry
+        var out = charnn_train_result()
+        out.epochs_completed = Int32(report.epochsCompleted)
+        out.steps_taken = Int64(report.stepsTaken)
+        out.last_loss = report.lastLoss
+        out.last_epoch_loss = report.epochLosses.last ?? .nan
+        out.best_epoch = Int32(report.bestEpoch)
+        out.best_validation_loss = report.bestValidationLoss
+        out.best_validation_accuracy = report.bestValidationAccuracy
+        out.early_stopped = report.earlyStopped ? 1 : 0
+        writeStruct(out, to: result, bytes: resultBytes)
     }
     return status
 }

@@ -161,24 +161,88 @@ func strings(_ pointer: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int, _ a
     return try (0..<count).map { try string(pointer[$0], "\(argument)[\($0)]") }
 }
 
-/// A config struct that begins with `size_t struct_size`, which must be the size of the struct
-/// this library knows. A smaller one is a caller that skipped the _init function; a larger one
-/// was built against a newer header: refused rather than read, since only `struct_size` bytes
-/// are known to be there, and the fields past ours would be silently ignored.
-func readStruct<T>(_ pointer: UnsafePointer<T>?, _ argument: String) throws -> T {
-    guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
-    let size = UnsafeRawPointer(pointer).loadUnaligned(as: Int.self)
-    let known = MemoryLayout<T>.size
-    guard size >= known else {
-        throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); this library needs \(known) (call the _init function)")
+// MARK: Structs across releases
+//
+// A config struct begins with `size_t struct_size`, and later releases only append fields. The
+// rule (charnn.h, "Structs"): every struct_size this library has shipped is accepted; the fields
+// past the caller's struct_size take their defaults, and an output struct is written only up to
+// it. Any other size is refused: smaller than every shipped one means the _init function was
+// skipped, larger than ours a newer header (we would not know what its fields ask for), and one
+// in between matches no release. Nothing past the caller's struct_size is ever read or written.
+
+/// A struct's layout as an earlier release shipped it.
+struct ShippedLayout {
+    /// The release, for messages ("0.2.0").
+    let release: String
+    /// Its struct_size (that release's sizeof).
+    let size: Int
+    /// The bytes of that struct that hold fields today's struct shares (its fields and the padding
+    /// after them, up to the first field added later).
+    let fieldBytes: Int
+
+    /// `T` as `release` shipped it: the fields before `firstLaterField`, the first one added
+    /// after that release. Its sizeof was the end of its fields rounded up to the struct's
+    /// alignment, which is `T`'s: every config begins with a size_t, as aligned as any field
+    /// (size_t, pointers, int64_t, double) charnn's structs have.
+    init<T>(_ release: String, _ type: T.Type, endingBefore firstLaterField: PartialKeyPath<T>) {
+        let offset = MemoryLayout<T>.offset(of: firstLaterField)!
+        let alignment = MemoryLayout<T>.alignment
+        self.release = release
+        fieldBytes = offset
+        size = (offset + alignment - 1) / alignment * alignment
     }
-    guard size == known else {
+}
+
+/// How many bytes of the caller's struct at `pointer` (a `T` of this library, or of an earlier
+/// release in `shipped`) hold fields: all of `T` for our struct_size, an earlier layout's field
+/// bytes for its. Throws for any other struct_size, naming `argument`.
+func structBytes<T>(_ pointer: UnsafeRawPointer, _ type: T.Type, _ argument: String,
+                    shipped: [ShippedLayout] = []) throws -> Int {
+    let size = pointer.loadUnaligned(as: Int.self)
+    let known = MemoryLayout<T>.size
+    if size == known { return known }
+    if let layout = shipped.first(where: { $0.size == size }) { return layout.fieldBytes }
+    let accepted = (shipped.map { "\($0.size) (charnn \($0.release))" } + ["\(known)"]).joined(separator: ", ")
+    let which = shipped.isEmpty ? "this library needs \(known)" : "this library accepts \(accepted)"
+    guard size < known else {
         throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)), larger than the \(known) bytes this library "
                                + "(charnn \(versionString), ABI \(CHARNN_ABI_VERSION)) knows: built against a newer charnn.h?")
     }
+    throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); \(which) (call the _init function)")
+}
+
+/// A config struct from the caller: ours as it is, or an earlier release's (`shipped`) read into
+/// `defaults()` (the _init values) so the fields it lacks keep them. The result's struct_size
+/// is ours.
+func readStruct<T>(_ pointer: UnsafePointer<T>?, _ argument: String, shipped: [ShippedLayout],
+                   defaults: () -> T) throws -> T {
+    guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
+    let bytes = try structBytes(pointer, T.self, argument, shipped: shipped)
+    if bytes == MemoryLayout<T>.size { return pointer.pointee }
+    var value = defaults()
+    withUnsafeMutableBytes(of: &value) { target in
+        target.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: bytes))
+        target.storeBytes(of: MemoryLayout<T>.size, as: Int.self)
+    }
+    return value
+}
+
+/// A config struct that must be this library's (no earlier release had it, or it never changed).
+func readStruct<T>(_ pointer: UnsafePointer<T>?, _ argument: String) throws -> T {
+    guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
+    _ = try structBytes(pointer, T.self, argument)
     return pointer.pointee
 }
 
+/// Writes `value` into the caller's output struct, whose fields fill `bytes` bytes (from
+/// `structBytes`): nothing past them, and not its struct_size.
+func writeStruct<T>(_ value: T, to pointer: UnsafeMutablePointer<T>, bytes: Int) {
+    let skip = MemoryLayout<Int>.size
+    withUnsafeBytes(of: value) { source in
+        UnsafeMutableRawPointer(pointer).advanced(by: skip)
+            .copyMemory(from: source.baseAddress!.advanced(by: skip), byteCount: bytes - skip)
+    }
+}
 
 /// Copies a string into a caller buffer with a NUL, or reports the size it needs.
 func copyString(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,

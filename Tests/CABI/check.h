@@ -24,6 +24,7 @@ void test_low_level(void);
 void test_faults(void);
 void test_text(void);
 void test_metrics(void);
+void test_training(void);
 
 /* Helpers shared by the suites (main.c). */
 void write_file(const char *dir, const char *name, const char *contents, size_t length);

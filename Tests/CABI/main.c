@@ -6,7 +6,8 @@
  * CHARNN_TEST_QUICK=1 shortens the slow parts (for valgrind).
  *
  * Suites: test_datasets.c (versions, datasets, handles), test_models.c (models, threads),
- * test_lowlevel.c (graphs, tensors, ops, optimizers), test_metrics.c (evaluation metrics).
+ * test_lowlevel.c (graphs, tensors, ops, optimizers), test_metrics.c (evaluation metrics),
+ * test_training.c (validation, early stopping, schedules, the loss options, struct sizes of earlier releases).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -63,6 +64,7 @@ int main(void) {
     test_faults();
     test_text();
     test_metrics();
+    test_training();
     printf("abi_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

@@ -230,6 +230,54 @@ para 'alphabet explicit, 17 symbols'
 para '[1-9][0-9]* unknown characters'
 last_line_is_accuracy
 
+# ---- train: validation, early stopping, schedules, loss options ---------------------------------
+
+run 0 "$CHARNN" train --help
+for flag in '--validation F' '--patience N' '--no-restore-best' '--schedule constant\|cosine\|step\|plateau' \
+    '--warmup N\|F' '--min-lr X' '--step-size N' '--gamma X' '--plateau-factor X' '--plateau-patience N' \
+    '--label-smoothing X' '--class-weights none\|balanced' '--weight-decay X'; do
+    has out "$flag"
+done
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --schedule linear
+has err "--schedule is constant, cosine, step or plateau, not 'linear'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --patience 2
+has err '--patience needs --validation F'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --validation 1
+has err '--validation needs a number in \[0, 1\)'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --warmup 1.5
+has err '--warmup needs a number in \[0, 1\)'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --warmup -3
+has err '--warmup needs an integer'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --class-weights inverse
+has err "--class-weights is none or balanced, not 'inverse'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --label-smoothing 2
+has err '--label-smoothing needs a number in \[0, 1\]'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --gamma 0
+has err '--gamma needs a number'
+run 1 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --schedule cosine --lr 0.001 --min-lr 0.01
+has err '^charnn: .*min_learning_rate'
+
+# Everything at once: a validation line at every epoch's end, the best epoch after training.
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --validation 0.2 --patience 4 --schedule cosine --warmup 0.1 \
+    --min-lr 0.001 --label-smoothing 0.1 --class-weights balanced --optimizer adamw --weight-decay 0.01 --out "$T/val.st"
+has out '^settings: .*adamw lr 0\.02, .*stratified split 81 train / 9 test$'
+has out '^training: validation 20% \(best epoch kept\), patience 4, cosine schedule to 0\.001, warm-up 10% of the steps, weight decay 0\.01, label smoothing 0\.1, balanced class weights$'
+has err '^epoch 1/12: 16 steps, mean loss [0-9.]+, validation loss [0-9.]+, accuracy [0-9.]+%, lr [0-9.e-]+, [0-9.]+ s$'
+has out '^best epoch [0-9]+: validation loss [0-9.]+, accuracy [0-9.]+%'
+last_line_is_accuracy
+# The step schedule halves the rate after every epoch; --warmup as a number of steps.
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --epochs 3 --validation 0.2 --schedule step --gamma 0.5 \
+    --warmup 2 --no-restore-best --out "$T/step.st"
+has out '^training: validation 20%, step schedule x0\.5 every 1 epochs, warm-up 2 steps$'
+has err '^epoch 1/3: .*, lr 0\.02, '
+has err '^epoch 2/3: .*, lr 0\.01, '
+has err '^epoch 3/3: .*, lr 0\.005, '
+lacks out 'restored'
+# Without validation the epoch lines are as before.
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --epochs 1 --schedule plateau --out "$T/plateau.st"
+has err '^epoch 1/1: [0-9]+ steps, mean loss [0-9.]+, [0-9.]+ s$'
+lacks out '^best epoch'
+
 # ---- test -------------------------------------------------------------------------------------
 
 run 0 "$CHARNN" test "$T/m.st" "$T/heldout.csv"

@@ -38,7 +38,12 @@
  * Model and training flags (train; defaults are the library's: charnn_model_config_init and
  * charnn_train_config_init, i.e. a 2-layer GRU of hidden size 256, 2 epochs, batch 1, Adam lr 1e-3):
  *   --model elman|gru|lstm  --hidden N  --layers N  --epochs N  --batch N  --lr X
- *   --optimizer adam|adamw|sgd  --clip X  --seed N  --test-size F  --test FILE  --quiet
+ *   --optimizer adam|adamw|sgd  --weight-decay X  --clip X  --seed N  --test-size F  --test FILE  --quiet
+ * Validation, schedules and the loss (train; defaults: none, constant, plain cross-entropy):
+ *   --validation F  --patience N  --no-restore-best
+ *   --schedule constant|cosine|step|plateau  --warmup N|F  --min-lr X  --step-size N  --gamma X
+ *   --plateau-factor X  --plateau-patience N  --label-smoothing X  --class-weights none|balanced
+ *   With --validation every epoch ends with a line of the validation loss, accuracy and lr.
  *
  * Exit status: 0 success, 1 a library error (the message is charnn_last_error()) or a failed
  * prediction, 2 a usage error.
@@ -89,14 +94,32 @@ static const char *const usage_train =
     "  --epochs N                  default 2\n"
     "  --batch N                   texts per step, 1..65536 (default 1)\n"
     "  --lr X                      learning rate (default 0.001)\n"
-    "  --optimizer adam|adamw|sgd  default adam\n"
+    "  --optimizer adam|adamw|sgd  default adam (adamw: decoupled weight decay)\n"
+    "  --weight-decay X            L2 penalty (adam, sgd) or decoupled decay (adamw); default 0\n"
     "  --clip X                    clip the gradient norm to X (default 0: off)\n"
     "  --seed N                    seeds weights, shuffles and the split (default 0)\n"
     "evaluation and output:\n"
     "  --test-size F               stratified share held back for testing, 0 <= F < 1 (default 0.1)\n"
     "  --test FILE                 train on all of DATA, test on FILE (read with the same flags)\n"
     "  --quiet                     print only the final `test accuracy:` line and errors\n"
-    "  --out MODEL                 where to save the model (required)\n";
+    "  --out MODEL                 where to save the model (required)\n"
+    "validation and early stopping (default: none):\n"
+    "  --validation F              hold out a stratified share 0 <= F < 1 of the training data and\n"
+    "                              score it after every epoch (loss, accuracy, learning rate)\n"
+    "  --patience N                stop after N epochs without a lower validation loss (default 0: off)\n"
+    "  --no-restore-best           keep the last epoch's weights (default: the best epoch's)\n"
+    "learning rate (default: constant):\n"
+    "  --schedule constant|cosine|step|plateau   cosine: down to --min-lr over all steps after the\n"
+    "                              warm-up; step: x --gamma every --step-size epochs; plateau: x\n"
+    "                              --plateau-factor after more than --plateau-patience epochs\n"
+    "                              without a lower validation loss (training loss without validation)\n"
+    "  --warmup N|F                linear warm-up over N steps (an integer) or a share F < 1 of all steps\n"
+    "  --min-lr X                  floor of cosine and plateau (default 0)\n"
+    "  --step-size N  --gamma X    step schedule (default 1 and 0.1)\n"
+    "  --plateau-factor X  --plateau-patience N   plateau schedule (default 0.1 and 10)\n"
+    "loss (default: plain cross-entropy):\n"
+    "  --label-smoothing X         0 <= X <= 1, as PyTorch's cross_entropy(label_smoothing=X)\n"
+    "  --class-weights none|balanced   balanced: n_rows / (n_labels x rows of the label)\n";
 
 static const char *const usage_test =
     "usage: charnn test MODEL DATA [--top-k K] [--json] [--confusion] [--format auto|dir|csv|tsv]\n"
@@ -1027,24 +1050,57 @@ typedef struct {
     int shown; /* a carriage-return line is on screen */
 } progress_state;
 
+/* At an epoch's end with validation: ", validation loss L, accuracy A%, lr R" (else ""). */
+static void validation_note(const charnn_train_progress *p, char *note, size_t size) {
+    note[0] = 0;
+    if (p->epoch_end && !isnan(p->validation_loss))
+        snprintf(note, size, ", validation loss %.4f, accuracy %.2f%%, lr %.3g", (double)p->validation_loss,
+                 100.0 * p->validation_accuracy, (double)p->learning_rate);
+}
+
 static int on_progress(const charnn_train_progress *p, void *user_data) {
     progress_state *s = user_data;
     double t = now();
-    int epoch_end = p->step == p->steps;
+    int epoch_end = p->epoch_end != 0;
+    char note[128];
+    validation_note(p, note, sizeof note);
     if (s->terminal) {
         if (epoch_end || t - s->last_shown >= 0.1) {
             fprintf(stderr, "\r\033[Kepoch %d/%d  step %lld/%lld (%.0f%%)  loss %.4f  mean %.4f  %.1f s", p->epoch, p->epochs,
                     (long long)p->step, (long long)p->steps, 100.0 * (double)p->step / (double)(p->steps ? p->steps : 1),
                     p->loss, p->running_loss, t - s->started);
-            if (epoch_end) fputc('\n', stderr);
+            if (epoch_end) fprintf(stderr, "%s\n", note);
             s->shown = !epoch_end;
             s->last_shown = t;
         }
     } else if (epoch_end) {
-        fprintf(stderr, "epoch %d/%d: %lld steps, mean loss %.4f, %.1f s\n", p->epoch, p->epochs, (long long)p->steps,
-                p->running_loss, t - s->started);
+        fprintf(stderr, "epoch %d/%d: %lld steps, mean loss %.4f%s, %.1f s\n", p->epoch, p->epochs, (long long)p->steps,
+                p->running_loss, note, t - s->started);
     }
     return interrupted ? 1 : 0;
+}
+
+/* The options beyond the article's protocol, on a line of their own when any is set. */
+static void print_training_options(const charnn_train_config *t) {
+    char line[512] = "", part[160];
+    size_t used = 0;
+#define ADD(...) do { snprintf(part, sizeof part, __VA_ARGS__); \
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", used ? ", " : "", part); } while (0)
+    if (t->validation_fraction > 0)
+        ADD("validation %g%%%s", 100 * t->validation_fraction, t->restore_best ? " (best epoch kept)" : "");
+    if (t->patience > 0) ADD("patience %d", t->patience);
+    if (t->schedule == CHARNN_SCHEDULE_COSINE) ADD("cosine schedule to %g", (double)t->min_learning_rate);
+    else if (t->schedule == CHARNN_SCHEDULE_STEP) ADD("step schedule x%g every %d epochs", (double)t->gamma, t->step_size);
+    else if (t->schedule == CHARNN_SCHEDULE_PLATEAU)
+        ADD("plateau schedule x%g after %d epochs, floor %g", (double)t->plateau_factor, t->plateau_patience,
+            (double)t->min_learning_rate);
+    if (t->warmup_steps > 0) ADD("warm-up %lld steps", (long long)t->warmup_steps);
+    if (t->warmup_fraction > 0) ADD("warm-up %g%% of the steps", 100 * t->warmup_fraction);
+    if (t->weight_decay > 0) ADD("weight decay %g", (double)t->weight_decay);
+    if (t->label_smoothing > 0) ADD("label smoothing %g", (double)t->label_smoothing);
+    if (t->class_weights == CHARNN_CLASS_WEIGHTS_BALANCED) ADD("balanced class weights");
+#undef ADD
+    if (used) printf("training: %s\n", line);
 }
 
 static int train(int argc, char **argv) {
@@ -1108,6 +1164,58 @@ static int train(int argc, char **argv) {
         } else if (!strcmp(name, "--clip")) {
             if (!(value = option_value(&w)) || !parse_double(&w, value, 0, 1e30, 0, &x)) return 2;
             training.clip_norm = (float)x;
+        } else if (!strcmp(name, "--weight-decay")) {
+            if (!(value = option_value(&w)) || !parse_double(&w, value, 0, 1e6, 0, &x)) return 2;
+            training.weight_decay = (float)x;
+        } else if (!strcmp(name, "--validation")) {
+            if (!(value = option_value(&w)) || !parse_double(&w, value, 0, 1, 1, &training.validation_fraction)) return 2;
+        } else if (!strcmp(name, "--patience")) {
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 0, 1000000, &n)) return 2;
+            training.patience = (int32_t)n;
+        } else if (!strcmp(name, "--no-restore-best")) {
+            if (!no_value(&w)) return 2;
+            training.restore_best = 0;
+        } else if (!strcmp(name, "--schedule")) {
+            if (!(value = option_value(&w))) return 2;
+            if (!strcmp(value, "constant")) training.schedule = CHARNN_SCHEDULE_CONSTANT;
+            else if (!strcmp(value, "cosine")) training.schedule = CHARNN_SCHEDULE_COSINE;
+            else if (!strcmp(value, "step")) training.schedule = CHARNN_SCHEDULE_STEP;
+            else if (!strcmp(value, "plateau")) training.schedule = CHARNN_SCHEDULE_PLATEAU;
+            else return usage_error("train", "--schedule is constant, cosine, step or plateau, not '%s'", value);
+        } else if (!strcmp(name, "--warmup")) {
+            /* An integer is a number of steps; a number below 1 with a point, a share of all steps. */
+            if (!(value = option_value(&w))) return 2;
+            if (strpbrk(value, ".eE")) {
+                if (!parse_double(&w, value, 0, 1, 1, &training.warmup_fraction)) return 2;
+                training.warmup_steps = 0;
+            } else {
+                if (!parse_int(&w, value, 0, INT32_MAX, &n)) return 2;
+                training.warmup_steps = n;
+                training.warmup_fraction = 0;
+            }
+        } else if (!strcmp(name, "--min-lr")) {
+            if (!(value = option_value(&w)) || !parse_double(&w, value, 0, 1e6, 0, &x)) return 2;
+            training.min_learning_rate = (float)x;
+        } else if (!strcmp(name, "--step-size")) {
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 1, 1000000, &n)) return 2;
+            training.step_size = (int32_t)n;
+        } else if (!strcmp(name, "--gamma")) {
+            if (!(value = option_value(&w)) || !parse_double(&w, value, 1e-30, 1, 0, &x)) return 2;
+            training.gamma = (float)x;
+        } else if (!strcmp(name, "--plateau-factor")) {
+            if (!(value = option_value(&w)) || !parse_double(&w, value, 1e-30, 1, 1, &x)) return 2;
+            training.plateau_factor = (float)x;
+        } else if (!strcmp(name, "--plateau-patience")) {
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 0, 1000000, &n)) return 2;
+            training.plateau_patience = (int32_t)n;
+        } else if (!strcmp(name, "--label-smoothing")) {
+            if (!(value = option_value(&w)) || !parse_double(&w, value, 0, 1, 0, &x)) return 2;
+            training.label_smoothing = (float)x;
+        } else if (!strcmp(name, "--class-weights")) {
+            if (!(value = option_value(&w))) return 2;
+            if (!strcmp(value, "none")) training.class_weights = CHARNN_CLASS_WEIGHTS_NONE;
+            else if (!strcmp(value, "balanced")) training.class_weights = CHARNN_CLASS_WEIGHTS_BALANCED;
+            else return usage_error("train", "--class-weights is none or balanced, not '%s'", value);
         } else if (!strcmp(name, "--seed")) {
             if (!(value = option_value(&w)) || !parse_u64(&w, value, &seed)) return 2;
         } else if (!strcmp(name, "--test-size")) {
@@ -1122,6 +1230,8 @@ static int train(int argc, char **argv) {
     if (check_text_flags("train", &flags)) return 2;
     if (test_path && test_size_given && test_size > 0)
         return usage_error("train", "--test FILE and --test-size %g cannot be combined (--test trains on all of DATA)", test_size);
+    if (training.patience > 0 && training.validation_fraction == 0)
+        return usage_error("train", "--patience needs --validation F (early stopping watches the validation loss)");
     model_config.seed = seed;
     training.seed = seed;
 
@@ -1189,6 +1299,7 @@ static int train(int argc, char **argv) {
                kind_name(actual.kind), actual.hidden_size, actual.num_layers, actual.num_layers == 1 ? "layer" : "layers",
                weights, alphabet_name(text.alphabet), symbols, training.epochs, training.epochs == 1 ? "epoch" : "epochs",
                training.batch_size, optimizer, (double)training.learning_rate, clip, (unsigned long long)seed, split);
+        print_training_options(&training);
         fflush(stdout);
     }
 
@@ -1219,6 +1330,11 @@ static int train(int argc, char **argv) {
         printf("trained in %.1f s (%d %s, %lld steps, last epoch's mean loss %.4f)\n", seconds, result.epochs_completed,
                result.epochs_completed == 1 ? "epoch" : "epochs", (long long)result.steps_taken,
                (double)result.last_epoch_loss);
+    if (!quiet && result.best_epoch > 0)
+        printf("best epoch %d: validation loss %.4f, accuracy %.2f%%%s%s\n", result.best_epoch,
+               (double)result.best_validation_loss, 100.0 * result.best_validation_accuracy,
+               result.early_stopped ? "; stopped early" : "",
+               training.restore_best && result.best_epoch != result.epochs_completed ? "; its weights restored" : "");
 
     if ((st = charnn_model_save(model, out_path)) != CHARNN_OK) {
         exit_code = library_error(st);

@@ -31,13 +31,12 @@ extension RecurrentClassifier {
     /// Forward, mean cross-entropy over the batch, backward: returns the loss, and adds the
     /// gradients to the parameters.
     func lossAndGradients(_ batch: SequenceBatch, targets: [Int32], initialHidden: UnsafePointer<Float>?,
-                          arena: Arena, dropout: DropoutMasks? = nil) -> Float {
+                          arena: Arena, loss: Loss = Loss(), dropout: DropoutMasks? = nil) -> Float {
         let logits = arena.allocate(batch.size * classes)
         let tape = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: true, dropout: dropout)
-        let loss = CrossEntropy.lossAndGradient(logits: logits, targets: targets, rows: batch.size,
-                                                classes: classes)
+        let value = loss.lossAndGradient(logits: logits, targets: targets, rows: batch.size, classes: classes)
         backward(batch, tape: tape, dLogits: logits, arena: arena)
-        return loss
+        return value
     }
 
     /// Forward only.

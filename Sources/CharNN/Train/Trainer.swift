@@ -25,17 +25,131 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Call the progress callback every this many steps (and at the end of every epoch).
     public var reportEvery = 1
 
+    // Validation and early stopping.
+
+    /// The share of the training data held out for validation, in [0, 1): a stratified split
+    /// (`NameDataset.stratifiedSplitIndices`) seeded by a stream of `seed`; what it holds out
+    /// never trains. 0 (the default) holds nothing out; `train(on:validation:...)` takes a
+    /// validation set of the caller's instead.
+    public var validationFraction: Double = 0
+    /// Early stopping: stop when the validation loss has not improved (gone below its best so
+    /// far) for this many epochs in a row. 0 (the default) never stops early. Needs validation.
+    public var patience = 0
+    /// With validation, end with the weights of the epoch of the lowest validation loss (however
+    /// training ends, except by an error). Default true; no effect without validation. It keeps
+    /// a copy of the best weights (the model's size in memory again).
+    public var restoreBest = true
+
+    // The learning rate.
+
+    /// How the learning rate changes (`LearningRateSchedule` has the formulas); constant by default.
+    public var schedule = LearningRateSchedule.constant
+    /// Linear warm-up over this many steps (any schedule); 0 = none, or see `warmupFraction`.
+    public var warmupSteps = 0
+    /// Warm-up as a share of all steps, in [0, 1): ⌈fraction · epochs · steps per epoch⌉ steps
+    /// (Hugging Face's `warmup_ratio`). Only one of `warmupSteps` and `warmupFraction` may be set.
+    public var warmupFraction: Double = 0
+    /// The floor of the cosine and plateau schedules (≤ `learningRate`); default 0.
+    public var minLearningRate: Float = 0
+
+    // The loss.
+
+    /// Label smoothing ε in [0, 1]: PyTorch's `cross_entropy(label_smoothing=ε)`. Default 0.
+    public var labelSmoothing: Float = 0
+    /// Class weights: PyTorch's `cross_entropy(weight=w)` (a weighted mean). Default none.
+    public var classWeights = ClassWeights.none
+
+    /// Per-label weights of the loss.
+    public enum ClassWeights: Sendable, Equatable {
+        /// Every label weighs 1.
+        case none
+        /// n_samples / (n_classes · count of the label) over the data that trains (after any
+        /// validation split): scikit-learn's "balanced" (`Loss.balancedWeights`).
+        case balanced
+        /// One weight per label of the model, in its label order (finite, ≥ 0, not all 0).
+        case explicit([Float])
+    }
+
     public init() {}
 
     public static let maxBatchSize = 65_536
 
-    func validate() throws(CharNNError) {
+    /// Checks every option, naming the one that is wrong (the options since 0.3 by their
+    /// charnn_train_config names), for a model of `classes` labels when given (explicit class
+    /// weights need one each) and training with a validation set of the caller's or not
+    /// (`validationFraction` must then be 0; `patience` needs validation of either kind).
+    public func validate(classes: Int? = nil, validationSet: Bool = false) throws(CharNNError) {
         guard epochs >= 0 && epochs <= 1_000_000 else { throw .invalidArgument("epochs \(epochs) is not in 0...1000000") }
         guard batchSize >= 1 && batchSize <= Self.maxBatchSize else {
             throw .invalidArgument("batch size \(batchSize) is not in 1...\(Self.maxBatchSize)")
         }
         guard clipNorm.isFinite && clipNorm >= 0 else { throw .invalidArgument("clip norm \(clipNorm) must be ≥ 0 (0 = off)") }
         guard reportEvery >= 1 else { throw .invalidArgument("reportEvery \(reportEvery) must be ≥ 1") }
+        // The options since 0.3 are named as charnn_train_config's fields.
+        guard validationFraction.isFinite, validationFraction >= 0, validationFraction < 1 else {
+            throw .invalidArgument("validation_fraction \(validationFraction) is not in [0, 1)")
+        }
+        guard patience >= 0 else { throw .invalidArgument("patience \(patience) must be ≥ 0 (0 = no early stopping)") }
+        // (The optimizer checks the learning rate itself: a bad one is named there.)
+        guard minLearningRate.isFinite, minLearningRate >= 0,
+              !(learningRate.isFinite && learningRate >= 0 && minLearningRate > learningRate) else {
+            throw .invalidArgument("min_learning_rate \(minLearningRate) is not in [0, learning_rate = \(learningRate)]")
+        }
+        guard warmupSteps >= 0 else { throw .invalidArgument("warmup_steps \(warmupSteps) must be ≥ 0") }
+        guard warmupFraction.isFinite, warmupFraction >= 0, warmupFraction < 1 else {
+            throw .invalidArgument("warmup_fraction \(warmupFraction) is not in [0, 1)")
+        }
+        guard warmupSteps == 0 || warmupFraction == 0 else {
+            throw .invalidArgument("warmup_steps (\(warmupSteps)) and warmup_fraction (\(warmupFraction)) are both set: give one")
+        }
+        switch schedule {
+        case .constant, .cosine: break
+        case .step(let every, let gamma):
+            guard every >= 1 else { throw .invalidArgument("step_size \(every) must be ≥ 1 (epochs between decays)") }
+            guard gamma.isFinite, gamma > 0, gamma <= 1 else { throw .invalidArgument("gamma \(gamma) is not in (0, 1]") }
+        case .plateau(let factor, let patience):
+            guard factor.isFinite, factor > 0, factor < 1 else {
+                throw .invalidArgument("plateau_factor \(factor) is not in (0, 1)")
+            }
+            guard patience >= 0 else { throw .invalidArgument("plateau_patience \(patience) must be ≥ 0") }
+        }
+        try loss(classes: nil).validate(classes: classes)
+        guard !validationSet || validationFraction == 0 else {
+            throw .invalidArgument("validation_fraction is \(validationFraction) and a validation set was given: use one or the other")
+        }
+        guard patience == 0 || validationSet || validationFraction > 0 else {
+            throw .invalidArgument("patience \(patience) needs validation data (validation_fraction or a validation set)")
+        }
+    }
+
+    /// The loss these options ask for, with balanced weights from `labelCounts` (nil: only to check ε).
+    func loss(classes labelCounts: [Int]?) -> Loss {
+        switch classWeights {
+        case .none: return Loss(labelSmoothing: labelSmoothing)
+        case .balanced: return Loss(labelSmoothing: labelSmoothing, classWeights: labelCounts.map(Loss.balancedWeights))
+        case .explicit(let weights): return Loss(labelSmoothing: labelSmoothing, classWeights: weights)
+        }
+    }
+
+    /// The validation split of (prepared) `data`: `validationFraction` of it, stratified, seeded
+    /// by a stream of `seed`; train keeps the rest in its order. No alphabet is relearned: the
+    /// data is already read with the model's.
+    func validationSplit(of data: NameDataset) throws(CharNNError) -> (train: NameDataset, validation: NameDataset) {
+        var rng = Xoshiro256.derived(seed: seed, stream: Self.validationStream)
+        let (train, held): ([Int32], [Int32])
+        do { (train, held) = try data.splitIndices(testFraction: validationFraction, seed: rng.next()) } catch {
+            throw .invalidArgument("validation_fraction \(validationFraction): \(error.message)")
+        }
+        return (data.subset(train.lazy.map(Int.init)), data.subset(held.lazy.map(Int.init)))
+    }
+
+    /// The stream of `seed` that draws the validation split (the shuffles use streams 0, 1, ...
+    /// and the Elman cell's states 0x1000_0000 + epoch).
+    static let validationStream: UInt64 = 0x2000_0000
+
+    /// The warm-up in steps for a run of `totalSteps`.
+    func warmup(totalSteps: Int) -> Int {
+        warmupSteps > 0 ? warmupSteps : Int((warmupFraction * Double(totalSteps)).rounded(.up))
     }
 
     func makeOptimizer(_ parameters: [Parameter]) throws(CharNNError) -> any Optimizer {
@@ -61,6 +175,14 @@ public struct TrainingProgress: Sendable, Equatable {
     public var loss: Float
     /// The mean loss of the epoch's steps so far.
     public var runningLoss: Float
+    /// The learning rate this step used.
+    public var learningRate: Float = .nan
+    /// True at the epoch's last step (the callback is always called there).
+    public var epochEnd = false
+    /// At an epoch's end, with validation: the mean cross-entropy (no smoothing, no weights)
+    /// and the accuracy on the validation set; NaN otherwise.
+    public var validationLoss: Float = .nan
+    public var validationAccuracy: Double = .nan
 }
 
 /// What a `train` call did.
@@ -72,34 +194,70 @@ public struct TrainingReport: Sendable, Equatable {
     /// The mean loss of every completed epoch.
     public var epochLosses: [Float] = []
     public var lastLoss: Float = .nan
+    /// With validation: the validation loss (mean cross-entropy, no smoothing, no weights) and
+    /// accuracy after every completed epoch; empty without.
+    public var validationLosses: [Float] = []
+    public var validationAccuracies: [Double] = []
+    /// The learning rate of every completed epoch's last step.
+    public var learningRates: [Float] = []
+    /// The 1-based epoch of the lowest validation loss (the first, at a tie); 0 without validation.
+    public var bestEpoch = 0
+    /// Its validation loss and accuracy (NaN without validation).
+    public var bestValidationLoss: Float = .nan
+    public var bestValidationAccuracy: Double = .nan
+    /// True when early stopping ended training (`patience` epochs without a better validation loss).
+    public var earlyStopped = false
+    /// True when the best epoch's weights were put back at the end (`restoreBest`, and the
+    /// best epoch was not the last one trained).
+    public var restoredBest = false
 
     public init() {}
 }
 
 extension Model {
-    /// Trains on `data` (labels matched by name, texts read with the model's alphabet: see `prepared`). Each epoch shuffles
-    /// with a generator seeded by (config.seed, epoch), so the same seed and data give the same
-    /// weights. `progress` is called every `reportEvery` steps and after each epoch's last
-    /// step; returning false stops training cleanly after that step (the model stays valid and
-    /// keeps what it learned). The optimizer is created fresh for each call.
+    /// Trains on `data` (labels matched by name, texts read with the model's alphabet: see
+    /// `prepared`). Each epoch shuffles with a generator seeded by (config.seed, epoch), so the
+    /// same seed and data give the same weights. `progress` is called every `reportEvery` steps
+    /// and after each epoch's last step; returning false stops training cleanly after that step
+    /// (the model stays valid and keeps what it learned, or its best epoch's weights with
+    /// validation and `restoreBest`). The optimizer is created fresh for each call.
+    ///
+    /// Validation: `validation` (labels matched and texts read like `data`), or the share
+    /// `config.validationFraction` of `data` held out (not both). After every epoch the model
+    /// is scored on it with batched inference (the same numbers `evaluate` gives): the mean
+    /// cross-entropy and the accuracy, in the progress call of the epoch's last step and in the
+    /// report. The epoch of the lowest validation loss is the best one; early stopping
+    /// (`patience`) and `restoreBest` follow it; the plateau schedule watches the same loss
+    /// (the epoch's mean training loss without validation).
     ///
     /// Throws `.invalidArgument` for a bad config or mismatched data, `.busy` when the model is
     /// in use, and `.diverged` when a loss or gradient becomes NaN or infinite: the step that
     /// produced it is not applied, so the weights are the last good ones.
     @discardableResult
-    public func train(on data: NameDataset, config: TrainingConfig = TrainingConfig(),
+    public func train(on data: NameDataset, validation: NameDataset? = nil, config: TrainingConfig = TrainingConfig(),
                       progress: ((TrainingProgress) -> Bool)? = nil) throws(CharNNError) -> TrainingReport {
-        try config.validate()
-        let data = try prepared(data)
+        try config.validate(classes: labels.count, validationSet: validation != nil)
+        var data = try prepared(data)
         guard !data.isEmpty else { throw .invalidArgument("the training set is empty") }
+        var held: NameDataset?
+        if let validation {
+            held = try prepared(validation)
+            guard !held!.isEmpty else { throw .invalidArgument("the validation set is empty") }
+        } else if config.validationFraction > 0 {
+            let (train, test) = try config.validationSplit(of: data)
+            (data, held) = (train, test)
+        }
+        let loss = config.loss(classes: data.labelCounts)
         return try exclusively { () throws(CharNNError) -> TrainingReport in
             try FlushToZero.run { () throws(CharNNError) -> TrainingReport in
-                try WorkerPool.sustained { () throws(CharNNError) -> TrainingReport in try runTraining(data, config, progress) }
+                try WorkerPool.sustained { () throws(CharNNError) -> TrainingReport in
+                    try runTraining(data, held, loss, config, progress)
+                }
             }
         }
     }
 
-    private func runTraining(_ data: NameDataset, _ config: TrainingConfig,
+    private func runTraining(_ data: NameDataset, _ validation: NameDataset?, _ loss: Loss, _ config: TrainingConfig,
                              _ progress: ((TrainingProgress) -> Bool)?) throws(CharNNError) -> TrainingReport {
         let parameters = self.parameters
         let optimizer = try config.makeOptimizer(parameters)
@@ -113,7 +271,29 @@ extension Model {
         var tokens: [UInt16] = [], tokenStarts: [Int] = []
         var order = Array(0..<data.count)
         let steps = (data.count + config.batchSize - 1) / config.batchSize
+        let totalSteps = steps * config.epochs
+        let warmup = config.warmup(totalSteps: totalSteps)
+        var plateau: PlateauTracker?
+        if case .plateau(let factor, let patience) = config.schedule {
+            plateau = PlateauTracker(rate: config.learningRate, factor: factor, patience: patience,
+                                     floor: config.minLearningRate)
+        }
         var report = TrainingReport()
+        var best: [[Float]]?  // the best epoch's weights, kept when they may be restored
+        var sinceBest = 0
+
+        /// The end of training, however it comes (but an error): the best weights put back.
+        func finish() -> TrainingReport {
+            // The weights are those of the end of epoch `current` (none after a part epoch).
+            let current = report.stepsTaken == report.epochsCompleted * steps ? report.epochsCompleted : -1
+            if config.restoreBest, report.bestEpoch > 0, report.bestEpoch != current, let best {
+                for (p, values) in zip(parameters, best) {
+                    values.withUnsafeBufferPointer { p.values.update(from: $0.baseAddress!, count: p.count) }
+                }
+                report.restoredBest = true
+            }
+            return report
+        }
 
         for epoch in 0..<config.epochs {
             if config.shuffle {
@@ -136,6 +316,11 @@ extension Model {
                 targets.removeAll(keepingCapacity: true)  // in the batch's row order (longest first)
                 for r in 0..<batch.size { targets.append(Int32(data.labels[order[start + batch.source(r)]])) }
 
+                let rate = Float(config.schedule.learningRate(
+                    base: config.learningRate, step: epoch * steps + step, stepsPerEpoch: steps, totalSteps: totalSteps,
+                    warmupSteps: warmup, minLearningRate: config.minLearningRate, plateauRate: plateau?.rate))
+                if optimizer.learningRate != rate { optimizer.learningRate = rate }
+
                 arena.reset()
                 // One generator for the epoch, drawn name after name, like the article's init_hidden().
                 let h0 = initialHidden(batchSize: batch.size, arena: arena) { _, row in
@@ -146,14 +331,15 @@ extension Model {
                     ? DropoutMasks.random(probability: self.config.dropout, seed: config.seed,
                                           step: UInt64(epoch) << 32 | UInt64(step))
                     : nil
-                let loss = network.lossAndGradients(batch, targets: targets, initialHidden: h0, arena: arena, dropout: dropout)
+                let value = network.lossAndGradients(batch, targets: targets, initialHidden: h0, arena: arena, loss: loss,
+                                                     dropout: dropout)
                 // The norm costs a pass over the gradients: taken when clipping needs it. Without
                 // clipping, a non-finite gradient shows in the loss or in the optimizer's guard.
                 let norm = config.clipNorm > 0 ? gradientNorm(parameters) : 0
-                guard loss.isFinite, norm.isFinite else {
+                guard value.isFinite, norm.isFinite else {
                     optimizer.zeroGrad()
                     throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): "
-                        + (loss.isFinite ? "the gradient norm is \(norm)" : "the loss is \(loss)")
+                        + (value.isFinite ? "the gradient norm is \(norm)" : "the loss is \(value)")
                         + "; that step was not applied, the weights are the last finite ones")
                 }
                 let scale = config.clipNorm > 0 ? clipCoefficient(norm: norm, maxNorm: config.clipNorm) : 1
@@ -162,25 +348,55 @@ extension Model {
                     throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): the update "
                         + "would make weights infinite or NaN; those weights kept their last finite values")
                 }
-                lossSum += Double(loss)
+                lossSum += Double(value)
                 report.stepsTaken += 1
-                report.lastLoss = loss
+                report.lastLoss = value
 
                 let last = step == steps - 1
-                if let progress, (step + 1) % config.reportEvery == 0 || last {
-                    let state = TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps: steps,
-                                                 loss: loss, runningLoss: Float(lossSum / Double(step + 1)))
-                    if !progress(state) {
-                        report.stoppedEarly = true
-                        if last { report.epochsCompleted += 1; report.epochLosses.append(Float(lossSum / Double(steps))) }
-                        return report
+                var state = TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps: steps,
+                                             loss: value, runningLoss: Float(lossSum / Double(step + 1)),
+                                             learningRate: rate, epochEnd: last)
+                var stop = false
+                if last {
+                    let epochLoss = Float(lossSum / Double(steps))
+                    report.epochsCompleted += 1
+                    report.epochLosses.append(epochLoss)
+                    report.learningRates.append(rate)
+                    if let validation {
+                        let figures = validationFigures(validation)
+                        (state.validationLoss, state.validationAccuracy) = (figures.loss, figures.accuracy)
+                        report.validationLosses.append(figures.loss)
+                        report.validationAccuracies.append(figures.accuracy)
+                        if report.bestEpoch == 0 || figures.loss < report.bestValidationLoss {
+                            report.bestEpoch = epoch + 1
+                            report.bestValidationLoss = figures.loss
+                            report.bestValidationAccuracy = figures.accuracy
+                            sinceBest = 0
+                            if config.restoreBest && epoch + 1 < config.epochs {
+                                best = parameters.map { Array(UnsafeBufferPointer(start: $0.values, count: $0.count)) }
+                            }
+                        } else {
+                            sinceBest += 1
+                        }
+                        plateau?.record(Double(figures.loss))
+                        if config.patience > 0 && sinceBest >= config.patience && epoch + 1 < config.epochs {
+                            report.earlyStopped = true
+                            stop = true
+                        }
+                    } else {
+                        plateau?.record(Double(epochLoss))
                     }
                 }
+                if let progress, (step + 1) % config.reportEvery == 0 || last {
+                    if !progress(state) {
+                        report.stoppedEarly = true
+                        return finish()
+                    }
+                }
+                if stop { return finish() }
             }
-            report.epochsCompleted += 1
-            report.epochLosses.append(Float(lossSum / Double(steps)))
         }
-        return report
+        return finish()
     }
 
     /// `data` as this model reads it: its labels mapped to the model's by name (each must be

@@ -26,6 +26,7 @@ from .errors import (BufferTooSmallError, BusyError, CancelledError, ClosedError
                      ShapeMismatchError)
 from ._lib import ABIVersionError, LibraryNotFoundError
 from .model import Evaluation, Model, Prediction, TrainProgress, TrainResult
+from .model import EpochRecord
 from .plot import plot_confusion_matrix
 from . import nn, text
 
@@ -49,3 +50,4 @@ __all__ = [
     "InvalidDataError", "InvalidCheckpointError", "DivergedError", "CancelledError", "BusyError",
     "BufferTooSmallError", "InternalError", "LibraryNotFoundError", "ABIVersionError",
 ]
+__all__ += ["EpochRecord"]

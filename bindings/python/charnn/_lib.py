@@ -65,6 +65,10 @@ class TrainProgress(ctypes.Structure):
         ("steps", ctypes.c_int64),
         ("loss", ctypes.c_float),
         ("running_loss", ctypes.c_float),
+        ("validation_loss", ctypes.c_float),
+        ("validation_accuracy", ctypes.c_double),
+        ("learning_rate", ctypes.c_float),
+        ("epoch_end", ctypes.c_int32),
     ]
 
 
@@ -91,6 +95,21 @@ class TrainConfig(ctypes.Structure):
         ("report_every", ctypes.c_int32),
         ("progress", PROGRESS_FN),
         ("user_data", ctypes.c_void_p),
+        ("validation_fraction", ctypes.c_double),
+        ("patience", ctypes.c_int32),
+        ("restore_best", ctypes.c_int32),
+        ("schedule", ctypes.c_int32),
+        ("step_size", ctypes.c_int32),
+        ("gamma", ctypes.c_float),
+        ("plateau_factor", ctypes.c_float),
+        ("plateau_patience", ctypes.c_int32),
+        ("min_learning_rate", ctypes.c_float),
+        ("warmup_steps", ctypes.c_int64),
+        ("warmup_fraction", ctypes.c_double),
+        ("label_smoothing", ctypes.c_float),
+        ("class_weights", ctypes.c_int32),
+        ("class_weight_values", ctypes.POINTER(ctypes.c_float)),
+        ("class_weight_count", ctypes.c_size_t),
     ]
 
 
@@ -103,6 +122,10 @@ class TrainResult(ctypes.Structure):
         ("steps_taken", ctypes.c_int64),
         ("last_loss", ctypes.c_float),
         ("last_epoch_loss", ctypes.c_float),
+        ("best_epoch", ctypes.c_int32),
+        ("best_validation_loss", ctypes.c_float),
+        ("best_validation_accuracy", ctypes.c_double),
+        ("early_stopped", ctypes.c_int32),
     ]
 
 
@@ -149,6 +172,8 @@ FUNCTIONS: List[Tuple[str, object, list]] = [
      [ctypes.POINTER(ModelConfig), ctypes.POINTER(TextConfig), c_char_pp, ctypes.c_size_t, handle_p]),
     ("charnn_train_config_init", None, [ctypes.POINTER(TrainConfig)]),
     ("charnn_model_train", status, [handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),
+    ("charnn_model_train_with_validation", status,
+     [handle, handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),
     ("charnn_model_evaluate", status,
      [handle, handle, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]),
     ("charnn_model_predict", status,

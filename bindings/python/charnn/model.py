@@ -20,6 +20,8 @@ from .text import describe, is_default, text_config
 KINDS = {"elman": 0, "gru": 1, "lstm": 2}
 HIDDEN_INITS = {None: 0, "kaiming": 1, "zeros": 2}
 OPTIMIZERS = {"adam": 0, "adamw": 1, "sgd": 2}
+SCHEDULES = {"constant": 0, "cosine": 1, "step": 2, "plateau": 3}
+CLASS_WEIGHTS_NONE, CLASS_WEIGHTS_BALANCED, CLASS_WEIGHTS_EXPLICIT = 0, 1, 2
 
 #: A top-k prediction: (label, probability).
 Prediction = Tuple[str, float]
@@ -35,6 +37,28 @@ class TrainProgress:
     steps: int
     loss: float
     running_loss: float
+    #: The learning rate this step used.
+    learning_rate: float = float("nan")
+    #: True at an epoch's last step (always reported, whatever ``report_every``).
+    epoch_end: bool = False
+    #: At an epoch's end with validation: the mean cross-entropy (no smoothing, no weights) and
+    #: the accuracy on the validation set; NaN otherwise.
+    validation_loss: float = float("nan")
+    validation_accuracy: float = float("nan")
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One epoch of a ``fit`` call's history."""
+
+    epoch: int
+    #: The mean training loss of the epoch.
+    loss: float
+    #: The learning rate of the epoch's last step.
+    learning_rate: float
+    #: Validation loss and accuracy after the epoch (NaN without validation).
+    validation_loss: float = float("nan")
+    validation_accuracy: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,15 @@ class TrainResult:
     last_epoch_loss: float
     #: True when the callback or Ctrl-C stopped training early.
     stopped_early: bool
+    #: Every completed epoch, in order (also ``model.history`` after ``fit``).
+    history: List[EpochRecord] = field(default_factory=list)
+    #: The 1-based epoch of the lowest validation loss (0 without validation); with
+    #: ``restore_best`` the model ends with its weights.
+    best_epoch: int = 0
+    best_validation_loss: float = float("nan")
+    best_validation_accuracy: float = float("nan")
+    #: True when early stopping (``patience``) ended training.
+    early_stopped: bool = False
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
@@ -88,6 +121,8 @@ class Model(Handle):
     """
 
     _free_name = "charnn_model_free"
+    #: The last :meth:`fit` call's epochs (:class:`EpochRecord`), None before any.
+    history: Optional[List[EpochRecord]] = None
 
     def __init__(self, labels: Union[Sequence[str], Dataset], kind: str = "gru", hidden_size: int = 256,
                  num_layers: Optional[int] = None, hidden_init: Optional[str] = None, seed: int = 0, *,
@@ -265,18 +300,48 @@ class Model(Handle):
             momentum: float = 0.0, betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
             shuffle: bool = True, progress: Union[bool, str] = True,
             callback: Optional[Callable[[TrainProgress], Optional[bool]]] = None,
-            report_every: int = 1) -> TrainResult:
+            report_every: int = 1, *, validation: Union[None, float, Dataset] = None, patience: int = 0,
+            restore_best: bool = True, schedule: str = "constant", warmup: Union[int, float] = 0,
+            min_lr: float = 0.0, step_size: int = 1, gamma: float = 0.1, plateau_factor: float = 0.1,
+            plateau_patience: int = 10, label_smoothing: float = 0.0,
+            class_weight: Union[None, str, Dict[str, float], Sequence[float]] = None) -> TrainResult:
         """Trains on ``train``. Its labels are matched to the model's by name (each must be one
         of the model's; it may lack some) and its texts are read with the model's alphabet,
         whatever the dataset was loaded with. Defaults are the article's protocol:
         2 epochs, batch 1, Adam lr 1e-3, no clipping (the article clips its Elman cell to 1:
-        ``clip=1``).
+        ``clip=1``), no validation, a constant learning rate, plain cross-entropy.
 
         ``progress``: True (a tqdm bar when tqdm is installed, else a plain one-line bar),
-        ``"plain"``, ``"tqdm"``, or False. ``callback(progress)`` is called every
-        ``report_every`` steps with a :class:`TrainProgress`; returning ``False`` stops training
+        ``"plain"``, ``"tqdm"``, or False; with validation it shows the validation accuracy
+        after every epoch. ``callback(progress)`` is called every ``report_every`` steps and at
+        every epoch's end with a :class:`TrainProgress`; returning ``False`` stops training
         after that step. Ctrl-C also stops it cleanly after the current step and then raises
-        ``KeyboardInterrupt``; either way the model keeps what it learned.
+        ``KeyboardInterrupt``; either way the model keeps what it learned (its best epoch's
+        weights with validation and ``restore_best``).
+
+        Validation, early stopping (``charnn_train_config`` has the details):
+
+        - ``validation``: a share of ``train`` in (0, 1) held out (stratified, seeded by
+          ``seed``; it never trains), a :class:`Dataset`, or None. After every epoch the model
+          is scored on it (mean cross-entropy and accuracy, as :meth:`evaluate` would); the
+          epoch of the lowest validation loss is the best one.
+        - ``patience``: stop after this many epochs without a lower validation loss (0: never).
+        - ``restore_best``: end with the best epoch's weights (default True; with validation).
+
+        Learning rate: ``schedule`` ``"constant"``, ``"cosine"`` (down to ``min_lr`` over all
+        steps after the warm-up), ``"step"`` (× ``gamma`` every ``step_size`` epochs) or
+        ``"plateau"`` (× ``plateau_factor`` after more than ``plateau_patience`` epochs without
+        a lower validation loss, down to ``min_lr``: PyTorch's ``ReduceLROnPlateau``);
+        ``warmup``: a linear warm-up over an int number of steps, or a float share of all steps
+        in [0, 1). ``optimizer="adamw"`` with ``weight_decay`` is AdamW.
+
+        Loss: ``label_smoothing`` (PyTorch's ``cross_entropy(label_smoothing=)``) and
+        ``class_weight``: None, ``"balanced"`` (n_samples / (n_classes · count), as
+        scikit-learn), a dict ``{label: weight}`` (labels not in it weigh 1) or one weight per
+        label of the model in its order (PyTorch's ``cross_entropy(weight=)``).
+
+        Returns a :class:`TrainResult` whose ``history`` lists every epoch (also kept as
+        ``model.history``).
 
         Raises :class:`charnn.DivergedError` when a loss, gradient or weight becomes NaN or
         infinite (the weights stay the last finite ones), :class:`charnn.BusyError` when the
@@ -286,6 +351,8 @@ class Model(Handle):
             raise TypeError(f"train must be a charnn.Dataset, not {type(train).__name__}")
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {sorted(SCHEDULES)}, not {schedule!r}")
         if progress not in (True, False, "plain", "tqdm", "auto"):
             raise ValueError(f"progress must be True, False, 'plain' or 'tqdm', not {progress!r}")
         if callback is not None and not callable(callback):
@@ -307,18 +374,61 @@ class Model(Handle):
         config.shuffle = 1 if shuffle else 0
         config.report_every = _check_int(report_every, "report_every", 1, 2 ** 31 - 1)
 
-        steps_per_epoch = math.ceil(len(train) / batch_size)
+        validation_set: Optional[Dataset] = None
+        if isinstance(validation, Dataset):
+            validation_set = validation
+        elif validation is not None:
+            fraction = _check_float(validation, "validation")
+            if not 0 < fraction < 1:
+                raise ValueError(f"validation must be a share in (0, 1), a Dataset or None, got {validation!r}")
+            config.validation_fraction = fraction
+        config.patience = _check_int(patience, "patience", 0, 2 ** 31 - 1)
+        config.restore_best = 1 if restore_best else 0
+        config.schedule = SCHEDULES[schedule]
+        config.step_size = _check_int(step_size, "step_size", -(2 ** 31), 2 ** 31 - 1)
+        config.gamma = _check_float(gamma, "gamma")
+        config.plateau_factor = _check_float(plateau_factor, "plateau_factor")
+        config.plateau_patience = _check_int(plateau_patience, "plateau_patience", -(2 ** 31), 2 ** 31 - 1)
+        config.min_learning_rate = _check_float(min_lr, "min_lr")
+        if isinstance(warmup, bool) or not isinstance(warmup, (int, float)):
+            raise TypeError(f"warmup must be an int (steps) or a float in [0, 1) (a share of all steps), not {warmup!r}")
+        if isinstance(warmup, int):
+            config.warmup_steps = _check_int(warmup, "warmup", 0, 2 ** 31 - 1)
+        elif 0 <= warmup < 1:
+            config.warmup_fraction = warmup
+        else:
+            raise ValueError(f"warmup as a float is a share of all steps in [0, 1), got {warmup}; "
+                             "give an int for a number of steps")
+        config.label_smoothing = _check_float(label_smoothing, "label_smoothing")
+        weights = self._class_weights(class_weight)
+        if weights is None:
+            config.class_weights = CLASS_WEIGHTS_BALANCED if class_weight == "balanced" else CLASS_WEIGHTS_NONE
+        else:
+            config.class_weights = CLASS_WEIGHTS_EXPLICIT
+            config.class_weight_values = ctypes.cast(weights, ctypes.POINTER(ctypes.c_float))  # `weights` outlives the call
+            config.class_weight_count = len(weights)
+
+        rows = len(train)
+        if config.validation_fraction > 0 and rows >= 2:
+            rows -= min(rows - 1, math.ceil(config.validation_fraction * rows))
+        steps_per_epoch = math.ceil(rows / batch_size)
         bar = make_bar(steps_per_epoch * epochs, "auto" if progress is True else progress) if progress else None
         interrupted = threading.Event()
         raised: List[BaseException] = []
+        history: List[EpochRecord] = []
 
         def on_progress(pointer, _user_data) -> int:
             try:
                 p = pointer.contents
-                state = TrainProgress(p.epoch, p.epochs, p.step, p.steps, p.loss, p.running_loss)
+                state = TrainProgress(p.epoch, p.epochs, p.step, p.steps, p.loss, p.running_loss, p.learning_rate,
+                                      bool(p.epoch_end), p.validation_loss, p.validation_accuracy)
+                if state.epoch_end:
+                    history.append(EpochRecord(state.epoch, state.running_loss, state.learning_rate,
+                                               state.validation_loss, state.validation_accuracy))
                 if bar is not None:
                     bar.update(state.epoch, state.epochs, state.step, state.steps, state.loss,
-                               force=state.step == state.steps)
+                               force=state.epoch_end,
+                               validation_accuracy=state.validation_accuracy if state.epoch_end else None)
                 if callback is not None and callback(state) is False:
                     return 1
                 return 1 if interrupted.is_set() else 0
@@ -333,7 +443,12 @@ class Model(Handle):
             previous_handler = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
         result = _lib.TrainResult(struct_size=ctypes.sizeof(_lib.TrainResult))
         try:
-            status = lib.charnn_model_train(self._handle, train._handle, ctypes.byref(config), ctypes.byref(result))
+            if validation_set is not None:
+                status = lib.charnn_model_train_with_validation(self._handle, train._handle, validation_set._handle,
+                                                                ctypes.byref(config), ctypes.byref(result))
+            else:
+                status = lib.charnn_model_train(self._handle, train._handle, ctypes.byref(config),
+                                                ctypes.byref(result))
         finally:
             if previous_handler is not None:
                 signal.signal(signal.SIGINT, previous_handler)
@@ -345,10 +460,31 @@ class Model(Handle):
         if not stopped:
             check(status)
         outcome = TrainResult(result.epochs_completed, result.steps_taken, result.last_loss, result.last_epoch_loss,
-                              stopped)
+                              stopped, history, result.best_epoch, result.best_validation_loss,
+                              result.best_validation_accuracy, bool(result.early_stopped))
+        self.history = history
         if interrupted.is_set():
             raise KeyboardInterrupt(f"training stopped after {result.steps_taken} steps; the model keeps what it learned")
         return outcome
+
+    def _class_weights(self, class_weight: Any) -> Optional[Any]:
+        """``class_weight`` as a ctypes float array in the model's label order, or None for
+        none or "balanced" (the library computes those)."""
+        if class_weight is None or class_weight == "balanced":
+            return None
+        labels = self.labels
+        if isinstance(class_weight, str):
+            raise ValueError(f"class_weight must be None, 'balanced', a dict or a sequence, not {class_weight!r}")
+        if isinstance(class_weight, dict):
+            unknown = [label for label in class_weight if label not in labels]
+            if unknown:
+                raise ValueError(f"class_weight names {unknown[0]!r}, which is not one of the model's labels")
+            values = [_check_float(class_weight.get(label, 1.0), f"class_weight[{label!r}]") for label in labels]
+        else:
+            values = [_check_float(w, "class_weight") for w in class_weight]
+            if len(values) != len(labels):
+                raise ValueError(f"class_weight has {len(values)} values; the model has {len(labels)} labels")
+        return (ctypes.c_float * len(values))(*values)
 
     # -- evaluation and prediction ---------------------------------------------------------
 

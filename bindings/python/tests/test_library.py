@@ -95,8 +95,11 @@ def test_every_c_function_is_declared():
 def test_struct_layouts_match_the_header():
     # The sizes C computes for the same declarations (x86_64 / aarch64 Linux).
     assert ctypes.sizeof(_lib.ModelConfig) == 32
-    assert ctypes.sizeof(_lib.TrainProgress) == 40
-    assert ctypes.sizeof(_lib.TrainConfig) == 80
-    assert ctypes.sizeof(_lib.TrainResult) == 32
+    assert ctypes.sizeof(_lib.TrainProgress) == 64  # 40 in 0.2.0
+    assert ctypes.sizeof(_lib.TrainConfig) == 160  # 80 in 0.2.0
+    assert ctypes.sizeof(_lib.TrainResult) == 56  # 32 in 0.2.0
+    assert _lib.TrainConfig.validation_fraction.offset == 80 and _lib.TrainConfig.class_weight_count.offset == 152
+    assert _lib.TrainProgress.validation_loss.offset == 40 and _lib.TrainProgress.epoch_end.offset == 60
+    assert _lib.TrainResult.best_epoch.offset == 32 and _lib.TrainResult.early_stopped.offset == 48
     assert ctypes.sizeof(_lib.TextConfig) == 40
     assert ctypes.sizeof(_lib.DataConfig) == 32
