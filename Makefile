@@ -18,7 +18,7 @@ CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
 LIB_SO := .build/release/libcharnn.so
 
 .PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale fuzz fuzz-build fuzz-smoke test-sanitize
+	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -36,6 +36,7 @@ help:
 	@echo "make bench-threshold  measure where two threads start to pay (the pool's team threshold)"
 	@echo "make bench-contention  the default thread count next to busy processes, against one thread"
 	@echo "make bench-scale  a million generated rows: load, encode, split, train and predict"
+	@echo "make bench-recipes  charnn train --recipe fast|best against fastText on names and words (same run)"
 	@echo "make clean   remove build products"
 
 build:
@@ -163,6 +164,14 @@ bench-deps: python
 	$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
 	$(VENV)/bin/python -m pip install -q torch numpy safetensors
 	@$(VENV)/bin/python -c "import torch; print('bench-deps: torch', torch.__version__)"
+
+# The recipes against fastText (fasttext-wheel, installed into build/venv) on the names and
+# words data, alternating rounds; one JSON line per run and a table of medians.
+bench-recipes: examples python check-data
+	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
+	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+	@$(VENV)/bin/python -c "import fasttext" 2>/dev/null || $(VENV)/bin/python -m pip install -q fasttext-wheel numpy
+	$(VENV)/bin/python bench/recipes.py --data "$(DATA)" $(WORDS) $(BENCH_FLAGS)
 
 bench: bench-build python check-data
 	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)

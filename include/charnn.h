@@ -353,6 +353,13 @@ enum {
     CHARNN_HIDDEN_INIT_ZEROS = 2
 };
 
+/* What the head of a GRU or LSTM reads from its top layer (charnn_model_config.pooling). */
+enum {
+    CHARNN_POOLING_LAST = 0, /* each direction's last state (PyTorch's h_n, directions concatenated) */
+    CHARNN_POOLING_MEAN = 1, /* the mean of the outputs over the characters */
+    CHARNN_POOLING_MAX = 2   /* the largest output over the characters, feature by feature */
+};
+
 typedef struct charnn_model_config {
     size_t struct_size;  /* sizeof(charnn_model_config), set by charnn_model_config_init */
     int32_t kind;        /* CHARNN_MODEL_*; default CHARNN_MODEL_GRU */
@@ -360,10 +367,26 @@ typedef struct charnn_model_config {
     int32_t num_layers;  /* 0 = the kind's default (Elman 1, GRU and LSTM 2); at most 16 */
     int32_t hidden_init; /* CHARNN_HIDDEN_INIT_*; default CHARNN_HIDDEN_INIT_DEFAULT */
     uint64_t seed;       /* seeds the weights' initialisation; default 0 */
+    /* Since 0.3, for the GRU and LSTM only (the Elman cell is the article's; 0.2.0 callers, whose
+     * struct ends at seed, get these defaults: the model 0.2.0 built). */
+    int32_t embedding_size; /* 0 (default): one-hot characters; else an nn.Embedding of this many
+                               numbers per symbol, 1 .. 4096 ("embedding.weight") */
+    int32_t bidirectional;  /* non-zero: every layer reads both ways (bidirectional=True, "_reverse"
+                               tensors); the head reads 2 * hidden_size; default 0 */
+    int32_t pooling;        /* CHARNN_POOLING_*; default CHARNN_POOLING_LAST */
+    float dropout;          /* dropout between layers and before the head, in training only; 0 <= p < 1;
+                               default 0 */
+    int32_t ngram_buckets;  /* 0 (default): none; else a bag of hashed character n-grams beside the
+                               recurrent features (fastText's idea: nn.EmbeddingBag, "ngrams.weight"),
+                               this many buckets, 1 .. 2^24. Its rows are updated the way
+                               torch.optim.SparseAdam updates them (only the rows a step touches) */
+    int32_t ngram_dim;      /* numbers per bucket, 1 .. 4096; default 64 */
+    int32_t ngram_min;      /* shortest n-gram, counting the begin and end markers, 1 .. 3; default 1 */
+    int32_t ngram_max;      /* longest, ngram_min .. 8; default 5 */
 } charnn_model_config;
 
-/* Fills *config with the defaults (a 2-layer GRU of hidden size 256, the article's). NULL is
- * ignored. */
+/* Fills *config with the defaults (a 2-layer GRU of hidden size 256 on one-hot characters, the
+ * article's). NULL is ignored. */
 void charnn_model_config_init(charnn_model_config *config);
 
 /* Creates a model with freshly initialised weights (PyTorch's schemes, seeded by config->seed)
@@ -495,6 +518,29 @@ typedef struct charnn_train_config {
  * seed 0, shuffling, progress every step, no callback; no validation, a constant learning rate,
  * plain cross-entropy (the other fields as their comments say). NULL is ignored. */
 void charnn_train_config_init(charnn_train_config *config);
+
+/* Recipes: tested settings for classifying short strings of your own (`charnn train --recipe`),
+ * chosen on validation splits of two data sets (bench/recipes.py measures them against
+ * fastText). Both are a bidirectional GRU (1 layer, 64 units) over a 32-number character
+ * embedding, max-pooled, beside a bag of hashed character 1..5-grams (2^17 buckets of 64);
+ * AdamW lr 3e-3, weight decay 1e-3, cosine schedule after a 5% warm-up, label smoothing 0.1,
+ * batch 64. Read the data with a LEARNED alphabet. Since 0.3. */
+enum {
+    CHARNN_RECIPE_FAST = 1, /* 3 epochs, no validation: seconds on tens of thousands of strings */
+    CHARNN_RECIPE_BEST = 2  /* up to 10 epochs (about 500,000 strings in all, at least 3 epochs), a 10%
+                               validation split, early stopping (patience 3), the best epoch kept */
+};
+
+/* Sets the model fields of *config to the recipe's (config->seed is kept). config->struct_size
+ * must be set (charnn_model_config_init). CHARNN_INVALID_ARGUMENT for a NULL or wrongly sized
+ * config or an unknown recipe. */
+charnn_status charnn_model_config_recipe(charnn_model_config *config, int32_t recipe);
+
+/* Sets *config to the recipe's training for a training set of `rows` texts (the best recipe's
+ * epochs depend on it), keeping config->seed, progress, user_data and report_every; every other
+ * field takes its charnn_train_config_init default first. Needs this release's struct_size.
+ * CHARNN_INVALID_ARGUMENT for a NULL or wrongly sized config or an unknown recipe. */
+charnn_status charnn_train_config_recipe(charnn_train_config *config, int32_t recipe, size_t rows);
 
 /* What a charnn_model_train call did. */
 typedef struct charnn_train_result {
@@ -677,7 +723,8 @@ charnn_status charnn_model_load(const char *path, charnn_model **out);
  * data[0 .. size) is read and copied; the same validation and statuses. */
 charnn_status charnn_model_load_memory(const void *data, size_t size, charnn_model **out);
 
-/* The model's configuration. The caller sets out->struct_size (charnn_model_config_init does). */
+/* The model's configuration. The caller sets out->struct_size (charnn_model_config_init does);
+ * nothing past it is written (a 0.2.0-sized struct receives the fields 0.2.0 had). */
 charnn_status charnn_model_get_config(const charnn_model *model, charnn_model_config *out);
 
 /* The number of labels the model predicts. */

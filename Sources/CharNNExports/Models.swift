@@ -25,12 +25,31 @@ final class ModelBox {
 @c @implementation
 public func charnn_model_config_init(_ config: UnsafeMutablePointer<charnn_model_config>?) {
     guard let config else { return }
+    let bag = NgramOptions()
     config.pointee = charnn_model_config(
         struct_size: MemoryLayout<charnn_model_config>.size, kind: Int32(CHARNN_MODEL_GRU), hidden_size: 256,
-        num_layers: 0, hidden_init: Int32(CHARNN_HIDDEN_INIT_DEFAULT), seed: 0)
+        num_layers: 0, hidden_init: Int32(CHARNN_HIDDEN_INIT_DEFAULT), seed: 0, embedding_size: 0, bidirectional: 0,
+        pooling: Int32(CHARNN_POOLING_LAST), dropout: 0, ngram_buckets: 0, ngram_dim: Int32(bag.dimension),
+        ngram_min: Int32(bag.minimum), ngram_max: Int32(bag.maximum))
+}
+
+extension charnn_model_config {
+    static let shipped = [ShippedLayout("0.2.0", charnn_model_config.self, endingBefore: \.embedding_size)]
+
+    /// The caller's config, read as the release that filled it laid it out.
+    static func read(_ pointer: UnsafePointer<charnn_model_config>?, _ argument: String) throws -> charnn_model_config {
+        try readStruct(pointer, argument, shipped: shipped) {
+            var defaults = charnn_model_config()
+            charnn_model_config_init(&defaults)
+            return defaults
+        }
+    }
 }
 
 extension ModelConfig {
+    private static let poolings: [Int32: Pooling] = [Int32(CHARNN_POOLING_LAST): .last, Int32(CHARNN_POOLING_MEAN): .mean,
+                                                     Int32(CHARNN_POOLING_MAX): .max]
+
     init(_ c: charnn_model_config) throws {
         let kinds: [Int32: ModelKind] = [Int32(CHARNN_MODEL_ELMAN): .elman, Int32(CHARNN_MODEL_GRU): .gru,
                                          Int32(CHARNN_MODEL_LSTM): .lstm]
@@ -43,8 +62,18 @@ extension ModelConfig {
         default: throw APIError.invalid("config->hidden_init \(c.hidden_init) is not a CHARNN_HIDDEN_INIT_* value")
         }
         guard c.num_layers >= 0 else { throw APIError.invalid("config->num_layers is \(c.num_layers)") }
+        guard let pooling = Self.poolings[c.pooling] else {
+            throw APIError.invalid("config->pooling \(c.pooling) is not a CHARNN_POOLING_* value")
+        }
+        guard c.embedding_size >= 0 else { throw APIError.invalid("config->embedding_size is \(c.embedding_size)") }
+        guard c.ngram_buckets >= 0 else { throw APIError.invalid("config->ngram_buckets is \(c.ngram_buckets)") }
         self.init(kind: kind, hiddenSize: Int(c.hidden_size), layers: c.num_layers == 0 ? nil : Int(c.num_layers),
                   hiddenInit: hiddenInit, seed: c.seed)
+        (embeddingSize, bidirectional, self.pooling, dropout) = (Int(c.embedding_size), c.bidirectional != 0, pooling, c.dropout)
+        if c.ngram_buckets > 0 {
+            ngrams = NgramOptions(buckets: Int(c.ngram_buckets), dimension: Int(c.ngram_dim), minimum: Int(c.ngram_min),
+                                  maximum: Int(c.ngram_max))
+        }
         do { try validate() } catch { throw APIError.invalid("config: \(error.message)") }
     }
 
@@ -55,9 +84,14 @@ extension ModelConfig {
         case .lstm: CHARNN_MODEL_LSTM
         }
         let initValue = hiddenInit == .kaiming ? CHARNN_HIDDEN_INIT_KAIMING : CHARNN_HIDDEN_INIT_ZEROS
+        let pooling = Self.poolings.first { $0.value == self.pooling }!.key
+        let bag = ngrams ?? NgramOptions()
         return charnn_model_config(struct_size: MemoryLayout<charnn_model_config>.size, kind: Int32(kind),
                                    hidden_size: Int32(hiddenSize), num_layers: Int32(layers),
-                                   hidden_init: Int32(initValue), seed: seed)
+                                   hidden_init: Int32(initValue), seed: seed, embedding_size: Int32(embeddingSize),
+                                   bidirectional: bidirectional ? 1 : 0, pooling: pooling, dropout: dropout,
+                                   ngram_buckets: Int32(ngrams?.buckets ?? 0), ngram_dim: Int32(bag.dimension),
+                                   ngram_min: Int32(bag.minimum), ngram_max: Int32(bag.maximum))
     }
 }
 
@@ -147,7 +181,7 @@ public func charnn_model_create(_ config: UnsafePointer<charnn_model_config>?,
                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
     api("charnn_model_create") {
         guard let out else { throw APIError.invalid("out is NULL") }
-        let config = try ModelConfig(try readStruct(config, "config"))
+        let config = try ModelConfig(try charnn_model_config.read(config, "config"))
         let labels = try strings(labelNames, try count(labelCount, "label_count", max: NameDataset.maxLabels), "label_names")
         out.pointee = Handles.register(ModelBox(try Model(config: config, labels: labels)), .model)
     }
@@ -325,8 +359,8 @@ public func charnn_model_get_config(_ model: OpaquePointer?, _ out: UnsafeMutabl
     api("charnn_model_get_config") {
         let config = try ModelBox.from(model).model.config
         guard let out else { throw APIError.invalid("out is NULL") }
-        _ = try readStruct(UnsafePointer(out), "out")
-        out.pointee = config.cValue
+        let bytes = try structBytes(out, charnn_model_config.self, "out", shipped: charnn_model_config.shipped)
+        writeStruct(config.cValue, to: out, bytes: bytes)
     }
 }
 
@@ -344,4 +378,54 @@ public func charnn_model_label_name(_ model: OpaquePointer?, _ index: Int,
 @c @implementation
 public func charnn_model_parameter_count(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> charnn_status {
     api("charnn_model_parameter_count") { try store(try ModelBox.from(model).model.parameterCount, out, "out") }
+}
+
+// MARK: Recipes
+
+extension Recipe {
+    init(_ value: Int32) throws {
+        switch Int(value) {
+        case CHARNN_RECIPE_FAST: self = .fast
+        case CHARNN_RECIPE_BEST: self = .best
+        default: throw APIError.invalid("recipe \(value) is not a CHARNN_RECIPE_* value")
+        }
+    }
+}
+
+@c @implementation
+public func charnn_model_config_recipe(_ config: UnsafeMutablePointer<charnn_model_config>?, _ recipe: Int32) -> charnn_status {
+    api("charnn_model_config_recipe") {
+        guard let config else { throw APIError.invalid("config is NULL") }
+        let bytes = try structBytes(config, charnn_model_config.self, "config", shipped: charnn_model_config.shipped)
+        let seed = config.pointee.seed
+        var value = try Recipe(recipe).modelConfig.cValue
+        value.seed = seed  // the caller's seed stays
+        writeStruct(value, to: config, bytes: bytes)
+    }
+}
+
+@c @implementation
+public func charnn_train_config_recipe(_ config: UnsafeMutablePointer<charnn_train_config>?, _ recipe: Int32,
+                                       _ rows: Int) -> charnn_status {
+    api("charnn_train_config_recipe") {
+        guard let config else { throw APIError.invalid("config is NULL") }
+        let bytes = try structBytes(config, charnn_train_config.self, "config", shipped: charnn_train_config.shipped)
+        guard bytes == MemoryLayout<charnn_train_config>.size else {
+            throw APIError.invalid("config: a recipe needs this release's charnn_train_config (struct_size \(MemoryLayout<charnn_train_config>.size)): its settings include fields 0.2.0 lacks")
+        }
+        let r = try Recipe(recipe).trainingConfig(rows: rows)
+        var c = config.pointee
+        charnn_train_config_init(&c)
+        // What the caller set that a recipe does not decide stays.
+        (c.seed, c.progress, c.user_data, c.report_every) = (config.pointee.seed, config.pointee.progress,
+                                                             config.pointee.user_data, config.pointee.report_every)
+        c.epochs = Int32(r.epochs)
+        c.batch_size = Int32(r.batchSize)
+        c.optimizer = Int32(r.optimizer == .adamw ? CHARNN_OPTIMIZER_ADAMW : r.optimizer == .sgd ? CHARNN_OPTIMIZER_SGD : CHARNN_OPTIMIZER_ADAM)
+        (c.learning_rate, c.weight_decay) = (r.learningRate, r.weightDecay)
+        c.schedule = Int32(r.schedule == .cosine ? CHARNN_SCHEDULE_COSINE : CHARNN_SCHEDULE_CONSTANT)
+        (c.warmup_fraction, c.label_smoothing) = (r.warmupFraction, r.labelSmoothing)
+        (c.validation_fraction, c.patience, c.restore_best) = (r.validationFraction, Int32(r.patience), r.restoreBest ? 1 : 0)
+        config.pointee = c
+    }
 }

@@ -154,7 +154,7 @@ public func charnn_model_create_for_dataset(_ config: UnsafePointer<charnn_model
                                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
     api("charnn_model_create_for_dataset") {
         guard let out else { throw APIError.invalid("out is NULL") }
-        let config = try ModelConfig(try readStruct(config, "config"))
+        let config = try ModelConfig(try charnn_model_config.read(config, "config"))
         let dataset = try DatasetBox.from(data, "data").dataset
         let model = try Model(config: config, labels: dataset.labelNames, alphabet: dataset.alphabet)
         out.pointee = Handles.register(ModelBox(model), .model)
@@ -168,7 +168,7 @@ public func charnn_model_create_with_text(_ config: UnsafePointer<charnn_model_c
                                           _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
     api("charnn_model_create_with_text") {
         guard let out else { throw APIError.invalid("out is NULL") }
-        let config = try ModelConfig(try readStruct(config, "config"))
+        let config = try ModelConfig(try charnn_model_config.read(config, "config"))
         let textConfig = try TextConfig(text)
         guard !textConfig.isLearned else {
             throw APIError.invalid("text->alphabet is CHARNN_ALPHABET_LEARNED, which is learned from data: use charnn_model_create_for_dataset")

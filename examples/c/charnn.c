@@ -87,10 +87,20 @@ static const char *const usage_train =
     "  --normalize none|nfc|nfkc   Unicode normalisation (default none for article, else nfc)\n"
     "  --casefold                  fold case (Straße -> strasse)\n"
     "  --transliterate, --no-transliterate   to ASCII first (default on for article only)\n"
+    "recipes (tested settings for your own short strings; later flags change them):\n"
+    "  --recipe fast|best          a bidirectional GRU with an n-gram bag, learned alphabet; fast: 3\n"
+    "                              epochs; best: up to 10 with validation and early stopping\n"
     "model and training (defaults: the library's):\n"
     "  --model elman|gru|lstm      default gru\n"
     "  --hidden N                  hidden size, 1..4096 (default 256)\n"
     "  --layers N                  1..16 (default 1 for elman, 2 for gru and lstm)\n"
+    "  --embedding N               gru/lstm: learned embedding of N numbers per symbol (default 0: one-hot)\n"
+    "  --bidirectional             gru/lstm: read every text both ways\n"
+    "  --pooling last|mean|max     gru/lstm: what the head reads over time (default last)\n"
+    "  --dropout P                 gru/lstm: between layers and before the head, 0 <= P < 1 (default 0)\n"
+    "  --ngrams N                  gru/lstm: a bag of hashed character n-grams (N buckets) beside the\n"
+    "                              recurrent features, fastText's idea (default 0: none)\n"
+    "  --ngram-dim N  --ngram-min N  --ngram-max N   its vectors and n-gram lengths (default 64, 1, 5)\n"
     "  --epochs N                  default 2\n"
     "  --batch N                   texts per step, 1..65536 (default 1)\n"
     "  --lr X                      learning rate (default 0.001)\n"
@@ -1080,6 +1090,22 @@ static int on_progress(const charnn_train_progress *p, void *user_data) {
     return interrupted ? 1 : 0;
 }
 
+/* The GRU/LSTM options beyond the article's model, on a line of their own when any is set. */
+static void print_model_options(const charnn_model_config *m) {
+    char line[256] = "";
+    size_t used = 0;
+    if (m->embedding_size > 0) used += (size_t)snprintf(line + used, sizeof line - used, "embedding %d", m->embedding_size);
+    if (m->bidirectional) used += (size_t)snprintf(line + used, sizeof line - used, "%sbidirectional", used ? ", " : "");
+    if (m->pooling != CHARNN_POOLING_LAST)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s pooling", used ? ", " : "",
+                                 m->pooling == CHARNN_POOLING_MEAN ? "mean" : "max");
+    if (m->dropout > 0) used += (size_t)snprintf(line + used, sizeof line - used, "%sdropout %g", used ? ", " : "", (double)m->dropout);
+    if (m->ngram_buckets > 0)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%d-%d-grams in %d buckets of %d", used ? ", " : "",
+                                 m->ngram_min, m->ngram_max, m->ngram_buckets, m->ngram_dim);
+    if (used) printf("model: %s\n", line);
+}
+
 /* The options beyond the article's protocol, on a line of their own when any is set. */
 static void print_training_options(const charnn_train_config *t) {
     char line[512] = "", part[160];
@@ -1113,8 +1139,30 @@ static int train(int argc, char **argv) {
     charnn_train_config_init(&training);
     const char *data_path = NULL, *out_path = NULL, *test_path = NULL, *positional, *value;
     double test_size = 0.1;
-    int test_size_given = 0, quiet = 0, option;
+    int test_size_given = 0, quiet = 0, option, epochs_given = 0;
     uint64_t seed = 0;
+
+    /* A recipe first, whatever its place on the line: the other flags then change its settings. */
+    int32_t recipe = 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        const char *r = NULL;
+        if (!strcmp(argv[i], "--recipe")) {
+            if (i + 1 >= argc) return usage_error("train", "--recipe needs a value (fast or best)");
+            r = argv[i + 1];
+        } else if (!strncmp(argv[i], "--recipe=", 9)) {
+            r = argv[i] + 9;
+        }
+        if (!r) continue;
+        if (!strcmp(r, "fast")) recipe = CHARNN_RECIPE_FAST;
+        else if (!strcmp(r, "best")) recipe = CHARNN_RECIPE_BEST;
+        else return usage_error("train", "--recipe is fast or best, not '%s'", r);
+    }
+    if (recipe) {
+        charnn_status st = charnn_model_config_recipe(&model_config, recipe);
+        if (st == CHARNN_OK) st = charnn_train_config_recipe(&training, recipe, 0);
+        if (st != CHARNN_OK) return library_error(st);
+        flags.text.alphabet = CHARNN_ALPHABET_LEARNED;
+    }
 
     while (next_arg(&w, &option, &positional)) {
         if (!option) {
@@ -1152,9 +1200,38 @@ static int train(int argc, char **argv) {
         } else if (!strcmp(name, "--layers")) {
             if (!(value = option_value(&w)) || !parse_int(&w, value, 1, 16, &n)) return 2;
             model_config.num_layers = (int32_t)n;
+        } else if (!strcmp(name, "--embedding")) {
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 0, 4096, &n)) return 2;
+            model_config.embedding_size = (int32_t)n;
+        } else if (!strcmp(name, "--bidirectional")) {
+            if (!no_value(&w)) return 2;
+            model_config.bidirectional = 1;
+        } else if (!strcmp(name, "--pooling")) {
+            if (!(value = option_value(&w))) return 2;
+            if (!strcmp(value, "last")) model_config.pooling = CHARNN_POOLING_LAST;
+            else if (!strcmp(value, "mean")) model_config.pooling = CHARNN_POOLING_MEAN;
+            else if (!strcmp(value, "max")) model_config.pooling = CHARNN_POOLING_MAX;
+            else return usage_error("train", "--pooling is last, mean or max, not '%s'", value);
+        } else if (!strcmp(name, "--dropout")) {
+            if (!(value = option_value(&w)) || !parse_double(&w, value, 0, 1, 1, &x)) return 2;
+            model_config.dropout = (float)x;
+        } else if (!strcmp(name, "--ngrams")) {
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 0, 1 << 24, &n)) return 2;
+            model_config.ngram_buckets = (int32_t)n;
+        } else if (!strcmp(name, "--ngram-dim")) {
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 1, 4096, &n)) return 2;
+            model_config.ngram_dim = (int32_t)n;
+        } else if (!strcmp(name, "--ngram-min") || !strcmp(name, "--ngram-max")) {
+            int is_min = !strcmp(name, "--ngram-min");
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 1, is_min ? 3 : 8, &n)) return 2;
+            if (is_min) model_config.ngram_min = (int32_t)n;
+            else model_config.ngram_max = (int32_t)n;
+        } else if (!strcmp(name, "--recipe")) {
+            if (!option_value(&w)) return 2;  /* applied before the other flags */
         } else if (!strcmp(name, "--epochs")) {
             if (!(value = option_value(&w)) || !parse_int(&w, value, 1, 1000000, &n)) return 2;
             training.epochs = (int32_t)n;
+            epochs_given = 1;
         } else if (!strcmp(name, "--batch")) {
             if (!(value = option_value(&w)) || !parse_int(&w, value, 1, 65536, &n)) return 2;
             training.batch_size = (int32_t)n;
@@ -1276,6 +1353,16 @@ static int train(int argc, char **argv) {
     size_t train_count = 0, test_count = 0;
     charnn_dataset_count(train_set, &train_count);
     if (test_set) charnn_dataset_count(test_set, &test_count);
+    if (recipe && !epochs_given) {  /* the best recipe's epochs depend on the data's size */
+        charnn_train_config sized = training;
+        if ((st = charnn_train_config_recipe(&sized, recipe, train_count)) != CHARNN_OK) {
+            exit_code = library_error(st);
+            goto done;
+        }
+        training.epochs = sized.epochs;
+    }
+    if (!quiet && recipe)
+        printf("recipe: %s (its settings below; flags given change them)\n", recipe == CHARNN_RECIPE_FAST ? "fast" : "best");
     if (!quiet) {
         charnn_model_config actual;
         charnn_model_config_init(&actual);
@@ -1299,6 +1386,7 @@ static int train(int argc, char **argv) {
                kind_name(actual.kind), actual.hidden_size, actual.num_layers, actual.num_layers == 1 ? "layer" : "layers",
                weights, alphabet_name(text.alphabet), symbols, training.epochs, training.epochs == 1 ? "epoch" : "epochs",
                training.batch_size, optimizer, (double)training.learning_rate, clip, (unsigned long long)seed, split);
+        print_model_options(&actual);
         print_training_options(&training);
         fflush(stdout);
     }

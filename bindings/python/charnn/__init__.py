@@ -51,3 +51,6 @@ __all__ = [
     "BufferTooSmallError", "InternalError", "LibraryNotFoundError", "ABIVersionError",
 ]
 __all__ += ["EpochRecord"]
+from .recipes import Recipe, recipe  # noqa: E402
+
+__all__ += ["Recipe", "recipe"]

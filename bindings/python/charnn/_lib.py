@@ -51,6 +51,14 @@ class ModelConfig(ctypes.Structure):
         ("num_layers", ctypes.c_int32),
         ("hidden_init", ctypes.c_int32),
         ("seed", ctypes.c_uint64),
+        ("embedding_size", ctypes.c_int32),
+        ("bidirectional", ctypes.c_int32),
+        ("pooling", ctypes.c_int32),
+        ("dropout", ctypes.c_float),
+        ("ngram_buckets", ctypes.c_int32),
+        ("ngram_dim", ctypes.c_int32),
+        ("ngram_min", ctypes.c_int32),
+        ("ngram_max", ctypes.c_int32),
     ]
 
 
@@ -171,6 +179,8 @@ FUNCTIONS: List[Tuple[str, object, list]] = [
     ("charnn_model_create_with_text", status,
      [ctypes.POINTER(ModelConfig), ctypes.POINTER(TextConfig), c_char_pp, ctypes.c_size_t, handle_p]),
     ("charnn_train_config_init", None, [ctypes.POINTER(TrainConfig)]),
+    ("charnn_model_config_recipe", status, [ctypes.POINTER(ModelConfig), ctypes.c_int32]),
+    ("charnn_train_config_recipe", status, [ctypes.POINTER(TrainConfig), ctypes.c_int32, ctypes.c_size_t]),
     ("charnn_model_train", status, [handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),
     ("charnn_model_train_with_validation", status,
      [handle, handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import ctypes
+import inspect
 import math
 import os
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
@@ -19,6 +20,7 @@ from .text import describe, is_default, text_config
 
 KINDS = {"elman": 0, "gru": 1, "lstm": 2}
 HIDDEN_INITS = {None: 0, "kaiming": 1, "zeros": 2}
+POOLINGS = {"last": 0, "mean": 1, "max": 2}
 OPTIMIZERS = {"adam": 0, "adamw": 1, "sgd": 2}
 SCHEDULES = {"constant": 0, "cosine": 1, "step": 2, "plateau": 3}
 CLASS_WEIGHTS_NONE, CLASS_WEIGHTS_BALANCED, CLASS_WEIGHTS_EXPLICIT = 0, 1, 2
@@ -104,6 +106,12 @@ class Model(Handle):
     ``"gru"``/``"lstm"``; ``hidden_init`` (``"kaiming"`` or ``"zeros"``) defaults to the
     article's kaiming-uniform state for the Elman cell and zeros otherwise.
 
+    The GRU and LSTM take more (keyword only): ``embedding_size`` (0: one-hot characters),
+    ``bidirectional``, ``pooling`` (``"last"``, ``"mean"``, ``"max"``), ``dropout`` (training
+    only), and ``ngrams`` (hash buckets of a bag of character n-grams beside the recurrent
+    features, fastText's idea; None: none) with ``ngram_dim``, ``ngram_min``, ``ngram_max``.
+    :meth:`recipe` gives tested settings (``"fast"``, ``"best"``) for all of these.
+
     How it reads text (stored in its checkpoint, so it always reads as it was trained):
 
     - ``Model(dataset, ...)``: the dataset's labels and alphabet: the usual way to start on your
@@ -127,7 +135,20 @@ class Model(Handle):
     def __init__(self, labels: Union[Sequence[str], Dataset], kind: str = "gru", hidden_size: int = 256,
                  num_layers: Optional[int] = None, hidden_init: Optional[str] = None, seed: int = 0, *,
                  alphabet: Optional[str] = None, symbols: Optional[str] = None, normalize: Optional[str] = None,
-                 casefold: bool = False, transliterate: Optional[bool] = None) -> None:
+                 casefold: bool = False, transliterate: Optional[bool] = None, embedding_size: int = 0,
+                 bidirectional: bool = False, pooling: str = "last", dropout: float = 0.0, ngrams: Optional[int] = None,
+                 ngram_dim: int = 64, ngram_min: int = 1, ngram_max: int = 5, recipe: Optional[str] = None) -> None:
+        if recipe is not None:
+            # The recipe's model; arguments given with other than their default values change it.
+            from .recipes import recipe as settings  # noqa: PLC0415 (recipes imports this module's peers)
+
+            given = dict(kind=kind, hidden_size=hidden_size, num_layers=num_layers, embedding_size=embedding_size,
+                         bidirectional=bidirectional, pooling=pooling, dropout=dropout, ngrams=ngrams,
+                         ngram_dim=ngram_dim, ngram_min=ngram_min, ngram_max=ngram_max)
+            defaults = {k: v.default for k, v in inspect.signature(Model.__init__).parameters.items()}
+            chosen = {**settings(recipe).model, **{k: v for k, v in given.items() if v != defaults[k]}}
+            (kind, hidden_size, num_layers, embedding_size, bidirectional, pooling, dropout, ngrams, ngram_dim, ngram_min,
+             ngram_max) = (chosen[k] for k in given)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
         if hidden_init not in HIDDEN_INITS:
@@ -139,6 +160,16 @@ class Model(Handle):
         config.num_layers = 0 if num_layers is None else _check_int(num_layers, "num_layers", 1, 2 ** 31 - 1)
         config.hidden_init = HIDDEN_INITS[hidden_init]
         config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
+        if pooling not in POOLINGS:
+            raise InvalidArgumentError(f"pooling must be one of {sorted(POOLINGS)}, not {pooling!r}")
+        config.embedding_size = _check_int(embedding_size, "embedding_size", 0, 2 ** 31 - 1)
+        config.bidirectional = 1 if bidirectional else 0
+        config.pooling = POOLINGS[pooling]
+        config.dropout = _check_float(dropout, "dropout")
+        config.ngram_buckets = 0 if ngrams is None else _check_int(ngrams, "ngrams", 1, 2 ** 31 - 1)
+        config.ngram_dim = _check_int(ngram_dim, "ngram_dim", 1, 2 ** 31 - 1)
+        config.ngram_min = _check_int(ngram_min, "ngram_min", 1, 2 ** 31 - 1)
+        config.ngram_max = _check_int(ngram_max, "ngram_max", 1, 2 ** 31 - 1)
         options = dict(alphabet="article" if alphabet is None else alphabet, symbols=symbols, normalize=normalize,
                        casefold=casefold, transliterate=transliterate)
         text_given = alphabet is not None or not is_default(options)
@@ -223,6 +254,34 @@ class Model(Handle):
         return "kaiming" if self._config().hidden_init == 1 else "zeros"
 
     @property
+    def embedding_size(self) -> int:
+        """Numbers per symbol of the input embedding (0: one-hot characters)."""
+        return self._config().embedding_size
+
+    @property
+    def bidirectional(self) -> bool:
+        """Whether every layer reads both ways."""
+        return bool(self._config().bidirectional)
+
+    @property
+    def pooling(self) -> str:
+        """What the head reads: ``"last"``, ``"mean"`` or ``"max"``."""
+        return {v: k for k, v in POOLINGS.items()}[self._config().pooling]
+
+    @property
+    def dropout(self) -> float:
+        """The dropout probability used in training."""
+        return float(self._config().dropout)
+
+    @property
+    def ngrams(self) -> Optional[Dict[str, int]]:
+        """The n-gram bag (``buckets``, ``dim``, ``min``, ``max``), or None."""
+        c = self._config()
+        if c.ngram_buckets == 0:
+            return None
+        return {"buckets": c.ngram_buckets, "dim": c.ngram_dim, "min": c.ngram_min, "max": c.ngram_max}
+
+    @property
     def seed(self) -> int:
         """The seed of the initial weights (and of the Elman cell's per-name hidden states at inference)."""
         return self._config().seed
@@ -304,7 +363,8 @@ class Model(Handle):
             restore_best: bool = True, schedule: str = "constant", warmup: Union[int, float] = 0,
             min_lr: float = 0.0, step_size: int = 1, gamma: float = 0.1, plateau_factor: float = 0.1,
             plateau_patience: int = 10, label_smoothing: float = 0.0,
-            class_weight: Union[None, str, Dict[str, float], Sequence[float]] = None) -> TrainResult:
+            class_weight: Union[None, str, Dict[str, float], Sequence[float]] = None,
+            recipe: Optional[str] = None) -> TrainResult:
         """Trains on ``train``. Its labels are matched to the model's by name (each must be one
         of the model's; it may lack some) and its texts are read with the model's alphabet,
         whatever the dataset was loaded with. Defaults are the article's protocol:
@@ -340,6 +400,9 @@ class Model(Handle):
         scikit-learn), a dict ``{label: weight}`` (labels not in it weigh 1) or one weight per
         label of the model in its order (PyTorch's ``cross_entropy(weight=)``).
 
+        ``recipe`` (``"fast"`` or ``"best"``): the recipe's training for ``train``'s size
+        (:func:`charnn.recipe`); arguments given with other than their default values change it.
+
         Returns a :class:`TrainResult` whose ``history`` lists every epoch (also kept as
         ``model.history``).
 
@@ -349,6 +412,13 @@ class Model(Handle):
         """
         if not isinstance(train, Dataset):
             raise TypeError(f"train must be a charnn.Dataset, not {type(train).__name__}")
+        if recipe is not None:
+            from .recipes import recipe as settings  # noqa: PLC0415
+
+            given = {k: v for k, v in locals().items() if k not in ("self", "train", "recipe", "settings")}
+            defaults = {k: v.default for k, v in inspect.signature(Model.fit).parameters.items()}
+            changed = {k: v for k, v in given.items() if k in defaults and v is not defaults[k] and v != defaults[k]}
+            return self.fit(train, **{**settings(recipe, len(train)).fit, **changed})
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
         if schedule not in SCHEDULES:
