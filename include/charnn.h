@@ -363,7 +363,9 @@ enum {
 typedef struct charnn_model_config {
     size_t struct_size;  /* sizeof(charnn_model_config), set by charnn_model_config_init */
     int32_t kind;        /* CHARNN_MODEL_*; default CHARNN_MODEL_GRU */
-    int32_t hidden_size; /* 1 .. 4096; default 256 */
+    int32_t hidden_size; /* 1 .. 4096; default 256. Since 0.3, 0 with ngram_buckets > 0: no recurrent
+                            layers, the n-gram bag alone (fastText's model; then embedding_size,
+                            bidirectional and pooling must keep their defaults) */
     int32_t num_layers;  /* 0 = the kind's default (Elman 1, GRU and LSTM 2); at most 16 */
     int32_t hidden_init; /* CHARNN_HIDDEN_INIT_*; default CHARNN_HIDDEN_INIT_DEFAULT */
     uint64_t seed;       /* seeds the weights' initialisation; default 0 */
@@ -520,15 +522,17 @@ typedef struct charnn_train_config {
 void charnn_train_config_init(charnn_train_config *config);
 
 /* Recipes: tested settings for classifying short strings of your own (`charnn train --recipe`),
- * chosen on validation splits of two data sets (bench/recipes.py measures them against
- * fastText). Both are a bidirectional GRU (1 layer, 64 units) over a 32-number character
- * embedding, max-pooled, beside a bag of hashed character 1..5-grams (2^17 buckets of 64);
- * AdamW lr 3e-3, weight decay 1e-3, cosine schedule after a 5% warm-up, label smoothing 0.1,
- * batch 64. Read the data with a LEARNED alphabet. Since 0.3. */
+ * chosen on validation splits carved from the training parts of two data sets (bench/recipes.py
+ * measures them against fastText). Both read a bag of hashed character 1..5-grams (2^17 buckets
+ * of 64) and train with AdamW (weight decay 1e-3), a cosine schedule after a 5% warm-up, label
+ * smoothing 0.1, batches of 64. Read the data with a LEARNED alphabet. Since 0.3. */
 enum {
-    CHARNN_RECIPE_FAST = 1, /* 3 epochs, no validation: seconds on tens of thousands of strings */
-    CHARNN_RECIPE_BEST = 2  /* up to 10 epochs (about 500,000 strings in all, at least 3 epochs), a 10%
-                               validation split, early stopping (patience 3), the best epoch kept */
+    CHARNN_RECIPE_FAST = 1, /* the bag alone (hidden_size 0: fastText's model), lr 1e-2, 5 epochs,
+                               no validation: about a second on tens of thousands of strings */
+    CHARNN_RECIPE_BEST = 2  /* the bag beside a bidirectional GRU (1 layer of 64) over a 32-number
+                               embedding, max-pooled; lr 3e-3; up to 10 epochs (about 500,000 strings
+                               in all, at least 3 epochs), a 10% validation split, early stopping
+                               (patience 3), the best epoch kept */
 };
 
 /* Sets the model fields of *config to the recipe's (config->seed is kept). config->struct_size

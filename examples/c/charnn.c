@@ -88,11 +88,13 @@ static const char *const usage_train =
     "  --casefold                  fold case (Straße -> strasse)\n"
     "  --transliterate, --no-transliterate   to ASCII first (default on for article only)\n"
     "recipes (tested settings for your own short strings; later flags change them):\n"
-    "  --recipe fast|best          a bidirectional GRU with an n-gram bag, learned alphabet; fast: 3\n"
-    "                              epochs; best: up to 10 with validation and early stopping\n"
+    "  --recipe fast|best          learned alphabet; fast: a bag of character n-grams alone (fastText's\n"
+    "                              model), 5 epochs; best: the bag beside a bidirectional GRU, up to\n"
+    "                              10 epochs with validation and early stopping\n"
     "model and training (defaults: the library's):\n"
     "  --model elman|gru|lstm      default gru\n"
-    "  --hidden N                  hidden size, 1..4096 (default 256)\n"
+    "  --hidden N                  hidden size, 1..4096 (default 256); 0 with --ngrams: the n-gram\n"
+    "                              bag alone, no recurrent layers (fastText's model)\n"
     "  --layers N                  1..16 (default 1 for elman, 2 for gru and lstm)\n"
     "  --embedding N               gru/lstm: learned embedding of N numbers per symbol (default 0: one-hot)\n"
     "  --bidirectional             gru/lstm: read every text both ways\n"
@@ -1195,7 +1197,7 @@ static int train(int argc, char **argv) {
             else if (!strcmp(value, "sgd")) training.optimizer = CHARNN_OPTIMIZER_SGD;
             else return usage_error("train", "--optimizer is adam, adamw or sgd, not '%s'", value);
         } else if (!strcmp(name, "--hidden")) {
-            if (!(value = option_value(&w)) || !parse_int(&w, value, 1, 4096, &n)) return 2;
+            if (!(value = option_value(&w)) || !parse_int(&w, value, 0, 4096, &n)) return 2;
             model_config.hidden_size = (int32_t)n;
         } else if (!strcmp(name, "--layers")) {
             if (!(value = option_value(&w)) || !parse_int(&w, value, 1, 16, &n)) return 2;

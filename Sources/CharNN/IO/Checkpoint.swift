@@ -162,7 +162,7 @@ extension ModelConfig {
             let (prefix, gates) = kind == .gru ? (GRUCell.name, GRUCell.gates) : (LSTMCell.name, LSTMCell.gates)
             let D = bidirectional ? 2 : 1
             var shapes: [(String, Shape)] = embeddingSize > 0 ? [("embedding.weight", Shape(V, embeddingSize))] : []
-            for l in 0..<layers {
+            for l in 0..<(H == 0 ? 0 : layers) {
                 for suffix in ["", "_reverse"].prefix(D) {
                     let inputs = l > 0 ? D * H : embeddingSize > 0 ? embeddingSize : V
                     shapes += [("\(prefix).weight_ih_l\(l)\(suffix)", Shape(gates * H, inputs)),
@@ -172,7 +172,7 @@ extension ModelConfig {
                 }
             }
             if let ngrams { shapes.append(("ngrams.weight", Shape(ngrams.buckets, ngrams.dimension))) }
-            return shapes + [("fc.weight", Shape(C, D * H + (ngrams?.dimension ?? 0))), ("fc.bias", Shape(C))]
+            return shapes + [("fc.weight", Shape(C, (H == 0 ? 0 : D * H) + (ngrams?.dimension ?? 0))), ("fc.bias", Shape(C))]
         }
     }
 

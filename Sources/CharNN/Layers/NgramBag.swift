@@ -19,8 +19,11 @@ struct NgramBag {
     var dimension: Int { table.shape.cols }
 
     init(buckets: Int, dimension: Int, minimum: Int, maximum: Int, using rng: inout Xoshiro256) {
-        // nn.EmbeddingBag's initialisation: N(0, 1).
-        table = Parameter(name: "ngrams.weight", .normal(Shape(buckets, dimension), using: &rng), rowBlocks: 1, sparseRows: true)
+        // fastText's initialisation, uniform in ±1/dim (not nn.EmbeddingBag's N(0, 1)): a row
+        // only moves when a step's names contain its n-gram, so a rare n-gram should start near
+        // zero instead of adding noise of the size of what is learned.
+        table = Parameter(name: "ngrams.weight", .uniform(Shape(buckets, dimension), bound: 1 / Float(dimension), using: &rng),
+                          rowBlocks: 1, sparseRows: true)
         (self.minimum, self.maximum) = (minimum, maximum)
     }
 
@@ -47,9 +50,10 @@ struct NgramBag {
     }
 
     /// The buckets of every row's n-grams, row after row, as floats (exact: fewer than 2^24),
-    /// and where each row's start: ids[starts[b] ..< starts[b + 1]]. Marks them as touched
-    /// while training tracks the table's rows.
-    func buckets(of batch: SequenceBatch, arena: Arena) -> (ids: UnsafeMutablePointer<Float>, starts: UnsafeMutablePointer<Float>) {
+    /// and where each row's start: ids[starts[b] ..< starts[b + 1]]. A training pass (`marking`,
+    /// on the training thread) marks them as touched; inference never does (the validation
+    /// of a training run scores batches on many threads at once).
+    func buckets(of batch: SequenceBatch, arena: Arena, marking: Bool) -> (ids: UnsafeMutablePointer<Float>, starts: UnsafeMutablePointer<Float>) {
         let starts = arena.allocate(batch.size + 1)
         var total = 0
         for b in 0..<batch.size { total += maxCount(length: batch.length(b)) }
@@ -60,7 +64,7 @@ struct NgramBag {
             forEachBucket(batch.length(b), token: { UInt16(batch.token($0, b)) }) { id in
                 ids[count] = Float(id)
                 count += 1
-                table.touchedRows?.mark(id)
+                if marking { table.touchedRows?.mark(id) }
             }
         }
         starts[batch.size] = Float(count)

@@ -80,7 +80,7 @@ struct RecurrentTape {
         computesFeatures = network.pooling != .last || D == 2 || featureMask != nil || network.ngrams != nil
         features = computesFeatures ? arena.allocate(B * FW) : states[(L - 1) * D] + T * B * H
         argmax = network.pooling == .max ? arena.allocate(B * FW) : nil
-        ngramBuckets = network.ngrams?.buckets(of: batch, arena: arena)
+        ngramBuckets = network.ngrams?.buckets(of: batch, arena: arena, marking: training)
     }
 
     /// The batch as direction d reads it (the same rows; tokens reversed within each name for d = 1).

@@ -26,7 +26,8 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
     let pooling: Pooling
     let dropout: Float
 
-    var directions: Int { layers[0].count }
+    /// 0 without recurrent layers (hidden size 0: the n-gram bag alone).
+    var directions: Int { layers.first?.count ?? 0 }
     /// A layer's output width per step, and the head's input width: directions · H.
     var outputWidth: Int { directions * hiddenSize }
     /// What `fc` reads per name: the recurrent features, then the n-gram bag's mean.
@@ -42,7 +43,8 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             ? Parameter(name: "embedding.weight", .normal(Shape(inputSize, embeddingSize), using: &rng)) : nil
         let D = bidirectional ? 2 : 1
         let firstWidth = embeddingSize > 0 ? embeddingSize : inputSize
-        layers = (0..<count).map { l in
+        // Hidden size 0: no recurrent layers, the n-gram bag alone (fastText's model).
+        layers = (0..<(hiddenSize == 0 ? 0 : count)).map { l in
             (0..<D).map { d in
                 RecurrentLayer(prefix: Cell.name, index: l, reverse: d == 1, inputSize: l == 0 ? firstWidth : D * hiddenSize,
                                hiddenSize: hiddenSize, gates: Cell.gates, using: &rng)
@@ -340,6 +342,8 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             inputs = []
             for t in outputs[0].indices { inputs.append(outputs.count == 1 ? outputs[0][t] : try outputs[0][t].concat(outputs[1][t])) }
         }
+        let bag = try ngrams?.graphFeatures(g, tokens: tokens)
+        guard !layers.isEmpty else { return try fc(bag!) }
         let features: Variable
         switch pooling {
         case .last: features = finals.count == 1 ? finals[0] : try finals[0].concat(finals[1])
@@ -354,7 +358,6 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             for x in inputs.dropFirst() { best = try (x - best).relu() + best }
             features = best
         }
-        guard let ngrams else { return try fc(features) }
-        return try fc(features.concat(ngrams.graphFeatures(g, tokens: tokens)))
+        return try fc(bag.map { (b: Variable) throws(CharNNError) in try features.concat(b) } ?? features)
     }
 }

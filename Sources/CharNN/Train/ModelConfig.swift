@@ -69,6 +69,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// GRU and LSTM: dropout probability between layers and before the head, in training only.
     public var dropout: Float = 0
     /// GRU and LSTM: a bag of hashed character n-grams beside the recurrent features (nil: none).
+    /// With `hiddenSize` 0 there are no recurrent layers: the bag alone (fastText's model).
     public var ngrams: NgramOptions?
 
     /// Defaults are the article's: the Elman cell with hidden 256 and a kaiming-uniform hidden
@@ -83,8 +84,14 @@ public struct ModelConfig: Sendable, Equatable {
     }
 
     public func validate() throws(CharNNError) {
-        guard hiddenSize >= 1 && hiddenSize <= Self.maxHiddenSize else {
-            throw .invalidArgument("hidden size \(hiddenSize) is not in 1...\(Self.maxHiddenSize)")
+        guard hiddenSize >= 0 && hiddenSize <= Self.maxHiddenSize else {
+            throw .invalidArgument("hidden size \(hiddenSize) is not in 1...\(Self.maxHiddenSize) (or 0 for the n-gram bag alone)")
+        }
+        if hiddenSize == 0 {
+            // No recurrent layers: nothing may ask for what only they have.
+            guard kind != .elman, ngrams != nil, embeddingSize == 0, !bidirectional, pooling == .last else {
+                throw .invalidArgument("hidden size 0 (no recurrent layers) is the n-gram bag alone: a GRU or LSTM with n-grams and no embedding, bidirectional or pooling")
+            }
         }
         guard layers >= 1 && layers <= Self.maxLayers else {
             throw .invalidArgument("layers \(layers) is not in 1...\(Self.maxLayers)")

@@ -221,6 +221,52 @@ import Testing
         #expect(bag.maxCount(length: 2) >= ids.count)
     }
 
+    /// Only a training pass marks the n-gram rows it touches: the validation of a training run
+    /// scores batches on many threads at once and must not write to the training's row set.
+    @Test func inferenceDoesNotMarkTouchedRows() throws {
+        var options = Options(embedding: 0, layers: 1)
+        options.ngrams = NgramOptions(buckets: 97, dimension: 4)
+        let model = try Self.model(options, hidden: 5, classes: 3)
+        let touched = try #require(model.parameters.first { $0.name == "ngrams.weight" }?.touchedRows)
+        touched.start()
+        defer { touched.stop() }
+        _ = Self.logits(model, [[1, 2, 3], [4, 5]])
+        #expect(touched.rows.isEmpty)
+        _ = Self.fused(model, [[1, 2, 3], [4, 5]], [0, 1])
+        #expect(!touched.rows.isEmpty)
+    }
+
+    /// Hidden size 0 is the n-gram bag alone: fused equals op by op, PyTorch's layout has only
+    /// `ngrams.weight` and `fc`.
+    @Test func theBagAlone() throws {
+        var options = Options(embedding: 0, layers: 1)
+        options.ngrams = NgramOptions(buckets: 61, dimension: 6, minimum: 1, maximum: 5)
+        let model = try Self.model(options, hidden: 0, classes: 4)
+        #expect(model.parameters.map(\.name) == ["ngrams.weight", "fc.weight", "fc.bias"])
+        let names = [[3, 1, 4], [5], [9, 2, 6, 5]], targets = [0, 3, 2]
+        let fusedLoss = Self.fused(model, names, targets)
+        let fusedGrads = RecurrentLayerTests.gradients(model)
+        let graphLoss = try RecurrentLayerTests.graph(model, names, targets)
+        #expect(abs(fusedLoss - graphLoss) < 1e-5)
+        for p in model.parameters { expectClose(fusedGrads[p.name], p.grad, "bag alone grad \(p.name)") }
+        var config = ModelConfig(kind: .gru, hiddenSize: 0)
+        #expect(throws: CharNNError.self) { try config.validate() }  // no bag: nothing to read
+        config.ngrams = NgramOptions()
+        config.bidirectional = true
+        #expect(throws: CharNNError.self) { try config.validate() }  // nothing to run both ways
+    }
+
+    @Test func recipesValidateAndScaleTheirEpochs() throws {
+        for recipe in Recipe.allCases { try recipe.modelConfig.validate() }
+        #expect(Recipe.fast.modelConfig.hiddenSize == 0 && Recipe.best.modelConfig.bidirectional)
+        #expect(Recipe.best.trainingConfig(rows: 16_000).epochs == 10)
+        #expect(Recipe.best.trainingConfig(rows: 137_000).epochs == 3)
+        #expect(Recipe.best.trainingConfig(rows: 100_000).epochs == 5)
+        #expect(Recipe.best.trainingConfig(rows: 0).epochs == 10)
+        #expect(Recipe.fast.trainingConfig(rows: 1_000_000).epochs == 5)
+        #expect(Recipe.best.trainingConfig(rows: 1).validationFraction == 0.1)
+    }
+
     @Test func badOptionsAreRefused() {
         var config = ModelConfig(kind: .gru)
         config.dropout = 1
