@@ -214,16 +214,7 @@ extension Model {
         guard !data.isEmpty else { throw .invalidArgument("the evaluation set is empty") }
         var counts: [Int: Int] = [:]
         var inTopK = 0
-        var tokens: [UInt16] = [], starts: [Int] = []
-        for chunkStart in stride(from: 0, to: data.count, by: Self.evaluationChunk) {
-            let chunk = chunkStart..<min(chunkStart + Self.evaluationChunk, data.count)
-            tokens.removeAll(keepingCapacity: true)
-            starts = [0]
-            for i in chunk {
-                data.appendTokens(of: i, to: &tokens)
-                starts.append(tokens.count)
-            }
-            let names = (0..<chunk.count).map { tokens[starts[$0]..<starts[$0 + 1]] }
+        try forEachChunk(of: data) { (chunk, names) throws(CharNNError) in
             let probabilities = try reading { () throws(CharNNError) -> [Float] in scores(names) }
             probabilities.withUnsafeBufferPointer { probabilities in
                 for (row, i) in chunk.enumerated() {

@@ -84,8 +84,10 @@ extension Model {
     /// Softmax probabilities [names × labels] for encoded names, in their order. Names are
     /// grouped by length into batches so little time goes to padding. Batches are independent:
     /// with more than one, each thread of the pool takes whole batches (no barrier per
-    /// character); a lone batch runs as a team. Call inside `reading`.
-    func scores(_ names: [ArraySlice<UInt16>]) -> [Float] {
+    /// character); a lone batch runs as a team. Call inside `reading`. With `logarithms`, the
+    /// log-probabilities (logit − logsumexp) from the same batches and kernels, so exp of each
+    /// is the probability bit for bit (a loss from them stays finite where a probability underflows).
+    func scores(_ names: [ArraySlice<UInt16>], logarithms: Bool = false) -> [Float] {
         let C = labels.count
         var out = [Float](repeating: 0, count: names.count * C)
         let order = names.indices.sorted { names[$0].count < names[$1].count }
@@ -96,14 +98,16 @@ extension Model {
             WorkerPool.shared.forEachPiece(batches, parallel: work >= ParallelPolicy.piecesMinimumWork,
                                            wake: work >= ParallelPolicy.wakeMinimumWork) { index in
                 let start = index * Self.inferenceBatch
-                scoreBatch(order[start..<min(start + Self.inferenceBatch, order.count)], of: names, into: out.baseAddress!)
+                scoreBatch(order[start..<min(start + Self.inferenceBatch, order.count)], of: names, into: out.baseAddress!,
+                           logarithms: logarithms)
             }
         }
         return out
     }
 
     /// The probabilities of `names[i]` for i in `members` (one batch) into row i of `out`.
-    private func scoreBatch(_ members: ArraySlice<Int>, of names: [ArraySlice<UInt16>], into out: UnsafeMutablePointer<Float>) {
+    private func scoreBatch(_ members: ArraySlice<Int>, of names: [ArraySlice<UInt16>], into out: UnsafeMutablePointer<Float>,
+                            logarithms: Bool) {
         let C = labels.count
         withInferenceArena { arena in
             var batch = SequenceBatch()
@@ -118,8 +122,26 @@ extension Model {
                 let row = logits + b * C
                 let lse = Math.logSumExp(row, C)
                 let target = out + members[members.startIndex + batch.source(b)] * C
-                for j in 0..<C { target[j] = Math.exp(row[j] - lse) }
+                for j in 0..<C { target[j] = logarithms ? row[j] - lse : Math.exp(row[j] - lse) }
             }
+        }
+    }
+}
+
+extension Model {
+    /// Calls body(rows, their encoded texts) for `data` a chunk of `evaluationChunk` rows at a
+    /// time (texts are encoded as they are scored, so memory stays flat for any data size).
+    func forEachChunk<E: Error>(of data: NameDataset, _ body: (Range<Int>, [ArraySlice<UInt16>]) throws(E) -> Void) throws(E) {
+        var tokens: [UInt16] = [], starts: [Int] = []
+        for chunkStart in stride(from: 0, to: data.count, by: Self.evaluationChunk) {
+            let chunk = chunkStart..<min(chunkStart + Self.evaluationChunk, data.count)
+            tokens.removeAll(keepingCapacity: true)
+            starts = [0]
+            for i in chunk {
+                data.appendTokens(of: i, to: &tokens)
+                starts.append(tokens.count)
+            }
+            try body(chunk, (0..<chunk.count).map { tokens[starts[$0]..<starts[$0 + 1]] })
         }
     }
 }
