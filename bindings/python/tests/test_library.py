@@ -94,7 +94,8 @@ def test_every_c_function_is_declared():
 
 def test_struct_layouts_match_the_header():
     # The sizes C computes for the same declarations (x86_64 / aarch64 Linux).
-    assert ctypes.sizeof(_lib.ModelConfig) == 32
+    assert ctypes.sizeof(_lib.ModelConfig) == 64  # 32 in 0.2.0
+    assert _lib.ModelConfig.embedding_size.offset == 32 and _lib.ModelConfig.ngram_max.offset == 60
     assert ctypes.sizeof(_lib.TrainProgress) == 64  # 40 in 0.2.0
     assert ctypes.sizeof(_lib.TrainConfig) == 160  # 80 in 0.2.0
     assert ctypes.sizeof(_lib.TrainResult) == 56  # 32 in 0.2.0
