@@ -536,8 +536,9 @@ enum {
 };
 
 /* Sets the model fields of *config to the recipe's (config->seed is kept). config->struct_size
- * must be set (charnn_model_config_init). CHARNN_INVALID_ARGUMENT for a NULL or wrongly sized
- * config or an unknown recipe. */
+ * must be this release's (charnn_model_config_init sets it: 0.2.0's struct has no room for the
+ * recipe's options). CHARNN_INVALID_ARGUMENT for a NULL or wrongly sized config or an unknown
+ * recipe; *config is then unchanged. */
 charnn_status charnn_model_config_recipe(charnn_model_config *config, int32_t recipe);
 
 /* Sets *config to the recipe's training for a training set of `rows` texts (the best recipe's

@@ -397,10 +397,15 @@ public func charnn_model_config_recipe(_ config: UnsafeMutablePointer<charnn_mod
     api("charnn_model_config_recipe") {
         guard let config else { throw APIError.invalid("config is NULL") }
         let bytes = try structBytes(config, charnn_model_config.self, "config", shipped: charnn_model_config.shipped)
-        let seed = config.pointee.seed
-        var value = try Recipe(recipe).modelConfig.cValue
-        value.seed = seed  // the caller's seed stays
-        writeStruct(value, to: config, bytes: bytes)
+        // A recipe's model is its options, which 0.2.0's struct has no room for: written partly,
+        // it would be a plain GRU (charnn_train_config_recipe refuses 0.2.0's struct the same way).
+        guard bytes == MemoryLayout<charnn_model_config>.size else {
+            throw APIError.invalid("config: a recipe needs this release's charnn_model_config (struct_size \(MemoryLayout<charnn_model_config>.size)): its settings include fields 0.2.0 lacks")
+        }
+        let recipe = try Recipe(recipe)
+        var value = recipe.modelConfig.cValue
+        value.seed = config.pointee.seed  // the caller's seed stays
+        config.pointee = value
     }
 }
 
@@ -413,7 +418,8 @@ public func charnn_train_config_recipe(_ config: UnsafeMutablePointer<charnn_tra
         guard bytes == MemoryLayout<charnn_train_config>.size else {
             throw APIError.invalid("config: a recipe needs this release's charnn_train_config (struct_size \(MemoryLayout<charnn_train_config>.size)): its settings include fields 0.2.0 lacks")
         }
-        let r = try Recipe(recipe).trainingConfig(rows: rows)
+        // size_t beyond Int.max arrives negative: as many rows as can be.
+        let r = try Recipe(recipe).trainingConfig(rows: rows < 0 ? Int.max : rows)
         var c = config.pointee
         charnn_train_config_init(&c)
         // What the caller set that a recipe does not decide stays.

@@ -25,6 +25,7 @@ void test_faults(void);
 void test_text(void);
 void test_metrics(void);
 void test_training(void);
+void test_options(void);
 
 /* Helpers shared by the suites (main.c). */
 void write_file(const char *dir, const char *name, const char *contents, size_t length);

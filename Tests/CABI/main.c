@@ -7,7 +7,8 @@
  *
  * Suites: test_datasets.c (versions, datasets, handles), test_models.c (models, threads),
  * test_lowlevel.c (graphs, tensors, ops, optimizers), test_metrics.c (evaluation metrics),
- * test_training.c (validation, early stopping, schedules, the loss options, struct sizes of earlier releases).
+ * test_training.c (validation, early stopping, schedules, the loss options, struct sizes of earlier releases),
+ * test_options.c (the GRU/LSTM options of charnn_model_config, 0.2.0-sized configs, the recipes).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -65,6 +66,7 @@ int main(void) {
     test_text();
     test_metrics();
     test_training();
+    test_options();
     printf("abi_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

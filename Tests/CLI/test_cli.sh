@@ -278,6 +278,123 @@ run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --epochs 1 --schedule pl
 has err '^epoch 1/1: [0-9]+ steps, mean loss [0-9.]+, [0-9.]+ s$'
 lacks out '^best epoch'
 
+# ---- train: recipes and the GRU/LSTM options ---------------------------------------------------
+
+run 0 "$CHARNN" train --help
+for flag in '--recipe fast\|best' '--embedding N' '--bidirectional' '--pooling last\|mean\|max' '--dropout P' \
+    '--ngrams N' '--ngram-dim N' '--ngram-min N' '--ngram-max N'; do
+    has out "$flag"
+done
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --recipe nope
+has err "--recipe is fast or best, not 'nope'"
+has err "Try 'charnn train --help'"
+run 2 "$CHARNN" train --recipe=nope "$T/train.csv" --out "$T/x.st"
+has err "--recipe is fast or best, not 'nope'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --recipe
+has err '--recipe needs a value'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --pooling diagonal
+has err "--pooling is last, mean or max, not 'diagonal'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --dropout 1
+has err '--dropout needs a number in \[0, 1\), got .1.'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --dropout -0.1
+has err '--dropout needs a number'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --ngram-min 4
+has err "--ngram-min needs an integer in 1\.\.3, got '4'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --ngram-max 9
+has err "--ngram-max needs an integer in 1\.\.8, got '9'"
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --embedding 5000
+has err '--embedding needs an integer in 0\.\.4096'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --ngrams -1
+has err '--ngrams needs an integer in 0\.\.16777216'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --ngram-dim 0
+has err '--ngram-dim needs an integer in 1\.\.4096'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --bidirectional=yes
+has err '--bidirectional takes no value'
+[[ ! -e $T/x.st ]] || fail "a usage error wrote a model"
+ok
+# What the flags cannot check, the library refuses (exit 1, its message).
+run 1 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --model elman --bidirectional
+has err "^charnn: .*Elman cell is the article's"
+run 1 "$CHARNN" train "$T/train.csv" --out "$T/x.st" --ngrams 64 --ngram-min 3 --ngram-max 2
+has err '^charnn: .*n-gram lengths 3\.\.\.2'
+
+# --recipe fast: its model and training, a learned alphabet, and the lines saying so.
+run 0 "$CHARNN" train "$T/train.csv" --recipe fast --out "$T/fast.st"
+has out '^recipe: fast \(its settings below; flags given change them\)$'
+has out '^settings: gru, hidden 64, 1 layer, [0-9]+ weights, learned alphabet of [0-9]+ symbols; 3 epochs, batch 64, adamw lr 0\.003, clip off, seed 0; stratified split 81 train / 9 test$'
+has out '^model: embedding 32, bidirectional, max pooling, 1-5-grams in 131072 buckets of 64$'
+has out '^training: cosine schedule to 0, warm-up 5% of the steps, weight decay 0\.001, label smoothing 0\.1$'
+has err '^epoch 3/3: 2 steps, '
+last_line_is_accuracy
+run 0 "$CHARNN" info "$T/fast.st"
+has out '^kind: +gru$'
+has out '^hidden size: +64$'
+has out '^layers: +1$'
+has out '^embedding: +32$'
+has out '^bidirectional: +yes$'
+has out '^pooling: +max$'
+has out '^dropout: +0$'
+has out '^n-grams: +1-5-grams in 131072 buckets of 64$'
+has out '^alphabet: +learned, '
+run 0 "$CHARNN" predict "$T/fast.st" "$(word greek 3)" "$(word latin 3)"
+[[ $(wc -l <"$T/out") == 2 ]] || fail "predict with a recipe model: 2 lines"
+ok
+
+# --recipe best, first on the line: flags after it change its settings (--epochs 1, the model's).
+run 0 "$CHARNN" train --recipe=best "$T/train.csv" --epochs 1 --hidden 16 --pooling mean --ngrams 4096 --ngram-dim 8 \
+    --out "$T/best.st"
+has out '^recipe: best '
+has out '^settings: gru, hidden 16, 1 layer, .*learned alphabet .*; 1 epoch, batch 64, adamw lr 0\.003, '
+has out '^model: embedding 32, bidirectional, mean pooling, 1-5-grams in 4096 buckets of 8$'
+has out '^training: validation 10% \(best epoch kept\), patience 3, cosine schedule to 0, warm-up 5% of the steps, weight decay 0\.001, label smoothing 0\.1$'
+has err '^epoch 1/1: .*validation loss [0-9.]+'
+lacks err '^epoch 2/'
+last_line_is_accuracy
+run 0 "$CHARNN" info "$T/best.st"
+has out '^pooling: +mean$'
+has out '^n-grams: +1-5-grams in 4096 buckets of 8$'
+# An --alphabet given stays; --ngrams 0 drops the bag; --lr and --validation 0 change the training.
+run 0 "$CHARNN" train "$T/train.csv" --recipe fast --alphabet article --ngrams 0 --epochs 1 --lr 0.01 --test-size 0 \
+    --out "$T/fast_article.st"
+has out '^settings: gru, hidden 64, 1 layer, [0-9]+ weights, article alphabet of 59 symbols; 1 epoch, batch 64, adamw lr 0\.01, '
+has out '^model: embedding 32, bidirectional, max pooling$'
+run 0 "$CHARNN" info "$T/fast_article.st"
+has out '^n-grams: +none$'
+has out '^alphabet: +article, 59 symbols$'
+# Without --recipe nothing of it shows.
+run 0 "$CHARNN" train "$T/train.csv" "${TRAIN_FAST[@]}" --epochs 1 --out "$T/plain.st"
+lacks out '^recipe:'
+lacks out '^model:'
+run 0 "$CHARNN" info "$T/plain.st"
+has out '^embedding: +none \(one-hot\)$'
+has out '^bidirectional: +no$'
+has out '^pooling: +last$'
+has out '^n-grams: +none$'
+
+# Every option by flag: an LSTM with all of them, trained, tested, predicted, described.
+run 0 "$CHARNN" train "$T/train.csv" --alphabet learned --model lstm --layers 2 --hidden 8 --embedding 8 --bidirectional \
+    --pooling mean --dropout 0.2 --ngrams 512 --ngram-dim 8 --ngram-min 2 --ngram-max 4 --epochs 2 --batch 8 --lr 0.01 \
+    --out "$T/options.st"
+lacks out '^recipe:'
+has out '^settings: lstm, hidden 8, 2 layers, '
+has out '^model: embedding 8, bidirectional, mean pooling, dropout 0\.2, 2-4-grams in 512 buckets of 8$'
+last_line_is_accuracy
+run 0 "$CHARNN" info "$T/options.st"
+has out '^kind: +lstm$'
+has out '^embedding: +8$'
+has out '^bidirectional: +yes$'
+has out '^pooling: +mean$'
+has out '^dropout: +0\.2$'
+has out '^n-grams: +2-4-grams in 512 buckets of 8$'
+run 0 "$CHARNN" test "$T/options.st" "$T/heldout.csv"
+last_line_is_accuracy
+run 0 "$CHARNN" predict "$T/options.st" --json "$(word cyrillic 2)"
+has out '"predictions"'
+# The Elman cell has no options: info shows none.
+run 0 "$CHARNN" info "$T/dir.st"
+has out '^kind: +elman$'
+lacks out '^(embedding|bidirectional|pooling|dropout|n-grams):'
+
 # ---- test -------------------------------------------------------------------------------------
 
 run 0 "$CHARNN" test "$T/m.st" "$T/heldout.csv"

@@ -164,7 +164,8 @@ static const char *const usage_predict =
 
 static const char *const usage_info =
     "usage: charnn info MODEL\n"
-    "  The model's kind, sizes, weight count, labels and alphabet.\n";
+    "  The model's kind, sizes, options (GRU and LSTM: embedding, bidirectional, pooling, dropout,\n"
+    "  n-grams), weight count, labels and alphabet.\n";
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
@@ -1146,7 +1147,7 @@ static int train(int argc, char **argv) {
 
     /* A recipe first, whatever its place on the line: the other flags then change its settings. */
     int32_t recipe = 0;
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+    for (int i = 0; i < argc && strcmp(argv[i], "--"); i++) {  /* argv[0] is the first flag or DATA */
         const char *r = NULL;
         if (!strcmp(argv[i], "--recipe")) {
             if (i + 1 >= argc) return usage_error("train", "--recipe needs a value (fast or best)");
@@ -1825,6 +1826,18 @@ static int info(int argc, char **argv) {
     printf("hidden size:    %d\n", config.hidden_size);
     printf("layers:         %d\n", config.num_layers);
     printf("hidden init:    %s\n", init);
+    if (config.kind != CHARNN_MODEL_ELMAN) {  /* the GRU/LSTM options (the Elman cell has none) */
+        if (config.embedding_size > 0) printf("embedding:      %d\n", config.embedding_size);
+        else printf("embedding:      none (one-hot)\n");
+        printf("bidirectional:  %s\n", config.bidirectional ? "yes" : "no");
+        printf("pooling:        %s\n", config.pooling == CHARNN_POOLING_MEAN ? "mean"
+                                        : config.pooling == CHARNN_POOLING_MAX ? "max" : "last");
+        printf("dropout:        %g\n", (double)config.dropout);
+        if (config.ngram_buckets > 0)
+            printf("n-grams:        %d-%d-grams in %d buckets of %d\n", config.ngram_min, config.ngram_max,
+                   config.ngram_buckets, config.ngram_dim);
+        else printf("n-grams:        none\n");
+    }
     printf("parameters:     %zu\n", weights);
     printf("labels:         %zu:", labels);
     for (size_t i = 0; i < labels && i < LABELS_SHOWN; i++) {

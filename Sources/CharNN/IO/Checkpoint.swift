@@ -38,8 +38,9 @@ extension Model {
             ("seed", String(config.seed)),
             ("labels", JSON.array(labels.map { .string($0) }).serialized),
         ]
-        // Format 1 holds only what 0.1.0 could read: printable ASCII symbols on the article's path.
-        if alphabet.kind == .article && alphabet.normalization == .article
+        // Format 1 holds only what 0.1.0 could read: printable ASCII symbols on the article's path,
+        // and no options (format 3 builds on format 2, whose readers look for `alphabet`).
+        if config.isClassicShape && alphabet.kind == .article && alphabet.normalization == .article
             && alphabet.symbols.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
             file.metadata.append(("vocabulary", alphabet.string))
         } else {

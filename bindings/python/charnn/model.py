@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import inspect
 import math
 import os
@@ -98,6 +99,31 @@ def _check_float(value: Any, name: str) -> float:
     return float(value)
 
 
+def _recipe(name: str, rows: int = 0):
+    from .recipes import recipe  # noqa: PLC0415 (recipes imports this module's peers)
+
+    return recipe(name, rows)
+
+
+def _recipe_applied(settings: Callable[[str, Dict[str, Any]], Dict[str, Any]]):
+    """A method taking ``recipe=``: called with a recipe, it gets the recipe's settings
+    (``settings(name, arguments given)``) with every argument the caller passed on top, whatever
+    its value (an argument equal to its default, such as ``epochs=2``, still changes the recipe)."""
+    def decorate(method):
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            given = dict(signature.bind(self, *args, **kwargs).arguments)
+            name = given.pop("recipe", None)
+            if name is None:
+                return method(self, *args, **kwargs)
+            del given["self"]
+            return method(self, **{**settings(name, given), **given})
+        return wrapper
+    return decorate
+
+
 class Model(Handle):
     """A recurrent text classifier: the article's Elman cell, a GRU or an LSTM.
 
@@ -109,7 +135,8 @@ class Model(Handle):
     The GRU and LSTM take more (keyword only): ``embedding_size`` (0: one-hot characters),
     ``bidirectional``, ``pooling`` (``"last"``, ``"mean"``, ``"max"``), ``dropout`` (training
     only), and ``ngrams`` (hash buckets of a bag of character n-grams beside the recurrent
-    features, fastText's idea; None: none) with ``ngram_dim``, ``ngram_min``, ``ngram_max``.
+    features, fastText's idea; None or 0: none) with ``ngram_dim``, ``ngram_min``, ``ngram_max``.
+    Values out of range raise :class:`charnn.InvalidArgumentError` naming the problem.
     :meth:`recipe` gives tested settings (``"fast"``, ``"best"``) for all of these.
 
     How it reads text (stored in its checkpoint, so it always reads as it was trained):
@@ -132,23 +159,13 @@ class Model(Handle):
     #: The last :meth:`fit` call's epochs (:class:`EpochRecord`), None before any.
     history: Optional[List[EpochRecord]] = None
 
+    @_recipe_applied(lambda name, given: _recipe(name).model)
     def __init__(self, labels: Union[Sequence[str], Dataset], kind: str = "gru", hidden_size: int = 256,
                  num_layers: Optional[int] = None, hidden_init: Optional[str] = None, seed: int = 0, *,
                  alphabet: Optional[str] = None, symbols: Optional[str] = None, normalize: Optional[str] = None,
                  casefold: bool = False, transliterate: Optional[bool] = None, embedding_size: int = 0,
                  bidirectional: bool = False, pooling: str = "last", dropout: float = 0.0, ngrams: Optional[int] = None,
                  ngram_dim: int = 64, ngram_min: int = 1, ngram_max: int = 5, recipe: Optional[str] = None) -> None:
-        if recipe is not None:
-            # The recipe's model; arguments given with other than their default values change it.
-            from .recipes import recipe as settings  # noqa: PLC0415 (recipes imports this module's peers)
-
-            given = dict(kind=kind, hidden_size=hidden_size, num_layers=num_layers, embedding_size=embedding_size,
-                         bidirectional=bidirectional, pooling=pooling, dropout=dropout, ngrams=ngrams,
-                         ngram_dim=ngram_dim, ngram_min=ngram_min, ngram_max=ngram_max)
-            defaults = {k: v.default for k, v in inspect.signature(Model.__init__).parameters.items()}
-            chosen = {**settings(recipe).model, **{k: v for k, v in given.items() if v != defaults[k]}}
-            (kind, hidden_size, num_layers, embedding_size, bidirectional, pooling, dropout, ngrams, ngram_dim, ngram_min,
-             ngram_max) = (chosen[k] for k in given)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
         if hidden_init not in HIDDEN_INITS:
@@ -162,14 +179,16 @@ class Model(Handle):
         config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
         if pooling not in POOLINGS:
             raise InvalidArgumentError(f"pooling must be one of {sorted(POOLINGS)}, not {pooling!r}")
-        config.embedding_size = _check_int(embedding_size, "embedding_size", 0, 2 ** 31 - 1)
+        # Only the types and int32 here: the library checks the ranges (InvalidArgumentError, naming the field).
+        int32 = (-(2 ** 31), 2 ** 31 - 1)
+        config.embedding_size = _check_int(embedding_size, "embedding_size", *int32)
         config.bidirectional = 1 if bidirectional else 0
         config.pooling = POOLINGS[pooling]
         config.dropout = _check_float(dropout, "dropout")
-        config.ngram_buckets = 0 if ngrams is None else _check_int(ngrams, "ngrams", 1, 2 ** 31 - 1)
-        config.ngram_dim = _check_int(ngram_dim, "ngram_dim", 1, 2 ** 31 - 1)
-        config.ngram_min = _check_int(ngram_min, "ngram_min", 1, 2 ** 31 - 1)
-        config.ngram_max = _check_int(ngram_max, "ngram_max", 1, 2 ** 31 - 1)
+        config.ngram_buckets = 0 if ngrams is None else _check_int(ngrams, "ngrams", *int32)
+        config.ngram_dim = _check_int(ngram_dim, "ngram_dim", *int32)
+        config.ngram_min = _check_int(ngram_min, "ngram_min", *int32)
+        config.ngram_max = _check_int(ngram_max, "ngram_max", *int32)
         options = dict(alphabet="article" if alphabet is None else alphabet, symbols=symbols, normalize=normalize,
                        casefold=casefold, transliterate=transliterate)
         text_given = alphabet is not None or not is_default(options)
@@ -354,6 +373,8 @@ class Model(Handle):
 
     # -- training ------------------------------------------------------------------------
 
+    @_recipe_applied(lambda name, given: _recipe(name, len(given["train"]) if isinstance(given.get("train"), Dataset)
+                                                 else 0).fit)
     def fit(self, train: Dataset, epochs: int = 2, batch_size: int = 1, lr: float = 1e-3,
             optimizer: str = "adam", clip: Optional[float] = None, seed: int = 0, weight_decay: float = 0.0,
             momentum: float = 0.0, betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -401,7 +422,7 @@ class Model(Handle):
         label of the model in its order (PyTorch's ``cross_entropy(weight=)``).
 
         ``recipe`` (``"fast"`` or ``"best"``): the recipe's training for ``train``'s size
-        (:func:`charnn.recipe`); arguments given with other than their default values change it.
+        (:func:`charnn.recipe`); the arguments given change it (``epochs=2`` included).
 
         Returns a :class:`TrainResult` whose ``history`` lists every epoch (also kept as
         ``model.history``).
@@ -412,13 +433,6 @@ class Model(Handle):
         """
         if not isinstance(train, Dataset):
             raise TypeError(f"train must be a charnn.Dataset, not {type(train).__name__}")
-        if recipe is not None:
-            from .recipes import recipe as settings  # noqa: PLC0415
-
-            given = {k: v for k, v in locals().items() if k not in ("self", "train", "recipe", "settings")}
-            defaults = {k: v.default for k, v in inspect.signature(Model.fit).parameters.items()}
-            changed = {k: v for k, v in given.items() if k in defaults and v is not defaults[k] and v != defaults[k]}
-            return self.fit(train, **{**settings(recipe, len(train)).fit, **changed})
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
         if schedule not in SCHEDULES:
