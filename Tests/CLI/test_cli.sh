@@ -119,8 +119,12 @@ run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --epochs
 has err '--epochs needs a value'
 run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --epochs two
 has err "--epochs needs an integer .*'two'"
-run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --hidden 0
-has err '--hidden needs an integer in 1\.\.4096'
+run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --hidden 4097
+has err '--hidden needs an integer in 0\.\.4096'
+# Hidden size 0 is the n-gram bag alone: without --ngrams the library refuses it.
+run 1 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --hidden 0
+has err 'hidden size 0 \(no recurrent layers\) is the n-gram bag alone'
+[[ ! -e "$T/m.st" ]] || fail "a refused model must not be saved"
 run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --lr 1e-3x
 has err "--lr needs a number"
 run 2 "$CHARNN" train "$T/train.csv" --out "$T/m.st" --test-size 1
@@ -321,18 +325,18 @@ has err '^charnn: .*n-gram lengths 3\.\.\.2'
 # --recipe fast: its model and training, a learned alphabet, and the lines saying so.
 run 0 "$CHARNN" train "$T/train.csv" --recipe fast --out "$T/fast.st"
 has out '^recipe: fast \(its settings below; flags given change them\)$'
-has out '^settings: gru, hidden 64, 1 layer, [0-9]+ weights, learned alphabet of [0-9]+ symbols; 3 epochs, batch 64, adamw lr 0\.003, clip off, seed 0; stratified split 81 train / 9 test$'
-has out '^model: embedding 32, bidirectional, max pooling, 1-5-grams in 131072 buckets of 64$'
+has out '^settings: gru, hidden 0, 1 layer, [0-9]+ weights, learned alphabet of [0-9]+ symbols; 5 epochs, batch 64, adamw lr 0\.01, clip off, seed 0; stratified split 81 train / 9 test$'
+has out '^model: 1-5-grams in 131072 buckets of 64$'
 has out '^training: cosine schedule to 0, warm-up 5% of the steps, weight decay 0\.001, label smoothing 0\.1$'
-has err '^epoch 3/3: 2 steps, '
+has err '^epoch 5/5: 2 steps, '
 last_line_is_accuracy
 run 0 "$CHARNN" info "$T/fast.st"
 has out '^kind: +gru$'
-has out '^hidden size: +64$'
-has out '^layers: +1$'
-has out '^embedding: +32$'
-has out '^bidirectional: +yes$'
-has out '^pooling: +max$'
+has out '^hidden size: +0$'
+has out '^layers: +none \(the n-gram bag alone\)$'
+lacks out '^embedding:'
+lacks out '^bidirectional:'
+lacks out '^pooling:'
 has out '^dropout: +0$'
 has out '^n-grams: +1-5-grams in 131072 buckets of 64$'
 has out '^alphabet: +learned, '
@@ -354,7 +358,7 @@ run 0 "$CHARNN" info "$T/best.st"
 has out '^pooling: +mean$'
 has out '^n-grams: +1-5-grams in 4096 buckets of 8$'
 # An --alphabet given stays; --ngrams 0 drops the bag; --lr and --validation 0 change the training.
-run 0 "$CHARNN" train "$T/train.csv" --recipe fast --alphabet article --ngrams 0 --epochs 1 --lr 0.01 --test-size 0 \
+run 0 "$CHARNN" train "$T/train.csv" --recipe best --alphabet article --ngrams 0 --epochs 1 --lr 0.01 --validation 0 --patience 0 --test-size 0 \
     --out "$T/fast_article.st"
 has out '^settings: gru, hidden 64, 1 layer, [0-9]+ weights, article alphabet of 59 symbols; 1 epoch, batch 64, adamw lr 0\.01, '
 has out '^model: embedding 32, bidirectional, max pooling$'

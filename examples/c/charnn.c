@@ -1824,9 +1824,14 @@ static int info(int argc, char **argv) {
     printf("model:          %s\n", path);
     printf("kind:           %s\n", kind_name(config.kind));
     printf("hidden size:    %d\n", config.hidden_size);
-    printf("layers:         %d\n", config.num_layers);
+    if (config.hidden_size == 0) printf("layers:         none (the n-gram bag alone)\n");
+    else printf("layers:         %d\n", config.num_layers);
     printf("hidden init:    %s\n", init);
-    if (config.kind != CHARNN_MODEL_ELMAN) {  /* the GRU/LSTM options (the Elman cell has none) */
+    if (config.kind != CHARNN_MODEL_ELMAN && config.hidden_size == 0) {
+        printf("dropout:        %g\n", (double)config.dropout);
+        printf("n-grams:        %d-%d-grams in %d buckets of %d\n", config.ngram_min, config.ngram_max,
+               config.ngram_buckets, config.ngram_dim);
+    } else if (config.kind != CHARNN_MODEL_ELMAN) {  /* the GRU/LSTM options (the Elman cell has none) */
         if (config.embedding_size > 0) printf("embedding:      %d\n", config.embedding_size);
         else printf("embedding:      none (one-hot)\n");
         printf("bidirectional:  %s\n", config.bidirectional ? "yes" : "no");
