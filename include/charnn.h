@@ -700,7 +700,9 @@ charnn_status charnn_metrics_confusion_entries(const charnn_metrics *metrics, in
  * (may be NULL). Both arrays must hold at least k elements (either may be NULL).
  * Returns CHARNN_INVALID_ARGUMENT for k = 0, a name that is NULL, not UTF-8, longer than 1024
  * symbols (after normalisation and transliteration: "東" reads as 5) or without a single
- * readable character. Safe to call from many threads at once. */
+ * readable character, CHARNN_DIVERGED when the model's scores for it are not finite (weights so
+ * large that its sums overflow: only a damaged or hand-made checkpoint has them). Safe to call
+ * from many threads at once. */
 charnn_status charnn_model_predict(const charnn_model *model, const char *name, size_t k, int32_t *labels,
                                    float *probabilities, size_t *count);
 

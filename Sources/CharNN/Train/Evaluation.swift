@@ -215,7 +215,7 @@ extension Model {
         var counts: [Int: Int] = [:]
         var inTopK = 0
         try forEachChunk(of: data) { (chunk, names) throws(CharNNError) in
-            let probabilities = try reading { () throws(CharNNError) -> [Float] in scores(names) }
+            let probabilities = try reading { () throws(CharNNError) -> [Float] in try scores(names) }
             probabilities.withUnsafeBufferPointer { probabilities in
                 for (row, i) in chunk.enumerated() {
                     let scores = UnsafeBufferPointer(rebasing: probabilities[row * C..<(row + 1) * C])

@@ -50,7 +50,7 @@ extension Model {
     /// Softmax probabilities over the labels for one name.
     public func probabilities(_ name: String) throws(CharNNError) -> [Float] {
         let tokens = try encode(name)
-        return try reading { () throws(CharNNError) -> [Float] in scores([tokens[...]]) }
+        return try reading { () throws(CharNNError) -> [Float] in try scores([tokens[...]]) }
     }
 
     /// The `k` most likely labels for a name, most likely first (k is capped at the label count).
@@ -70,7 +70,7 @@ extension Model {
                 throw .invalidArgument("name \(i): \(error.message)")
             }
         }
-        let probabilities = try reading { () throws(CharNNError) -> [Float] in scores(encoded) }
+        let probabilities = try reading { () throws(CharNNError) -> [Float] in try scores(encoded) }
         let C = labels.count
         return (0..<names.count).map { topK(probabilities[$0 * C..<($0 + 1) * C], k) }
     }
@@ -87,7 +87,22 @@ extension Model {
     /// character); a lone batch runs as a team. Call inside `reading`. With `logarithms`, the
     /// log-probabilities (logit − logsumexp) from the same batches and kernels, so exp of each
     /// is the probability bit for bit (a loss from them stays finite where a probability underflows).
-    func scores(_ names: [ArraySlice<UInt16>], logarithms: Bool = false) -> [Float] {
+    ///
+    /// Throws `.diverged` naming the text when its scores are not finite: finite weights so large
+    /// that a sum overflows (only a hand-made or corrupted checkpoint has them) would otherwise
+    /// come back as NaN probabilities.
+    func scores(_ names: [ArraySlice<UInt16>], logarithms: Bool = false) throws(CharNNError) -> [Float] {
+        let out = rawScores(names, logarithms: logarithms)
+        let C = labels.count
+        for i in names.indices where !out[i * C..<(i + 1) * C].allSatisfy({ $0.isFinite || (logarithms && $0 == -.infinity) }) {
+            throw CharNNError(.diverged, "the model's scores for text \(i) are not finite: its weights are so large that "
+                + "its sums overflow (a damaged or hand-made checkpoint?)")
+        }
+        return out
+    }
+
+    /// `scores` without the check (validation during training reports a non-finite loss itself).
+    func rawScores(_ names: [ArraySlice<UInt16>], logarithms: Bool = false) -> [Float] {
         let C = labels.count
         var out = [Float](repeating: 0, count: names.count * C)
         let order = names.indices.sorted { names[$0].count < names[$1].count }
@@ -120,9 +135,18 @@ extension Model {
             network.logits(batch, initialHidden: h0, arena: arena, into: logits)
             for b in 0..<batch.size {
                 let row = logits + b * C
-                let lse = Math.logSumExp(row, C)
                 let target = out + members[members.startIndex + batch.source(b)] * C
-                for j in 0..<C { target[j] = logarithms ? row[j] - lse : Math.exp(row[j] - lse) }
+                // Shifted by the largest logit and divided by the sum (not exp(x − logsumexp)):
+                // with logits near Float's limit, max + log Σ rounds back to max and every
+                // probability would come out 1.
+                var largest = -Float.infinity
+                for j in 0..<C { largest = max(largest, row[j]) }
+                var sum: Float = 0
+                for j in 0..<C { sum += Math.exp(row[j] - largest) }
+                let logSum = Math.log(sum)
+                for j in 0..<C {
+                    target[j] = logarithms ? (row[j] - largest) - logSum : Math.exp(row[j] - largest) / sum
+                }
             }
         }
     }

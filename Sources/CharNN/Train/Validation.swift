@@ -13,7 +13,7 @@ extension Model {
         var lossSum: Double = 0
         var correct = 0
         forEachChunk(of: data) { chunk, names in
-            let logProbabilities = scores(names, logarithms: true)
+            let logProbabilities = rawScores(names, logarithms: true)
             for (row, i) in chunk.enumerated() {
                 let scores = logProbabilities[row * C..<(row + 1) * C]
                 var best = scores.startIndex, bestProbability = Math.exp(scores[best])

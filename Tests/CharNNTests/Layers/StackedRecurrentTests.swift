@@ -267,6 +267,32 @@ import Testing
         #expect(Recipe.best.trainingConfig(rows: 1).validationFraction == 0.1)
     }
 
+    /// Finite weights whose sums overflow (what the checkpoint fuzzer made of an Elman model) give
+    /// `.diverged` naming the text, never NaN probabilities; huge but finite logits still give
+    /// probabilities that sum to 1.
+    @Test(arguments: [ModelKind.elman, .gru])
+    func extremeWeightsGiveAnErrorOrTrueProbabilities(kind: ModelKind) throws {
+        let model = try Model(config: ModelConfig(kind: kind, hiddenSize: 4, layers: 1), labels: ["a", "b", "c"])
+        let head = try #require(model.parameters.last { $0.name.hasSuffix(".weight") })
+        for value: Float in [3e38, 1e37] {
+            try head.assign(Tensor(repeating: value, shape: head.shape))
+            do {
+                let p = try model.probabilities("abc")
+                #expect(p.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 }, "\(kind) \(value): \(p)")
+                #expect(abs(p.reduce(0, +) - 1) < 1e-5, "\(kind) \(value): \(p)")
+            } catch {
+                #expect(error.kind == .diverged && error.message.contains("not finite"), "\(error)")
+            }
+        }
+        // Every weight at the limit: the Elman cell's output adds a one-hot column, a bias and
+        // a positive state, all 3e38: +inf for every label, an error rather than a guess.
+        guard kind == .elman else { return }
+        for p in model.parameters { try p.assign(Tensor(repeating: 3e38, shape: p.shape)) }
+        #expect(throws: CharNNError(.diverged, "the model's scores for text 0 are not finite: its weights are so large that its sums overflow (a damaged or hand-made checkpoint?)")) {
+            try model.predict("abc")
+        }
+    }
+
     @Test func badOptionsAreRefused() {
         var config = ModelConfig(kind: .gru)
         config.dropout = 1
