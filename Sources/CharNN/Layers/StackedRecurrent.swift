@@ -94,6 +94,10 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
 
     // MARK: Forward
 
+    // Specialised for the cells charnn has: called through `any RecurrentClassifier`, the generic
+    // body would reach the gate maths through a witness table for every 8 units.
+    @_specialize(where Cell == GRUCell)
+    @_specialize(where Cell == LSTMCell)
     func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
                  logits: UnsafeMutablePointer<Float>, training: Bool, dropout masks: DropoutMasks?) -> RecurrentTape {
         let masks = training && dropout > 0 ? masks : nil
@@ -186,6 +190,8 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
 
     // MARK: Backward
 
+    @_specialize(where Cell == GRUCell)
+    @_specialize(where Cell == LSTMCell)
     func backward(_ batch: SequenceBatch, tape: RecurrentTape, dLogits: UnsafePointer<Float>, arena: Arena) {
         let (B, T, H, L, D, G) = (batch.size, batch.steps, hiddenSize, layers.count, directions, Cell.gates)
         let members = WorkerPool.shared.threadCount
