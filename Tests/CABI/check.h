@@ -31,6 +31,7 @@ void test_options(void);
 void write_file(const char *dir, const char *name, const char *contents, size_t length);
 void remove_tree(const char *dir);
 charnn_dataset *small_dataset(void);
+charnn_dataset *pool_dataset(unsigned seed, int shift);
 extern const char *label_names3[3];
 
 

@@ -70,3 +70,31 @@ int main(void) {
     printf("abi_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }
+
+/* 300 distinct names in three learnable labels, drawn with `seed`; with `shift`, every label moved
+ * on by one (the same texts: a validation set whose loss rises as the model learns the real labels). */
+charnn_dataset *pool_dataset(unsigned seed, int shift) {
+    static const char *pools[] = {"abcdefgh", "pqrstuvw", "KLMNO"};
+    enum { count = 300 };
+    char *names[count];
+    int32_t labels[count];
+    for (int i = 0; i < count; i++) {
+        int label = i % 3;
+        size_t pool = strlen(pools[label]);
+        names[i] = calloc(24, 1);
+        int length = 3 + i % 4, j = 0;
+        for (; j < length; j++) {
+            seed = seed * 1103515245u + 12345u;
+            names[i][j] = pools[label][(seed >> 16) % pool];
+        }
+        for (int n = i; j < 20; n /= (int)pool) {  /* a suffix spelling i: every name distinct */
+            names[i][j++] = pools[label][(size_t)n % pool];
+            if (n < (int)pool) break;
+        }
+        labels[i] = (label + shift) % 3;
+    }
+    charnn_dataset *d = NULL;
+    OK(charnn_dataset_from_memory((const char *const *)names, labels, count, label_names3, 3, &d));
+    for (int i = 0; i < count; i++) free(names[i]);
+    return d;
+}

@@ -15,33 +15,6 @@
 
 #include "check.h"
 
-/* 300 distinct names in three learnable labels. */
-static charnn_dataset *options_dataset(void) {
-    static const char *pools[] = {"abcdefgh", "pqrstuvw", "KLMNO"};
-    enum { count = 300 };
-    char *names[count];
-    int32_t labels[count];
-    unsigned seed = 4242;
-    for (int i = 0; i < count; i++) {
-        int label = i % 3;
-        size_t pool = strlen(pools[label]);
-        names[i] = calloc(24, 1);
-        int length = 3 + i % 4, j = 0;
-        for (; j < length; j++) {
-            seed = seed * 1103515245u + 12345u;
-            names[i][j] = pools[label][(seed >> 16) % pool];
-        }
-        for (int n = i; j < 20; n /= (int)pool) {
-            names[i][j++] = pools[label][(size_t)n % pool];
-            if (n < (int)pool) break;
-        }
-        labels[i] = label;
-    }
-    charnn_dataset *d = NULL;
-    OK(charnn_dataset_from_memory((const char *const *)names, labels, count, label_names3, 3, &d));
-    for (int i = 0; i < count; i++) free(names[i]);
-    return d;
-}
 
 static const char *probe_names[] = {"abcfe", "pqrsw", "KLMON", "Mike", "Qin", "Ślusàrski", "a"};
 enum { probes = sizeof probe_names / sizeof *probe_names };
@@ -88,7 +61,7 @@ static void test_each_option_round_trips(const char *dir) {
         {"n-gram bag", CHARNN_MODEL_GRU, 1, 0, 0, CHARNN_POOLING_LAST, 0, 512, 8, 2, 4},
         {"everything", CHARNN_MODEL_LSTM, 2, 5, 1, CHARNN_POOLING_MAX, 0.1f, 300, 6, 1, 5},
     };
-    charnn_dataset *data = options_dataset();
+    charnn_dataset *data = pool_dataset(4242, 0);
     char path[512];
     snprintf(path, sizeof path, "%s/options.safetensors", dir);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -471,7 +444,7 @@ static void test_recipes(void) {
     EXPECT(charnn_train_config_recipe(&t, CHARNN_RECIPE_BEST, 10), CHARNN_INVALID_ARGUMENT, "newer charnn.h");
 
     /* Both recipes train: the recipe's model (its table shrunk to stay quick) and training. */
-    charnn_dataset *data = options_dataset();
+    charnn_dataset *data = pool_dataset(4242, 0);
     for (int32_t recipe = CHARNN_RECIPE_FAST; recipe <= CHARNN_RECIPE_BEST; recipe++) {
         charnn_model_config c;
         charnn_model_config_init(&c);

@@ -12,34 +12,6 @@
 
 #include "check.h"
 
-/* 300 names in three learnable labels; with `shift`, every label moved on by one (the same
- * texts: a validation set whose loss rises as the model learns the real labels). */
-static charnn_dataset *names_dataset(int shift) {
-    static const char *pools[] = {"abcdefgh", "pqrstuvw", "KLMNO"};
-    enum { count = 300 };
-    char *names[count];
-    int32_t labels[count];
-    unsigned seed = 777;
-    for (int i = 0; i < count; i++) {
-        int label = i % 3;
-        size_t pool = strlen(pools[label]);
-        names[i] = calloc(24, 1);
-        int length = 3 + i % 4, j = 0;
-        for (; j < length; j++) {
-            seed = seed * 1103515245u + 12345u;
-            names[i][j] = pools[label][(seed >> 16) % pool];
-        }
-        for (int n = i; j < 20; n /= (int)pool) {  /* a suffix spelling i: every name distinct */
-            names[i][j++] = pools[label][(size_t)n % pool];
-            if (n < (int)pool) break;
-        }
-        labels[i] = (label + shift) % 3;
-    }
-    charnn_dataset *d = NULL;
-    OK(charnn_dataset_from_memory((const char *const *)names, labels, count, label_names3, 3, &d));
-    for (int i = 0; i < count; i++) free(names[i]);
-    return d;
-}
 
 static charnn_model *gru(void) {
     charnn_model_config config;
@@ -107,7 +79,7 @@ static void test_struct_sizes_of_earlier_releases(void) {
     const size_t result_020 = offsetof(charnn_train_result, last_epoch_loss) + sizeof(float);
     CHECK(config_020 == 80 && result_020 == 32);  /* sizeof of 0.2.0's structs on LP64 */
     CHECK(sizeof(charnn_train_config) == 160 && sizeof(charnn_train_result) == 56 && sizeof(charnn_train_progress) == 64);
-    charnn_dataset *data = names_dataset(0);
+    charnn_dataset *data = pool_dataset(777, 0);
     charnn_model *old_caller = gru(), *new_caller = gru();
 
     /* The old fields as a 0.2.0 caller set them; everything after is garbage in its memory. */
@@ -158,7 +130,7 @@ static void test_struct_sizes_of_earlier_releases(void) {
 
 /* Validation held out of train, figures at every epoch's end, early stopping, best weights. */
 static void test_validation_and_early_stopping(void) {
-    charnn_dataset *data = names_dataset(0), *misleading = names_dataset(1);
+    charnn_dataset *data = pool_dataset(777, 0), *misleading = pool_dataset(777, 1);
     charnn_model *m = gru();
 
     /* A fraction: 20 % of 300 held out, so 240 names train (30 steps of 8). */
@@ -215,7 +187,7 @@ static void test_validation_and_early_stopping(void) {
 
 /* The schedules as the callback sees them, and the loss options. */
 static void test_schedules_and_loss(void) {
-    charnn_dataset *data = names_dataset(0), *misleading = names_dataset(1);
+    charnn_dataset *data = pool_dataset(777, 0), *misleading = pool_dataset(777, 1);
     charnn_model *m = gru();
     charnn_train_config c = quick_config(2);
     c.batch_size = 30;  /* 10 steps an epoch, 20 in all */
@@ -300,7 +272,7 @@ static void test_schedules_and_loss(void) {
 
 /* Two runs with every option: the same weights and results. */
 static void test_reproducible(void) {
-    charnn_dataset *data = names_dataset(0);
+    charnn_dataset *data = pool_dataset(777, 0);
     charnn_train_config c = quick_config(4);
     c.validation_fraction = 0.1;
     c.patience = 3;
@@ -326,7 +298,7 @@ static void test_reproducible(void) {
 }
 
 static void test_bad_fields(void) {
-    charnn_dataset *data = names_dataset(0);
+    charnn_dataset *data = pool_dataset(777, 0);
     charnn_model *m = gru();
     charnn_train_config good = quick_config(1), c;
 #define BAD(change, fragment)                                                              \
