@@ -98,17 +98,41 @@ extension ModelConfig {
 @c @implementation
 public func charnn_train_config_init(_ config: UnsafeMutablePointer<charnn_train_config>?) {
     guard let config else { return }
-    let d = TrainingConfig()
-    config.pointee = charnn_train_config(
-        struct_size: MemoryLayout<charnn_train_config>.size, epochs: Int32(d.epochs), batch_size: Int32(d.batchSize),
-        optimizer: Int32(CHARNN_OPTIMIZER_ADAM), learning_rate: d.learningRate, beta1: d.beta1, beta2: d.beta2,
-        epsilon: d.epsilon, weight_decay: d.weightDecay, momentum: d.momentum, clip_norm: d.clipNorm, seed: d.seed,
-        shuffle: d.shuffle ? 1 : 0, report_every: Int32(d.reportEvery), progress: nil, user_data: nil,
-        validation_fraction: d.validationFraction, patience: Int32(d.patience), restore_best: d.restoreBest ? 1 : 0,
-        schedule: Int32(CHARNN_SCHEDULE_CONSTANT), step_size: 1, gamma: 0.1, plateau_factor: 0.1, plateau_patience: 10,
-        min_learning_rate: d.minLearningRate, warmup_steps: Int64(d.warmupSteps), warmup_fraction: d.warmupFraction,
-        label_smoothing: d.labelSmoothing, class_weights: Int32(CHARNN_CLASS_WEIGHTS_NONE), class_weight_values: nil,
-        class_weight_count: 0)
+    config.pointee = TrainingConfig().cValue
+}
+
+extension TrainingConfig {
+    /// This config as C sees it, with no callback. The step and plateau parameters of other
+    /// schedules take PyTorch's defaults (StepLR step 1 × 0.1; ReduceLROnPlateau 0.1 after 10).
+    /// Explicit class weights are caller memory C cannot be given here: only defaults and recipes
+    /// (which have none) come this way.
+    var cValue: charnn_train_config {
+        var (stepSize, gamma, plateauFactor, plateauPatience): (Int32, Float, Float, Int32) = (1, 0.1, 0.1, 10)
+        let scheduleValue: Int
+        switch schedule {
+        case .constant: scheduleValue = CHARNN_SCHEDULE_CONSTANT
+        case .cosine: scheduleValue = CHARNN_SCHEDULE_COSINE
+        case .step(let every, let g): (scheduleValue, stepSize, gamma) = (CHARNN_SCHEDULE_STEP, Int32(every), g)
+        case .plateau(let factor, let patience):
+            (scheduleValue, plateauFactor, plateauPatience) = (CHARNN_SCHEDULE_PLATEAU, factor, Int32(patience))
+        }
+        let optimizerValue = switch optimizer {
+        case .adam: CHARNN_OPTIMIZER_ADAM
+        case .adamw: CHARNN_OPTIMIZER_ADAMW
+        case .sgd: CHARNN_OPTIMIZER_SGD
+        }
+        let weights = classWeights == .balanced ? CHARNN_CLASS_WEIGHTS_BALANCED : CHARNN_CLASS_WEIGHTS_NONE
+        return charnn_train_config(
+            struct_size: MemoryLayout<charnn_train_config>.size, epochs: Int32(epochs), batch_size: Int32(batchSize),
+            optimizer: Int32(optimizerValue), learning_rate: learningRate, beta1: beta1, beta2: beta2,
+            epsilon: epsilon, weight_decay: weightDecay, momentum: momentum, clip_norm: clipNorm, seed: seed,
+            shuffle: shuffle ? 1 : 0, report_every: Int32(reportEvery), progress: nil, user_data: nil,
+            validation_fraction: validationFraction, patience: Int32(patience), restore_best: restoreBest ? 1 : 0,
+            schedule: Int32(scheduleValue), step_size: stepSize, gamma: gamma, plateau_factor: plateauFactor,
+            plateau_patience: plateauPatience, min_learning_rate: minLearningRate, warmup_steps: Int64(warmupSteps),
+            warmup_fraction: warmupFraction, label_smoothing: labelSmoothing, class_weights: Int32(weights),
+            class_weight_values: nil, class_weight_count: 0)
+    }
 }
 
 extension charnn_train_config {
@@ -420,18 +444,11 @@ public func charnn_train_config_recipe(_ config: UnsafeMutablePointer<charnn_tra
         }
         // size_t beyond Int.max arrives negative: as many rows as can be.
         let r = try Recipe(recipe).trainingConfig(rows: rows < 0 ? Int.max : rows)
-        var c = config.pointee
-        charnn_train_config_init(&c)
-        // What the caller set that a recipe does not decide stays.
+        // What the caller set that a recipe does not decide stays; every other field is the recipe's
+        // or its default.
+        var c = r.cValue
         (c.seed, c.progress, c.user_data, c.report_every) = (config.pointee.seed, config.pointee.progress,
                                                              config.pointee.user_data, config.pointee.report_every)
-        c.epochs = Int32(r.epochs)
-        c.batch_size = Int32(r.batchSize)
-        c.optimizer = Int32(r.optimizer == .adamw ? CHARNN_OPTIMIZER_ADAMW : r.optimizer == .sgd ? CHARNN_OPTIMIZER_SGD : CHARNN_OPTIMIZER_ADAM)
-        (c.learning_rate, c.weight_decay) = (r.learningRate, r.weightDecay)
-        c.schedule = Int32(r.schedule == .cosine ? CHARNN_SCHEDULE_COSINE : CHARNN_SCHEDULE_CONSTANT)
-        (c.warmup_fraction, c.label_smoothing) = (r.warmupFraction, r.labelSmoothing)
-        (c.validation_fraction, c.patience, c.restore_best) = (r.validationFraction, Int32(r.patience), r.restoreBest ? 1 : 0)
         config.pointee = c
     }
 }
