@@ -6,6 +6,7 @@ import math
 from typing import Any, Dict, List, Tuple
 
 from ._core import check, lib
+from .errors import BufferTooSmallError, InvalidArgumentError
 
 #: charnn.h's CHARNN_AVERAGE_* values.
 _MACRO, _WEIGHTED = 0, 1
@@ -79,7 +80,7 @@ class Evaluation:
             averages.append((p.value, r.value, f.value))
         count = ctypes.c_size_t()
         status = lib.charnn_metrics_confusion_entries(handle, None, None, None, 0, ctypes.byref(count))
-        if status != 10:  # CHARNN_BUFFER_TOO_SMALL is the answer we asked for, unless there are no cells
+        if status != BufferTooSmallError.status:  # the answer we asked for, unless there are no cells
             check(status)
         n = count.value
         true_labels, predicted_labels = (ctypes.c_int32 * max(n, 1))(), (ctypes.c_int32 * max(n, 1))()
@@ -174,7 +175,7 @@ def evaluate(model_handle: int, data_handle: int, labels: List[str], k: Any) -> 
     if not isinstance(k, int) or isinstance(k, bool):
         raise TypeError(f"k must be an int, not {type(k).__name__}")
     if k < 0 or k >= 2 ** 64:
-        raise ValueError(f"k must be between 1 and the model's {len(labels)} labels, got {k}")
+        raise InvalidArgumentError(f"k must be between 1 and the model's {len(labels)} labels, got {k}")
     out = ctypes.c_void_p()
     check(lib.charnn_model_evaluate_metrics(model_handle, data_handle, k, ctypes.byref(out)))
     try:

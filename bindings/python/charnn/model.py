@@ -100,7 +100,7 @@ def _check_float(value: Any, name: str) -> float:
 
 
 def _recipe(name: str, rows: int = 0):
-    from .recipes import recipe  # noqa: PLC0415 (recipes imports this module's peers)
+    from .recipes import recipe  # noqa: PLC0415 (recipes imports this module)
 
     return recipe(name, rows)
 
@@ -137,7 +137,7 @@ class Model(Handle):
     only), and ``ngrams`` (hash buckets of a bag of character n-grams beside the recurrent
     features, fastText's idea; None or 0: none) with ``ngram_dim``, ``ngram_min``, ``ngram_max``.
     Values out of range raise :class:`charnn.InvalidArgumentError` naming the problem.
-    :meth:`recipe` gives tested settings (``"fast"``, ``"best"``) for all of these.
+    :func:`charnn.recipe` (or ``recipe=``) gives tested settings (``"fast"``, ``"best"``) for all of these.
 
     How it reads text (stored in its checkpoint, so it always reads as it was trained):
 

@@ -16,12 +16,12 @@ from typing import Any, Dict, Optional
 from . import _lib
 from ._core import check, lib
 from .errors import InvalidArgumentError
+from .model import KINDS, OPTIMIZERS, POOLINGS, SCHEDULES
 
 RECIPES = {"fast": 1, "best": 2}
-_KINDS = {0: "elman", 1: "gru", 2: "lstm"}
-_POOLINGS = {0: "last", 1: "mean", 2: "max"}
-_OPTIMIZERS = {0: "adam", 1: "adamw", 2: "sgd"}
-_SCHEDULES = {0: "constant", 1: "cosine", 2: "step", 3: "plateau"}
+# The C values back to the names Model and fit take.
+_KINDS, _POOLINGS = {v: k for k, v in KINDS.items()}, {v: k for k, v in POOLINGS.items()}
+_OPTIMIZERS, _SCHEDULES = {v: k for k, v in OPTIMIZERS.items()}, {v: k for k, v in SCHEDULES.items()}
 
 
 @dataclass(frozen=True)
