@@ -30,8 +30,18 @@ public final class Parameter: @unchecked Sendable {
     /// Calls body with the element ranges of member `member` of `members`: in each block of
     /// rows, the member's share of the rows (a vector counts as one column). The fused layers
     /// split their work the same way, so each core updates the rows it computed.
+    /// While training tracks the rows a table's steps touch (`TouchedRows`), only those rows:
+    /// the optimizer, the gradient norm and zeroing all skip what no step touched.
     @inline(__always)
     func forEachShare(member: Int, of members: Int, _ body: (Range<Int>) -> Void) {
+        if let touched = touchedRows, touched.isTracking {
+            let (columns, rows) = (shape.cols, touched.rows)
+            for i in WorkerPool.share(of: rows.count, piece: member, pieces: members) {
+                let start = Int(rows[i]) * columns
+                body(start..<start + columns)
+            }
+            return
+        }
         let (rows, cols) = Self.rowsAndColumns(shape)
         let perBlock = rows / rowBlocks
         let share = WorkerPool.share(of: perBlock, piece: member, pieces: members)

@@ -58,16 +58,7 @@ public final class Adam: Optimizer {
         let updated = WorkerPool.shared.allPieces(bytes: totalCount * 32) { member, members in
             var finite = true
             for (k, p) in parameters.enumerated() {
-                if let touched = p.touchedRows, touched.isTracking {
-                    // SparseAdam: only the rows this step's gradient touched (their moments too).
-                    let columns = p.shape.cols, rows = touched.rows
-                    for i in WorkerPool.share(of: rows.count, piece: member, pieces: members) {
-                        let start = Int(rows[i]) * columns
-                        finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer, v: secondMoments[k].pointer,
-                                             range: start..<start + columns, constants) && finite
-                    }
-                    continue
-                }
+                // A tracked table gives only its touched rows (SparseAdam: their moments too).
                 p.forEachShare(member: member, of: members) { range in
                     finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer,
                                          v: secondMoments[k].pointer, range: range, constants) && finite

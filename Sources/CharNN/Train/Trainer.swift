@@ -262,9 +262,9 @@ extension Model {
         let parameters = self.parameters
         let optimizer = try config.makeOptimizer(parameters)
         // Large tables (the n-gram bag's) are updated row by row as their rows are touched.
+        optimizer.zeroGrad()  // all of every table: before tracking, which limits zeroing to touched rows
         for p in parameters { p.touchedRows?.start() }
         defer { for p in parameters { p.touchedRows?.stop() } }
-        optimizer.zeroGrad()
         let arena = Arena()
         var batch = SequenceBatch()
         var targets: [Int32] = []
