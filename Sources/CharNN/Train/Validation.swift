@@ -3,11 +3,11 @@ extension Model {
     /// model on `data`, already `prepared` (the model's labels and alphabet), for validation
     /// during training (the caller holds the model: no `reading`).
     ///
-    /// It scores exactly as `evaluate` does: the same chunks, the same length-sorted batches of
-    /// `inferenceBatch` names (the batch size picks the kernels, so the bits), the same softmax
-    /// and the first largest probability as the prediction; so its accuracy is `evaluate`'s.
-    /// The loss comes from the log-probabilities (logit − logsumexp), never log(p), so a
-    /// probability that underflows still gives a finite loss.
+    /// It scores as `evaluate` does: the same chunks and length-sorted batches of
+    /// `inferenceBatch` names (the batch size picks the kernels), the first largest score as the
+    /// prediction. It reads log-probabilities ((logit − max) − log Σ), whose order is the
+    /// probabilities' (only labels within a rounding of each other could rank apart), and never
+    /// log(p), so a probability that underflows still gives a finite loss.
     func validationFigures(_ data: NameDataset) -> (loss: Float, accuracy: Double) {
         let C = labels.count
         var lossSum: Double = 0
@@ -16,11 +16,8 @@ extension Model {
             let logProbabilities = rawScores(names, logarithms: true)
             for (row, i) in chunk.enumerated() {
                 let scores = logProbabilities[row * C..<(row + 1) * C]
-                var best = scores.startIndex, bestProbability = Math.exp(scores[best])
-                for j in scores.indices {
-                    let p = Math.exp(scores[j])
-                    if p > bestProbability { (best, bestProbability) = (j, p) }
-                }
+                var best = scores.startIndex
+                for j in scores.indices where scores[j] > scores[best] { best = j }
                 let target = Int(data.labels[i])
                 if best - scores.startIndex == target { correct += 1 }
                 lossSum -= Double(scores[scores.startIndex + target])
