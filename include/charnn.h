@@ -598,12 +598,14 @@ charnn_status charnn_model_train_with_validation(charnn_model *model, const char
  * of names predicted right. If confusion is not NULL it receives the confusion matrix,
  * label_count * label_count counts, row = true label, column = predicted label; capacity is its
  * length in elements (CHARNN_BUFFER_TOO_SMALL, nothing written, when smaller). Per-label
- * accuracy is the diagonal over each row's sum. Safe to call from many threads at once. */
+ * accuracy is the diagonal over each row's sum. An empty data set is CHARNN_INVALID_ARGUMENT
+ * (0.1.0 returned OK and accuracy 0); CHARNN_DIVERGED when the model's scores for a text are not
+ * finite (see charnn_model_predict). Safe to call from many threads at once. */
 charnn_status charnn_model_evaluate(const charnn_model *model, const charnn_dataset *data, double *accuracy,
                                     int64_t *confusion, size_t capacity);
 
 /* ---------------------------------------------------------------------------------------------
- * Evaluation metrics
+ * Evaluation metrics (since 0.3)
  *
  * charnn_model_evaluate_metrics scores a data set once and returns a charnn_metrics handle to
  * read everything from: top-1 and top-k accuracy, per-label precision, recall, F1 and support,
@@ -682,7 +684,8 @@ charnn_status charnn_metrics_class(const charnn_metrics *metrics, size_t label, 
 /* The confusion matrix, label_count * label_count counts in row-major order: row = true label,
  * column = predicted label, written to out[0 .. label_count²). capacity is out's length in
  * elements: CHARNN_BUFFER_TOO_SMALL, nothing written, when it is smaller (the message gives the
- * size needed). For many labels prefer charnn_metrics_confusion_entries. */
+ * size needed: out may be NULL with capacity 0 to ask for it; NULL with enough capacity is
+ * CHARNN_INVALID_ARGUMENT). For many labels prefer charnn_metrics_confusion_entries. */
 charnn_status charnn_metrics_confusion(const charnn_metrics *metrics, int64_t *out, size_t capacity);
 
 /* The non-zero cells of the confusion matrix, sorted by true label then predicted label: cell i

@@ -115,11 +115,12 @@ public func charnn_metrics_confusion(_ metrics: OpaquePointer?, _ out: UnsafeMut
         let box = try MetricsBox.from(metrics)
         let C = box.evaluation.labels.count
         let cells = C * C
-        guard let out else { throw APIError.invalid("out is NULL") }
-        // (a capacity past Int.max reads as negative here: more than enough)
+        // The size first, so (NULL, 0) asks for it; a capacity past Int.max reads as negative here:
+        // more than enough.
         if capacity >= 0 && capacity < cells {
             throw APIError(CHARNN_BUFFER_TOO_SMALL, "the confusion matrix needs \(cells) elements (\(C) × \(C)), capacity is \(capacity)")
         }
+        guard let out else { throw APIError.invalid("out is NULL") }
         out.update(repeating: 0, count: cells)
         for e in box.entries { out[e.trueLabel * C + e.predicted] = Int64(e.count) }
     }
