@@ -22,8 +22,9 @@ from . import _lib
 from ._core import lib as _c
 from .dataset import Dataset
 from .errors import (BufferTooSmallError, BusyError, CancelledError, ClosedError, DivergedError, Error, InternalError,
-                     InvalidArgumentError, InvalidCheckpointError, InvalidDataError, InvalidHandleError, IOError,
-                     ShapeMismatchError)
+                     InvalidArgumentError, InvalidCheckpointError, InvalidDataError, InvalidHandleError, FileError,
+                     ShapeMismatchError, ArgumentTypeError, IndexOutOfRangeError)
+from .errors import IOError  # noqa: A004 - the 0.1 name of FileError; not in __all__
 from ._lib import ABIVersionError, LibraryNotFoundError
 from .model import Evaluation, Model, Prediction, TrainProgress, TrainResult
 from .model import EpochRecord
@@ -46,7 +47,8 @@ def library_version() -> str:
 __all__ = [
     "nn", "text", "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
     "library_version", "library_path", "abi_version",
-    "Error", "InvalidArgumentError", "InvalidHandleError", "ClosedError", "ShapeMismatchError", "IOError",
+    "Error", "InvalidArgumentError", "InvalidHandleError", "ClosedError", "ShapeMismatchError", "FileError",
+    "ArgumentTypeError", "IndexOutOfRangeError",
     "InvalidDataError", "InvalidCheckpointError", "DivergedError", "CancelledError", "BusyError",
     "BufferTooSmallError", "InternalError", "LibraryNotFoundError", "ABIVersionError",
 ]

@@ -5,7 +5,7 @@ import ctypes
 from typing import Any, Optional
 
 from . import _lib
-from .errors import ClosedError, InvalidArgumentError, error_for
+from .errors import ArgumentTypeError, ClosedError, InvalidArgumentError, error_for
 
 lib = _lib.load()
 
@@ -20,9 +20,9 @@ def check(status: int) -> None:
 def encode(text: Any, what: str) -> bytes:
     """A str argument as NUL-free UTF-8, or a clear TypeError / InvalidArgumentError."""
     if isinstance(text, (bytes, bytearray)):
-        raise TypeError(f"{what} must be str, not {type(text).__name__} (decode it first)")
+        raise ArgumentTypeError(f"{what} must be str, not {type(text).__name__} (decode it first)")
     if not isinstance(text, str):
-        raise TypeError(f"{what} must be str, not {type(text).__name__}")
+        raise ArgumentTypeError(f"{what} must be str, not {type(text).__name__}")
     if "\0" in text:
         raise InvalidArgumentError(f"{what} contains a NUL character")
     try:
@@ -37,14 +37,14 @@ def path_bytes(path: Any, what: str = "path") -> bytes:
         import os
         fs = os.fspath(path)
     except TypeError:
-        raise TypeError(f"{what} must be a str or os.PathLike, not {type(path).__name__}") from None
+        raise ArgumentTypeError(f"{what} must be a str or os.PathLike, not {type(path).__name__}") from None
     return fs if isinstance(fs, bytes) else encode(fs, what)
 
 
 def string_array(strings: Any, what: str) -> "ctypes.Array[ctypes.c_char_p]":
     """A list of str as a C array of char *."""
     if isinstance(strings, (str, bytes)):
-        raise TypeError(f"{what} must be a list of str, not a single {type(strings).__name__}")
+        raise ArgumentTypeError(f"{what} must be a list of str, not a single {type(strings).__name__}")
     items = [encode(s, f"{what}[{i}]") for i, s in enumerate(strings)]
     return (ctypes.c_char_p * max(len(items), 1))(*items)
 

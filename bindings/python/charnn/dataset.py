@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 
 from . import _lib
 from ._core import Handle, check, lib, path_bytes, string_array
-from .errors import InvalidArgumentError
+from .errors import ArgumentTypeError, IndexOutOfRangeError, InvalidArgumentError
 from .text import TEXT_OPTION_DEFAULTS, is_default, label_column, text_column, text_config
 
 FORMATS = {"auto": 0, "directory": 1, "csv": 2, "tsv": 3}
@@ -75,35 +75,35 @@ class Dataset(Handle):
         options = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
                        transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
         if isinstance(names, str):
-            raise TypeError("names must be a list of str, not a str")
+            raise ArgumentTypeError("names must be a list of str, not a str")
         if isinstance(labels, str):
-            raise TypeError("labels must be a list of labels, not a str")
+            raise ArgumentTypeError("labels must be a list of labels, not a str")
         config = text_config(**options)
         texts = text_column(names, "names")
         labels = _label_list(labels)
         if len(texts) != len(labels):
-            raise ValueError(f"{len(texts)} names but {len(labels)} labels")
+            raise InvalidArgumentError(f"{len(texts)} names but {len(labels)} labels")
         out = ctypes.c_void_p()
         if label_names is None:
             if not all(isinstance(label, str) for label in labels):
-                raise TypeError("without label_names, labels must be label names (str)")
+                raise ArgumentTypeError("without label_names, labels must be label names (str)")
             check(lib.charnn_dataset_from_strings(string_array(texts, "names"), string_array(labels, "labels"),
                                                   len(texts), ctypes.byref(config), ctypes.byref(out)))
             super().__init__(out.value)
             return
         if isinstance(label_names, str):
-            raise TypeError("label_names must be a list of str, not a str")
+            raise ArgumentTypeError("label_names must be a list of str, not a str")
         label_names = [str(n) if type(n).__name__ == "str_" else n for n in label_names]
         index = {name: i for i, name in enumerate(label_names)}
         indices = []
         for i, label in enumerate(labels):
             if isinstance(label, str):
                 if label not in index:
-                    raise ValueError(f"label '{label}' of name {i} is not in label_names")
+                    raise InvalidArgumentError(f"label '{label}' of name {i} is not in label_names")
                 indices.append(index[label])
             else:
                 if not -(2 ** 31) <= label < 2 ** 31:
-                    raise ValueError(f"label {label} of name {i} is out of range")
+                    raise InvalidArgumentError(f"label {label} of name {i} is out of range")
                 indices.append(label)
         index_array = (ctypes.c_int32 * max(len(indices), 1))(*indices)
         if is_default(options):
@@ -129,7 +129,7 @@ class Dataset(Handle):
                        transliterate: Optional[bool] = None, min_count: int = 1,
                        max_symbols: Optional[int] = None) -> "Dataset":
         """Loads a directory of ``<Label>.txt`` files (UTF-8, one name per line); labels are the
-        file names sorted. Raises :class:`charnn.IOError` for a missing or unreadable directory,
+        file names sorted. Raises :class:`charnn.FileError` for a missing or unreadable directory,
         :class:`charnn.InvalidDataError` for no label files, an empty one or bad UTF-8 (naming
         the file and line). The text options are the class's."""
         options = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
@@ -157,7 +157,7 @@ class Dataset(Handle):
 
         Rows that cannot be used (a wrong number of fields, an empty text or label, bad UTF-8,
         a text the article's alphabet cannot encode) are listed in :attr:`skipped` with
-        ``file:line`` and why. Raises :class:`charnn.IOError` for a missing or unreadable path,
+        ``file:line`` and why. Raises :class:`charnn.FileError` for a missing or unreadable path,
         :class:`charnn.InvalidDataError` (naming ``file:line``) for an empty file, a column that
         does not exist, an unterminated quote or no usable row, and
         :class:`charnn.InvalidArgumentError` for a bad option (naming it).
@@ -210,7 +210,7 @@ class Dataset(Handle):
         text_list = text_column(texts, "texts")
         label_list = label_column(labels, "labels", integers=False)
         if len(text_list) != len(label_list):
-            raise ValueError(f"{len(text_list)} texts but {len(label_list)} labels")
+            raise InvalidArgumentError(f"{len(text_list)} texts but {len(label_list)} labels")
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_from_strings(string_array(text_list, "texts"), string_array(label_list, "labels"),
                                               len(text_list), ctypes.byref(config), ctypes.byref(out)))
@@ -263,12 +263,12 @@ class Dataset(Handle):
                     raise TypeError
                 index = operator.index(index)  # NumPy integers
             except TypeError:
-                raise TypeError(f"dataset indices must be int, slices or lists of int, not {type(index).__name__}") from None
+                raise ArgumentTypeError(f"dataset indices must be int, slices or lists of int, not {type(index).__name__}") from None
         count = len(self)
         if index < 0:
             index += count
         if not 0 <= index < count:
-            raise IndexError(f"index {index} out of range for a dataset of {count}")
+            raise IndexOutOfRangeError(f"index {index} out of range for a dataset of {count}")
         label = ctypes.c_int32()
         name = self._string(lambda h, i, b, c, n: lib.charnn_dataset_get(h, i, b, c, n, ctypes.byref(label)), index)
         return name, self.labels[label.value]
@@ -286,30 +286,30 @@ class Dataset(Handle):
         labels and alphabet."""
         count = len(self)
         if isinstance(indices, (str, bytes)):
-            raise TypeError(f"indices must be ints, not a {type(indices).__name__}")
+            raise ArgumentTypeError(f"indices must be ints, not a {type(indices).__name__}")
         if type(indices).__module__ == "numpy" and hasattr(indices, "tolist"):
             if getattr(indices, "ndim", 1) != 1:
-                raise TypeError(f"indices must be one-dimensional, got an array of shape {indices.shape}")
+                raise ArgumentTypeError(f"indices must be one-dimensional, got an array of shape {indices.shape}")
             indices = indices.tolist()
         elif hasattr(indices, "to_list") and hasattr(indices, "iloc"):  # a pandas Series or Index
             indices = indices.to_list()
         items = list(indices)
         if items and all(isinstance(i, bool) or type(i).__name__ == "bool_" for i in items):
             if len(items) != count:
-                raise IndexError(f"a boolean mask must have one value per example ({count}), not {len(items)}")
+                raise IndexOutOfRangeError(f"a boolean mask must have one value per example ({count}), not {len(items)}")
             items = [i for i, keep in enumerate(items) if keep]
         picks = []
         for position, item in enumerate(items):
             if isinstance(item, bool) or type(item).__name__ == "bool_":
-                raise TypeError(f"indices[{position}] is a bool among ints")
+                raise ArgumentTypeError(f"indices[{position}] is a bool among ints")
             try:
                 i = operator.index(item)
             except TypeError:
-                raise TypeError(f"indices[{position}] must be an int, not {type(item).__name__}") from None
+                raise ArgumentTypeError(f"indices[{position}] must be an int, not {type(item).__name__}") from None
             if i < 0:
                 i += count
             if not 0 <= i < count:
-                raise IndexError(f"indices[{position}] is {item}, out of range for a dataset of {count}")
+                raise IndexOutOfRangeError(f"indices[{position}] is {item}, out of range for a dataset of {count}")
             picks.append(i)
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_subset(self._handle, (ctypes.c_size_t * max(len(picks), 1))(*picks), len(picks),
@@ -352,9 +352,9 @@ class Dataset(Handle):
         names, every label within one name of its share; the same seed gives the same split.
         A learned alphabet is learned anew from the training part (the test part reads with it)."""
         if not isinstance(test_size, (int, float)) or isinstance(test_size, bool):
-            raise TypeError(f"test_size must be a float, not {type(test_size).__name__}")
+            raise ArgumentTypeError(f"test_size must be a float, not {type(test_size).__name__}")
         if not isinstance(seed, int) or not 0 <= seed < 2 ** 64:
-            raise ValueError(f"seed must be an int in [0, 2**64), got {seed!r}")
+            raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
         train, test = ctypes.c_void_p(), ctypes.c_void_p()
         check(lib.charnn_dataset_split(self._handle, float(test_size), seed, ctypes.byref(train), ctypes.byref(test)))
         return Dataset._wrap(train.value), Dataset._wrap(test.value)
@@ -368,7 +368,7 @@ class Dataset(Handle):
 def _check_text_options(options: Dict[str, Any]) -> None:
     unknown = sorted(set(options) - set(TEXT_OPTION_DEFAULTS))
     if unknown:
-        raise TypeError(f"unexpected keyword argument{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+        raise ArgumentTypeError(f"unexpected keyword argument{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                         f"(text options are {', '.join(TEXT_OPTION_DEFAULTS)})")
 
 

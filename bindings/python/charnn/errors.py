@@ -22,6 +22,16 @@ class InvalidArgumentError(Error, ValueError):
     status = 1
 
 
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type (a list where a str is expected, a float for an int): both
+    an :class:`InvalidArgumentError` and a ``TypeError``."""
+
+
+class IndexOutOfRangeError(InvalidArgumentError, IndexError):
+    """An index or mask that does not fit the dataset: both an :class:`InvalidArgumentError`
+    and an ``IndexError``."""
+
+
 class InvalidHandleError(Error):
     """A handle the library does not know (freed, or of another kind)."""
     status = 2
@@ -36,9 +46,14 @@ class ShapeMismatchError(Error, ValueError):
     status = 3
 
 
-class IOError(Error, OSError):  # noqa: A001 - charnn.IOError, also an OSError
-    """A file or directory could not be read or written."""
+class FileError(Error, OSError):
+    """A file or directory could not be read or written (CHARNN_IO_ERROR); also an ``OSError``."""
     status = 4
+
+
+#: The 0.1 name of :class:`FileError`, kept as an alias. Not in ``__all__``: ``from charnn
+#: import *`` must not shadow the builtin ``IOError``.
+IOError = FileError  # noqa: A001
 
 
 class InvalidDataError(Error, ValueError):
@@ -78,7 +93,7 @@ class InternalError(Error):
 
 BY_STATUS: Dict[int, Type[Error]] = {
     cls.status: cls
-    for cls in (InvalidArgumentError, InvalidHandleError, ShapeMismatchError, IOError, InvalidDataError,
+    for cls in (InvalidArgumentError, InvalidHandleError, ShapeMismatchError, FileError, InvalidDataError,
                 InvalidCheckpointError, DivergedError, CancelledError, BusyError, BufferTooSmallError, InternalError)
 }
 

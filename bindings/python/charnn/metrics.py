@@ -6,7 +6,7 @@ import math
 from typing import Any, Dict, List, Tuple
 
 from ._core import check, lib
-from .errors import BufferTooSmallError, InvalidArgumentError
+from .errors import ArgumentTypeError, BufferTooSmallError, InvalidArgumentError
 
 #: charnn.h's CHARNN_AVERAGE_* values.
 _MACRO, _WEIGHTED = 0, 1
@@ -173,7 +173,7 @@ class Evaluation:
 def evaluate(model_handle: int, data_handle: int, labels: List[str], k: Any) -> Evaluation:
     """charnn_model_evaluate_metrics, read into an Evaluation, the handle freed."""
     if not isinstance(k, int) or isinstance(k, bool):
-        raise TypeError(f"k must be an int, not {type(k).__name__}")
+        raise ArgumentTypeError(f"k must be an int, not {type(k).__name__}")
     if k < 0 or k >= 2 ** 64:
         raise InvalidArgumentError(f"k must be between 1 and the model's {len(labels)} labels, got {k}")
     out = ctypes.c_void_p()

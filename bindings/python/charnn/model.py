@@ -15,7 +15,7 @@ from . import _lib
 from .metrics import Evaluation, evaluate as _evaluate
 from ._core import Handle, check, encode, lib, path_bytes, string_array
 from .dataset import Dataset
-from .errors import CancelledError, InvalidArgumentError
+from .errors import ArgumentTypeError, CancelledError, InvalidArgumentError
 from .progress import make_bar
 from .text import describe, is_default, text_config
 
@@ -87,15 +87,15 @@ class TrainResult:
 
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be an int, not {type(value).__name__}")
     if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+        raise InvalidArgumentError(f"{name} must be in [{low}, {high}], got {value}")
     return value
 
 
 def _check_float(value: Any, name: str) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a number, not {type(value).__name__}")
     return float(value)
 
 
@@ -167,9 +167,9 @@ class Model(Handle):
                  bidirectional: bool = False, pooling: str = "last", dropout: float = 0.0, ngrams: Optional[int] = None,
                  ngram_dim: int = 64, ngram_min: int = 1, ngram_max: int = 5, recipe: Optional[str] = None) -> None:
         if kind not in KINDS:
-            raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
+            raise InvalidArgumentError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
         if hidden_init not in HIDDEN_INITS:
-            raise ValueError(f"hidden_init must be 'kaiming', 'zeros' or None, not {hidden_init!r}")
+            raise InvalidArgumentError(f"hidden_init must be 'kaiming', 'zeros' or None, not {hidden_init!r}")
         config = _lib.ModelConfig()
         lib.charnn_model_config_init(ctypes.byref(config))
         config.kind = KINDS[kind]
@@ -217,7 +217,7 @@ class Model(Handle):
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Model":
-        """Reads a checkpoint written by :meth:`save`. Raises :class:`charnn.IOError` when it
+        """Reads a checkpoint written by :meth:`save`. Raises :class:`charnn.FileError` when it
         cannot be read and :class:`charnn.InvalidCheckpointError` (naming the problem) when it
         is truncated, mis-typed or inconsistent."""
         out = ctypes.c_void_p()
@@ -231,7 +231,7 @@ class Model(Handle):
         """A model from the bytes of a checkpoint (``open(path, "rb").read()``, a resource, a
         download), validated like :meth:`load`."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data must be bytes, not {type(data).__name__}")
+            raise ArgumentTypeError(f"data must be bytes, not {type(data).__name__}")
         buffer = bytes(data)
         out = ctypes.c_void_p()
         check(lib.charnn_model_load_memory(buffer, len(buffer), ctypes.byref(out)))
@@ -389,10 +389,11 @@ class Model(Handle):
         """Trains on ``train``. Its labels are matched to the model's by name (each must be one
         of the model's; it may lack some) and its texts are read with the model's alphabet,
         whatever the dataset was loaded with. Defaults are the article's protocol:
-        2 epochs, batch 1, Adam lr 1e-3, no clipping (the article clips its Elman cell to 1:
+        2 epochs (``epochs`` ≥ 1), batch 1, Adam lr 1e-3, no clipping (the article clips its Elman cell to 1:
         ``clip=1``), no validation, a constant learning rate, plain cross-entropy.
 
-        ``progress``: True (a tqdm bar when tqdm is installed, else a plain one-line bar),
+        ``progress``: True (tqdm in a notebook or on a terminal when it is installed, else the
+        plain bar, which off a terminal writes one line per epoch and no carriage returns),
         ``"plain"``, ``"tqdm"``, or False; with validation it shows the validation accuracy
         after every epoch. ``callback(progress)`` is called every ``report_every`` steps and at
         every epoch's end with a :class:`TrainProgress`; returning ``False`` stops training
@@ -432,18 +433,18 @@ class Model(Handle):
         model is in use, :class:`charnn.InvalidArgumentError` for bad settings.
         """
         if not isinstance(train, Dataset):
-            raise TypeError(f"train must be a charnn.Dataset, not {type(train).__name__}")
+            raise ArgumentTypeError(f"train must be a charnn.Dataset, not {type(train).__name__}")
         if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
+            raise InvalidArgumentError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
         if schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {sorted(SCHEDULES)}, not {schedule!r}")
+            raise InvalidArgumentError(f"schedule must be one of {sorted(SCHEDULES)}, not {schedule!r}")
         if progress not in (True, False, "plain", "tqdm", "auto"):
-            raise ValueError(f"progress must be True, False, 'plain' or 'tqdm', not {progress!r}")
+            raise InvalidArgumentError(f"progress must be True, False, 'plain' or 'tqdm', not {progress!r}")
         if callback is not None and not callable(callback):
-            raise TypeError("callback must be callable")
+            raise ArgumentTypeError("callback must be callable")
         config = _lib.TrainConfig()
         lib.charnn_train_config_init(ctypes.byref(config))
-        config.epochs = _check_int(epochs, "epochs", 0, 2 ** 31 - 1)
+        config.epochs = _check_int(epochs, "epochs", 1, 2 ** 31 - 1)
         config.batch_size = _check_int(batch_size, "batch_size", 1, 2 ** 31 - 1)
         config.optimizer = OPTIMIZERS[optimizer]
         config.learning_rate = _check_float(lr, "lr")
@@ -453,7 +454,7 @@ class Model(Handle):
         config.momentum = _check_float(momentum, "momentum")
         config.clip_norm = 0.0 if clip is None else _check_float(clip, "clip")
         if clip is not None and not clip > 0:
-            raise ValueError(f"clip must be positive (or None for no clipping), got {clip}")
+            raise InvalidArgumentError(f"clip must be positive (or None for no clipping), got {clip}")
         config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
         config.shuffle = 1 if shuffle else 0
         config.report_every = _check_int(report_every, "report_every", 1, 2 ** 31 - 1)
@@ -464,7 +465,7 @@ class Model(Handle):
         elif validation is not None:
             fraction = _check_float(validation, "validation")
             if not 0 < fraction < 1:
-                raise ValueError(f"validation must be a share in (0, 1), a Dataset or None, got {validation!r}")
+                raise InvalidArgumentError(f"validation must be a share in (0, 1), a Dataset or None, got {validation!r}")
             config.validation_fraction = fraction
         config.patience = _check_int(patience, "patience", 0, 2 ** 31 - 1)
         config.restore_best = 1 if restore_best else 0
@@ -475,13 +476,13 @@ class Model(Handle):
         config.plateau_patience = _check_int(plateau_patience, "plateau_patience", -(2 ** 31), 2 ** 31 - 1)
         config.min_learning_rate = _check_float(min_lr, "min_lr")
         if isinstance(warmup, bool) or not isinstance(warmup, (int, float)):
-            raise TypeError(f"warmup must be an int (steps) or a float in [0, 1) (a share of all steps), not {warmup!r}")
+            raise ArgumentTypeError(f"warmup must be an int (steps) or a float in [0, 1) (a share of all steps), not {warmup!r}")
         if isinstance(warmup, int):
             config.warmup_steps = _check_int(warmup, "warmup", 0, 2 ** 31 - 1)
         elif 0 <= warmup < 1:
             config.warmup_fraction = warmup
         else:
-            raise ValueError(f"warmup as a float is a share of all steps in [0, 1), got {warmup}; "
+            raise InvalidArgumentError(f"warmup as a float is a share of all steps in [0, 1), got {warmup}; "
                              "give an int for a number of steps")
         config.label_smoothing = _check_float(label_smoothing, "label_smoothing")
         weights = self._class_weights(class_weight)
@@ -558,16 +559,16 @@ class Model(Handle):
             return None
         labels = self.labels
         if isinstance(class_weight, str):
-            raise ValueError(f"class_weight must be None, 'balanced', a dict or a sequence, not {class_weight!r}")
+            raise InvalidArgumentError(f"class_weight must be None, 'balanced', a dict or a sequence, not {class_weight!r}")
         if isinstance(class_weight, dict):
             unknown = [label for label in class_weight if label not in labels]
             if unknown:
-                raise ValueError(f"class_weight names {unknown[0]!r}, which is not one of the model's labels")
+                raise InvalidArgumentError(f"class_weight names {unknown[0]!r}, which is not one of the model's labels")
             values = [_check_float(class_weight.get(label, 1.0), f"class_weight[{label!r}]") for label in labels]
         else:
             values = [_check_float(w, "class_weight") for w in class_weight]
             if len(values) != len(labels):
-                raise ValueError(f"class_weight has {len(values)} values; the model has {len(labels)} labels")
+                raise InvalidArgumentError(f"class_weight has {len(values)} values; the model has {len(labels)} labels")
         return (ctypes.c_float * len(values))(*values)
 
     # -- evaluation and prediction ---------------------------------------------------------
@@ -579,7 +580,7 @@ class Model(Handle):
         count. Raises :class:`charnn.InvalidArgumentError` for a label the model lacks (naming
         it), an empty dataset or a ``k`` out of range."""
         if not isinstance(data, Dataset):
-            raise TypeError(f"data must be a charnn.Dataset, not {type(data).__name__}")
+            raise ArgumentTypeError(f"data must be a charnn.Dataset, not {type(data).__name__}")
         return _evaluate(self._handle, data._handle, self.labels, k)
 
     def predict(self, name: str, k: int = 3) -> List[Prediction]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from typing import Any, Optional, Sequence, Union
 
+from .errors import InvalidArgumentError
+
 
 def plot_confusion_matrix(evaluation: Any, path: Optional[Union[str, "os.PathLike[str]"]] = None,
                           labels: Optional[Sequence[str]] = None, normalize: bool = True,
@@ -30,7 +32,7 @@ def plot_confusion_matrix(evaluation: Any, path: Optional[Union[str, "os.PathLik
             labels = [str(i) for i in range(len(matrix))]
         labels = list(labels)
     if any(len(row) != len(matrix) for row in matrix) or len(labels) != len(matrix):
-        raise ValueError("the confusion matrix must be square with one label per row")
+        raise InvalidArgumentError("the confusion matrix must be square with one label per row")
     if normalize:
         matrix = [[c / sum(row) if sum(row) else 0.0 for c in row] for row in matrix]
 

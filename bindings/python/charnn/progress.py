@@ -1,44 +1,85 @@
-"""Progress bars for Model.fit: tqdm when installed, a plain one-line bar otherwise."""
+"""Progress bars for Model.fit: tqdm on terminals and in notebooks, a plain bar otherwise.
+
+A bar redrawn with carriage returns is right on a terminal and wrong everywhere else: in a pipe
+or a log file every redraw stays. Off a terminal the plain bar writes one line per epoch.
+"""
 from __future__ import annotations
 
 import sys
 import time
-from typing import Optional, TextIO
+from typing import Optional, Protocol, TextIO
+
+
+class Bar(Protocol):
+    """What Model.fit drives."""
+
+    def update(self, epoch: int, epochs: int, step: int, steps: int, loss: float, force: bool = False,
+               validation_accuracy: Optional[float] = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _in_notebook() -> bool:
+    """Whether tqdm.auto would draw a notebook widget (Jupyter's kernel is running)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    try:
+        from tqdm.autonotebook import tqdm as chosen
+    except ImportError:
+        return False
+    return chosen.__module__ == "tqdm.notebook"
 
 
 class PlainBar:
-    """A one-line text bar redrawn in place: ``epoch 1/2 [######....] 9000/18063 loss 1.0870 12.3s``."""
+    """On a terminal, a one-line bar redrawn in place:
+    ``epoch 1/2 [######....] 9000/18063 loss 1.0870 12.3s``. Off a terminal (a pipe, a log
+    file), the same line once at every epoch's end, with no carriage returns."""
 
     def __init__(self, total: int, stream: Optional[TextIO] = None, width: int = 30) -> None:
         self.total = max(total, 1)
         self.stream = stream or sys.stderr
         self.width = width
+        self.interactive = _is_terminal(self.stream)
         self.started = time.monotonic()
         self.last_draw = 0.0
+        self.open_line = False
 
     def update(self, epoch: int, epochs: int, step: int, steps: int, loss: float, force: bool = False,
                validation_accuracy: Optional[float] = None) -> None:
         """Redraws the line (at most ten times a second unless ``force``). With a validation
-        accuracy (at an epoch's end) the line shows it and stays: the next epoch starts a new one."""
+        accuracy (at an epoch's end) the line shows it and stays: the next epoch starts a new one.
+        Off a terminal only forced updates (epoch ends) write, each as a whole line."""
         now = time.monotonic()
-        if not force and now - self.last_draw < 0.1:  # at most 10 redraws a second
+        if not force and (not self.interactive or now - self.last_draw < 0.1):
             return
         self.last_draw = now
         filled = int(self.width * step / max(steps, 1))
         bar = "#" * filled + "." * (self.width - filled)
-        line = f"\repoch {epoch}/{epochs} [{bar}] {step}/{steps} loss {loss:.4f} {now - self.started:.1f}s"
-        validated = validation_accuracy is not None and validation_accuracy == validation_accuracy  # not NaN
-        if validated:
+        line = f"epoch {epoch}/{epochs} [{bar}] {step}/{steps} loss {loss:.4f} {now - self.started:.1f}s"
+        if validation_accuracy is not None and validation_accuracy == validation_accuracy:  # not NaN
             line += f" val acc {100 * validation_accuracy:.2f}%"
-            if epoch < epochs:
-                line += "\n"
-        self.stream.write(line)
+            if self.interactive and epoch < epochs:
+                line += "\n"  # keep the epoch's validation figure on screen
+        if self.interactive:
+            self.stream.write("\r" + line)
+            self.open_line = not line.endswith("\n")
+        else:
+            self.stream.write(line + "\n")
         self.stream.flush()
 
     def close(self) -> None:
-        """Ends the line."""
-        self.stream.write("\n")
-        self.stream.flush()
+        """Ends the line (on a terminal)."""
+        if self.open_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open_line = False
 
 
 class TqdmBar:
@@ -70,9 +111,11 @@ class TqdmBar:
         self.bar.close()
 
 
-def make_bar(total: int, kind: str = "auto"):
-    """A bar for ``total`` steps: ``"tqdm"``, ``"plain"``, or ``"auto"`` (tqdm when importable)."""
-    if kind in ("auto", "tqdm"):
+def make_bar(total: int, kind: str = "auto") -> Bar:
+    """A bar for ``total`` steps: ``"tqdm"``, ``"plain"``, or ``"auto"``: tqdm (``tqdm.auto``)
+    in a notebook or on a terminal when it is installed, else the plain bar, which writes one
+    line per epoch when standard error is not a terminal."""
+    if kind == "tqdm" or (kind == "auto" and (_in_notebook() or _is_terminal(sys.stderr))):
         try:
             return TqdmBar(total)
         except ImportError:

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import _lib
 from ._core import lib
-from .errors import InvalidArgumentError
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 #: charnn_text_config.alphabet values, by the names the binding takes.
 ALPHABETS = {"article": 0, "learned": 1, "explicit": 2}
@@ -140,21 +140,21 @@ def _rows(values: Any, what: str) -> Tuple[List[Any], Optional[List[Any]]]:
     """The values of a list, tuple, NumPy array, pandas Series or any iterable, with the Series'
     index labels (to name rows in messages) when it has them."""
     if isinstance(values, (str, bytes, bytearray)):
-        raise TypeError(f"{what} must be a list of str (or an array or Series), not a single {type(values).__name__}")
+        raise ArgumentTypeError(f"{what} must be a list of str (or an array or Series), not a single {type(values).__name__}")
     if isinstance(values, dict):
-        raise TypeError(f"{what} must be a list of str (or an array or Series), not a dict")
+        raise ArgumentTypeError(f"{what} must be a list of str (or an array or Series), not a dict")
     index = None
     if hasattr(values, "index") and hasattr(values, "to_list") and hasattr(values, "iloc"):  # a pandas Series
         index = list(values.index)
         values = values.to_list()
     elif type(values).__module__ == "numpy" and hasattr(values, "tolist"):  # a NumPy array
         if getattr(values, "ndim", 1) != 1:
-            raise TypeError(f"{what} must be one-dimensional, got an array of shape {values.shape}")
+            raise ArgumentTypeError(f"{what} must be one-dimensional, got an array of shape {values.shape}")
         values = values.tolist()
     try:
         return list(values), index
     except TypeError:
-        raise TypeError(f"{what} must be a list of str (or an array or Series), not {type(values).__name__}") from None
+        raise ArgumentTypeError(f"{what} must be a list of str (or an array or Series), not {type(values).__name__}") from None
 
 
 def _where(what: str, i: int, index: Optional[List[Any]]) -> str:
@@ -175,7 +175,7 @@ def text_column(values: Any, what: str) -> List[str]:
             continue
         if _is_missing(value):
             raise InvalidArgumentError(f"{_where(what, i, index)} is missing ({value!r}): drop or fill such rows first")
-        raise TypeError(f"{_where(what, i, index)} must be str, not {type(value).__name__}")
+        raise ArgumentTypeError(f"{_where(what, i, index)} must be str, not {type(value).__name__}")
     return [str(value) for value in rows]  # numpy.str_ -> str
 
 
@@ -202,5 +202,5 @@ def label_column(values: Any, what: str, integers: bool) -> List[Any]:
             else:
                 out.append(number if integers else str(number))
                 continue
-        raise TypeError(f"{_where(what, i, index)} must be an int or a str, not {type(value).__name__}")
+        raise ArgumentTypeError(f"{_where(what, i, index)} must be an int or a str, not {type(value).__name__}")
     return out

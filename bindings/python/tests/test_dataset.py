@@ -42,7 +42,7 @@ def test_directory(tmp_path):
 
 
 def test_directory_errors(tmp_path):
-    with pytest.raises(charnn.IOError, match="no/such/dir") as info:
+    with pytest.raises(charnn.FileError, match="no/such/dir") as info:
         charnn.Dataset.from_directory(tmp_path / "no" / "such" / "dir")
     assert isinstance(info.value, OSError) and info.value.status == 4
     with pytest.raises(charnn.InvalidDataError, match="no label files"):

@@ -242,9 +242,9 @@ def test_from_bytes(tmp_path, trained):
 
 
 def test_checkpoint_errors(tmp_path, trained):
-    with pytest.raises(charnn.IOError, match="No such file"):
+    with pytest.raises(charnn.FileError, match="No such file"):
         charnn.Model.load(tmp_path / "missing.safetensors")
-    with pytest.raises(charnn.IOError):
+    with pytest.raises(charnn.FileError):
         trained.save(tmp_path / "no" / "dir" / "model.safetensors")
     garbage = tmp_path / "garbage.safetensors"
     garbage.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all")

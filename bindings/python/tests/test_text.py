@@ -69,7 +69,7 @@ def test_malformed_files_name_file_and_line(tmp_path):
     empty = write(tmp_path / "empty.csv", "")
     with pytest.raises(charnn.InvalidDataError, match="empty"):
         charnn.Dataset.from_csv(empty)
-    with pytest.raises(charnn.IOError):
+    with pytest.raises(charnn.FileError):
         charnn.Dataset.from_csv(tmp_path / "missing.csv")
 
 

@@ -8,6 +8,7 @@ from .. import _lib
 from .._core import check, lib
 from ._ops import cross_entropy, linear
 from ._tensor import Parameter, Tensor
+from ..errors import ArgumentTypeError
 
 
 class Module:
@@ -55,7 +56,7 @@ def _parameter_array(parameters: Iterable[Parameter]) -> Tuple["ctypes.Array[cty
     params = list(parameters)
     for p in params:
         if not isinstance(p, Parameter):
-            raise TypeError(f"expected charnn.nn.Parameter, got {type(p).__name__}")
+            raise ArgumentTypeError(f"expected charnn.nn.Parameter, got {type(p).__name__}")
     return (ctypes.c_void_p * max(len(params), 1))(*[p._handle for p in params]), len(params)
 
 

@@ -7,6 +7,7 @@ from typing import Any, List, Optional, Sequence, Union
 from .._core import check, encode, lib
 from ._graph import _next_seed, default_graph
 from ._tensor import VOCABULARY, Tensor, _as_tensor, _binary, _graph_of, _indices, _made, _shape_array, _flatten, _unary
+from ..errors import InvalidArgumentError
 
 
 def tensor(data: Any, requires_grad: bool = False) -> Tensor:
@@ -73,10 +74,10 @@ def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
 def cat(tensors: Sequence[Tensor], dim: int = 1) -> Tensor:
     """``torch.cat`` along the columns (dim 1 / -1) of rank-2 tensors."""
     if dim not in (1, -1):
-        raise ValueError("charnn concatenates along the columns only (dim=1)")
+        raise InvalidArgumentError("charnn concatenates along the columns only (dim=1)")
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat needs at least one tensor")
+        raise InvalidArgumentError("cat needs at least one tensor")
     result = _as_tensor(tensors[0], "tensors[0]")
     for t in tensors[1:]:
         result = _binary(lib.charnn_op_concat, result, t)
@@ -86,7 +87,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 1) -> Tensor:
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``torch.narrow`` along the columns: ``x[:, start:start + length]``."""
     if dim not in (1, -1):
-        raise ValueError("charnn slices along the columns only (dim=1)")
+        raise InvalidArgumentError("charnn slices along the columns only (dim=1)")
     x = _as_tensor(x, "x")
     return _made(lib.charnn_op_slice, _graph_of(x), x._handle, start, length)
 
@@ -114,7 +115,7 @@ def log(x: Tensor) -> Tensor:
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     """log-softmax over the last dimension."""
     if dim not in (-1, len(_as_tensor(x, "x").shape) - 1):
-        raise ValueError("charnn's log_softmax runs over the last dimension")
+        raise InvalidArgumentError("charnn's log_softmax runs over the last dimension")
     return _unary(lib.charnn_op_log_softmax, x)
 
 

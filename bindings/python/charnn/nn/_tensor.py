@@ -5,7 +5,7 @@ import ctypes
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from .._core import check, lib
-from ..errors import InvalidArgumentError
+from ..errors import ArgumentTypeError, InvalidArgumentError
 from ._graph import Graph, _next_seed, default_graph
 
 VOCABULARY = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .,:;-'"
@@ -16,7 +16,7 @@ def _shape_array(shape: Sequence[int]) -> "ctypes.Array[ctypes.c_int64]":
     shape = tuple(shape)
     for d in shape:
         if not isinstance(d, int) or isinstance(d, bool):
-            raise TypeError(f"shape dimensions must be int, got {type(d).__name__}")
+            raise ArgumentTypeError(f"shape dimensions must be int, got {type(d).__name__}")
     return (ctypes.c_int64 * max(len(shape), 1))(*shape)
 
 
@@ -27,10 +27,10 @@ def _flatten(data: Any) -> Tuple[Shape, List[float]]:
     if isinstance(data, (int, float)) and not isinstance(data, bool):
         return (), [float(data)]
     if not isinstance(data, (list, tuple)) or not data:
-        raise TypeError("tensor data must be a number, a numpy array or non-empty nested lists")
+        raise ArgumentTypeError("tensor data must be a number, a numpy array or non-empty nested lists")
     parts = [_flatten(item) for item in data]
     if any(shape != parts[0][0] for shape, _ in parts):
-        raise ValueError("nested lists of tensor data must be rectangular")
+        raise InvalidArgumentError("nested lists of tensor data must be rectangular")
     return (len(parts),) + parts[0][0], [v for _, values in parts for v in values]
 
 
@@ -173,7 +173,7 @@ class Parameter(Tensor):
         elif shape is not None:
             dims, array = tuple(shape), None
         else:
-            raise TypeError("Parameter needs data or a shape")
+            raise ArgumentTypeError("Parameter needs data or a shape")
         out = ctypes.c_void_p()
         check(lib.charnn_parameter_new(_shape_array(dims), len(dims), array, ctypes.byref(out)))
         super().__init__(out.value, None)
@@ -220,7 +220,7 @@ def _made(function, graph: Graph, *args) -> Tensor:
 
 def _as_tensor(x: Any, name: str) -> Tensor:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{name} must be a charnn.nn.Tensor, not {type(x).__name__}")
+        raise ArgumentTypeError(f"{name} must be a charnn.nn.Tensor, not {type(x).__name__}")
     return x
 
 
@@ -238,6 +238,6 @@ def _indices(values: Union[int, Sequence[int]], name: str) -> Tuple["ctypes.Arra
     values = [values] if isinstance(values, int) else list(values)
     for v in values:
         if not isinstance(v, int) or isinstance(v, bool):
-            raise TypeError(f"{name} must be int(s), got {type(v).__name__}")
+            raise ArgumentTypeError(f"{name} must be int(s), got {type(v).__name__}")
     return (ctypes.c_int32 * max(len(values), 1))(*values), len(values)
 
