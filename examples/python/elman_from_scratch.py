@@ -10,34 +10,35 @@ Ends with the line `test accuracy: NN.NN%`.
 import argparse
 import random
 import time
+from typing import List, Tuple
 
 import charnn
 from charnn import nn
 
 
 class MyRNN(nn.Module):
-    def __init__(self, input_size, hidden_size, output_size):
+    def __init__(self, input_size: int, hidden_size: int, output_size: int) -> None:
         super().__init__()
         self.hidden_size = hidden_size
         self.in2hidden = nn.Linear(input_size + hidden_size, hidden_size)
         self.in2output = nn.Linear(input_size + hidden_size, output_size)
 
-    def forward(self, x, hidden_state):
+    def forward(self, x: nn.Tensor, hidden_state: nn.Tensor) -> Tuple[nn.Tensor, nn.Tensor]:
         combined = nn.cat((x, hidden_state), 1)
         hidden = nn.sigmoid(self.in2hidden(combined))
         output = self.in2output(combined)
         return output, hidden
 
-    def init_hidden(self):
+    def init_hidden(self) -> nn.Tensor:
         return nn.kaiming_uniform(1, self.hidden_size)
 
 
-def name_to_tensors(name):
+def name_to_tensors(name: str) -> List[nn.Tensor]:
     """The article's name_to_tensor: one one-hot [1, 59] row per letter."""
     return [nn.letter_to_tensor(index) for index in nn.name_to_indices(name)]
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default="data/names")
     parser.add_argument("--epochs", type=int, default=2)

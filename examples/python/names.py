@@ -11,12 +11,13 @@ libcharnn.so with bindings/python on PYTHONPATH). matplotlib is optional (for th
 import argparse
 import time
 from pathlib import Path
+from typing import Any, Dict
 
 import charnn
 
 EXAMPLES = ["Mike", "Qin", "Slaveya", "Jake", "Fernando", "Demirkan"]
 # The article's protocol: 2 epochs, batch 1, Adam lr 1e-3; its Elman cell clips the gradient norm to 1.
-PROTOCOL = {
+PROTOCOL: Dict[str, Dict[str, Dict[str, Any]]] = {
     "elman": dict(model=dict(kind="elman", hidden_size=256), fit=dict(clip=1.0)),
     "gru": dict(model=dict(kind="gru", hidden_size=256, num_layers=2), fit=dict()),
 }
