@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from . import _lib
-from .errors import ArgumentTypeError, ClosedError, InvalidArgumentError, error_for
+from .errors import ArgumentTypeError, ClosedError, InternalError, InvalidArgumentError, error_for
 
 lib = _lib.load()
+_H = TypeVar("_H", bound="Handle")
 
 
 def check(status: int) -> None:
@@ -49,6 +50,13 @@ def string_array(strings: Any, what: str) -> "ctypes.Array[ctypes.c_char_p]":
     return (ctypes.c_char_p * max(len(items), 1))(*items)
 
 
+def handle_of(out: ctypes.c_void_p) -> int:
+    """The pointer a create call wrote into ``out`` after returning OK (never NULL then)."""
+    if out.value is None:
+        raise InternalError("the library returned OK with a NULL handle")
+    return out.value
+
+
 class Handle:
     """An owned C handle: closed once (idempotently) by close(), a with block, or garbage collection."""
 
@@ -74,7 +82,7 @@ class Handle:
         if pointer is not None and lib is not None:
             getattr(lib, self._free_name)(pointer)
 
-    def __enter__(self):
+    def __enter__(self: _H) -> _H:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

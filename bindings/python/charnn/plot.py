@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Union
 
 from .errors import InvalidArgumentError
 
@@ -24,7 +24,7 @@ def plot_confusion_matrix(evaluation: Any, path: Optional[Union[str, "os.PathLik
     except ImportError:
         raise ImportError("plot_confusion_matrix needs matplotlib: pip install matplotlib") from None
     if hasattr(evaluation, "confusion"):
-        matrix = [[int(c) for c in row] for row in evaluation.confusion]
+        matrix: List[List[float]] = [[int(c) for c in row] for row in evaluation.confusion]
         labels = list(labels) if labels is not None else list(evaluation.labels)
     else:
         matrix = [[float(c) for c in row] for row in evaluation]

@@ -21,7 +21,7 @@ class Bar(Protocol):
 
 def _is_terminal(stream: TextIO) -> bool:
     try:
-        return stream.isatty()
+        return bool(stream.isatty())
     except (AttributeError, ValueError):  # no isatty, or a closed stream
         return False
 
@@ -31,10 +31,10 @@ def _in_notebook() -> bool:
     if "ipykernel" not in sys.modules:
         return False
     try:
-        from tqdm.autonotebook import tqdm as chosen
+        from tqdm.autonotebook import tqdm as chosen  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
         return False
-    return chosen.__module__ == "tqdm.notebook"
+    return bool(chosen.__module__ == "tqdm.notebook")
 
 
 class PlainBar:
@@ -86,7 +86,7 @@ class TqdmBar:
     """The same through tqdm: one bar over all epochs' steps."""
 
     def __init__(self, total: int) -> None:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped, unused-ignore]
 
         self.bar = tqdm(total=total, unit="step", dynamic_ncols=True)
         self.done = 0

@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
-from .._core import check, lib
+from .._core import check, handle_of, lib
 
 
 class Graph:
@@ -16,7 +16,7 @@ class Graph:
     def __init__(self) -> None:
         out = ctypes.c_void_p()
         check(lib.charnn_graph_create(ctypes.byref(out)))
-        self._handle = out.value
+        self._handle = handle_of(out)
         self._recording = True
 
     def reset(self) -> None:

@@ -5,7 +5,7 @@ import ctypes
 from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .. import _lib
-from .._core import check, lib
+from .._core import check, handle_of, lib
 from ._ops import cross_entropy, linear
 from ._tensor import Parameter, Tensor
 from ..errors import ArgumentTypeError
@@ -108,7 +108,7 @@ class Adam(Optimizer):
         config.weight_decay, config.decoupled = weight_decay, 1 if decoupled else 0
         out = ctypes.c_void_p()
         check(lib.charnn_optimizer_adam(array, n, ctypes.byref(config), ctypes.byref(out)))
-        super().__init__(out.value, params)
+        super().__init__(handle_of(out), params)
 
 
 class AdamW(Adam):
@@ -128,4 +128,4 @@ class SGD(Optimizer):
         array, n = _parameter_array(params)
         out = ctypes.c_void_p()
         check(lib.charnn_optimizer_sgd(array, n, lr, momentum, weight_decay, ctypes.byref(out)))
-        super().__init__(out.value, params)
+        super().__init__(handle_of(out), params)

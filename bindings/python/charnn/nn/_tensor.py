@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
-from .._core import check, lib
+from .._core import check, handle_of, lib
 from ..errors import ArgumentTypeError, InvalidArgumentError
 from ._graph import Graph, _next_seed, default_graph
 
@@ -60,7 +60,7 @@ class Tensor:
             n *= d
         return n
 
-    def _read(self, function) -> List[float]:
+    def _read(self, function: Callable[..., int]) -> List[float]:
         n = self.numel()
         values = (ctypes.c_float * n)()
         check(function(self._handle, values, n))
@@ -83,8 +83,9 @@ class Tensor:
         return out.value
 
     @property
-    def grad(self) -> Optional[List[Any]]:
-        """The gradient from the last backward as nested lists, or None when there is none."""
+    def grad(self) -> Any:
+        """The gradient from the last backward as nested lists (as :meth:`tolist`), or None
+        when there is none."""
         n = self.numel()
         values = (ctypes.c_float * n)()
         status = lib.charnn_tensor_read_grad(self._handle, values, n)
@@ -176,7 +177,7 @@ class Parameter(Tensor):
             raise ArgumentTypeError("Parameter needs data or a shape")
         out = ctypes.c_void_p()
         check(lib.charnn_parameter_new(_shape_array(dims), len(dims), array, ctypes.byref(out)))
-        super().__init__(out.value, None)
+        super().__init__(handle_of(out), None)
 
     @classmethod
     def uniform(cls, *shape: int, low: float, high: float, seed: Optional[int] = None) -> "Parameter":
@@ -185,7 +186,7 @@ class Parameter(Tensor):
         check(lib.charnn_parameter_uniform(_shape_array(shape), len(shape), low, high, _next_seed(seed),
                                            ctypes.byref(out)))
         p = cls.__new__(cls)
-        Tensor.__init__(p, out.value, None)
+        Tensor.__init__(p, handle_of(out), None)
         return p
 
     def copy_(self, data: Any) -> None:
@@ -212,10 +213,10 @@ def _graph_of(*tensors: Tensor) -> Graph:
     return default_graph()
 
 
-def _made(function, graph: Graph, *args) -> Tensor:
+def _made(function: Callable[..., int], graph: Graph, *args: Any) -> Tensor:
     out = ctypes.c_void_p()
     check(function(graph._handle, *args, ctypes.byref(out)))
-    return Tensor(out.value, graph)
+    return Tensor(handle_of(out), graph)
 
 
 def _as_tensor(x: Any, name: str) -> Tensor:
@@ -224,12 +225,12 @@ def _as_tensor(x: Any, name: str) -> Tensor:
     return x
 
 
-def _binary(function, a: Tensor, b: Tensor) -> Tensor:
+def _binary(function: Callable[..., int], a: Tensor, b: Tensor) -> Tensor:
     a, b = _as_tensor(a, "a"), _as_tensor(b, "b")
     return _made(function, _graph_of(a, b), a._handle, b._handle)
 
 
-def _unary(function, x: Tensor) -> Tensor:
+def _unary(function: Callable[..., int], x: Tensor) -> Tensor:
     x = _as_tensor(x, "x")
     return _made(function, _graph_of(x), x._handle)
 
