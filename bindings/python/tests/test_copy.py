@@ -1,5 +1,6 @@
-"""Pickling and copying (issue 16): a Model goes by value, through its checkpoint bytes. Before,
-they copied the raw C handle: collecting the copy freed the original's model."""
+"""Pickling and copying (issue 16): a Model goes by value, through its checkpoint bytes; a Dataset
+copies by value and refuses pickling. Before, all of them copied the raw C handle: collecting the
+copy freed the original's model or dataset."""
 import copy
 import gc
 import multiprocessing
@@ -151,3 +152,68 @@ def test_joblib(fitted):
     assert [got for got, _ in results] == [expected, expected]
     assert predictions(fitted) == expected
 
+
+# -- datasets ------------------------------------------------------------------------------
+
+
+def _same_dataset(a, b):
+    assert list(a) == list(b)
+    assert a.labels == b.labels and a.skipped == b.skipped and a.label_counts == b.label_counts
+    assert a.summary() == b.summary()
+
+
+@pytest.mark.parametrize("copier", [copy.copy, copy.deepcopy])
+def test_dataset_copies_by_value(copier):
+    # Skipped rows (digits the article's alphabet lacks) and a label with no example.
+    names, labels = generated_names(60)
+    names += ["abc1", "pq2"]
+    labels += [0, 1]
+    original = charnn.Dataset(names, labels, LABELS + ["Unused"])
+    assert len(original.skipped) == 2 and original.label_counts["Unused"] == 0
+    duplicate = copier(original)
+    assert type(duplicate) is charnn.Dataset and duplicate._pointer != original._pointer
+    _same_dataset(duplicate, original)
+    del duplicate
+    gc.collect()
+    assert len(original) == 60
+    other = copier(original)
+    expected = list(original)
+    original.close()
+    assert list(other) == expected
+
+
+def test_dataset_copy_keeps_a_learned_alphabet():
+    texts = ["Straße", "İstanbul", "東京", "Ἀθῆναι", "Dvořák", "Øresund"] * 3
+    labels = ["de", "tr", "ja", "el", "cs", "da"] * 3
+    with charnn.Dataset(texts, labels, alphabet="learned", normalize="nfkc", casefold=True, min_count=2) as original:
+        duplicate = copy.deepcopy(original)
+        _same_dataset(duplicate, original)
+        with charnn.Model(original, hidden_size=4, num_layers=1) as a, charnn.Model(duplicate, hidden_size=4, num_layers=1) as b:
+            assert a.text_config == b.text_config and a.to_bytes() == b.to_bytes()
+        for x, y in zip(original.split(0.5, seed=3), duplicate.split(0.5, seed=3)):
+            _same_dataset(x, y)
+
+
+def test_dataset_copy_keeps_python_attributes():
+    names, labels = generated_names(30)
+    original = charnn.Dataset(names, labels, LABELS)
+    original.note = ["mine"]
+    assert copy.copy(original).note is original.note
+    deep = copy.deepcopy(original)
+    assert deep.note == ["mine"] and deep.note is not original.note
+
+
+def test_dataset_refuses_pickling(small):
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        with pytest.raises(TypeError, match="cannot be pickled.*Dataset.load"):
+            pickle.dumps(small, protocol=protocol)
+    assert len(small) == 300
+
+
+def test_closed_dataset_refuses_copying():
+    names, labels = generated_names(30)
+    data = charnn.Dataset(names, labels, LABELS)
+    data.close()
+    for copier in (copy.copy, copy.deepcopy):
+        with pytest.raises(charnn.ClosedError):
+            copier(data)
