@@ -733,6 +733,18 @@ charnn_status charnn_model_load(const char *path, charnn_model **out);
  * data[0 .. size) is read and copied; the same validation and statuses. */
 charnn_status charnn_model_load_memory(const void *data, size_t size, charnn_model **out);
 
+/* Since 0.4: charnn_model_save into memory (to send, cache or copy a model; Python's pickle and
+ * copy.deepcopy use it): the very bytes charnn_model_save writes to its file, which
+ * charnn_model_load_memory reads back, copied into buffer[0 .. capacity). *size receives the
+ * checkpoint's size in bytes on success and on CHARNN_BUFFER_TOO_SMALL; buffer NULL with
+ * capacity 0 asks for it (CHARNN_OK, nothing written). A model's checkpoint size never changes
+ * (training changes the weights, not their number), so one query is enough. Returns
+ * CHARNN_BUFFER_TOO_SMALL, nothing written, when capacity < *size; CHARNN_INVALID_ARGUMENT for a
+ * NULL model or size, or a NULL buffer with a non-zero capacity; CHARNN_INVALID_HANDLE for a
+ * freed or wrong-kind handle; CHARNN_BUSY while the model trains (as charnn_model_save). Safe to
+ * call from many threads at once. */
+charnn_status charnn_model_save_memory(const charnn_model *model, void *buffer, size_t capacity, size_t *size);
+
 /* The model's configuration. The caller sets out->struct_size (charnn_model_config_init does);
  * nothing past it is written (a 0.2.0-sized struct receives the fields 0.2.0 had). */
 charnn_status charnn_model_get_config(const charnn_model *model, charnn_model_config *out);

@@ -237,6 +237,31 @@ public func charnn_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CCh
 }
 
 @c @implementation
+public func charnn_model_save_memory(_ model: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+                                     _ size: UnsafeMutablePointer<Int>?) -> charnn_status {
+    api("charnn_model_save_memory") {
+        let model = try ModelBox.from(model).model
+        guard let size else { throw APIError.invalid("size is NULL") }
+        // The size first (it never changes over the model's life), so (NULL, 0) asks for it.
+        let needed = try model.checkpointSize()
+        size.pointee = needed
+        guard let buffer else {
+            guard capacity == 0 else { throw APIError.invalid("buffer is NULL but capacity is \(UInt(bitPattern: capacity))") }
+            return
+        }
+        // A capacity past Int.max reads as negative here: more than enough.
+        guard capacity < 0 || capacity >= needed else {
+            throw APIError(CHARNN_BUFFER_TOO_SMALL, "the checkpoint needs \(needed) bytes, capacity is \(capacity)")
+        }
+        let bytes = try model.checkpointBytes()
+        guard bytes.count == needed else {
+            throw APIError(CHARNN_INTERNAL_ERROR, "the checkpoint is \(bytes.count) bytes, its size was \(needed)")
+        }
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+}
+
+@c @implementation
 public func charnn_model_free(_ model: OpaquePointer?) {
     Handles.free(model, .model)
 }

@@ -107,6 +107,7 @@ typedef struct {
     int stop_after;
     charnn_model *model;
     charnn_status predict_status;
+    charnn_status save_status;
     int64_t last_step;
 } callback_state;
 
@@ -118,6 +119,8 @@ static int count_progress(const charnn_train_progress *p, void *user_data) {
     if (s->model) {
         int32_t label;
         s->predict_status = charnn_model_predict(s->model, "abc", 1, &label, NULL, NULL);
+        size_t size = 0;
+        s->save_status = charnn_model_save_memory(s->model, NULL, 0, &size);
     }
     return s->stop_after > 0 && s->calls >= s->stop_after;
 }
@@ -225,9 +228,10 @@ void test_train_evaluate_predict(void) {
     OK(charnn_model_predict(m, "abcd", 1, labels, NULL, NULL));
 
     /* Predicting on the model from its own training callback is refused, not a deadlock. */
-    state = (callback_state){.stop_after = 1, .model = m, .predict_status = CHARNN_OK};
+    state = (callback_state){.stop_after = 1, .model = m, .predict_status = CHARNN_OK, .save_status = CHARNN_OK};
     EXPECT(charnn_model_train(m, train, &config, &result), CHARNN_CANCELLED, "stopped");
     CHECK(state.predict_status == CHARNN_BUSY);
+    CHECK(state.save_status == CHARNN_BUSY);  /* so is saving, to memory as to a file */
 
     /* Bad training arguments. */
     charnn_train_config bad = config;
@@ -315,6 +319,51 @@ void test_save_load(void) {
     EXPECT(charnn_model_load_memory(bytes, size, NULL), CHARNN_INVALID_ARGUMENT, "out is NULL");
     EXPECT(charnn_model_load_memory(bytes, (size_t)-1, &loaded), CHARNN_INVALID_ARGUMENT, "too large");
     CHECK(loaded == (charnn_model *)0x1);
+
+    /* To memory: the file's bytes exactly, after a size query; too small writes nothing. */
+    size_t needed = 0;
+    OK(charnn_model_save_memory(m, NULL, 0, &needed));
+    CHECK(needed == size);
+    char *saved = malloc(needed + 16);
+    memset(saved, 0x5a, needed + 16);
+    size_t written = 0;
+    OK(charnn_model_save_memory(m, saved, needed + 16, &written));
+    CHECK(written == size && memcmp(saved, bytes, size) == 0 && saved[size] == 0x5a);
+    OK(charnn_model_load_memory(saved, written, &loaded));
+    OK(charnn_model_predict(loaded, "Mike", 1, &l2, NULL, NULL));
+    CHECK(l1 == l2);
+    charnn_model_free(loaded);
+    loaded = (charnn_model *)0x1;
+    memset(saved, 0x5a, needed + 16);
+    written = 0;
+    EXPECT(charnn_model_save_memory(m, saved, needed - 1, &written), CHARNN_BUFFER_TOO_SMALL, "needs");
+    CHECK(written == needed && saved[0] == 0x5a && saved[needed - 2] == 0x5a);
+    written = 0;
+    EXPECT(charnn_model_save_memory(m, saved, 0, &written), CHARNN_BUFFER_TOO_SMALL, "capacity is 0");
+    CHECK(written == needed && saved[0] == 0x5a);
+    OK(charnn_model_save_memory(m, saved, (size_t)-1, &written));  /* "enough" */
+    CHECK(written == size && memcmp(saved, bytes, size) == 0);
+    EXPECT(charnn_model_save_memory(m, NULL, 10, &written), CHARNN_INVALID_ARGUMENT, "buffer is NULL");
+    EXPECT(charnn_model_save_memory(m, saved, needed, NULL), CHARNN_INVALID_ARGUMENT, "size is NULL");
+    EXPECT(charnn_model_save_memory(NULL, saved, needed, &written), CHARNN_INVALID_ARGUMENT, "model is NULL");
+    /* Every kind round-trips through memory, byte for byte. */
+    for (int32_t kind = CHARNN_MODEL_ELMAN; kind <= CHARNN_MODEL_LSTM; kind++) {
+        charnn_model *k = small_model(kind, 5), *back = NULL;
+        size_t n = 0, n2 = 0;
+        OK(charnn_model_save_memory(k, NULL, 0, &n));
+        char *first = malloc(n), *second = malloc(n);
+        OK(charnn_model_save_memory(k, first, n, &n));
+        OK(charnn_model_load_memory(first, n, &back));
+        OK(charnn_model_save_memory(back, second, n, &n2));
+        CHECK(n2 == n && memcmp(first, second, n) == 0);
+        charnn_model_free(back);
+        /* A freed handle is refused. */
+        charnn_model_free(k);
+        EXPECT(charnn_model_save_memory(k, first, n, &n2), CHARNN_INVALID_HANDLE, "not a live");
+        free(first);
+        free(second);
+    }
+    free(saved);
     EXPECT(charnn_model_save(m, "/no/such/dir/model.safetensors"), CHARNN_IO_ERROR, "/no/such/dir");
     EXPECT(charnn_model_save(m, NULL), CHARNN_INVALID_ARGUMENT, "path is NULL");
     EXPECT(charnn_model_save(NULL, path), CHARNN_INVALID_ARGUMENT, "model is NULL");

@@ -20,8 +20,19 @@ extension Model {
     /// there untouched. Throws `.io` when the file cannot be written.
     public func save(to path: String) throws(CharNNError) {
         guard !path.isEmpty else { throw .invalidArgument("the checkpoint path is empty") }
-        let bytes = try reading { () throws(CharNNError) -> [UInt8] in checkpoint().serialized() }
-        try FileSystem.writeFileAtomically(path, bytes)
+        try FileSystem.writeFileAtomically(path, try checkpointBytes())
+    }
+
+    /// The bytes `save(to:)` writes to its file. Throws `.busy` while the model trains.
+    public func checkpointBytes() throws(CharNNError) -> [UInt8] {
+        try reading { () throws(CharNNError) -> [UInt8] in checkpoint().serialized() }
+    }
+
+    /// `checkpointBytes().count`, without writing the weights out. It never changes over the
+    /// model's life: training changes the weights, not their number, and the metadata (sizes,
+    /// seed, labels, alphabet) is fixed when the model is made. Throws `.busy` while it trains.
+    public func checkpointSize() throws(CharNNError) -> Int {
+        try reading { () throws(CharNNError) -> Int in checkpoint().serializedSize }
     }
 
     func checkpoint() -> SafeTensors {

@@ -15,6 +15,27 @@ struct SafeTensors {
     /// The file's bytes: tensors in order, header padded with spaces to a multiple of 8 bytes so
     /// the data is aligned.
     func serialized() -> [UInt8] {
+        let (headerBytes, dataSize) = header()
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + headerBytes.count + dataSize)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: headerBytes)
+        for (_, tensor) in tensors {
+            for value in tensor.scalars {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+            }
+        }
+        return out
+    }
+
+    /// `serialized().count`, without writing the data.
+    var serializedSize: Int {
+        let (headerBytes, dataSize) = header()
+        return 8 + headerBytes.count + dataSize
+    }
+
+    /// The padded JSON header and the size of the data after it.
+    private func header() -> (bytes: [UInt8], dataSize: Int) {
         var header: [(String, JSON)] = [("__metadata__", .object(metadata.map { ($0.0, .string($0.1)) }))]
         var offset = 0
         for (name, tensor) in tensors {
@@ -28,16 +49,7 @@ struct SafeTensors {
         }
         var headerBytes = Array(JSON.object(header).serialized.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
-        var out: [UInt8] = []
-        out.reserveCapacity(8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: headerBytes)
-        for (_, tensor) in tensors {
-            for value in tensor.scalars {
-                withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) }
-            }
-        }
-        return out
+        return (headerBytes, offset)
     }
 
     /// Parses and validates a whole file: the header, every entry's dtype, shape and range, and

@@ -195,6 +195,7 @@ FUNCTIONS: List[Tuple[str, object, list]] = [
     ("charnn_model_save", status, [handle, ctypes.c_char_p]),
     ("charnn_model_load", status, [ctypes.c_char_p, handle_p]),
     ("charnn_model_load_memory", status, [ctypes.c_void_p, ctypes.c_size_t, handle_p]),
+    ("charnn_model_save_memory", status, [handle, ctypes.c_void_p, ctypes.c_size_t, c_size_p]),
     ("charnn_model_get_config", status, [handle, ctypes.POINTER(ModelConfig)]),
     ("charnn_model_label_count", status, [handle, c_size_p]),
     ("charnn_model_label_name", status, [handle, ctypes.c_size_t, c_char_pp]),

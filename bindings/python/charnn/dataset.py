@@ -63,6 +63,12 @@ class Dataset(Handle):
 
     Rows that cannot be used are listed in :attr:`skipped`. A dataset is immutable; it holds a C
     handle released by :meth:`close`, a ``with`` block or garbage collection.
+
+    ``copy.copy`` and ``copy.deepcopy`` give a dataset of its own with the same rows, labels (in
+    the same order), alphabet, text options and :attr:`skipped` list (a :meth:`subset` of every
+    row). Pickling is refused with a ``TypeError``: the C API cannot rebuild a dataset exactly
+    elsewhere (its skipped list, or how a learned alphabet was learned), so pass what it was made
+    from instead (the file's path, or the texts and labels) and load it in the other process.
     """
 
     _free_name = "charnn_dataset_free"
@@ -358,6 +364,31 @@ class Dataset(Handle):
         train, test = ctypes.c_void_p(), ctypes.c_void_p()
         check(lib.charnn_dataset_split(self._handle, float(test_size), seed, ctypes.byref(train), ctypes.byref(test)))
         return Dataset._wrap(train.value), Dataset._wrap(test.value)
+
+    def __copy__(self) -> "Dataset":
+        count = len(self)
+        out = ctypes.c_void_p()
+        check(lib.charnn_dataset_subset(self._handle, (ctypes.c_size_t * max(count, 1))(*range(count)), count,
+                                        ctypes.byref(out)))
+        copy = type(self)._wrap(out.value)
+        copy.__dict__.update((key, value) for key, value in self.__dict__.items() if key != "_pointer")
+        return copy
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Dataset":
+        import copy
+        duplicate = self.__copy__()
+        memo[id(self)] = duplicate
+        for key, value in self.__dict__.items():
+            if key != "_pointer":
+                duplicate.__dict__[key] = copy.deepcopy(value, memo)
+        return duplicate
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(
+            "a charnn.Dataset cannot be pickled: it could not be rebuilt exactly elsewhere (its skipped rows, "
+            "how its alphabet was learned). Send what it was made from instead: its path (Dataset.load in the "
+            "other process) or its rows (texts, labels = zip(*dataset), then Dataset(texts, labels, "
+            "dataset.labels, <its text options>)). copy.copy and copy.deepcopy work")
 
     def __repr__(self) -> str:
         if self.closed:

@@ -244,6 +244,25 @@ class Model(Handle):
         ``load_state_dict`` read it). Atomic: a failure leaves any previous file intact."""
         check(lib.charnn_model_save(self._handle, path_bytes(path)))
 
+    def to_bytes(self) -> bytes:
+        """The checkpoint :meth:`save` writes, as bytes (``charnn_model_save_memory``):
+        :meth:`from_bytes` reads them back. Raises :class:`charnn.BusyError` while the model
+        trains and :class:`charnn.ClosedError` once it is closed."""
+        size = ctypes.c_size_t()
+        check(lib.charnn_model_save_memory(self._handle, None, 0, ctypes.byref(size)))
+        buffer = ctypes.create_string_buffer(size.value)
+        check(lib.charnn_model_save_memory(self._handle, buffer, len(buffer), ctypes.byref(size)))
+        return buffer.raw
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """Pickling, ``copy.copy`` and ``copy.deepcopy`` go by value, through :meth:`to_bytes`:
+        the copy is a model of its own (its own weights, freed on its own), and a pickle loads
+        in another process (multiprocessing, joblib). Other attributes (``history``) come along,
+        deep-copied by ``copy.deepcopy``. A closed model raises :class:`charnn.ClosedError`, one
+        that is training :class:`charnn.BusyError`."""
+        state = {key: value for key, value in self.__dict__.items() if key != "_pointer"}
+        return type(self).from_bytes, (self.to_bytes(),), state or None
+
     # -- description ---------------------------------------------------------------------
 
     def _config(self) -> _lib.ModelConfig:
