@@ -43,7 +43,7 @@ def _count(value: Any, name: str, low: int, high: int) -> int:
             raise TypeError
         number = operator.index(value)
     except TypeError:
-        raise InvalidArgumentError(f"{name} must be an int, not {type(value).__name__}") from None
+        raise ArgumentTypeError(f"{name} must be an int, not {type(value).__name__}") from None
     if not low <= number <= high:
         raise InvalidArgumentError(f"{name} must be in [{low}, {high}], got {number}")
     return number
