@@ -57,6 +57,17 @@ def handle_of(out: ctypes.c_void_p) -> int:
     return out.value
 
 
+class ProcessLocal:
+    """Refuses copy and pickle: the object holds a C pointer valid in this process only, and a
+    second Python object on the same pointer would free it when collected."""
+
+    __slots__ = ()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        kind = f"{type(self).__module__}.{type(self).__qualname__}"
+        raise TypeError(f"a {kind} cannot be copied or pickled: it holds a C object of this process")
+
+
 class Handle:
     """An owned C handle: closed once (idempotently) by close(), a with block, or garbage collection."""
 

@@ -217,3 +217,32 @@ def test_closed_dataset_refuses_copying():
     for copier in (copy.copy, copy.deepcopy):
         with pytest.raises(charnn.ClosedError):
             copier(data)
+
+
+# charnn.nn's objects hold C pointers too: copying the pointer would let the copy free the
+# original's object. Parameters copy by value (so copy.deepcopy of a module works); graphs,
+# optimizers and graph tensors refuse.
+def test_nn_parameters_copy_by_value_and_modules_deepcopy():
+    from charnn import nn
+
+    layer = nn.Linear(3, 2)
+    twin = copy.deepcopy(layer)
+    assert twin.weight.tolist() == layer.weight.tolist() and twin.weight._handle != layer.weight._handle
+    del layer
+    gc.collect()
+    assert len(twin.weight.tolist()) == 2  # the copy's weights are its own
+    p = nn.Parameter([[1.0, 2.0]])
+    q = copy.copy(p)
+    q.copy_([[5.0, 6.0]])
+    assert p.tolist() == [[1.0, 2.0]]
+
+
+@pytest.mark.parametrize("make", ["graph", "optimizer", "tensor"])
+def test_nn_handles_refuse_copy_and_pickle(make):
+    from charnn import nn
+
+    p = nn.Parameter([[1.0, 2.0]])
+    obj = {"graph": nn.Graph, "optimizer": lambda: nn.SGD([p], lr=0.1), "tensor": lambda: p * p}[make]()
+    for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
+        with pytest.raises(TypeError, match="cannot be copied or pickled"):
+            attempt(obj)

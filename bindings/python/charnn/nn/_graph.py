@@ -7,10 +7,10 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
-from .._core import check, handle_of, lib
+from .._core import ProcessLocal, check, handle_of, lib
 
 
-class Graph:
+class Graph(ProcessLocal):
     """A tape of recorded ops (``charnn_graph``). Tensors made on it live until :meth:`reset`."""
 
     def __init__(self) -> None:

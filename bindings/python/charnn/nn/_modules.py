@@ -5,7 +5,7 @@ import ctypes
 from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .. import _lib
-from .._core import check, handle_of, lib
+from .._core import ProcessLocal, check, handle_of, lib
 from ._ops import cross_entropy, linear
 from ._tensor import Parameter, Tensor
 from ..errors import ArgumentTypeError
@@ -68,7 +68,7 @@ def clip_grad_norm_(parameters: Iterable[Parameter], max_norm: float) -> float:
     return norm.value
 
 
-class Optimizer:
+class Optimizer(ProcessLocal):
     """Base of :class:`Adam`, :class:`AdamW` and :class:`SGD` (a ``charnn_optimizer``)."""
 
     def __init__(self, handle: int, parameters: List[Parameter]) -> None:

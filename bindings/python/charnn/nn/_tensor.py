@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from .._core import check, handle_of, lib
+from .._core import ProcessLocal, check, handle_of, lib
 from ..errors import ArgumentTypeError, InvalidArgumentError
 from ._graph import Graph, _next_seed, default_graph
 
@@ -34,7 +34,7 @@ def _flatten(data: Any) -> Tuple[Shape, List[float]]:
     return (len(parts),) + parts[0][0], [v for _, values in parts for v in values]
 
 
-class Tensor:
+class Tensor(ProcessLocal):
     """A value recorded on a graph: an op's result, an input or a constant. Immutable; valid
     until its graph is reset (then any use raises :class:`charnn.InvalidArgumentError`)."""
 
@@ -188,6 +188,13 @@ class Parameter(Tensor):
         p = cls.__new__(cls)
         Tensor.__init__(p, handle_of(out), None)
         return p
+
+    def __copy__(self) -> "Parameter":
+        """A new parameter with the same values (no gradient): ``copy.deepcopy(module)`` works."""
+        return Parameter(self.tolist())
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Parameter":
+        return self.__copy__()
 
     def copy_(self, data: Any) -> None:
         """Overwrites the values (same number of elements)."""
