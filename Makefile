@@ -29,7 +29,7 @@ help:
 	@echo "make lib     build/.build/release/libcharnn.so, the C ABI library"
 	@echo "make install PREFIX=dir   install the library, charnn.h, charnn.pc and the charnn tool"
 	@echo "make examples  build the C example programs into build/bin"
-	@echo "make python  copy the library into bindings/python/charnn (then pip install ./bindings/python)"
+	@echo "make python  copy the library into bindings/python/charnn (pip install ./bindings/python builds it itself)"
 	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
 	@echo "make bench   the benchmark suite against PyTorch (make bench-deps installs torch first)"
 	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
@@ -96,7 +96,8 @@ test-c: examples
 test-cli: examples
 	CHARNN="$(abspath $(BUILD)/bin/charnn)" CHARNN_DATA="$(abspath $(DATA))" Tests/CLI/test_cli.sh
 
-# The Python package with the library inside it (what `pip install ./bindings/python` ships).
+# The Python package with the library inside it: a shortcut, since `pip install ./bindings/python`
+# builds the library (the same `swift build`) and copies it into the wheel when the package has none.
 python: lib
 	install -m 0755 $(LIB_SO) bindings/python/charnn/libcharnn.so
 	strip --strip-unneeded bindings/python/charnn/libcharnn.so

@@ -5,8 +5,8 @@ write the confusion matrices as PNG files, and predict the article's example nam
 
     python3 examples/python/names.py [DATA_DIR] [--out DIR] [--models elman,gru]
 
-Needs `make python` and `pip install ./bindings/python` (or CHARNN_LIBRARY pointing at
-libcharnn.so with bindings/python on PYTHONPATH). matplotlib is optional (for the figures).
+Needs `pip install ./bindings/python` (or CHARNN_LIBRARY pointing at libcharnn.so with
+bindings/python on PYTHONPATH). matplotlib is optional (for the figures).
 """
 import argparse
 import time

@@ -13,8 +13,9 @@ Your own data, in any script: ``Dataset.from_csv("data.csv", text_column="name",
 label_column="language", alphabet="learned")`` (or ``from_tsv``, ``load``, ``from_pandas``),
 then ``Model(data)`` reads the alphabet learned from it.
 
-The library is loaded on import from ``$CHARNN_LIBRARY``, the installed package, the source
-tree's build folders or the system; :data:`library_path` says which.
+The library is loaded on import from ``$CHARNN_LIBRARY`` (only there when it is set), the
+installed package, the source tree's build folders, ``$LD_LIBRARY_PATH`` or the system;
+:data:`library_path` says which.
 """
 from __future__ import annotations
 

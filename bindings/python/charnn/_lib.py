@@ -5,7 +5,7 @@ import ctypes
 import ctypes.util
 import os
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 #: The C ABI versions this binding knows how to call.
 SUPPORTED_ABI_VERSIONS = (1,)
@@ -308,44 +308,89 @@ class ABIVersionError(ImportError):
     """The library's ABI version is not one this binding knows."""
 
 
-def candidate_paths() -> List[Tuple[str, str]]:
-    """Where to look for the library, in order, as (path, where it comes from)."""
+LIBRARY_NAME = "libcharnn.so"
+
+
+def candidate_paths() -> Iterator[Tuple[str, str]]:
+    """Where to look for the library, in order, as (path, where it comes from): only
+    $CHARNN_LIBRARY when it is set; else the installed package, the source tree's build folders,
+    each $LD_LIBRARY_PATH folder, ctypes.util.find_library("charnn") and the bare name (the
+    dynamic loader's own search). Lazy: find_library runs only if the places before it fail.
+    A path "" is a note on a place with nothing to try (no $LD_LIBRARY_PATH, say)."""
+    explicit = os.environ.get("CHARNN_LIBRARY")
+    if explicit:
+        yield explicit, "$CHARNN_LIBRARY"
+        return
     here = Path(__file__).resolve().parent
-    candidates: List[Tuple[str, str]] = []
-    env = os.environ.get("CHARNN_LIBRARY")
-    if env:
-        candidates.append((env, "$CHARNN_LIBRARY"))
-    candidates.append((str(here / "libcharnn.so"), "the installed package"))
+    yield str(here / LIBRARY_NAME), "the installed package"
     for root in here.parents:
         if (root / "include" / "charnn.h").exists():  # the source tree
-            candidates.append((str(root / "build" / "stage" / "lib" / "libcharnn.so"), "the build tree"))
-            candidates.append((str(root / ".build" / "release" / "libcharnn.so"), "the build tree"))
+            yield str(root / "build" / "stage" / "lib" / LIBRARY_NAME), "the build tree"
+            yield str(root / ".build" / "release" / LIBRARY_NAME), "the build tree"
             break
+    folders = [folder for folder in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if folder]
+    for folder in folders:
+        yield os.path.join(folder, LIBRARY_NAME), "$LD_LIBRARY_PATH"
+    if not folders:
+        yield "", "$LD_LIBRARY_PATH: not set"  # "": nothing to load, a note for the error message
     system = ctypes.util.find_library("charnn")
-    if system:
-        candidates.append((system, "the system library path"))
-    return candidates
+    yield (system, 'ctypes.util.find_library("charnn")') if system else \
+        ("", 'ctypes.util.find_library("charnn"): found nothing')
+    yield LIBRARY_NAME, "the dynamic loader's search path"
+
+
+def _open(candidate: str) -> ctypes.CDLL:
+    """dlopen, with "no such file" for a missing path rather than the loader's longer message."""
+    if os.sep in candidate and not os.path.exists(candidate):
+        raise OSError(f"{candidate}: no such file")
+    return ctypes.CDLL(candidate)
+
+
+def _reason(candidate: str, error: OSError) -> str:
+    message = str(error)
+    return message[len(candidate) + 2:] if message.startswith(candidate + ": ") else message
+
+
+def _search() -> Tuple[ctypes.CDLL, str]:
+    """The first of candidate_paths() that loads, or LibraryNotFoundError listing every one and why."""
+    tried: List[str] = []
+    seen = set()
+    for candidate, origin in candidate_paths():
+        if not candidate:
+            tried.append(f"  {origin}")
+            continue
+        if candidate in seen:
+            continue
+        seen.add(candidate)
+        try:
+            return _open(candidate), candidate
+        except OSError as error:
+            tried.append(f"  {candidate} ({origin}): {_reason(candidate, error)}")
+    raise LibraryNotFoundError(
+        "cannot load libcharnn.so; tried:\n" + "\n".join(tried or ["  (nothing)"])
+        + "\nInstall the package with `pip install ./bindings/python` from the charnn repository (it builds "
+          "the library), build it with `make lib` (or `make python`), or set CHARNN_LIBRARY to its path.")
 
 
 def load(path: Optional[str] = None) -> ctypes.CDLL:
-    """Loads the library (at `path`, or the first candidate that loads), declares every function,
-    and checks its ABI version."""
-    tried: List[str] = []
-    candidates = [(path, "the path given")] if path else candidate_paths()
-    lib = None
-    for candidate, origin in candidates:
-        if os.sep in candidate and not os.path.exists(candidate):
-            tried.append(f"  {candidate} ({origin}): no such file")
-            continue
+    """Loads the library (at `path`, or $CHARNN_LIBRARY, or the first candidate that loads),
+    declares every function, and checks its ABI version. A path given or $CHARNN_LIBRARY is
+    the only one tried: when it does not load, LibraryNotFoundError names it and why (an
+    override that fails never falls back to another library)."""
+    override = os.environ.get("CHARNN_LIBRARY")
+    if path or override:
+        candidate = path or override or ""
         try:
-            lib = ctypes.CDLL(candidate)
-            break
+            lib = _open(candidate)
         except OSError as error:
-            tried.append(f"  {candidate} ({origin}): {error}")
-    if lib is None:
-        raise LibraryNotFoundError(
-            "cannot load libcharnn.so; tried:\n" + "\n".join(tried or ["  (nothing)"])
-            + "\nBuild it with `make lib` (or `make python`) in the charnn repository, or set CHARNN_LIBRARY.")
+            if path:
+                raise LibraryNotFoundError(f"cannot load {candidate}: {_reason(candidate, error)}") from None
+            raise LibraryNotFoundError(
+                f"cannot load CHARNN_LIBRARY={candidate}: {_reason(candidate, error)}\n"
+                "Point CHARNN_LIBRARY at a built libcharnn.so (`make lib` builds .build/release/libcharnn.so) "
+                "or unset it to use the package's own.") from None
+    else:
+        lib, candidate = _search()
     # The ABI version first: a library of another ABI may not have the functions below at all.
     try:
         lib.charnn_abi_version.restype = ctypes.c_int32

@@ -56,3 +56,8 @@ def names_dir():
         if candidate and (Path(candidate) / "English.txt").exists():
             return Path(candidate)
     pytest.skip("the tutorial's names data is not here (make data)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a fresh virtual environment and pip install (test_install.py); "
+                                       "`-m 'not slow'` leaves it out")

@@ -1,0 +1,154 @@
+"""Builds the charnn package with libcharnn.so inside it (the metadata is in pyproject.toml).
+
+`pip install ./bindings/python` runs this. When charnn/libcharnn.so is not in the package source
+(`make python` puts one there), build_py runs the Makefile's `swift build -c release --product
+charnn` in the repository root, so an existing .build is reused, and copies
+.build/release/libcharnn.so, stripped, into the package. The wheel then carries a Linux library
+and is tagged for the platform (py3-none-linux_x86_64: ctypes, no CPython ABI).
+
+Environment:
+  CHARNN_SKIP_LIBRARY_BUILD=1  build no library: a pure package (py3-none-any) that loads one
+                               from $CHARNN_LIBRARY, $LD_LIBRARY_PATH or the system at import.
+  CHARNN_SOURCE_DIR=dir        the charnn repository to build the library in, when this
+                               directory is not inside it (a copy, an unpacked sdist).
+  SWIFT=path                   the swift driver (default: swift on PATH), as for make.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from setuptools import Distribution, setup
+from setuptools.command.build_py import build_py
+from setuptools.errors import SetupError
+
+try:  # setuptools >= 70.1 has its own; before, the wheel package's (pip's build environment has it)
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:  # pragma: no cover
+    try:
+        from wheel.bdist_wheel import bdist_wheel
+    except ImportError:  # no wheels to build (`setup.py` imported for its helpers)
+        bdist_wheel = None
+
+HERE = Path(__file__).resolve().parent
+LIBRARY = "libcharnn.so"
+BUILD_COMMAND = ["build", "-c", "release", "--product", "charnn"]  # the Makefile's `make lib`
+
+
+def skip_library_build() -> bool:
+    return os.environ.get("CHARNN_SKIP_LIBRARY_BUILD", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def carries_library() -> bool:
+    """Whether the wheel will hold libcharnn.so: the package source has one, or we build it."""
+    return (HERE / "charnn" / LIBRARY).is_file() or not skip_library_build()
+
+
+def is_repository(path: Path) -> bool:
+    return (path / "Package.swift").is_file() and (path / "include" / "charnn.h").is_file()
+
+
+def repository_root() -> Path:
+    """The charnn repository holding this package: $CHARNN_SOURCE_DIR, else the first parent
+    folder with Package.swift and include/charnn.h (bindings/python is two levels down)."""
+    override = os.environ.get("CHARNN_SOURCE_DIR")
+    if override:
+        root = Path(override).expanduser().resolve()
+        if not is_repository(root):
+            raise SetupError(f"CHARNN_SOURCE_DIR={override} is not the charnn repository "
+                             "(no Package.swift and include/charnn.h there)")
+        return root
+    for root in HERE.parents:
+        if is_repository(root):
+            return root
+    raise SetupError(
+        f"cannot build {LIBRARY}: {HERE} is not inside the charnn repository (no Package.swift and "
+        "include/charnn.h above it), and the package carries no library.\n"
+        "Do one of:\n"
+        "  - pip install ./bindings/python from a checkout of the repository (pip >= 21.3 builds it in "
+        "place; older pip copies it away first: upgrade pip);\n"
+        "  - set CHARNN_SOURCE_DIR to the repository;\n"
+        "  - run `make python` in the repository first (it puts the library into the package);\n"
+        "  - or install with CHARNN_SKIP_LIBRARY_BUILD=1 and point CHARNN_LIBRARY at a libcharnn.so at run time.")
+
+
+def build_library() -> Path:
+    """Runs `swift build -c release --product charnn` in the repository; the library's path."""
+    root = repository_root()
+    swift = os.environ.get("SWIFT") or "swift"
+    driver = shutil.which(swift)
+    if driver is None:
+        raise SetupError(
+            f"cannot build {LIBRARY}: `{swift}` is not on PATH. Install Swift 6 (https://www.swift.org/install/) "
+            "and retry, or set SWIFT to the driver; or build the library elsewhere and install with "
+            "CHARNN_SKIP_LIBRARY_BUILD=1, pointing CHARNN_LIBRARY at it at run time.")
+    command = [driver, *BUILD_COMMAND]
+    print(f"charnn: building {LIBRARY} in {root}: {' '.join(command)} (minutes the first time)", flush=True)
+    result = subprocess.run(command, cwd=root)
+    built = root / ".build" / "release" / LIBRARY
+    if result.returncode != 0:
+        raise SetupError(f"`swift {' '.join(BUILD_COMMAND)}` failed in {root} (exit status {result.returncode}); "
+                         "its output is above (pip install -v shows it)")
+    if not built.is_file():
+        raise SetupError(f"`swift {' '.join(BUILD_COMMAND)}` succeeded but {built} does not exist")
+    return built
+
+
+class BuildPy(build_py):
+    """build_py, plus libcharnn.so built and copied into the package when the source has none."""
+
+    def run(self) -> None:
+        super().run()  # copies charnn/libcharnn.so too when the package source carries one
+        target = Path(self.build_lib) / "charnn" / LIBRARY
+        if (HERE / "charnn" / LIBRARY).is_file():
+            return
+        if skip_library_build():
+            if target.exists():  # left by an earlier in-place build: a pure package has none
+                target.unlink()
+            print(f"charnn: CHARNN_SKIP_LIBRARY_BUILD is set: no {LIBRARY} in the package", flush=True)
+            return
+        built = build_library()
+        if getattr(self, "editable_mode", False):
+            return  # an editable install imports from the source tree, whose loader finds .build/release
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, target)
+        os.chmod(target, 0o755)
+        strip = shutil.which("strip")
+        if strip:
+            subprocess.run([strip, "--strip-unneeded", str(target)], check=True)
+        print(f"charnn: {built} -> {target}", flush=True)
+
+    def get_outputs(self, include_bytecode: bool = True):
+        outputs = super().get_outputs(include_bytecode)
+        target = os.path.join(self.build_lib, "charnn", LIBRARY)
+        if carries_library() and target not in outputs:
+            outputs.append(target)
+        return outputs
+
+
+class BinaryDistribution(Distribution):
+    """A distribution that carries libcharnn.so counts as binary: installed to platlib, its wheel
+    not pure."""
+
+    def has_ext_modules(self) -> bool:
+        return carries_library()
+
+
+COMMANDS = {"build_py": BuildPy}
+if bdist_wheel is not None:
+    class BdistWheel(bdist_wheel):
+        """The wheel of a package carrying libcharnn.so is for this platform but any Python 3
+        (ctypes, no C extension): py3-none-linux_x86_64. Without the library: py3-none-any."""
+
+        def get_tag(self):
+            python, abi, platform = super().get_tag()
+            if not self.root_is_pure:
+                python, abi = "py3", "none"
+            return python, abi, platform
+
+    COMMANDS["bdist_wheel"] = BdistWheel
+
+
+if __name__ == "__main__":  # as pip's build backend runs it; tests import the helpers above
+    setup(distclass=BinaryDistribution, cmdclass=COMMANDS)
