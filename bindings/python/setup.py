@@ -1,10 +1,12 @@
 """Builds the charnn package with libcharnn.so inside it (the metadata is in pyproject.toml).
 
-`pip install ./bindings/python` runs this. When charnn/libcharnn.so is not in the package source
-(`make python` puts one there), build_py runs the Makefile's `swift build -c release --product
-charnn` in the repository root, so an existing .build is reused, and copies
-.build/release/libcharnn.so, stripped, into the package. The wheel then carries a Linux library
-and is tagged for the platform (py3-none-linux_x86_64: ctypes, no CPython ABI).
+`pip install ./bindings/python` runs this. Inside the repository with swift on PATH, build_py
+runs the Makefile's `swift build -c release --product charnn` in the repository root (an existing
+.build is reused) and copies .build/release/libcharnn.so, stripped, into the package: a library
+`make python` copied in earlier may be stale. Elsewhere (an sdist, a copy) the library the
+package carries is used, and without one the build fails with what to do. The wheel then
+carries a Linux library and is tagged for the platform (py3-none-linux_x86_64: ctypes, no
+CPython ABI).
 
 Environment:
   CHARNN_SKIP_LIBRARY_BUILD=1  build no library: a pure package (py3-none-any) that loads one
@@ -95,14 +97,27 @@ def build_library() -> Path:
     return built
 
 
+def can_rebuild() -> bool:
+    """Whether a carried library can be refreshed: inside the repository, with swift. A library
+    `make python` copied in long ago may predate the sources (and fail the loader's ABI check);
+    `swift build` on an up-to-date .build takes seconds."""
+    if skip_library_build() or shutil.which(os.environ.get("SWIFT") or "swift") is None:
+        return False
+    try:
+        repository_root()
+    except SetupError:
+        return False
+    return True
+
+
 class BuildPy(build_py):
     """build_py, plus libcharnn.so built and copied into the package when the source has none."""
 
     def run(self) -> None:
         super().run()  # copies charnn/libcharnn.so too when the package source carries one
         target = Path(self.build_lib) / "charnn" / LIBRARY
-        if (HERE / "charnn" / LIBRARY).is_file():
-            return
+        if (HERE / "charnn" / LIBRARY).is_file() and not can_rebuild():
+            return  # an sdist or a copy that carries its library: nothing to build it from
         if skip_library_build():
             if target.exists():  # left by an earlier in-place build: a pure package has none
                 target.unlink()
