@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Optional, TextIO
+from typing import Literal, Optional, TextIO
+
+#: What ``Model.fit(progress=...)`` takes: True (tqdm when installed, else the plain bar), False
+#: (none), ``"plain"``, ``"tqdm"`` or ``"auto"`` (as True).
+ProgressOption = Literal[True, False, "plain", "tqdm", "auto"]
 
 
 class PlainBar:
