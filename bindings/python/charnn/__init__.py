@@ -19,6 +19,8 @@ installed package, the source tree's build folders, ``$LD_LIBRARY_PATH`` or the 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import _lib
 from ._core import lib as _c
 from .dataset import Dataset
@@ -57,3 +59,18 @@ __all__ += ["EpochRecord"]
 from .recipes import Recipe, recipe  # noqa: E402
 
 __all__ += ["Recipe", "recipe"]
+
+if TYPE_CHECKING:
+    from . import sklearn
+    from .sklearn import CharRNNClassifier
+
+
+def __getattr__(name: str) -> Any:
+    """``charnn.CharRNNClassifier`` (and ``charnn.sklearn``) load NumPy and scikit-learn, so only
+    when first used: ``import charnn`` stays light."""
+    if name in ("CharRNNClassifier", "sklearn"):
+        import importlib
+
+        module = importlib.import_module(".sklearn", __name__)
+        return module if name == "sklearn" else module.CharRNNClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

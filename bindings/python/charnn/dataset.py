@@ -390,6 +390,64 @@ class Dataset(Handle):
             "other process) or its rows (texts, labels = zip(*dataset), then Dataset(texts, labels, "
             "dataset.labels, <its text options>)). copy.copy and copy.deepcopy work")
 
+    def sample(self, n: int, seed: int = 0, stratified: bool = False) -> "Dataset":
+        """A new dataset of ``n`` examples drawn at random without replacement, in random order
+        (as ``pandas.DataFrame.sample``), with this one's labels and alphabet (:meth:`subset`);
+        the same seed gives the same sample.
+
+        ``stratified=True`` keeps the label proportions: each label gets its share
+        ``n · count / len(self)`` rounded down or up (largest remainders first, ties broken at
+        random by the seed), so every label is within one example of its share, as in
+        :meth:`split`. A label whose share is below one may get none; it stays among
+        :attr:`labels` all the same. ``n`` is 0 to ``len(self)``."""
+        import random  # noqa: PLC0415
+
+        if isinstance(n, bool) or not isinstance(n, int):
+            try:
+                if isinstance(n, (bool, float)) or type(n).__name__ == "bool_":
+                    raise TypeError
+                n = operator.index(n)  # NumPy integers
+            except TypeError:
+                raise ArgumentTypeError(f"n must be an int, not {type(n).__name__}") from None
+        count = len(self)
+        if not 0 <= n <= count:
+            raise InvalidArgumentError(f"n must be between 0 and the dataset's {count} examples (no replacement), got {n}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 64:
+            raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
+        rng = random.Random(seed)
+        if not stratified:
+            return self.subset(rng.sample(range(count), n))
+        rows: Dict[int, List[int]] = {}
+        for i, label in enumerate(self._row_labels()):
+            rows.setdefault(label, []).append(i)
+        groups = sorted(rows)
+        shares = {label: n * len(rows[label]) / count for label in groups}
+        quotas = {label: int(shares[label]) for label in groups}
+        left = n - sum(quotas.values())
+        ties = {label: rng.random() for label in groups}
+        for label in sorted(groups, key=lambda g: (quotas[g] - shares[g], ties[g]))[:left]:
+            quotas[label] += 1
+        picks = [i for label in groups for i in rng.sample(rows[label], quotas[label])]
+        rng.shuffle(picks)
+        return self.subset(picks)
+
+    def _row_labels(self) -> List[int]:
+        """Every example's label index, in order."""
+        out = []
+        label = ctypes.c_int32()
+        length = ctypes.c_size_t()
+        buffer = ctypes.create_string_buffer(256)
+        for i in range(len(self)):
+            status = lib.charnn_dataset_get(self._handle, i, buffer, len(buffer), ctypes.byref(length),
+                                            ctypes.byref(label))
+            if status == 10:  # CHARNN_BUFFER_TOO_SMALL: a longer text; the label comes with it
+                buffer = ctypes.create_string_buffer(length.value + 1)
+                status = lib.charnn_dataset_get(self._handle, i, buffer, len(buffer), ctypes.byref(length),
+                                                ctypes.byref(label))
+            check(status)
+            out.append(label.value)
+        return out
+
     def __repr__(self) -> str:
         if self.closed:
             return "<charnn.Dataset (closed)>"

@@ -3,10 +3,19 @@ from __future__ import annotations
 
 import ctypes
 import math
-from typing import Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple, Union
 
 from ._core import check, lib
 from .errors import ArgumentTypeError, BufferTooSmallError, InvalidArgumentError
+
+if TYPE_CHECKING:
+    import numpy
+    import numpy.typing
+
+#: ``Evaluation.confusion``: a NumPy int64 array when NumPy is installed, else a list of lists.
+ConfusionMatrix = Union[List[List[int]], "numpy.typing.NDArray[numpy.int64]"]
+#: ``Evaluation.normalized_confusion``: a NumPy float64 array when NumPy is installed, else lists.
+NormalizedConfusionMatrix = Union[List[List[float]], "numpy.typing.NDArray[numpy.float64]"]
 
 #: charnn.h's CHARNN_AVERAGE_* values.
 _MACRO, _WEIGHTED = 0, 1
@@ -37,22 +46,40 @@ class Evaluation:
     ``per_class_accuracy``'s labels without names.
     """
 
+    labels: List[str]
+    k: int
+    total: int
+    accuracy: float
+    top_k_accuracy: float
+    precision: Dict[str, float]
+    recall: Dict[str, float]
+    f1: Dict[str, float]
+    support: Dict[str, int]
+    predicted: Dict[str, int]
+    macro_precision: float
+    macro_recall: float
+    macro_f1: float
+    weighted_precision: float
+    weighted_recall: float
+    weighted_f1: float
+    confusion_entries: List[Tuple[int, int, int]]
+
     def __init__(self, labels: List[str], k: int, total: int, accuracy: float, top_k_accuracy: float,
                  classes: List[Tuple[float, float, float, int, int]], macro: Tuple[float, float, float],
                  weighted: Tuple[float, float, float], entries: List[Tuple[int, int, int]]) -> None:
-        self.labels: List[str] = list(labels)
-        self.k: int = k
-        self.total: int = total
-        self.accuracy: float = accuracy
-        self.top_k_accuracy: float = top_k_accuracy
-        self.precision: Dict[str, float] = {name: c[0] for name, c in zip(labels, classes)}
-        self.recall: Dict[str, float] = {name: c[1] for name, c in zip(labels, classes)}
-        self.f1: Dict[str, float] = {name: c[2] for name, c in zip(labels, classes)}
-        self.support: Dict[str, int] = {name: c[3] for name, c in zip(labels, classes)}
-        self.predicted: Dict[str, int] = {name: c[4] for name, c in zip(labels, classes)}
+        self.labels = list(labels)
+        self.k = k
+        self.total = total
+        self.accuracy = accuracy
+        self.top_k_accuracy = top_k_accuracy
+        self.precision = {name: c[0] for name, c in zip(labels, classes)}
+        self.recall = {name: c[1] for name, c in zip(labels, classes)}
+        self.f1 = {name: c[2] for name, c in zip(labels, classes)}
+        self.support = {name: c[3] for name, c in zip(labels, classes)}
+        self.predicted = {name: c[4] for name, c in zip(labels, classes)}
         self.macro_precision, self.macro_recall, self.macro_f1 = macro
         self.weighted_precision, self.weighted_recall, self.weighted_f1 = weighted
-        self.confusion_entries: List[Tuple[int, int, int]] = list(entries)
+        self.confusion_entries = list(entries)
         self._confusion: Any = None
 
     @classmethod
@@ -109,7 +136,7 @@ class Evaluation:
         return [self.recall[name] if self.support[name] else math.nan for name in self.labels]
 
     @property
-    def confusion(self) -> Any:
+    def confusion(self) -> ConfusionMatrix:
         """``confusion[i][j]``: names of label ``i`` predicted as ``j`` (rows true, columns
         predicted, in ``labels`` order): a NumPy int64 array when NumPy is installed, else a
         list of lists. Built on first use from ``confusion_entries`` (labels² numbers: with tens
@@ -128,7 +155,7 @@ class Evaluation:
         return self._confusion
 
     @property
-    def normalized_confusion(self) -> Any:
+    def normalized_confusion(self) -> NormalizedConfusionMatrix:
         """Every row divided by its total (rows of labels with no names stay zero)."""
         rows = [list(map(int, row)) for row in self.confusion]
         normalized = [[c / sum(row) if sum(row) else 0.0 for c in row] for row in rows]

@@ -9,14 +9,14 @@ import os
 import signal
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from . import _lib
 from .metrics import Evaluation, evaluate as _evaluate
 from ._core import Handle, check, encode, lib, path_bytes, string_array
 from .dataset import Dataset
 from .errors import ArgumentTypeError, CancelledError, InvalidArgumentError
-from .progress import make_bar
+from .progress import ProgressOption, make_bar
 from .text import describe, is_default, text_config
 
 KINDS = {"elman": 0, "gru": 1, "lstm": 2}
@@ -105,11 +105,15 @@ def _recipe(name: str, rows: int = 0):
     return recipe(name, rows)
 
 
-def _recipe_applied(settings: Callable[[str, Dict[str, Any]], Dict[str, Any]]):
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _recipe_applied(settings: Callable[[str, Dict[str, Any]], Dict[str, Any]]) -> Callable[[_Method], _Method]:
     """A method taking ``recipe=``: called with a recipe, it gets the recipe's settings
     (``settings(name, arguments given)``) with every argument the caller passed on top, whatever
-    its value (an argument equal to its default, such as ``epochs=2``, still changes the recipe)."""
-    def decorate(method):
+    its value (an argument equal to its default, such as ``epochs=2``, still changes the recipe).
+    The method keeps its signature for type checkers."""
+    def decorate(method: _Method) -> _Method:
         signature = inspect.signature(method)
 
         @functools.wraps(method)
@@ -120,7 +124,7 @@ def _recipe_applied(settings: Callable[[str, Dict[str, Any]], Dict[str, Any]]):
                 return method(self, *args, **kwargs)
             del given["self"]
             return method(self, **{**settings(name, given), **given})
-        return wrapper
+        return cast(_Method, wrapper)
     return decorate
 
 
@@ -397,7 +401,7 @@ class Model(Handle):
     def fit(self, train: Dataset, epochs: int = 2, batch_size: int = 1, lr: float = 1e-3,
             optimizer: str = "adam", clip: Optional[float] = None, seed: int = 0, weight_decay: float = 0.0,
             momentum: float = 0.0, betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-            shuffle: bool = True, progress: Union[bool, str] = True,
+            shuffle: bool = True, progress: ProgressOption = True,
             callback: Optional[Callable[[TrainProgress], Optional[bool]]] = None,
             report_every: int = 1, *, validation: Union[None, float, Dataset] = None, patience: int = 0,
             restore_best: bool = True, schedule: str = "constant", warmup: Union[int, float] = 0,
@@ -413,7 +417,7 @@ class Model(Handle):
 
         ``progress``: True (tqdm in a notebook or on a terminal when it is installed, else the
         plain bar, which off a terminal writes one line per epoch and no carriage returns),
-        ``"plain"``, ``"tqdm"``, or False; with validation it shows the validation accuracy
+        ``"plain"``, ``"tqdm"``, ``"auto"`` (as True) or False; with validation it shows the validation accuracy
         after every epoch. ``callback(progress)`` is called every ``report_every`` steps and at
         every epoch's end with a :class:`TrainProgress`; returning ``False`` stops training
         after that step. Ctrl-C also stops it cleanly after the current step and then raises
@@ -458,7 +462,7 @@ class Model(Handle):
         if schedule not in SCHEDULES:
             raise InvalidArgumentError(f"schedule must be one of {sorted(SCHEDULES)}, not {schedule!r}")
         if progress not in (True, False, "plain", "tqdm", "auto"):
-            raise InvalidArgumentError(f"progress must be True, False, 'plain' or 'tqdm', not {progress!r}")
+            raise InvalidArgumentError(f"progress must be True, False, 'plain', 'tqdm' or 'auto', not {progress!r}")
         if callback is not None and not callable(callback):
             raise ArgumentTypeError("callback must be callable")
         config = _lib.TrainConfig()

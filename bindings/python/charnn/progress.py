@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Optional, Protocol, TextIO
+from typing import Literal, Optional, Protocol, TextIO
+
+#: What ``Model.fit(progress=...)`` takes: True (a bar), False (none), ``"plain"``, ``"tqdm"`` or
+#: ``"auto"`` (as True).
+ProgressOption = Literal[True, False, "plain", "tqdm", "auto"]
 
 
 class Bar(Protocol):

@@ -31,6 +31,63 @@ def test_split_is_stratified_and_reproducible(small):
     assert counts == {"Early": 20, "Late": 20, "Upper": 20}
 
 
+def test_slices_index_lists_and_masks_give_datasets(small):
+    rows = list(small)
+    head = small[:200]
+    assert isinstance(head, charnn.Dataset) and len(head) == 200
+    assert list(head) == rows[:200] and head.labels == small.labels
+    assert list(small[10:20:3]) == rows[10:20:3]
+    assert list(small[-5:]) == rows[-5:]
+    assert list(small[::-1]) == rows[::-1]
+    assert len(small[5:5]) == 0 and small[5:5].labels == LABELS
+    assert list(small[[3, -1, 3]]) == [rows[3], rows[-1], rows[3]]
+    mask = [i % 7 == 0 for i in range(len(small))]
+    assert list(small[mask]) == [row for row, keep in zip(rows, mask) if keep]
+    assert list(small.subset(range(4))) == rows[:4]
+
+
+def test_sample_draws_without_replacement_reproducibly(small):
+    rows = list(small)
+    picked = small.sample(50, seed=3)
+    assert isinstance(picked, charnn.Dataset) and len(picked) == 50 and picked.labels == LABELS
+    drawn = list(picked)
+    assert list(small.sample(50, seed=3)) == drawn
+    assert list(small.sample(50, seed=4)) != drawn
+    assert all(row in rows for row in drawn)
+    everything = list(small.sample(len(small), seed=1))  # a permutation: nothing drawn twice
+    assert sorted(everything) == sorted(rows) and everything != rows
+    assert len(small.sample(0)) == 0
+
+
+def test_stratified_sample_keeps_label_shares():
+    names = [f"ab{'c' * (i % 9)}{'d' * (i // 9 % 9)}" for i in range(100)]
+    labels = [0] * 60 + [1] * 30 + [2] * 10  # shares 0.6, 0.3, 0.1
+    data = charnn.Dataset(names, labels, LABELS)
+    for n, seed in ((10, 0), (20, 1), (33, 2), (7, 3), (100, 4)):
+        sample = data.sample(n, seed=seed, stratified=True)
+        counts = sample.label_counts
+        assert sum(counts.values()) == n
+        for label, total in zip(LABELS, (60, 30, 10)):
+            assert abs(counts[label] - n * total / 100) < 1, (n, counts)
+    assert data.sample(10, stratified=True).label_counts == {"Early": 6, "Late": 3, "Upper": 1}
+    # Rounding goes to the largest remainders: 7 rows are 4.2, 2.1 and 0.7, so Upper gets the 7th.
+    assert data.sample(7, seed=5, stratified=True).label_counts == {"Early": 4, "Late": 2, "Upper": 1}
+    assert list(data.sample(33, seed=2, stratified=True)) == list(data.sample(33, seed=2, stratified=True))
+
+
+def test_sample_errors(small):
+    with pytest.raises(ValueError, match="between 0 and"):
+        small.sample(len(small) + 1)
+    with pytest.raises(ValueError, match="between 0 and"):
+        small.sample(-1)
+    with pytest.raises(TypeError, match="n must be an int"):
+        small.sample(0.5)
+    with pytest.raises(TypeError, match="n must be an int"):
+        small.sample(True)
+    with pytest.raises(ValueError, match="seed"):
+        small.sample(3, seed=-1)
+
+
 def test_directory(tmp_path):
     (tmp_path / "Greek.txt").write_text("Alexiou\r\nPapadopoulos  \n\n", encoding="utf-8")
     (tmp_path / "Czech.txt").write_text("Novak\nMaxa/B\n", encoding="utf-8")

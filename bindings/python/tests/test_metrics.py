@@ -196,3 +196,18 @@ def test_evaluate_on_a_closed_model_or_dataset(split):
     model.close()
     with pytest.raises(charnn.ClosedError):
         model.evaluate(test)
+
+
+def test_fields_are_typed():
+    import typing
+
+    np = pytest.importorskip("numpy")
+    import numpy.typing
+
+    fields = typing.get_type_hints(charnn.Evaluation)
+    assert fields["accuracy"] is float and fields["macro_f1"] is float and fields["labels"] == typing.List[str]
+    assert fields["support"] == typing.Dict[str, int] and fields["confusion_entries"] == typing.List[typing.Tuple[int, int, int]]
+    confusion = typing.get_type_hints(charnn.Evaluation.confusion.fget, localns={"numpy": np})["return"]
+    assert typing.get_args(confusion) == (typing.List[typing.List[int]], numpy.typing.NDArray[np.int64])
+    normalized = typing.get_type_hints(charnn.Evaluation.normalized_confusion.fget, localns={"numpy": np})["return"]
+    assert typing.get_args(normalized) == (typing.List[typing.List[float]], numpy.typing.NDArray[np.float64])

@@ -138,6 +138,17 @@ def test_progress_bars_show_validation_accuracy(data, capsys):
     assert "val_acc" in capsys.readouterr().err
 
 
+def test_progress_is_typed_as_its_literal_values(data):
+    import typing
+
+    hints = typing.get_type_hints(charnn.Model.fit)
+    assert hints["progress"] == typing.Literal[True, False, "plain", "tqdm", "auto"]
+    assert typing.get_args(hints["progress"]) == (True, False, "plain", "tqdm", "auto")
+    assert hints["return"] is charnn.TrainResult
+    with pytest.raises(ValueError, match="progress must be True, False, 'plain', 'tqdm' or 'auto'"):
+        gru().fit(data, progress="fancy")
+
+
 def test_bad_training_options(data, misleading):
     model = gru()
     with pytest.raises(ValueError, match="schedule must be one of"):
