@@ -357,3 +357,29 @@ def test_charnn_exports_the_classifier_lazily():
     assert charnn.sklearn is charnn_sklearn
     with pytest.raises(AttributeError, match="no attribute 'Classifier'"):
         charnn.Classifier
+
+
+def test_a_fitted_classifier_pickles_and_deep_copies_by_value(fitted, data):
+    import copy
+    import pickle
+
+    _, _, X_test, _ = data
+    expected = fitted.predict_proba(X_test)
+    for twin in (pickle.loads(pickle.dumps(fitted)), copy.deepcopy(fitted)):
+        assert twin.model_._handle != fitted.model_._handle
+        assert list(twin.classes_) == list(fitted.classes_)
+        assert np.allclose(twin.predict_proba(X_test), expected)
+        del twin
+    assert np.allclose(fitted.predict_proba(X_test), expected)  # the original outlives its copies
+
+
+def test_parallel_cross_validation_sends_fitted_estimators_between_processes(sklearn, names):
+    # return_estimator=True brings every fold's fitted classifier back from the worker processes.
+    from sklearn.model_selection import cross_validate
+
+    X, y = names
+    result = cross_validate(charnn_sklearn.CharRNNClassifier(epochs=1), X, y, cv=2, n_jobs=2,
+                            return_estimator=True)
+    assert (result["test_score"] > 0.3).all(), result["test_score"]
+    for estimator, score in zip(result["estimator"], result["test_score"]):
+        assert 0 <= estimator.score(X[:50], y[:50]) <= 1 and estimator.predict(X[:3]).shape == (3,)
