@@ -113,7 +113,13 @@ test-python: python
 	@$(VENV)/bin/python -m pip install -q numpy tqdm matplotlib pandas 2>/dev/null || \
 		echo "test-python: numpy/tqdm/matplotlib/pandas could not be installed; their tests are skipped"
 	@$(VENV)/bin/python -m pip install -q scikit-learn 2>/dev/null || \
-		echo "test-python: scikit-learn could not be installed; the metric comparisons with it are skipped"
+		echo "test-python: scikit-learn could not be installed; the metric comparisons and the estimator's sklearn tests are skipped"
+	@$(VENV)/bin/python -c "import mypy" 2>/dev/null || $(VENV)/bin/python -m pip install -q mypy 2>/dev/null || \
+		echo "test-python: mypy could not be installed; the type check is skipped"
+	@if $(VENV)/bin/python -c "import mypy" 2>/dev/null; then \
+		echo "mypy --strict bindings/python/charnn examples/python"; \
+		MYPYPATH=bindings/python $(VENV)/bin/python -m mypy --strict --cache-dir $(BUILD)/mypy-cache \
+			bindings/python/charnn examples/python; fi
 	cd bindings/python/tests && CHARNN_DATA="$(abspath $(DATA))" ../../../$(VENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 # The main job: the article's two models trained on the names data, then its example names.

@@ -29,7 +29,8 @@ from .errors import (BufferTooSmallError, BusyError, CancelledError, ClosedError
                      ShapeMismatchError, ArgumentTypeError, IndexOutOfRangeError)
 from .errors import IOError  # noqa: A004 - the 0.1 name of FileError; not in __all__
 from ._lib import ABIVersionError, LibraryNotFoundError
-from .model import Evaluation, Model, Prediction, TrainProgress, TrainResult
+from .metrics import Evaluation
+from .model import Model, Prediction, TrainProgress, TrainResult
 from .model import EpochRecord
 from .plot import plot_confusion_matrix
 from . import nn, text
@@ -37,14 +38,14 @@ from . import nn, text
 __version__ = "0.3.0"
 
 #: The path of the loaded libcharnn.so.
-library_path: str = _c._charnn_path
+library_path: str = _lib.loaded_path
 #: The ABI version of the loaded library.
 abi_version: int = _c.charnn_abi_version()
 
 
 def library_version() -> str:
     """The loaded library's version string, e.g. ``"0.3.0"``."""
-    return _c.charnn_version_string().decode()
+    return str(_c.charnn_version_string().decode())
 
 
 __all__ = [

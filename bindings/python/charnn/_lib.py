@@ -5,10 +5,12 @@ import ctypes
 import ctypes.util
 import os
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 #: The C ABI versions this binding knows how to call.
 SUPPORTED_ABI_VERSIONS = (1,)
+#: The path load() last loaded the library from.
+loaded_path = ""
 
 c_size_p = ctypes.POINTER(ctypes.c_size_t)
 c_char_pp = ctypes.POINTER(ctypes.c_char_p)
@@ -141,7 +143,7 @@ class TrainResult(ctypes.Structure):
 status = ctypes.c_int
 handle = ctypes.c_void_p
 handle_p = ctypes.POINTER(ctypes.c_void_p)
-FUNCTIONS: List[Tuple[str, object, list]] = [
+FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
     ("charnn_version_string", ctypes.c_char_p, []),
     ("charnn_abi_version", ctypes.c_int32, []),
     ("charnn_status_string", ctypes.c_char_p, [status]),
@@ -411,5 +413,7 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
             raise ABIVersionError(f"{candidate} has no function {name} although it says ABI {abi}") from None
         function.restype = restype
         function.argtypes = argtypes
+    global loaded_path
+    loaded_path = candidate
     lib._charnn_path = candidate  # type: ignore[attr-defined]
     return lib

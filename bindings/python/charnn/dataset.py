@@ -6,10 +6,10 @@ import ctypes
 import json
 import operator
 import os
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
-from ._core import Handle, check, lib, path_bytes, string_array
+from ._core import Handle, check, handle_of, lib, path_bytes, string_array
 from .errors import ArgumentTypeError, IndexOutOfRangeError, InvalidArgumentError
 from .text import TEXT_OPTION_DEFAULTS, is_default, label_column, text_column, text_config
 
@@ -95,7 +95,7 @@ class Dataset(Handle):
                 raise ArgumentTypeError("without label_names, labels must be label names (str)")
             check(lib.charnn_dataset_from_strings(string_array(texts, "names"), string_array(labels, "labels"),
                                                   len(texts), ctypes.byref(config), ctypes.byref(out)))
-            super().__init__(out.value)
+            super().__init__(handle_of(out))
             return
         if isinstance(label_names, str):
             raise ArgumentTypeError("label_names must be a list of str, not a str")
@@ -121,7 +121,7 @@ class Dataset(Handle):
                 string_array(texts, "names"), index_array, len(texts),
                 string_array(label_names, "label_names"), len(label_names), ctypes.byref(config),
                 ctypes.byref(out)))
-        super().__init__(out.value)
+        super().__init__(handle_of(out))
 
     @classmethod
     def _wrap(cls, pointer: int) -> "Dataset":
@@ -138,13 +138,13 @@ class Dataset(Handle):
         file names sorted. Raises :class:`charnn.FileError` for a missing or unreadable directory,
         :class:`charnn.InvalidDataError` for no label files, an empty one or bad UTF-8 (naming
         the file and line). The text options are the class's."""
-        options = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
-                       transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
+        options: Dict[str, Any] = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
+                                       transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
         if not is_default(options):
             return cls.load(path, format="directory", **options)
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_load_dir(path_bytes(path), ctypes.byref(out)))
-        return cls._wrap(out.value)
+        return cls._wrap(handle_of(out))
 
     @classmethod
     def load(cls, path: PathLike, format: str = "auto", *, text_column: Union[int, str, None] = 0,
@@ -182,7 +182,7 @@ class Dataset(Handle):
                            transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_load(path_bytes(path), ctypes.byref(data), ctypes.byref(text), ctypes.byref(out)))
-        return cls._wrap(out.value)
+        return cls._wrap(handle_of(out))
 
     @classmethod
     def from_csv(cls, path: PathLike, *, text_column: Union[int, str, None] = 0,
@@ -220,12 +220,12 @@ class Dataset(Handle):
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_from_strings(string_array(text_list, "texts"), string_array(label_list, "labels"),
                                               len(text_list), ctypes.byref(config), ctypes.byref(out)))
-        return cls._wrap(out.value)
+        return cls._wrap(handle_of(out))
 
-    def _size(self, function) -> int:
+    def _size(self, function: Callable[..., int]) -> int:
         out = ctypes.c_size_t()
         check(function(self._handle, ctypes.byref(out)))
-        return out.value
+        return int(out.value)
 
     def __len__(self) -> int:
         return self._size(lib.charnn_dataset_count)
@@ -241,11 +241,11 @@ class Dataset(Handle):
         for i in range(self._size(lib.charnn_dataset_label_count)):
             out = ctypes.c_char_p()
             check(lib.charnn_dataset_label_name(self._handle, i, ctypes.byref(out)))
-            names.append(out.value.decode("utf-8"))
+            names.append((out.value or b"").decode("utf-8"))
         self._labels = names  # immutable: ask the library once
         return list(names)
 
-    def _string(self, function, index: int) -> str:
+    def _string(self, function: Callable[..., int], index: int) -> str:
         length = ctypes.c_size_t()
         buffer = ctypes.create_string_buffer(64)
         status = function(self._handle, index, buffer, len(buffer), ctypes.byref(length))
@@ -295,7 +295,7 @@ class Dataset(Handle):
             raise ArgumentTypeError(f"indices must be ints, not a {type(indices).__name__}")
         if type(indices).__module__ == "numpy" and hasattr(indices, "tolist"):
             if getattr(indices, "ndim", 1) != 1:
-                raise ArgumentTypeError(f"indices must be one-dimensional, got an array of shape {indices.shape}")
+                raise ArgumentTypeError(f"indices must be one-dimensional, got an array of shape {getattr(indices, 'shape', None)}")
             indices = indices.tolist()
         elif hasattr(indices, "to_list") and hasattr(indices, "iloc"):  # a pandas Series or Index
             indices = indices.to_list()
@@ -320,7 +320,7 @@ class Dataset(Handle):
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_subset(self._handle, (ctypes.c_size_t * max(len(picks), 1))(*picks), len(picks),
                                         ctypes.byref(out)))
-        return Dataset._wrap(out.value)
+        return Dataset._wrap(handle_of(out))
 
     @property
     def label_counts(self) -> Dict[str, int]:
@@ -344,7 +344,8 @@ class Dataset(Handle):
             buffer = ctypes.create_string_buffer(length.value + 1)
             status = lib.charnn_dataset_summary(self._handle, buffer, len(buffer), ctypes.byref(length))
         check(status)
-        return json.loads(buffer.raw[:length.value].decode("utf-8"))
+        summary: Dict[str, Any] = json.loads(buffer.raw[:length.value].decode("utf-8"))
+        return summary
 
     @property
     def skipped(self) -> List[str]:
@@ -363,14 +364,14 @@ class Dataset(Handle):
             raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
         train, test = ctypes.c_void_p(), ctypes.c_void_p()
         check(lib.charnn_dataset_split(self._handle, float(test_size), seed, ctypes.byref(train), ctypes.byref(test)))
-        return Dataset._wrap(train.value), Dataset._wrap(test.value)
+        return Dataset._wrap(handle_of(train)), Dataset._wrap(handle_of(test))
 
     def __copy__(self) -> "Dataset":
         count = len(self)
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_subset(self._handle, (ctypes.c_size_t * max(count, 1))(*range(count)), count,
                                         ctypes.byref(out)))
-        copy = type(self)._wrap(out.value)
+        copy = type(self)._wrap(handle_of(out))
         copy.__dict__.update((key, value) for key, value in self.__dict__.items() if key != "_pointer")
         return copy
 

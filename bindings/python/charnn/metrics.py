@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import ctypes
 import math
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple, Union
+from typing import Any, Dict, List, Optional, TYPE_CHECKING, Tuple, Union
 
-from ._core import check, lib
+from ._core import check, handle_of, lib
 from .errors import ArgumentTypeError, BufferTooSmallError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class Evaluation:
         self.macro_precision, self.macro_recall, self.macro_f1 = macro
         self.weighted_precision, self.weighted_recall, self.weighted_f1 = weighted
         self.confusion_entries = list(entries)
-        self._confusion: Any = None
+        self._confusion: Optional[ConfusionMatrix] = None
 
     @classmethod
     def _from_handle(cls, handle: int, labels: List[str]) -> "Evaluation":
@@ -206,6 +206,6 @@ def evaluate(model_handle: int, data_handle: int, labels: List[str], k: Any) -> 
     out = ctypes.c_void_p()
     check(lib.charnn_model_evaluate_metrics(model_handle, data_handle, k, ctypes.byref(out)))
     try:
-        return Evaluation._from_handle(out.value, labels)
+        return Evaluation._from_handle(handle_of(out), labels)
     finally:
         lib.charnn_metrics_free(out.value)

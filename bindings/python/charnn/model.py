@@ -9,15 +9,18 @@ import os
 import signal
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from . import _lib
 from .metrics import Evaluation, evaluate as _evaluate
-from ._core import Handle, check, encode, lib, path_bytes, string_array
+from ._core import Handle, check, encode, handle_of, lib, path_bytes, string_array
 from .dataset import Dataset
 from .errors import ArgumentTypeError, CancelledError, InvalidArgumentError
 from .progress import ProgressOption, make_bar
 from .text import describe, is_default, text_config
+
+if TYPE_CHECKING:
+    from .recipes import Recipe
 
 KINDS = {"elman": 0, "gru": 1, "lstm": 2}
 HIDDEN_INITS = {None: 0, "kaiming": 1, "zeros": 2}
@@ -99,7 +102,7 @@ def _check_float(value: Any, name: str) -> float:
     return float(value)
 
 
-def _recipe(name: str, rows: int = 0):
+def _recipe(name: str, rows: int = 0) -> "Recipe":
     from .recipes import recipe  # noqa: PLC0415 (recipes imports this module)
 
     return recipe(name, rows)
@@ -117,7 +120,7 @@ def _recipe_applied(settings: Callable[[str, Dict[str, Any]], Dict[str, Any]]) -
         signature = inspect.signature(method)
 
         @functools.wraps(method)
-        def wrapper(self, *args, **kwargs):
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             given = dict(signature.bind(self, *args, **kwargs).arguments)
             name = given.pop("recipe", None)
             if name is None:
@@ -207,7 +210,7 @@ class Model(Handle):
         if isinstance(labels, Dataset):
             if text is None:
                 check(lib.charnn_model_create_for_dataset(ctypes.byref(config), labels._handle, ctypes.byref(out)))
-                super().__init__(out.value)
+                super().__init__(handle_of(out))
                 return
             labels = labels.labels
         labels = list(labels) if not isinstance(labels, str) else labels
@@ -217,7 +220,7 @@ class Model(Handle):
         else:
             check(lib.charnn_model_create_with_text(ctypes.byref(config), ctypes.byref(text),
                                                     string_array(labels, "labels"), len(labels), ctypes.byref(out)))
-        super().__init__(out.value)
+        super().__init__(handle_of(out))
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Model":
@@ -227,7 +230,7 @@ class Model(Handle):
         out = ctypes.c_void_p()
         check(lib.charnn_model_load(path_bytes(path), ctypes.byref(out)))
         model = cls.__new__(cls)
-        Handle.__init__(model, out.value)
+        Handle.__init__(model, handle_of(out))
         return model
 
     @classmethod
@@ -240,7 +243,7 @@ class Model(Handle):
         out = ctypes.c_void_p()
         check(lib.charnn_model_load_memory(buffer, len(buffer), ctypes.byref(out)))
         model = cls.__new__(cls)
-        Handle.__init__(model, out.value)
+        Handle.__init__(model, handle_of(out))
         return model
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
@@ -283,12 +286,12 @@ class Model(Handle):
     @property
     def hidden_size(self) -> int:
         """The width of the hidden state."""
-        return self._config().hidden_size
+        return int(self._config().hidden_size)
 
     @property
     def num_layers(self) -> int:
         """Stacked recurrent layers (1 for the Elman cell)."""
-        return self._config().num_layers
+        return int(self._config().num_layers)
 
     @property
     def hidden_init(self) -> str:
@@ -298,7 +301,7 @@ class Model(Handle):
     @property
     def embedding_size(self) -> int:
         """Numbers per symbol of the input embedding (0: one-hot characters)."""
-        return self._config().embedding_size
+        return int(self._config().embedding_size)
 
     @property
     def bidirectional(self) -> bool:
@@ -326,7 +329,7 @@ class Model(Handle):
     @property
     def seed(self) -> int:
         """The seed of the initial weights (and of the Elman cell's per-name hidden states at inference)."""
-        return self._config().seed
+        return int(self._config().seed)
 
     @property
     def labels(self) -> List[str]:
@@ -341,7 +344,7 @@ class Model(Handle):
         for i in range(count.value):
             out = ctypes.c_char_p()
             check(lib.charnn_model_label_name(self._handle, i, ctypes.byref(out)))
-            names.append(out.value.decode("utf-8"))
+            names.append((out.value or b"").decode("utf-8"))
         self._labels = names  # fixed at creation: ask the library once
         return list(names)
 
@@ -525,7 +528,7 @@ class Model(Handle):
         raised: List[BaseException] = []
         history: List[EpochRecord] = []
 
-        def on_progress(pointer, _user_data) -> int:
+        def on_progress(pointer: Any, _user_data: Any) -> int:
             try:
                 p = pointer.contents
                 state = TrainProgress(p.epoch, p.epochs, p.step, p.steps, p.loss, p.running_loss, p.learning_rate,

@@ -244,7 +244,7 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
         return hasattr(self, "model_")
 
     def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags = super().__sklearn_tags__()  # type: ignore[misc, unused-ignore]
         tags.input_tags.string = True
         tags.input_tags.one_d_array = True
         tags.input_tags.two_d_array = False
@@ -420,7 +420,8 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
     def predict(self, X: Any) -> "numpy.typing.NDArray[Any]":
         """The most likely class of each text: an array of values from ``classes_``."""
         probabilities = self.predict_proba(X)
-        return self.classes_[np.argmax(probabilities, axis=1)]
+        predicted: "numpy.typing.NDArray[Any]" = self.classes_[np.argmax(probabilities, axis=1)]
+        return predicted
 
 
 # -- input checks ------------------------------------------------------------------------
