@@ -94,9 +94,9 @@ extern "C" {
 #endif
 
 #define CHARNN_VERSION_MAJOR 0
-#define CHARNN_VERSION_MINOR 3
+#define CHARNN_VERSION_MINOR 4
 #define CHARNN_VERSION_PATCH 0
-#define CHARNN_VERSION_STRING "0.3.0"
+#define CHARNN_VERSION_STRING "0.4.0"
 #define CHARNN_ABI_VERSION 1
 
 /* ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import CharNN
 // Versions, status strings and the last error.
 
 /// The library version: also CHARNN_VERSION_STRING in include/charnn.h (a C test checks they agree).
-let versionString: StaticString = "0.3.0"
+let versionString: StaticString = "0.4.0"
 
 @c @implementation
 public func charnn_version_string() -> UnsafePointer<CChar>! {

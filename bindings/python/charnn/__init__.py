@@ -35,7 +35,7 @@ from .model import EpochRecord
 from .plot import plot_confusion_matrix
 from . import nn, text
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 #: The path of the loaded libcharnn.so.
 library_path: str = _lib.loaded_path
@@ -44,7 +44,7 @@ abi_version: int = _c.charnn_abi_version()
 
 
 def library_version() -> str:
-    """The loaded library's version string, e.g. ``"0.3.0"``."""
+    """The loaded library's version string, e.g. ``"0.4.0"``."""
     return str(_c.charnn_version_string().decode())
 
 

@@ -14,7 +14,7 @@ from charnn import _lib
 
 def test_library_is_loaded_and_describes_itself():
     assert charnn.abi_version in _lib.SUPPORTED_ABI_VERSIONS
-    assert charnn.library_version() == charnn.__version__ == "0.3.0"
+    assert charnn.library_version() == charnn.__version__ == "0.4.0"
     assert os.path.exists(charnn.library_path)
 
 
