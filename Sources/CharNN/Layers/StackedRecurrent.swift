@@ -190,115 +190,170 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
 
     // MARK: Backward
 
-    @_specialize(where Cell == GRUCell)
-    @_specialize(where Cell == LSTMCell)
-    func backward(_ batch: SequenceBatch, tape: RecurrentTape, dLogits: UnsafePointer<Float>, arena: Arena) {
+    /// The backward pass's scratch, allocated from the step's arena.
+    private struct BackwardScratch {
+        /// d(loss)/d(gates) per step and row: the input side, and the hidden side (the same
+        /// buffer when the cell's gates share it, as the LSTM's do).
+        let dgi, dgh: UnsafeMutablePointer<Float>
+        /// d(loss)/d(h) and d(loss)/d(c) of the step being walked back through.
+        let dh, dc: UnsafeMutablePointer<Float>
+        let stepPartials, headPartials: TeamPartials
+        let dFeatures: UnsafeMutablePointer<Float>
+        /// d(loss)/d(each layer's outputs), time-ordered: from the layer above, or for the top
+        /// layer from a pooling head (the last-state head feeds the top layer's final dh instead).
+        let outputGradients: [UnsafeMutablePointer<Float>?]
+        /// Each piece's share of d(loss)/d(a layer's input), laid out at that input's width.
+        let layerInputPartials, embeddingPartials: TeamPartials?
+        let stepOrderGradient: UnsafeMutablePointer<Float>
+    }
+
+    private func backwardScratch(_ batch: SequenceBatch, arena: Arena) -> BackwardScratch {
         let (B, T, H, L, D, G) = (batch.size, batch.steps, hiddenSize, layers.count, directions, Cell.gates)
         let members = WorkerPool.shared.threadCount
         let dgi = arena.allocate(T * B * G * H)
-        let dgh = Cell.sharesGateGradients ? dgi : arena.allocate(T * B * G * H)
-        let dh = arena.allocate(B * H), dc = Cell.hasMemory ? arena.allocate(B * H) : dh
-        let stepPartials = TeamPartials(arena: arena, members: members, rows: B, width: H)
-        let FW = featureWidth
-        let headPartials = TeamPartials(arena: arena, members: members, rows: B, width: FW, generations: 1)
-        let dFeatures = arena.allocate(B * FW)
-        // d(loss)/d(each layer's outputs), time-ordered: from the layer above, or for the top
-        // layer from a pooling head (the last-state head feeds the top layer's final dh instead).
-        let outputGradients: [UnsafeMutablePointer<Float>?] = (0..<L).map { l in
-            l < L - 1 || pooling != .last ? arena.allocate(T * B * D * H) : nil
-        }
-        // Each piece's share of d(loss)/d(a layer's input), laid out at that input's width.
-        let layerInputPartials = L > 1 ? TeamPartials(arena: arena, members: members, rows: T * B, width: D * H, generations: 1) : nil
-        let embeddingPartials = embedding.map { TeamPartials(arena: arena, members: members, rows: T * B, width: $0.shape.cols, generations: 1) }
-        let stepOrderGradient = arena.allocate(T * B * max(D * H, embedding?.shape.cols ?? 0))
+        let dh = arena.allocate(B * H)
+        return BackwardScratch(
+            dgi: dgi, dgh: Cell.sharesGateGradients ? dgi : arena.allocate(T * B * G * H),
+            dh: dh, dc: Cell.hasMemory ? arena.allocate(B * H) : dh,
+            stepPartials: TeamPartials(arena: arena, members: members, rows: B, width: H),
+            headPartials: TeamPartials(arena: arena, members: members, rows: B, width: featureWidth, generations: 1),
+            dFeatures: arena.allocate(B * featureWidth),
+            outputGradients: (0..<L).map { l in l < L - 1 || pooling != .last ? arena.allocate(T * B * D * H) : nil },
+            layerInputPartials: L > 1
+                ? TeamPartials(arena: arena, members: members, rows: T * B, width: D * H, generations: 1) : nil,
+            embeddingPartials: embedding.map {
+                TeamPartials(arena: arena, members: members, rows: T * B, width: $0.shape.cols, generations: 1)
+            },
+            stepOrderGradient: arena.allocate(T * B * max(D * H, embedding?.shape.cols ?? 0)))
+    }
+
+    @_specialize(where Cell == GRUCell)
+    @_specialize(where Cell == LSTMCell)
+    func backward(_ batch: SequenceBatch, tape: RecurrentTape, dLogits: UnsafePointer<Float>, arena: Arena) {
+        let scratch = backwardScratch(batch, arena: arena)
         asTeam(batch) { team in
-            let units = team.share(H)
-            team.forEachPiece(classes) { piece, labels in
-                fc.backward(tape.features, dLogits, rows: B, outputs: labels, partialDx: headPartials.slot(0, member: piece))
-            }
-            team.barrier()
-            forEachOwnedColumn(units) { columns in
-                team.sumPartials(headPartials, rows: B, columns: columns, into: dFeatures, adding: false)
-                if let mask = tape.featureMask {
-                    Dropout.apply(mask, to: dFeatures, into: dFeatures, rows: B, width: FW, columns: columns)
-                }
-                if let top = outputGradients[L - 1] { Pooling.backward(pooling, tape, dFeatures, into: top, columns: columns) }
-            }
-            if let ngrams, let bag = tape.ngramBuckets {
-                let columns = team.share(ngrams.dimension)
-                if !columns.isEmpty {
-                    let shifted = outputWidth + columns.lowerBound..<outputWidth + columns.upperBound
-                    team.sumPartials(headPartials, rows: B, columns: shifted, into: dFeatures, adding: false)
-                    if let mask = tape.featureMask { Dropout.apply(mask, to: dFeatures, into: dFeatures, rows: B, width: FW, columns: shifted) }
-                    ngrams.backward(ids: bag.ids, starts: bag.starts, rows: B, columns: columns, dFeatures: dFeatures + outputWidth, stride: FW)
-                }
-            }
+            let units = team.share(hiddenSize)
+            headBackward(batch, tape: tape, dLogits: dLogits, scratch: scratch, team: team, units: units)
             var generation = 0
-            for l in stride(from: L - 1, through: 0, by: -1) {
-                for d in 0..<D {
-                    let layer = layers[l][d], dirBatch = tape.batch(d)
-                    for b in 0..<B where !units.isEmpty {
-                        let start = dh + b * H + units.lowerBound
-                        if l == L - 1 && pooling == .last {
-                            start.update(from: dFeatures + b * FW + d * H + units.lowerBound, count: units.count)
-                        } else {
-                            start.update(repeating: 0, count: units.count)
-                        }
-                        if Cell.hasMemory { (dc + b * H + units.lowerBound).update(repeating: 0, count: units.count) }
-                    }
-                    for t in stride(from: T - 1, through: 0, by: -1) {
-                        let active = batch.active(t)
-                        if let gradient = outputGradients[l], !units.isEmpty {
-                            for b in 0..<active {
-                                let row = batch.time(step: t, row: b, direction: d) * B + b
-                                Kernels.axpy(1, gradient + row * D * H + d * H + units.lowerBound, dh + b * H + units.lowerBound, units.count)
-                            }
-                        }
-                        for b in 0..<active where !units.isEmpty {
-                            let row = t * B + b
-                            let kept = UnsafePointer(tape.kept(layer: l, direction: d, step: t, row: b))
-                            let (hp, cp) = (tape.state(layer: l, direction: d, after: t) + b * H, tape.memory(layer: l, direction: d, after: t) + b * H)
-                            Kernels.forEachLanes(units.count) { offset, lanes in
-                                Cell.backward(CellGradientStep(hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, kept: kept,
-                                                               previousH: hp, previousC: cp, dhBuffer: dh + b * H, dcBuffer: dc + b * H,
-                                                               dInputGates: dgi + row * G * H, dHiddenGates: dgh + row * G * H))
-                            }
-                        }
-                        guard t > 0 else { break }
-                        // dh_prev = (the cell's direct part) + dgh·W_hh: each member adds its rows' share.
-                        team.forEachPiece(H) { piece, units in
-                            layer.backpropagate(dgh + t * B * G * H, rows: active, through: layer.weightHH, units: units,
-                                                into: stepPartials.slot(generation, member: piece))
-                        }
-                        team.barrier()
-                        team.sumPartials(stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: true)
-                        generation += 1
-                    }
-                    layer.accumulateGradients(dirBatch, dgi: dgi, dgh: dgh, previousHidden: tape.state(layer: l, direction: d, after: 0),
-                                              input: tape.input(layer: l, direction: d), units: units)
-                    if let inputPartials = l > 0 ? layerInputPartials : embeddingPartials {
-                        team.forEachPiece(H) { piece, units in
-                            layer.backpropagateInputs(dirBatch, dgi, units: units, into: inputPartials.slot(0, member: piece))
-                        }
-                        team.barrier()
-                        if l > 0 {
-                            forEachOwnedColumn(units) { columns in
-                                passInputGradient(inputPartials, direction: d, batch: batch, scratch: stepOrderGradient,
-                                                  into: outputGradients[l - 1]!, columns: columns, team: team)
-                            }
-                        } else if let embedding {
-                            let columns = team.share(embedding.shape.cols)
-                            team.sumPartials(inputPartials, rows: T * B, columns: columns, into: stepOrderGradient, adding: false)
-                            Embedding.scatter(stepOrderGradient, dirBatch, into: embedding, columns: columns)
-                        }
-                    }
+            for l in stride(from: layers.count - 1, through: 0, by: -1) {
+                for d in 0..<directions {
+                    walkBack(layer: l, direction: d, batch, tape: tape, scratch: scratch, team: team, units: units,
+                             generation: &generation)
+                    layerInputsBackward(layer: l, direction: d, batch, tape: tape, scratch: scratch, team: team,
+                                        units: units)
                     // The next direction or layer rewrites the gate gradients and the partials.
                     team.barrier()
                 }
-                if l > 0, let mask = tape.masks[l], let below = outputGradients[l - 1] {
-                    forEachOwnedColumn(units) { Dropout.apply(mask, to: below, into: below, rows: T * B, width: D * H, columns: $0) }
+                if l > 0, let mask = tape.masks[l], let below = scratch.outputGradients[l - 1] {
+                    let width = directions * hiddenSize
+                    forEachOwnedColumn(units) {
+                        Dropout.apply(mask, to: below, into: below, rows: batch.steps * batch.size, width: width, columns: $0)
+                    }
                 }
             }
+        }
+    }
+
+    /// The head: d(loss)/d(features) through `fc`, dropout and pooling into the top layer's
+    /// output gradients, and into the n-gram bag.
+    @inline(__always)
+    private func headBackward(_ batch: SequenceBatch, tape: RecurrentTape, dLogits: UnsafePointer<Float>,
+                              scratch: BackwardScratch, team: Team, units: Range<Int>) {
+        let (B, FW) = (batch.size, featureWidth)
+        let top = layers.isEmpty ? nil : scratch.outputGradients[layers.count - 1]  // none for the bag alone
+        team.forEachPiece(classes) { piece, labels in
+            fc.backward(tape.features, dLogits, rows: B, outputs: labels, partialDx: scratch.headPartials.slot(0, member: piece))
+        }
+        team.barrier()
+        forEachOwnedColumn(units) { columns in
+            team.sumPartials(scratch.headPartials, rows: B, columns: columns, into: scratch.dFeatures, adding: false)
+            if let mask = tape.featureMask {
+                Dropout.apply(mask, to: scratch.dFeatures, into: scratch.dFeatures, rows: B, width: FW, columns: columns)
+            }
+            if let top { Pooling.backward(pooling, tape, scratch.dFeatures, into: top, columns: columns) }
+        }
+        guard let ngrams, let bag = tape.ngramBuckets else { return }
+        let columns = team.share(ngrams.dimension)
+        guard !columns.isEmpty else { return }
+        let shifted = outputWidth + columns.lowerBound..<outputWidth + columns.upperBound
+        team.sumPartials(scratch.headPartials, rows: B, columns: shifted, into: scratch.dFeatures, adding: false)
+        if let mask = tape.featureMask {
+            Dropout.apply(mask, to: scratch.dFeatures, into: scratch.dFeatures, rows: B, width: FW, columns: shifted)
+        }
+        ngrams.backward(ids: bag.ids, starts: bag.starts, rows: B, columns: columns, dFeatures: scratch.dFeatures + outputWidth,
+                        stride: FW)
+    }
+
+    /// Back through time for one layer and direction: the gate gradients of every step (in
+    /// `scratch.dgi`/`dgh`), then the layer's weight gradients.
+    @inline(__always)
+    private func walkBack(layer l: Int, direction d: Int, _ batch: SequenceBatch, tape: RecurrentTape,
+                          scratch: BackwardScratch, team: Team, units: Range<Int>, generation: inout Int) {
+        let (B, T, H, D, G) = (batch.size, batch.steps, hiddenSize, directions, Cell.gates)
+        let (dh, dc, dgi, dgh) = (scratch.dh, scratch.dc, scratch.dgi, scratch.dgh)
+        let layer = layers[l][d]
+        for b in 0..<B where !units.isEmpty {
+            let start = dh + b * H + units.lowerBound
+            if l == layers.count - 1 && pooling == .last {
+                start.update(from: scratch.dFeatures + b * featureWidth + d * H + units.lowerBound, count: units.count)
+            } else {
+                start.update(repeating: 0, count: units.count)
+            }
+            if Cell.hasMemory { (dc + b * H + units.lowerBound).update(repeating: 0, count: units.count) }
+        }
+        for t in stride(from: T - 1, through: 0, by: -1) {
+            let active = batch.active(t)
+            if let gradient = scratch.outputGradients[l], !units.isEmpty {
+                for b in 0..<active {
+                    let row = batch.time(step: t, row: b, direction: d) * B + b
+                    Kernels.axpy(1, gradient + row * D * H + d * H + units.lowerBound, dh + b * H + units.lowerBound, units.count)
+                }
+            }
+            for b in 0..<active where !units.isEmpty {
+                let row = t * B + b
+                let kept = UnsafePointer(tape.kept(layer: l, direction: d, step: t, row: b))
+                let (hp, cp) = (tape.state(layer: l, direction: d, after: t) + b * H, tape.memory(layer: l, direction: d, after: t) + b * H)
+                Kernels.forEachLanes(units.count) { offset, lanes in
+                    Cell.backward(CellGradientStep(hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, kept: kept,
+                                                   previousH: hp, previousC: cp, dhBuffer: dh + b * H, dcBuffer: dc + b * H,
+                                                   dInputGates: dgi + row * G * H, dHiddenGates: dgh + row * G * H))
+                }
+            }
+            guard t > 0 else { break }
+            // dh_prev = (the cell's direct part) + dgh·W_hh: each member adds its rows' share.
+            team.forEachPiece(H) { piece, units in
+                layer.backpropagate(dgh + t * B * G * H, rows: active, through: layer.weightHH, units: units,
+                                    into: scratch.stepPartials.slot(generation, member: piece))
+            }
+            team.barrier()
+            team.sumPartials(scratch.stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: true)
+            generation += 1
+        }
+        layer.accumulateGradients(tape.batch(d), dgi: dgi, dgh: dgh, previousHidden: tape.state(layer: l, direction: d, after: 0),
+                                  input: tape.input(layer: l, direction: d), units: units)
+    }
+
+    /// d(loss)/d(the layer's inputs) from its gate gradients: into the layer below's output
+    /// gradients, or into the embedding's gradient for the first layer (nothing for one-hot input).
+    @inline(__always)
+    private func layerInputsBackward(layer l: Int, direction d: Int, _ batch: SequenceBatch, tape: RecurrentTape,
+                                     scratch: BackwardScratch, team: Team, units: Range<Int>) {
+        guard let inputPartials = l > 0 ? scratch.layerInputPartials : scratch.embeddingPartials else { return }
+        let (layer, dirBatch) = (layers[l][d], tape.batch(d))
+        team.forEachPiece(hiddenSize) { piece, units in
+            layer.backpropagateInputs(dirBatch, scratch.dgi, units: units, into: inputPartials.slot(0, member: piece))
+        }
+        team.barrier()
+        if l > 0 {
+            forEachOwnedColumn(units) { columns in
+                passInputGradient(inputPartials, direction: d, batch: batch, scratch: scratch.stepOrderGradient,
+                                  into: scratch.outputGradients[l - 1]!, columns: columns, team: team)
+            }
+        } else if let embedding {
+            let columns = team.share(embedding.shape.cols)
+            team.sumPartials(inputPartials, rows: batch.steps * batch.size, columns: columns, into: scratch.stepOrderGradient,
+                             adding: false)
+            Embedding.scatter(scratch.stepOrderGradient, dirBatch, into: embedding, columns: columns)
         }
     }
 
