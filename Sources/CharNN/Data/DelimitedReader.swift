@@ -119,8 +119,26 @@ enum DelimitedReader {
         if bytes.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
 
         var scanner = Scanner(base: base, count: bytes.count, position: start, delimiter: delimiter, source: source)
+        let (first, width, wantText, wantLabel) = try readFirstRecord(&scanner, format: format, source: source)
 
-        // The first non-blank record: the header, or the first data row.
+        var sawRow = false
+        if !format.hasHeader {
+            sawRow = true
+            scanner.emit(first, width: width, row: row, reject: reject)
+        }
+        while scanner.position < scanner.count {
+            let record = try scanner.nextRecord(wantText, wantLabel)
+            if record.isBlank { continue }
+            sawRow = true
+            scanner.emit(record, width: width, row: row, reject: reject)
+        }
+        if !sawRow { throw .invalidData("\(source): the file has a header but no rows") }
+    }
+
+    /// The first non-blank record (the header, or the first data row), the row width every
+    /// row must have, and the text and label columns it selects.
+    private static func readFirstRecord(_ scanner: inout Scanner, format: DelimitedFormat, source: String)
+        throws(CharNNError) -> (first: Record, width: Int, text: Int, label: Int) {
         var first: Record
         scanner.collecting = format.hasHeader
         var wantText = -1, wantLabel = -1
@@ -150,19 +168,7 @@ enum DelimitedReader {
         guard wantText != wantLabel else {
             throw .invalidData("\(source):\(first.line): the text and label are the same column (\(wantText))")
         }
-
-        var sawRow = false
-        if !format.hasHeader {
-            sawRow = true
-            scanner.emit(first, width: width, row: row, reject: reject)
-        }
-        while scanner.position < scanner.count {
-            let record = try scanner.nextRecord(wantText, wantLabel)
-            if record.isBlank { continue }
-            sawRow = true
-            scanner.emit(record, width: width, row: row, reject: reject)
-        }
-        if !sawRow { throw .invalidData("\(source): the file has a header but no rows") }
+        return (first, width, wantText, wantLabel)
     }
 
     // MARK: - Header

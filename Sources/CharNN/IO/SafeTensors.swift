@@ -57,20 +57,7 @@ struct SafeTensors {
     /// names the file in error messages.
     static func parse(_ bytes: [UInt8], source: String) throws(CharNNError) -> SafeTensors {
         func fail(_ message: String) -> CharNNError { .checkpoint("'\(source)': \(message)") }
-        guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes is too short for a safetensors file (truncated?)") }
-        var headerSize64: UInt64 = 0
-        for i in 0..<8 { headerSize64 |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard headerSize64 <= UInt64(maxHeaderSize) else { throw fail("header length \(headerSize64) is over the format's limit") }
-        let headerSize = Int(headerSize64)
-        guard headerSize >= 2, 8 + headerSize <= bytes.count else {
-            throw fail("header length \(headerSize) does not fit in the file's \(bytes.count) bytes (truncated?)")
-        }
-        guard bytes[8] == UInt8(ascii: "{") else { throw fail("the header is not a JSON object") }
-        let header: JSON
-        do { header = try JSON.parse(bytes[8..<(8 + headerSize)]) } catch { throw fail("header: \(error.message)") }
-        guard let members = header.members else { throw fail("the header is not a JSON object") }
-
-        let dataStart = 8 + headerSize
+        let (members, dataStart) = try parseHeader(bytes, fail)
         let dataSize = bytes.count - dataStart
         var result = SafeTensors()
         var ranges: [(start: Int, end: Int, name: String)] = []
@@ -83,44 +70,80 @@ struct SafeTensors {
                 }
                 continue
             }
-            guard let dtype = entry["dtype"]?.string else { throw fail("tensor '\(name)' has no dtype") }
-            guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); charnn reads F32 only") }
-            guard let dimsJSON = entry["shape"]?.array else { throw fail("tensor '\(name)' has no shape") }
-            var dims: [Int] = []
-            for d in dimsJSON {
-                guard let n = d.integer else { throw fail("tensor '\(name)' has a dimension that is not a non-negative integer") }
-                dims.append(n)
-            }
-            let shape: Shape
-            do { shape = try Shape(validating: dims) } catch { throw fail("tensor '\(name)': \(error.message)") }
-            guard let offsets = entry["data_offsets"]?.array, offsets.count == 2,
-                  let start = offsets[0].integer, let end = offsets[1].integer else {
-                throw fail("tensor '\(name)' has no valid data_offsets")
-            }
-            guard start <= end, end <= dataSize else {
-                throw fail("tensor '\(name)' claims bytes \(start)..<\(end) of \(dataSize) (truncated?)")
-            }
-            guard end - start == shape.count * 4 else {
-                throw fail("tensor '\(name)' of shape \(shape) needs \(shape.count * 4) bytes, its range has \(end - start)")
-            }
+            let (shape, start, end) = try parseEntry(name, entry, dataSize: dataSize, fail)
             ranges.append((start, end, name))
-            var scalars = [Float](repeating: 0, count: shape.count)
-            for i in 0..<shape.count {
-                let p = dataStart + start + 4 * i
-                let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
-                scalars[i] = Float(bitPattern: bits)
-            }
-            result.tensors.append((name, try! Tensor(shape: shape, scalars: scalars)))
+            result.tensors.append((name, readF32(bytes, from: dataStart + start, shape: shape)))
         }
-        ranges.sort { $0.start < $1.start }
+        try checkCoverage(ranges, dataSize: dataSize, fail)
+        return result
+    }
+
+    /// The 8-byte length and the JSON header after it: its members, and where the data starts.
+    private static func parseHeader(_ bytes: [UInt8], _ fail: (String) -> CharNNError)
+        throws(CharNNError) -> (members: [(String, JSON)], dataStart: Int) {
+        guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes is too short for a safetensors file (truncated?)") }
+        var headerSize64: UInt64 = 0
+        for i in 0..<8 { headerSize64 |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard headerSize64 <= UInt64(maxHeaderSize) else { throw fail("header length \(headerSize64) is over the format's limit") }
+        let headerSize = Int(headerSize64)
+        guard headerSize >= 2, 8 + headerSize <= bytes.count else {
+            throw fail("header length \(headerSize) does not fit in the file's \(bytes.count) bytes (truncated?)")
+        }
+        guard bytes[8] == UInt8(ascii: "{") else { throw fail("the header is not a JSON object") }
+        let header: JSON
+        do { header = try JSON.parse(bytes[8..<(8 + headerSize)]) } catch { throw fail("header: \(error.message)") }
+        guard let members = header.members else { throw fail("the header is not a JSON object") }
+        return (members, 8 + headerSize)
+    }
+
+    /// One tensor's entry: an F32 dtype, a valid shape, and a byte range inside the data that
+    /// holds exactly the shape's numbers.
+    private static func parseEntry(_ name: String, _ entry: JSON, dataSize: Int, _ fail: (String) -> CharNNError)
+        throws(CharNNError) -> (shape: Shape, start: Int, end: Int) {
+        guard let dtype = entry["dtype"]?.string else { throw fail("tensor '\(name)' has no dtype") }
+        guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); charnn reads F32 only") }
+        guard let dimsJSON = entry["shape"]?.array else { throw fail("tensor '\(name)' has no shape") }
+        var dims: [Int] = []
+        for d in dimsJSON {
+            guard let n = d.integer else { throw fail("tensor '\(name)' has a dimension that is not a non-negative integer") }
+            dims.append(n)
+        }
+        let shape: Shape
+        do { shape = try Shape(validating: dims) } catch { throw fail("tensor '\(name)': \(error.message)") }
+        guard let offsets = entry["data_offsets"]?.array, offsets.count == 2,
+              let start = offsets[0].integer, let end = offsets[1].integer else {
+            throw fail("tensor '\(name)' has no valid data_offsets")
+        }
+        guard start <= end, end <= dataSize else {
+            throw fail("tensor '\(name)' claims bytes \(start)..<\(end) of \(dataSize) (truncated?)")
+        }
+        guard end - start == shape.count * 4 else {
+            throw fail("tensor '\(name)' of shape \(shape) needs \(shape.count * 4) bytes, its range has \(end - start)")
+        }
+        return (shape, start, end)
+    }
+
+    /// `shape.count` little-endian F32 numbers from `bytes[offset...]` (the range was checked).
+    private static func readF32(_ bytes: [UInt8], from offset: Int, shape: Shape) -> Tensor {
+        var scalars = [Float](repeating: 0, count: shape.count)
+        for i in 0..<shape.count {
+            let p = offset + 4 * i
+            let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+            scalars[i] = Float(bitPattern: bits)
+        }
+        return try! Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// The ranges tile the data: no gap, no overlap, nothing after the last.
+    private static func checkCoverage(_ ranges: [(start: Int, end: Int, name: String)], dataSize: Int,
+                                      _ fail: (String) -> CharNNError) throws(CharNNError) {
         var covered = 0
-        for range in ranges {
+        for range in ranges.sorted(by: { $0.start < $1.start }) {
             guard range.start == covered else {
                 throw fail(range.start < covered ? "tensor '\(range.name)' overlaps another" : "the data has a gap before tensor '\(range.name)'")
             }
             covered = range.end
         }
         guard covered == dataSize else { throw fail("\(dataSize - covered) bytes after the last tensor (not a safetensors file?)") }
-        return result
     }
 }

@@ -94,81 +94,97 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
     }
 
     func backward(_ batch: SequenceBatch, tape: Tape, dLogits dy: UnsafePointer<Float>, arena: Arena) {
-        let (B, T, H, V, C) = (batch.size, batch.steps, hiddenSize, inputSize, classes)
-        let ld = V + H
-        let (wh, wo) = (in2hidden.weight.values, in2output.weight.values)
-        let (dwh, dwo) = (in2hidden.weight.grads, in2output.weight.grads)
-        let hidden = tape.hidden
-        let last = hidden + (T - 1) * B * H
-        let members = WorkerPool.shared.threadCount
+        let (B, T, H) = (batch.size, batch.steps, hiddenSize)
         // Each member's partial dh (its rows' share of the contraction), two generations deep.
-        let partials = TeamPartials(arena: arena, members: members, rows: B, width: H)
+        let partials = TeamPartials(arena: arena, members: WorkerPool.shared.threadCount, rows: B, width: H)
         let dh = arena.allocate(B * H)
         let dPre = arena.allocate(max(T - 1, 1) * B * H)
-
         asTeam(batch) { team in
             let units = team.share(H)
-            // Output layer, rows of each piece's labels: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy,
-            // db_o += Σ dy, and the piece's partial dh = dy·W_oh.
-            team.forEachPiece(C) { piece, labels in
-                let partial = partials.slot(0, member: piece)
-                guard !labels.isEmpty else { return partial.update(repeating: 0, count: B * H) }
-                Kernels.gemmTN(m: labels.count, n: H, k: B, a: dy + labels.lowerBound, lda: C, b: last, ldb: H,
-                               c: dwo + labels.lowerBound * ld + V, ldc: ld, accumulate: true)
-                for b in 0..<B {
-                    Kernels.axpy(1, dy + b * C + labels.lowerBound, in2output.bias.grads + labels.lowerBound, labels.count)
-                    LayerMath.scatterColumn(dy + b * C + labels.lowerBound, into: dwo + labels.lowerBound * ld, ld: ld,
-                                            column: batch.token(batch.length(b) - 1, b), count: labels.count)
-                }
-                Kernels.gemmNN(m: B, n: H, k: labels.count, a: dy + labels.lowerBound, lda: C,
-                               b: wo + labels.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
-            }
-            team.barrier()
+            outputBackward(batch, hidden: tape.hidden, dy: dy, partials: partials, team: team)
             team.sumPartials(partials, rows: B, columns: units, into: dh, adding: false)
             guard T > 1 else { return }
+            walkBack(batch, hidden: tape.hidden, dh: dh, dPre: dPre, partials: partials, team: team, units: units)
+            hiddenWeightGradients(batch, hidden: tape.hidden, dPre: dPre, units: units)
+        }
+    }
 
-            // Back through time: dpre_t = dh ⊙ h(1 − h) where the state was updated, 0 where
-            // carried; dh_prev = dpre_t·W_hh, each member contributing its rows.
-            for (generation, t) in stride(from: T - 2, through: 0, by: -1).enumerated() {
-                let h = hidden + (t + 1) * B * H, d = dPre + t * B * H
-                let updated = batch.active(t + 1)  // rows whose state changed at t; the rest carried it
-                for b in 0..<updated where !units.isEmpty {
-                    let (row, g, out) = (h + b * H, dh + b * H, d + b * H)
-                    Kernels.forEachLanes(units.count) { j, lanes in
-                        let o = units.lowerBound + j
-                        let y = Kernels.load(row + o, count: lanes)
-                        Kernels.store(Kernels.load(g + o, count: lanes) * y * (1 - y), out + o, count: lanes)
-                    }
-                }
-                if t == 0 { break }  // the initial state needs no gradient
-                team.forEachPiece(H) { piece, rows in
-                    let partial = partials.slot(generation + 1, member: piece)
-                    guard !rows.isEmpty else { return partial.update(repeating: 0, count: B * H) }
-                    Kernels.gemmNN(m: updated, n: H, k: rows.count, a: d + rows.lowerBound, lda: H,
-                                   b: wh + rows.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
-                }
-                team.barrier()
-                // Carried states (rows ≥ updated) keep their gradient.
-                team.sumPartials(partials, generation: generation + 1, rows: updated, columns: units, into: dh, adding: false)
+    /// The output layer, rows of each piece's labels: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy,
+    /// db_o += Σ dy, and the piece's partial dh = dy·W_oh (generation 0 of `partials`).
+    private func outputBackward(_ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
+                                partials: TeamPartials, team: Team) {
+        let (B, T, H, V, C) = (batch.size, batch.steps, hiddenSize, inputSize, classes)
+        let ld = V + H
+        let (wo, dwo) = (in2output.weight.values, in2output.weight.grads)
+        let last = hidden + (T - 1) * B * H
+        team.forEachPiece(C) { piece, labels in
+            let partial = partials.slot(0, member: piece)
+            guard !labels.isEmpty else { return partial.update(repeating: 0, count: B * H) }
+            Kernels.gemmTN(m: labels.count, n: H, k: B, a: dy + labels.lowerBound, lda: C, b: last, ldb: H,
+                           c: dwo + labels.lowerBound * ld + V, ldc: ld, accumulate: true)
+            for b in 0..<B {
+                Kernels.axpy(1, dy + b * C + labels.lowerBound, in2output.bias.grads + labels.lowerBound, labels.count)
+                LayerMath.scatterColumn(dy + b * C + labels.lowerBound, into: dwo + labels.lowerBound * ld, ld: ld,
+                                        column: batch.token(batch.length(b) - 1, b), count: labels.count)
             }
-            // Weight gradients of this member's rows: one product for the whole sequence when no
-            // name is shorter (one write of the gradient), else step by step over the rows that updated.
-            guard !units.isEmpty else { return }
-            if batch.isRectangular {
-                Kernels.gemmTN(m: units.count, n: H, k: (T - 1) * B, a: dPre + units.lowerBound, lda: H, b: hidden, ldb: H,
-                               c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
+            Kernels.gemmNN(m: B, n: H, k: labels.count, a: dy + labels.lowerBound, lda: C,
+                           b: wo + labels.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
+        }
+        team.barrier()
+    }
+
+    /// Back through time: dpre_t = dh ⊙ h(1 − h) where the state was updated, 0 where carried;
+    /// dh_prev = dpre_t·W_hh, each member contributing its rows.
+    private func walkBack(_ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>,
+                          dPre: UnsafeMutablePointer<Float>, partials: TeamPartials, team: Team, units: Range<Int>) {
+        let (B, T, H, V) = (batch.size, batch.steps, hiddenSize, inputSize)
+        let (ld, wh) = (V + H, in2hidden.weight.values)
+        for (generation, t) in stride(from: T - 2, through: 0, by: -1).enumerated() {
+            let h = hidden + (t + 1) * B * H, d = dPre + t * B * H
+            let updated = batch.active(t + 1)  // rows whose state changed at t; the rest carried it
+            for b in 0..<updated where !units.isEmpty {
+                let (row, g, out) = (h + b * H, dh + b * H, d + b * H)
+                Kernels.forEachLanes(units.count) { j, lanes in
+                    let o = units.lowerBound + j
+                    let y = Kernels.load(row + o, count: lanes)
+                    Kernels.store(Kernels.load(g + o, count: lanes) * y * (1 - y), out + o, count: lanes)
+                }
             }
-            for t in 0..<(T - 1) {
-                let updated = batch.active(t + 1), d = dPre + t * B * H
-                if !batch.isRectangular {
-                    Kernels.gemmTN(m: units.count, n: H, k: updated, a: d + units.lowerBound, lda: H, b: hidden + t * B * H,
-                                   ldb: H, c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
-                }
-                for b in 0..<updated {
-                    Kernels.axpy(1, d + b * H + units.lowerBound, in2hidden.bias.grads + units.lowerBound, units.count)
-                    LayerMath.scatterColumn(d + b * H + units.lowerBound, into: dwh + units.lowerBound * ld,
-                                            ld: ld, column: batch.token(t, b), count: units.count)
-                }
+            if t == 0 { break }  // the initial state needs no gradient
+            team.forEachPiece(H) { piece, rows in
+                let partial = partials.slot(generation + 1, member: piece)
+                guard !rows.isEmpty else { return partial.update(repeating: 0, count: B * H) }
+                Kernels.gemmNN(m: updated, n: H, k: rows.count, a: d + rows.lowerBound, lda: H,
+                               b: wh + rows.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
+            }
+            team.barrier()
+            // Carried states (rows ≥ updated) keep their gradient.
+            team.sumPartials(partials, generation: generation + 1, rows: updated, columns: units, into: dh, adding: false)
+        }
+    }
+
+    /// Weight gradients of this member's rows of in2hidden: one product for the whole sequence
+    /// when no name is shorter (one write of the gradient), else step by step over the rows that
+    /// updated.
+    private func hiddenWeightGradients(_ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>,
+                                       dPre: UnsafeMutablePointer<Float>, units: Range<Int>) {
+        guard !units.isEmpty else { return }
+        let (B, T, H, V) = (batch.size, batch.steps, hiddenSize, inputSize)
+        let (ld, dwh) = (V + H, in2hidden.weight.grads)
+        if batch.isRectangular {
+            Kernels.gemmTN(m: units.count, n: H, k: (T - 1) * B, a: dPre + units.lowerBound, lda: H, b: hidden, ldb: H,
+                           c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
+        }
+        for t in 0..<(T - 1) {
+            let updated = batch.active(t + 1), d = dPre + t * B * H
+            if !batch.isRectangular {
+                Kernels.gemmTN(m: units.count, n: H, k: updated, a: d + units.lowerBound, lda: H, b: hidden + t * B * H,
+                               ldb: H, c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
+            }
+            for b in 0..<updated {
+                Kernels.axpy(1, d + b * H + units.lowerBound, in2hidden.bias.grads + units.lowerBound, units.count)
+                LayerMath.scatterColumn(d + b * H + units.lowerBound, into: dwh + units.lowerBound * ld,
+                                        ld: ld, column: batch.token(t, b), count: units.count)
             }
         }
     }
