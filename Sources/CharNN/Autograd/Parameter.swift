@@ -2,6 +2,11 @@
 /// both in storage that never moves. A reference type: layers, graphs and optimizers share it.
 ///
 /// Gradients accumulate across backward passes (PyTorch's semantics) until `zeroGrad()`.
+// @unchecked Sendable: name, shape and buffers are `let`s. The numbers in the buffers are written
+// by a model's training, which `Model` keeps exclusive of its readers (`.busy`), with the cores
+// of a step writing disjoint row shares (`forEachShare`) between barriers; or, for a parameter
+// of the C layer's low-level API, by calls on that one handle, which charnn.h does not allow
+// from two threads at once ("functions on different handles may run concurrently").
 public final class Parameter: @unchecked Sendable {
     /// The PyTorch state-dict name, e.g. `gru.weight_ih_l0`.
     public let name: String

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CharNNPlatform
 
 /// Adam with PyTorch's defaults and semantics (`torch.optim.Adam`, and `AdamW` when
 /// `decoupledWeightDecay`): β = (0.9, 0.999), ε = 1e-8, bias correction, optional weight decay

@@ -4,6 +4,9 @@
 /// Thread safety: any number of threads may predict or evaluate at once (each call uses its
 /// own scratch memory). Training needs the model to itself: `train` while a prediction runs,
 /// or a prediction while training runs, fails at once with `.busy` instead of waiting.
+// @unchecked Sendable: its own mutable state (arenas, readers, training flag) is behind
+// `Locked` mutexes, and `usage` keeps training (the only writer of the weights) exclusive of
+// every prediction and evaluation.
 public final class Model: @unchecked Sendable {
     public let config: ModelConfig
     public let labels: [String]

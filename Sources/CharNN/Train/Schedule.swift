@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CharNNPlatform
 
 /// How the learning rate changes during training. Training asks `learningRate(...)` for every
 /// step t (0-based, counted over all epochs; T = epochs × steps per epoch; epoch e = ⌊t / steps
