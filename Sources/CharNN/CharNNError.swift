@@ -23,7 +23,7 @@ public struct CharNNError: Error, CustomStringConvertible, Equatable, Sendable {
     public let kind: Kind
     public let message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }

@@ -7,7 +7,7 @@ public enum DataFormat: String, Sendable, CaseIterable {
     case tsv
 
     /// What `auto` means for `path`.
-    public static func detect(_ path: String) -> DataFormat {
+    static func detect(_ path: String) -> DataFormat {
         if FileSystem.isDirectory(path) { return .directory }
         let lower = path.lowercased()
         return lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") ? .tsv : .csv

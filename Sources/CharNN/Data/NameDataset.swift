@@ -44,15 +44,15 @@ public struct NameDataset: Sendable {
 
     /// Appends example i's tokens to `tokens` (what training and evaluation read).
     @inline(__always) @discardableResult
-    public func appendTokens(of i: Int, to tokens: inout [UInt16]) -> Alphabet.EncodingCounts {
+    func appendTokens(of i: Int, to tokens: inout [UInt16]) -> Alphabet.EncodingCounts {
         store.withBytes(storeRow(i)) { alphabet.encode(utf8: $0, appendingTo: &tokens) }
     }
 
     /// The tokens of example i.
-    public func tokens(of i: Int) -> [UInt16] { alphabet.encode(text(i)).tokens }
+    func tokens(of i: Int) -> [UInt16] { alphabet.encode(text(i)).tokens }
 
     /// The symbols the model sees for example i, joined (`<unk>` shown as such).
-    public func encodedText(_ i: Int) -> String {
+    func encodedText(_ i: Int) -> String {
         tokens(of: i).map { alphabet.symbol(at: Int($0)) }.joined()
     }
 
@@ -112,7 +112,7 @@ public struct NameDataset: Sendable {
     /// The same examples read with another alphabet. Throws `.invalidArgument` when some text
     /// has nothing that alphabet can read, or (the article's, which has no `<unk>`) a character
     /// it lacks.
-    public func encoded(with other: Alphabet, textConfig newConfig: TextConfig? = nil) throws(CharNNError) -> NameDataset {
+    func encoded(with other: Alphabet, textConfig newConfig: TextConfig? = nil) throws(CharNNError) -> NameDataset {
         var scratch: [UInt16] = []
         var unreadable: [(Int, SkipReason)] = []
         for i in 0..<count {
@@ -129,7 +129,7 @@ public struct NameDataset: Sendable {
 
     /// The same examples with `names` as the label list (every label of this data set must be
     /// in it): how a separately loaded test file meets a model's labels.
-    public func relabeled(to names: [String]) throws(CharNNError) -> NameDataset {
+    func relabeled(to names: [String]) throws(CharNNError) -> NameDataset {
         guard !names.elementsEqual(labelNames, by: { $0.utf8.elementsEqual($1.utf8) }) else { return self }
         var position: [[UInt8]: Int32] = [:]
         for (i, name) in names.enumerated() { position[Array(name.utf8)] = Int32(i) }

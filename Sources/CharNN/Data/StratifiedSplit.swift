@@ -17,7 +17,7 @@ extension NameDataset {
     }
 
     /// The indices behind `stratifiedSplit`, each list sorted.
-    public func stratifiedSplitIndices(testFraction: Double, seed: UInt64) throws(CharNNError)
+    func stratifiedSplitIndices(testFraction: Double, seed: UInt64) throws(CharNNError)
         -> (train: [Int], test: [Int]) {
         let (train, test) = try splitIndices(testFraction: testFraction, seed: seed)
         return (train.map(Int.init), test.map(Int.init))

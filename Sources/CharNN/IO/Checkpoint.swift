@@ -164,7 +164,7 @@ extension Model {
 
 extension ModelConfig {
     /// Every parameter's PyTorch name and shape, in `named_parameters()` order.
-    public func parameterShapes(inputSize V: Int, classes C: Int) -> [(String, Shape)] {
+    func parameterShapes(inputSize V: Int, classes C: Int) -> [(String, Shape)] {
         let H = hiddenSize
         switch kind {
         case .elman:

@@ -35,7 +35,7 @@ public struct Alphabet: Sendable {
 
     /// An alphabet of the given symbols in that order, each scalar once (`<unk>` follows unless
     /// the kind is `article`). Throws `.invalidArgument` for no symbols, a repeat, a NUL or too many.
-    public init(kind: Kind, symbols: String, normalization: TextNormalization) throws(CharNNError) {
+    init(kind: Kind, symbols: String, normalization: TextNormalization) throws(CharNNError) {
         try self.init(kind: kind, scalars: Array(symbols.unicodeScalars), normalization: normalization)
     }
 
@@ -97,7 +97,7 @@ public struct Alphabet: Sendable {
 
     /// The index of a scalar, or nil when the alphabet lacks it.
     @inline(__always)
-    public func index(of scalar: Unicode.Scalar) -> Int? {
+    func index(of scalar: Unicode.Scalar) -> Int? {
         if scalar.isASCII {
             let i = asciiIndex[Int(scalar.value)]
             return i >= 0 ? Int(i) : nil
@@ -106,7 +106,7 @@ public struct Alphabet: Sendable {
     }
 
     /// The symbol at `index` for display (`<unk>` for the last index of a learned alphabet).
-    public func symbol(at index: Int) -> String {
+    func symbol(at index: Int) -> String {
         index == unknownIndex ? Self.unknownSymbol : String(Character(symbols[index]))
     }
 
@@ -140,7 +140,7 @@ extension Alphabet {
     /// scalar's index. A character the alphabet lacks becomes `<unk>`, or is left out by the
     /// article's alphabet; either way it is counted.
     @discardableResult
-    public func encode(_ text: String, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
+    func encode(_ text: String, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
         var counts = EncodingCounts()
         Self.forEachScalar(of: text, normalization) { append($0, to: &tokens, &counts) }
         return counts
@@ -173,7 +173,7 @@ extension Alphabet {
     }
 
     /// The tokens of `text` alone.
-    public func encode(_ text: String) -> (tokens: [UInt16], counts: EncodingCounts) {
+    package func encode(_ text: String) -> (tokens: [UInt16], counts: EncodingCounts) {
         var tokens: [UInt16] = []
         let counts = encode(text, appendingTo: &tokens)
         return (tokens, counts)
@@ -182,7 +182,7 @@ extension Alphabet {
     /// `encode(_:appendingTo:)` on UTF-8 bytes (a data set's stored text): ASCII is read in
     /// place, anything else through a String.
     @discardableResult
-    public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
+    func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
         var any: UInt8 = 0
         for byte in bytes { any |= byte }
         if any < 0x80 {

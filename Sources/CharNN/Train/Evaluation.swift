@@ -104,7 +104,7 @@ public struct Evaluation: Sendable, Equatable {
     public var f1: [Double] { labels.indices.map { Self.ratio(2 * truePositives[$0], predicted[$0] + support[$0]) } }
 
     /// Whether `label` has names in the set or was predicted: the labels macro averages run over.
-    public func isPresent(_ label: Int) -> Bool { support[label] > 0 || predicted[label] > 0 }
+    func isPresent(_ label: Int) -> Bool { support[label] > 0 || predicted[label] > 0 }
 
     /// How many labels are present (have names in the set or were predicted).
     public var presentLabelCount: Int { labels.indices.reduce(0) { $0 + (isPresent($1) ? 1 : 0) } }

@@ -22,13 +22,13 @@ extension Model {
     /// alphabet says; characters the alphabet lacks become `<unk>` (the article's alphabet
     /// drops them, as 0.1.0 did). Throws `.invalidArgument` when no character is left or the
     /// text is longer than `maxNameLength`.
-    public func encode(_ name: String) throws(CharNNError) -> [UInt16] {
+    package func encode(_ name: String) throws(CharNNError) -> [UInt16] {
         try Self.encodeForInference(name, alphabet: alphabet).tokens
     }
 
     /// `encode(_:)` for any alphabet (the low-level API encodes without a model), with what
     /// encoding met (characters the alphabet lacks).
-    public static func encodeForInference(_ name: String, alphabet: Alphabet) throws(CharNNError)
+    package static func encodeForInference(_ name: String, alphabet: Alphabet) throws(CharNNError)
         -> (tokens: [UInt16], counts: Alphabet.EncodingCounts) {
         // A huge text is refused before any work (marks and joiners may read as nothing, so
         // the bound on bytes is generous; the bound on symbols below is the rule).

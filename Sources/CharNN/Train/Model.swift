@@ -43,12 +43,12 @@ public final class Model: @unchecked Sendable {
     }
 
     /// The trainable tensors, named and ordered like PyTorch's `named_parameters()`.
-    public var parameters: [Parameter] { network.parameters }
+    var parameters: [Parameter] { network.parameters }
 
     /// Total number of weights (fixed at creation; prediction reads it to size its work).
     public let parameterCount: Int
 
-    public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
+    func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
 
     // MARK: Exclusive and shared use
 

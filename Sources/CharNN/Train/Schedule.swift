@@ -30,7 +30,7 @@ public enum LearningRateSchedule: Sendable, Equatable {
 
     /// The learning rate of step `step` (0-based over all epochs): the formula above. For
     /// `plateau`, `plateauRate` is what the tracker holds (η when nil).
-    public func learningRate(base: Float, step: Int, stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int,
+    func learningRate(base: Float, step: Int, stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int,
                              minLearningRate: Float, plateauRate: Double? = nil) -> Double {
         let eta = Double(base), floor = Double(minLearningRate)
         let scheduled: Double
@@ -55,18 +55,18 @@ public enum LearningRateSchedule: Sendable, Equatable {
 /// cooldown: `record` the monitored loss after every epoch; after more than `patience` epochs
 /// without a loss below best · (1 − 1e-4), the rate drops to max(rate · factor, floor) (unless
 /// that changes it by 1e-8 or less) and the count starts again.
-public struct PlateauTracker: Sendable, Equatable {
-    public private(set) var rate: Double
-    public let factor: Double
-    public let patience: Int
-    public let floor: Double
-    public private(set) var best = Double.infinity
-    public private(set) var badEpochs = 0
+struct PlateauTracker: Sendable, Equatable {
+    private(set) var rate: Double
+    let factor: Double
+    let patience: Int
+    let floor: Double
+    private(set) var best = Double.infinity
+    private(set) var badEpochs = 0
 
-    public static let threshold = 1e-4
-    public static let eps = 1e-8
+    static let threshold = 1e-4
+    static let eps = 1e-8
 
-    public init(rate: Float, factor: Float, patience: Int, floor: Float) {
+    init(rate: Float, factor: Float, patience: Int, floor: Float) {
         self.rate = Double(rate)
         self.factor = Double(factor)
         self.patience = patience
@@ -74,7 +74,7 @@ public struct PlateauTracker: Sendable, Equatable {
     }
 
     /// Takes an epoch's monitored loss (a NaN never counts as better).
-    public mutating func record(_ loss: Double) {
+    mutating func record(_ loss: Double) {
         if loss < best * (1 - Self.threshold) {
             best = loss
             badEpochs = 0
