@@ -12,11 +12,15 @@ public struct Alphabet: Sendable {
     /// How `<unk>` is shown.
     public static let unknownSymbol = "<unk>"
 
+    /// Where the symbols come from: the article's 59 (`article`), learned from training data
+    /// (`learned`), or given (`explicit`).
     public enum Kind: String, Sendable, CaseIterable { case article, learned, explicit }
 
+    /// Where the symbols come from.
     public let kind: Kind
     /// The symbols in index order, without `<unk>`.
     public let symbols: [Unicode.Scalar]
+    /// How text is normalised before it is read.
     public let normalization: TextNormalization
     /// index of an ASCII scalar, or -1.
     private let asciiIndex: [Int32]
@@ -28,6 +32,7 @@ public struct Alphabet: Sendable {
     public static let article = try! Alphabet(kind: .article, symbols: articleSymbols, normalization: .article)
 
     /// The article's symbols with another normalisation.
+    /// - Parameter normalization: How text is normalised before it is read.
     public static func article(normalization: TextNormalization) -> Alphabet {
         normalization == .article ? article
             : try! Alphabet(kind: .article, symbols: articleSymbols, normalization: normalization)
@@ -63,7 +68,11 @@ public struct Alphabet: Sendable {
         otherIndex = other
     }
 
-    /// An explicit alphabet: the scalars of `symbols`, then `<unk>`.
+    /// An explicit alphabet: the scalars of `symbols`, in that order, then `<unk>`.
+    /// - Parameters:
+    ///   - symbols: Each Unicode scalar once.
+    ///   - normalization: How text is normalised before it is read.
+    /// - Throws: `.invalidArgument` for no symbols, a repeat, a NUL or more than `maxSize` − 1.
     public init(explicit symbols: String, normalization: TextNormalization) throws(CharNNError) {
         try self.init(kind: .explicit, symbols: symbols, normalization: normalization)
     }
@@ -71,6 +80,12 @@ public struct Alphabet: Sendable {
     /// An alphabet learned from `texts`: every scalar (as `normalization` leaves it) seen at
     /// least `minCount` times, the most frequent first, ties by code point, capped at
     /// `maxSymbols`; then `<unk>`. The order depends only on the counts, never on hashing.
+    /// - Parameters:
+    ///   - texts: The training texts.
+    ///   - minCount: The fewest occurrences a scalar needs to be kept.
+    ///   - maxSymbols: The most symbols kept (nil: no cap below `maxSize` − 1).
+    ///   - normalization: How text is normalised before it is counted and read.
+    /// - Complexity: O(total size of `texts`) plus sorting the distinct scalars.
     public init<Texts: Sequence>(learningFrom texts: Texts, minCount: Int = 1, maxSymbols: Int? = nil,
                                  normalization: TextNormalization) where Texts.Element == String {
         var counts: [UInt32: Int] = [:]
@@ -89,6 +104,7 @@ public struct Alphabet: Sendable {
 
     /// Symbols including `<unk>`: the model's input size.
     public var count: Int { symbols.count + (hasUnknown ? 1 : 0) }
+    /// Whether the alphabet has `<unk>` (every kind but `article`).
     public var hasUnknown: Bool { kind != .article }
     /// `<unk>`'s index, the last one; nil for the article's alphabet.
     public var unknownIndex: Int? { hasUnknown ? symbols.count : nil }
@@ -117,7 +133,8 @@ public struct Alphabet: Sendable {
 }
 
 extension Alphabet: Equatable {
-    /// Two alphabets are equal when they encode every text the same way.
+    /// Two alphabets are equal when they encode every text the same way: same kind, symbols and
+    /// normalisation.
     public static func == (a: Alphabet, b: Alphabet) -> Bool {
         a.kind == b.kind && a.symbols == b.symbols && a.normalization == b.normalization
     }
@@ -127,13 +144,13 @@ extension Alphabet: Equatable {
 
 extension Alphabet {
     /// What encoding one text met besides its tokens.
-    public struct EncodingCounts: Sendable, Equatable {
+    package struct EncodingCounts: Sendable, Equatable {
         /// Characters the alphabet lacks (after normalisation): `<unk>`, or dropped by `article`.
-        public var unknown = 0
+        package var unknown = 0
         /// Of those, characters that have no ASCII transliteration (transliteration on).
-        public var untransliterable = 0
+        package var untransliterable = 0
         /// The first character the alphabet lacks (nil for one without a transliteration).
-        public var firstUnknown: Unicode.Scalar?
+        package var firstUnknown: Unicode.Scalar?
     }
 
     /// Appends the tokens of `text` to `tokens`: normalised, folded, transliterated, then each

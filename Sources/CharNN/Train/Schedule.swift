@@ -23,9 +23,13 @@ import CharNNPlatform
 /// Everything is computed in double precision (Python floats in PyTorch), then rounded to the
 /// optimizer's Float.
 public enum LearningRateSchedule: Sendable, Equatable {
+    /// The base rate throughout (after any warm-up).
     case constant
+    /// Cosine annealing from the base rate towards `minLearningRate` over the steps after the warm-up.
     case cosine
+    /// The rate times `gamma` every `everyEpochs` epochs.
     case step(everyEpochs: Int, gamma: Float)
+    /// The rate times `factor` when the monitored loss has not improved for more than `patience` epochs (not below `minLearningRate`).
     case plateau(factor: Float, patience: Int)
 
     /// The learning rate of step `step` (0-based over all epochs): the formula above. For
