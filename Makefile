@@ -67,7 +67,7 @@ examples: stage
 		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
-test: test-swift test-c test-cli test-python fuzz-smoke
+test: test-swift test-swift-consumer examples-swift test-c test-cli test-python fuzz-smoke
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
@@ -75,6 +75,22 @@ SWIFT_TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-te
 test-swift:
 	$(SWIFT) build --build-tests $(SWIFT_TEST_FLAGS)
 	CHARNN_DATA="$(abspath $(DATA))" $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+
+# charnn as another Swift package uses it: by version (a snapshot of the working tree, committed
+# to a temporary repository and tagged with charnn.h's version), trained, evaluated, saved and
+# loaded through `import CharNN`; and a check that package-level declarations stay out of reach.
+.PHONY: test-swift-consumer examples-swift
+test-swift-consumer:
+	SWIFT="$(SWIFT)" tools/test-swift-consumer.sh
+
+# examples/swift: the names example as a Swift app (its own package, depending on this one by
+# path), built in release and run for EPOCHS_SWIFT epochs of a small GRU on $(DATA).
+EPOCHS_SWIFT ?= 3
+examples-swift: check-data
+	@mkdir -p $(BUILD)
+	$(SWIFT) build -c release --package-path examples/swift
+	cd examples/swift && $(SWIFT) run -c release --skip-build charnn-names "$(abspath $(DATA))" \
+		"$(abspath $(BUILD))/names-swift.safetensors" $(EPOCHS_SWIFT)
 
 # The C ABI: every function and error path (under valgrind when present), the exported symbols
 # against the header, and the installed pkg-config file.

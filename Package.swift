@@ -21,14 +21,18 @@ let package = Package(
     targets: [
         // The core: data, tensors, autodiff, layers, optimizers, training, checkpoints.
         // Standard library, Glibc and Synchronization only (no Foundation): a small .so.
-        .target(name: "CharNN", swiftSettings: coreSettings),
+        .target(name: "CharNN", dependencies: ["CharNNPlatform"], swiftSettings: coreSettings),
+        // The platform's C library (Glibc, Musl or Darwin) chosen in one place, re-exported to the
+        // core's files, with the spin-wait hint and the SSE control register from CCharNNShims.
+        .target(name: "CharNNPlatform", dependencies: ["CCharNNShims"]),
+        .target(name: "CCharNNShims"),
         // Shows include/charnn.h to Swift (its module map points at the header).
         .target(name: "CCharNN"),
         // The exported C functions. The Swift runtime is linked in statically and a version
         // script keeps every symbol but charnn_* local, so the .so loads where Swift is absent.
         .target(
             name: "CharNNExports",
-            dependencies: ["CharNN", "CCharNN"],
+            dependencies: ["CharNN", "CharNNPlatform", "CCharNN"],
             exclude: ["charnn.map"],
             swiftSettings: coreSettings,
             linkerSettings: [

@@ -1,6 +1,14 @@
 /// Every failure in charnn is one of these: a kind (which the C ABI turns into a status code)
 /// and a message that names what was wrong (the file, line, field or argument).
+///
+/// Every throwing API of the module throws this type alone (typed throws), so a `catch` sees a
+/// `CharNNError` without casting:
+///
+/// ```swift
+/// do { _ = try Model.load(from: path) } catch { print(error.kind, error.message) }
+/// ```
 public struct CharNNError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The class of a failure: what a caller may want to branch on.
     public enum Kind: Sendable, Equatable {
         /// A caller passed something unusable: a size, a value out of range, an empty name.
         case invalidArgument
@@ -20,14 +28,17 @@ public struct CharNNError: Error, CustomStringConvertible, Equatable, Sendable {
         case busy
     }
 
+    /// The class of the failure.
     public let kind: Kind
+    /// What was wrong, naming the file, line, field or argument; meant for people.
     public let message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 
     static func invalidArgument(_ message: String) -> CharNNError { .init(.invalidArgument, message) }

@@ -1,8 +1,6 @@
 import CCharNN
 import CharNN
-#if canImport(Glibc)
-import Glibc
-#endif
+import CharNNPlatform
 
 // What every exported function shares: turning Swift errors into statuses and messages, the
 // registry of live handles, and reading the caller's pointers, sizes, strings and structs
@@ -258,6 +256,8 @@ func copyString(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capaci
 }
 
 /// C strings owned by a handle (label names), freed with it.
+// @unchecked Sendable: `pointers` is fixed at init and the strings are never written again;
+// they are freed in deinit, when no thread can hold the object any more.
 final class OwnedCStrings: @unchecked Sendable {
     let pointers: [UnsafeMutablePointer<CChar>]
 

@@ -1,7 +1,9 @@
 /// A bump allocator for the values and gradients of one training step. Memory is handed out in
 /// order and given back all at once by `reset()`; after the first steps have shown how much a
 /// step needs, it lives in one buffer and a step allocates nothing.
-final class Arena: @unchecked Sendable {  // one user at a time (a graph, a trainer, or a pooled inference call)
+// @unchecked Sendable: one user at a time, who owns it for the call: a graph, a trainer, or an
+// inference call that took it from `Model`'s pool (a `Locked` list).
+final class Arena: @unchecked Sendable {
     private var chunks: [FloatBuffer] = []
     private var chunk = 0
     private var offset = 0

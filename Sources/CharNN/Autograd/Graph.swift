@@ -20,7 +20,7 @@
 /// ```
 ///
 /// A graph is not thread-safe: use one per thread.
-public final class Graph {
+package final class Graph {
     /// The index of a node on the tape.
     typealias NodeID = Int32
 
@@ -77,16 +77,16 @@ public final class Graph {
     private var reachable: [Bool] = []
     var deferredWeightGradients: [DeferredWeightGradient] = []
     /// Bumped by `reset()`, so variables from an earlier step are refused instead of read.
-    public private(set) var generation: UInt32 = 0
+    package private(set) var generation: UInt32 = 0
 
     /// When false, ops compute values but record nothing to differentiate (inference).
-    public var isRecording = true
+    package var isRecording = true
 
-    public init() {}
+    package init() {}
 
     /// Forgets every node and gives their memory back for the next step. Variables made
     /// before the reset become invalid (ops on them throw).
-    public func reset() {
+    package func reset() {
         nodes.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)
         parameters.removeAll(keepingCapacity: true)
@@ -95,32 +95,32 @@ public final class Graph {
     }
 
     /// Runs `body` without recording gradients, like `torch.no_grad()`.
-    public func withoutRecording<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    package func withoutRecording<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         let saved = isRecording
         isRecording = false
         defer { isRecording = saved }
         return try body()
     }
 
-    public var nodeCount: Int { nodes.count }
+    package var nodeCount: Int { nodes.count }
 
     /// Buffers the graph has created since it was made: constant across steps in steady state.
-    public var buffersCreated: Int { arena.buffersCreated }
+    package var buffersCreated: Int { arena.buffersCreated }
 
     /// Storage capacity of the tape's arrays (nodes, indices): constant in steady state.
-    public var tapeCapacity: Int {
+    package var tapeCapacity: Int {
         nodes.capacity + indices.capacity + parameters.capacity + reachable.capacity + deferredWeightGradients.capacity
     }
 
     // MARK: Leaves
 
     /// A value that needs no gradient (an input, a target), copied into the graph.
-    public func constant(_ tensor: Tensor) -> Variable {
+    package func constant(_ tensor: Tensor) -> Variable {
         leaf(tensor, requiresGrad: false)
     }
 
     /// An input whose gradient `backward` computes (read it with `grad`): for gradient checks.
-    public func input(_ tensor: Tensor) -> Variable {
+    package func input(_ tensor: Tensor) -> Variable {
         leaf(tensor, requiresGrad: isRecording)
     }
 
@@ -132,7 +132,7 @@ public final class Graph {
 
     /// A trainable parameter: no copy, the node reads the parameter's storage and `backward`
     /// adds into its gradient.
-    public func parameter(_ p: Parameter) -> Variable {
+    package func parameter(_ p: Parameter) -> Variable {
         parameters.append(p)
         return record(Node(op: .parameter, shape: p.shape, value: p.values,
                            grad: isRecording ? p.grads : nil, requiresGrad: isRecording))
@@ -172,14 +172,14 @@ public final class Graph {
     // MARK: Reading results
 
     /// A copy of the value of `v`.
-    public func value(of v: Variable) throws(CharNNError) -> Tensor {
+    package func value(of v: Variable) throws(CharNNError) -> Tensor {
         let node = nodes[Int(try id(of: v))]
         return try Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: node.value, count: node.shape.count)))
     }
 
     /// A copy of the gradient of `v` from the last `backward`, or nil when it has none (it does
     /// not require a gradient, or backward has not reached it).
-    public func grad(of v: Variable) throws(CharNNError) -> Tensor? {
+    package func grad(of v: Variable) throws(CharNNError) -> Tensor? {
         let node = nodes[Int(try id(of: v))]
         guard let g = node.grad else { return nil }
         return try Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: g, count: node.shape.count)))
@@ -191,7 +191,7 @@ public final class Graph {
     /// its gradient starts at 1; otherwise `seed` (same shape) is the gradient flowing into it,
     /// like PyTorch's `y.backward(gradient=seed)`. Gradients of parameters accumulate; those of
     /// the graph's own nodes are recomputed by each call.
-    public func backward(_ output: Variable, seed: Tensor? = nil) throws(CharNNError) {
+    package func backward(_ output: Variable, seed: Tensor? = nil) throws(CharNNError) {
         let out = Int(try id(of: output))
         guard nodes[out].requiresGrad else {
             throw .invalidArgument("backward: the output does not depend on anything that requires a gradient"
@@ -248,20 +248,20 @@ public final class Graph {
 
 /// A value recorded on a `Graph`: the result of an op, a constant or a parameter. A small
 /// handle; its data lives in the graph until the graph is reset.
-public struct Variable {
-    public let graph: Graph
+package struct Variable {
+    package let graph: Graph
     let id: Graph.NodeID
     let generation: UInt32
-    public let shape: Shape
+    package let shape: Shape
 
     /// A copy of the value.
-    public var value: Tensor { get throws(CharNNError) { try graph.value(of: self) } }
+    package var value: Tensor { get throws(CharNNError) { try graph.value(of: self) } }
 
     /// A copy of the gradient from the last backward pass, if it has one.
-    public var grad: Tensor? { get throws(CharNNError) { try graph.grad(of: self) } }
+    package var grad: Tensor? { get throws(CharNNError) { try graph.grad(of: self) } }
 
     /// The single value of a one-element variable (a loss).
-    public var item: Float {
+    package var item: Float {
         get throws(CharNNError) {
             guard shape.count == 1 else { throw .shape("item: the variable has shape \(shape), not one value") }
             return try value.scalars[0]
@@ -269,13 +269,12 @@ public struct Variable {
     }
 }
 
-// MARK: For language bindings
+// MARK: For language bindings (package access: CharNNExports, not apps)
 
 extension Graph {
     /// The variable of node `index` recorded in step `generation` (a binding's handle decoded),
     /// or an error naming why it is no longer valid.
-    @_spi(Bindings)
-    public func variable(index: Int, generation: UInt32) throws(CharNNError) -> Variable {
+    package func variable(index: Int, generation: UInt32) throws(CharNNError) -> Variable {
         guard generation == self.generation else {
             throw .invalidArgument("the tensor was made before the graph was reset")
         }
@@ -286,6 +285,6 @@ extension Graph {
 
 extension Variable {
     /// The node's position on its graph's tape and the step it was made in (for bindings' handles).
-    @_spi(Bindings) public var index: Int { Int(id) }
-    @_spi(Bindings) public var step: UInt32 { generation }
+    package var index: Int { Int(id) }
+    package var step: UInt32 { generation }
 }

@@ -2,10 +2,15 @@
 /// both in storage that never moves. A reference type: layers, graphs and optimizers share it.
 ///
 /// Gradients accumulate across backward passes (PyTorch's semantics) until `zeroGrad()`.
-public final class Parameter: @unchecked Sendable {
+// @unchecked Sendable: name, shape and buffers are `let`s. The numbers in the buffers are written
+// by a model's training, which `Model` keeps exclusive of its readers (`.busy`), with the cores
+// of a step writing disjoint row shares (`forEachShare`) between barriers; or, for a parameter
+// of the C layer's low-level API, by calls on that one handle, which charnn.h does not allow
+// from two threads at once ("functions on different handles may run concurrently").
+package final class Parameter: @unchecked Sendable {
     /// The PyTorch state-dict name, e.g. `gru.weight_ih_l0`.
-    public let name: String
-    public let shape: Shape
+    package let name: String
+    package let shape: Shape
     /// How many stacked blocks of rows the parameter holds (a GRU's r, z, n gates: 3), so a
     /// split of its rows across cores follows the units of the layer (see `forEachShare`).
     let rowBlocks: Int
@@ -14,7 +19,7 @@ public final class Parameter: @unchecked Sendable {
     /// For tables whose steps touch few rows (`TouchedRows`); nil for every other parameter.
     let touchedRows: TouchedRows?
 
-    public convenience init(name: String = "", _ value: Tensor) {
+    package convenience init(name: String = "", _ value: Tensor) {
         self.init(name: name, value, rowBlocks: 1)
     }
 
@@ -56,16 +61,16 @@ public final class Parameter: @unchecked Sendable {
         shape.rank <= 1 ? (shape.count, 1) : (shape.rows, shape.cols)
     }
 
-    public var count: Int { shape.count }
+    package var count: Int { shape.count }
 
     /// A copy of the current value.
-    public var value: Tensor { try! Tensor(shape: shape, scalars: storage.array) }
+    package var value: Tensor { try! Tensor(shape: shape, scalars: storage.array) }
 
     /// A copy of the accumulated gradient.
-    public var grad: Tensor { try! Tensor(shape: shape, scalars: gradStorage.array) }
+    package var grad: Tensor { try! Tensor(shape: shape, scalars: gradStorage.array) }
 
     /// Replaces the value; the shape must match.
-    public func assign(_ tensor: Tensor) throws(CharNNError) {
+    package func assign(_ tensor: Tensor) throws(CharNNError) {
         guard tensor.shape == shape else {
             throw .shape("cannot assign a \(tensor.shape) tensor to parameter '\(name)' of shape \(shape)")
         }
@@ -73,7 +78,7 @@ public final class Parameter: @unchecked Sendable {
     }
 
     /// Sets the gradient to zero.
-    public func zeroGrad() { gradStorage.zero() }
+    package func zeroGrad() { gradStorage.zero() }
 
     var values: UnsafeMutablePointer<Float> { storage.pointer }
     var grads: UnsafeMutablePointer<Float> { gradStorage.pointer }

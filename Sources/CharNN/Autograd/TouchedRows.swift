@@ -5,6 +5,8 @@
 /// a training step (on the training thread, before the cores start), read and cleared by the
 /// optimizer's step. Off unless training turned it on (`isTracking`), so any other use of the
 /// parameter keeps dense semantics.
+// @unchecked Sendable: only the training thread touches it (marks before the cores start, the
+// optimizer reads and clears after they join), and `Model` runs one training at a time.
 final class TouchedRows: @unchecked Sendable {
     private var marked: [Bool]
     private(set) var rows: [Int32] = []

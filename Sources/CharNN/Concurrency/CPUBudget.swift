@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// How many cores this process may actually use: the online cores, fewer when its affinity
 /// mask allows fewer (`taskset`, `docker --cpuset-cpus`), fewer again when its cgroup caps its

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// A value guarded by a pthread mutex.
 ///
@@ -12,6 +6,7 @@ import Darwin
 /// kernel (a priority-inheritance futex), which ThreadSanitizer cannot see, so every handoff
 /// through it is reported as a race. A pthread mutex is intercepted by the sanitizers, keeping
 /// `make test-sanitize` meaningful; uncontended it costs the same (one atomic each way).
+// @unchecked Sendable: `value` is read and written only inside `withLock`, holding the mutex.
 package final class Locked<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value

@@ -1,11 +1,5 @@
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// When work goes parallel: the one place for the pool's thresholds and timings. The numbers
 /// were measured on a 2-core x86-64 VM (`make bench-threshold`, bench/README.md) and are
@@ -77,6 +71,8 @@ private func environmentInteger(_ name: String) -> Int? {
 /// looks at the machine's count of runnable threads (`/proc/loadavg`) and waits another period
 /// if the team would not find free cores: a busy machine then costs one slowed job, not one per
 /// period. An idle machine that never slowed a job pays nothing (no clock, no file).
+// @unchecked Sendable: every field is an `Atomic` but `cleanJobs`, which only the thread
+// holding the pool writes (the pool runs one job at a time).
 final class ContentionGovernor: @unchecked Sendable {
     private let soloUntil = Atomic<UInt64>(0)
     private let backoff = Atomic<UInt64>(ParallelPolicy.backoffInitial)

@@ -1,11 +1,5 @@
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// Where the pool's threads wait for each other: spin while the wait is likely shorter than a
 /// wake-up, yield a few times, then sleep on a condition variable until whoever makes the
@@ -16,6 +10,8 @@ import Darwin
 /// No wake-up is lost: a waiter counts itself in `sleepers` and re-checks its condition under
 /// the mutex before it sleeps; a notifier makes the condition true (sequentially consistent)
 /// before it reads `sleepers` and broadcasts under the mutex.
+// @unchecked Sendable: the pointers are fixed by `init`; what they point at is a pthread mutex
+// and condition variable, made to be shared, and `sleepers` is an `Atomic`.
 final class ParkingLot: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
@@ -40,10 +36,14 @@ final class ParkingLot: @unchecked Sendable {
     /// (the clock is read only past those), so a balanced team pays nothing to measure.
     @discardableResult
     func wait(spinNanoseconds: UInt64, until ready: () -> Bool) -> UInt64 {
-        for _ in 0..<Self.quickChecks where ready() { return 0 }
+        for _ in 0..<Self.quickChecks {
+            if ready() { return 0 }
+            spinPause()
+        }
         let start = MonotonicClock.nanoseconds()
         var checks = 0
         while !ready() {
+            spinPause()
             checks &+= 1
             // The clock costs ~20 ns: read it every 64 checks only.
             guard checks & 63 == 0 else { continue }

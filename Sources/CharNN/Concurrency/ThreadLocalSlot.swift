@@ -1,14 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// One pointer per thread (a pthread key), set for the length of a call: how the pool learns
 /// what the calling thread asked for (a training loop, a test's counters) without a parameter
 /// threaded through every layer.
+// @unchecked Sendable: `key` is written once, by `init`; the values behind it are per thread
+// by construction (pthread_getspecific / pthread_setspecific).
 final class ThreadLocalSlot: @unchecked Sendable {
     private var key = pthread_key_t()
 

@@ -1,11 +1,5 @@
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// Runs the pieces of one computation on several cores at once, and only when that pays:
 ///
@@ -32,6 +26,9 @@ import Darwin
 ///
 /// One job at a time: a thread that finds the pool busy (many threads predicting at once, or a
 /// job started from inside a job) runs its work alone.
+// @unchecked Sendable: job state is `Atomic`; `teamBody` and `pieceBody` are written before a
+// job is published (sequentially consistent) and read by a worker only once it holds a seat or
+// a piece of that job, and `threadCount` is fixed by `init` before any worker sees the pool.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(threads: CPUBudget.configuredThreads())
 
@@ -152,6 +149,7 @@ final class WorkerPool: @unchecked Sendable {
         let deadline = MonotonicClock.nanoseconds() &+ joinNanoseconds
         var checks = 0
         while ticket.load(ordering: .acquiring) & Self.seatMask != everyone {
+            spinPause()
             checks &+= 1
             if checks & 63 == 0 && MonotonicClock.nanoseconds() >= deadline { break }
         }

@@ -2,12 +2,15 @@
 public enum DataFormat: String, Sendable, CaseIterable {
     /// A directory: `directory`; a file ending in `.tsv` or `.tab`: `tsv`; any other file: `csv`.
     case auto
+    /// A directory of `<Label>.txt` files, one text per line (`NameDataset.load(directory:textConfig:)`).
     case directory
+    /// A comma-separated file (RFC 4180 quoting).
     case csv
+    /// A tab-separated file (the same quoting rules).
     case tsv
 
     /// What `auto` means for `path`.
-    public static func detect(_ path: String) -> DataFormat {
+    static func detect(_ path: String) -> DataFormat {
         if FileSystem.isDirectory(path) { return .directory }
         let lower = path.lowercased()
         return lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") ? .tsv : .csv
@@ -15,9 +18,17 @@ public enum DataFormat: String, Sendable, CaseIterable {
 }
 
 extension NameDataset {
-    /// Loads a directory or a CSV/TSV file. For a delimited file, `delimited` says which columns
-    /// hold the text and the label and whether a header row names them (its delimiter is set
-    /// from the format).
+    /// Loads a directory or a CSV/TSV file.
+    /// - Parameters:
+    ///   - path: A directory of `<Label>.txt` files, or a delimited file.
+    ///   - format: How to read `path`; `.auto` picks by what it is (a directory, or a file's extension).
+    ///   - delimited: For a delimited file, which columns hold the text and the label and whether a
+    ///     header row names them; its delimiter is set from the format.
+    ///   - textConfig: The alphabet (built how) and the text normalisation.
+    /// - Returns: The data set, with the rows that could not be used in `skipped`.
+    /// - Throws: `.io` when `path` cannot be read; `.invalidData` naming file:line for malformed
+    ///   data; `.invalidArgument` for a bad `textConfig`.
+    /// - Complexity: O(size of the data), one pass; memory about the size of the texts.
     public static func load(path: String, format: DataFormat = .auto, delimited: DelimitedFormat = .csv,
                             textConfig: TextConfig = .article) throws(CharNNError) -> NameDataset {
         guard !path.isEmpty else { throw .invalidArgument("the data path is empty") }
@@ -31,9 +42,16 @@ extension NameDataset {
         }
     }
 
-    /// Loads a delimited file (see `DelimitedReader` for the rules). Rows that cannot be used
-    /// are listed in `skipped` with file:line and why; a file with no usable row, a column that
-    /// does not exist or an unterminated quote throws `.invalidData` naming file:line.
+    /// Loads a delimited file: RFC 4180 quoting, UTF-8 with or without a byte-order mark, LF or
+    /// CRLF line ends.
+    /// - Parameters:
+    ///   - path: The file.
+    ///   - format: The delimiter, the header row and the columns of the text and the label.
+    ///   - textConfig: The alphabet (built how) and the text normalisation.
+    /// - Returns: The data set. Rows that cannot be used are listed in `skipped` with file:line and why.
+    /// - Throws: `.io` when the file cannot be read; `.invalidData` naming file:line for a file with
+    ///   no usable row, a column that does not exist or an unterminated quote.
+    /// - Complexity: O(size of the file), one pass.
     public static func load(delimitedFile path: String, format: DelimitedFormat,
                             textConfig: TextConfig = .article) throws(CharNNError) -> NameDataset {
         guard !path.isEmpty else { throw .invalidArgument("the data path is empty") }
@@ -63,9 +81,15 @@ extension NameDataset {
         return try builder.build(describing: "'\(path)'")
     }
 
-    /// A data set from texts and label names in memory (Python lists, NumPy arrays, pandas
-    /// Series). Labels are the distinct names, sorted bytewise; rows with an empty text or label
-    /// are skipped and listed ("row 3: the label is empty").
+    /// A data set from texts and label names in memory. Labels are the distinct names, sorted
+    /// bytewise; rows with an empty text or label are skipped and listed ("row 3: the label is empty").
+    /// - Parameters:
+    ///   - texts: One text per example.
+    ///   - labels: One label name per example, as many as `texts`.
+    ///   - textConfig: The alphabet (built how) and the text normalisation.
+    /// - Throws: `.invalidArgument` when the counts differ; `.invalidData` when no row is usable or
+    ///   there are more than `maxLabels` labels.
+    /// - Complexity: O(total size of the texts) plus sorting the distinct labels.
     public init(texts: [String], labels: [String], textConfig: TextConfig = .article) throws(CharNNError) {
         guard texts.count == labels.count else {
             throw .invalidArgument("\(texts.count) texts but \(labels.count) labels")
@@ -80,6 +104,13 @@ extension NameDataset {
 
     /// A data set from texts and label indices into `labelNames` (the 0.1.0 call). Texts that
     /// cannot be encoded are skipped and listed in `skipped` ("name 7: …").
+    /// - Parameters:
+    ///   - names: One text per example.
+    ///   - labels: One index into `labelNames` per example.
+    ///   - labelNames: The label names, in index order.
+    ///   - textConfig: The alphabet (built how) and the text normalisation.
+    /// - Throws: `.invalidArgument` for counts that differ, an index out of range, or repeated or
+    ///   empty label names; `.invalidData` when no row is usable.
     public init(names: [String], labels: [Int], labelNames: [String], textConfig: TextConfig = .article) throws(CharNNError) {
         guard names.count == labels.count else {
             throw .invalidArgument("\(names.count) names but \(labels.count) labels")

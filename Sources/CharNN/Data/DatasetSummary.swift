@@ -1,6 +1,8 @@
 /// What a data set holds, for a user meeting their data: sizes, balance, repeats, scripts.
 public struct DatasetSummary: Sendable, Equatable {
+    /// Examples in the data set.
     public var rows = 0
+    /// Rows left out while loading (`NameDataset.skipped`).
     public var skipped = 0
     /// Examples per label, in label order.
     public var classCounts: [(label: String, count: Int)] = []
@@ -10,12 +12,14 @@ public struct DatasetSummary: Sendable, Equatable {
     public var conflicts = 0
     /// Rows per writing system (each row counted once, by its most frequent script).
     public var scripts: [(script: String, rows: Int)] = []
-    /// Characters as the alphabet reads them (after normalisation and transliteration), and
-    /// those it lacks.
+    /// Characters as the alphabet reads them (after normalisation and transliteration).
     public var characters = 0
+    /// Of those, characters the alphabet lacks (read as `<unk>`).
     public var unknownCharacters = 0
+    /// The alphabet the counts were made with.
     public var alphabet: Alphabet
 
+    /// Equal when the JSON forms are equal.
     public static func == (a: DatasetSummary, b: DatasetSummary) -> Bool { a.json == b.json }
 
     /// One JSON object (the C ABI's `charnn_dataset_summary`).

@@ -1,11 +1,14 @@
 /// Which column holds a field: by header name, or by 0-based index.
 public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
+    /// The column at this 0-based position.
     case index(Int)
+    /// The column whose header is this name (the file needs a header row).
     case name(String)
 
-    /// Parses a command-line/C string: all decimal digits (and a value that fits an `Int`) is
+    /// Parses a command-line or C string: all decimal digits (and a value that fits an `Int`) is
     /// `.index`, anything else `.name`. So a header column whose name is all digits can only be
     /// chosen by constructing `.name` directly.
+    /// - Parameter text: A column name or a 0-based index in decimal.
     public init(parsing text: String) {
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
            let value = Int(text) {
@@ -39,9 +42,17 @@ public struct DelimitedFormat: Sendable, Equatable {
     public var delimiter: UInt8
     /// Whether the first (non-blank) record names the columns.
     public var hasHeader: Bool
+    /// The column of the texts.
     public var textColumn: ColumnSelector
+    /// The column of the labels.
     public var labelColumn: ColumnSelector
 
+    /// A layout; the defaults are `csv`'s.
+    /// - Parameters:
+    ///   - delimiter: The field separator, an ASCII byte other than `"`, CR, LF and NUL.
+    ///   - hasHeader: Whether the first non-blank record names the columns (needed to select by name).
+    ///   - textColumn: The column of the texts.
+    ///   - labelColumn: The column of the labels.
     public init(delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true,
                 textColumn: ColumnSelector = .index(0), labelColumn: ColumnSelector = .index(1)) {
         self.delimiter = delimiter

@@ -20,8 +20,11 @@ public struct NameDataset: Sendable {
     /// Rows left out, each with where it came from and why.
     public let skipped: [SkippedRow]
 
+    /// The number of examples.
     public var count: Int { labels.count }
+    /// Whether there are no examples.
     public var isEmpty: Bool { labels.isEmpty }
+    /// The number of labels (`labelNames.count`), whether or not each has examples.
     public var labelCount: Int { labelNames.count }
 
     init(labelNames: [String], alphabet: Alphabet, textConfig: TextConfig, store: TextStore, rows: [UInt32]?,
@@ -37,26 +40,30 @@ public struct NameDataset: Sendable {
 
     @inline(__always) func storeRow(_ i: Int) -> Int { rows.map { Int($0[i]) } ?? i }
 
-    /// Example i's text as given.
+    /// Example `i`'s text as given (before normalisation).
+    /// - Parameter i: An index in `0..<count`.
+    /// - Complexity: O(length of the text): it is decoded from the shared UTF-8 store.
     public func text(_ i: Int) -> String { store[storeRow(i)] }
-    /// Every text, in order (allocates them all: for tests and small data).
+    /// Every text, in order.
+    /// - Complexity: O(total size of the texts); it allocates them all: for small data.
     public var allTexts: [String] { (0..<count).map(text) }
 
     /// Appends example i's tokens to `tokens` (what training and evaluation read).
     @inline(__always) @discardableResult
-    public func appendTokens(of i: Int, to tokens: inout [UInt16]) -> Alphabet.EncodingCounts {
+    func appendTokens(of i: Int, to tokens: inout [UInt16]) -> Alphabet.EncodingCounts {
         store.withBytes(storeRow(i)) { alphabet.encode(utf8: $0, appendingTo: &tokens) }
     }
 
     /// The tokens of example i.
-    public func tokens(of i: Int) -> [UInt16] { alphabet.encode(text(i)).tokens }
+    func tokens(of i: Int) -> [UInt16] { alphabet.encode(text(i)).tokens }
 
     /// The symbols the model sees for example i, joined (`<unk>` shown as such).
-    public func encodedText(_ i: Int) -> String {
+    func encodedText(_ i: Int) -> String {
         tokens(of: i).map { alphabet.symbol(at: Int($0)) }.joined()
     }
 
-    /// Characters of the texts the alphabet lacks (read as `<unk>`): one pass over the data.
+    /// Characters of the texts the alphabet lacks (read as `<unk>`).
+    /// - Complexity: O(total size of the texts): every call encodes every text.
     public var unknownCharacters: Int {
         var scratch: [UInt16] = []
         var unknown = 0
@@ -67,7 +74,8 @@ public struct NameDataset: Sendable {
         return unknown
     }
 
-    /// How many examples each label has.
+    /// How many examples each label has, in label order.
+    /// - Complexity: O(`count`).
     public var labelCounts: [Int] {
         var counts = [Int](repeating: 0, count: labelNames.count)
         for label in labels { counts[Int(label)] += 1 }
@@ -97,8 +105,11 @@ public struct NameDataset: Sendable {
         }
     }
 
-    /// The examples at `indices`, in that order (labels, alphabet, skipped rows and the text
-    /// store shared: 8 bytes per example).
+    /// The examples at `indices`, in that order; labels, alphabet, skipped rows and the text
+    /// store are shared.
+    /// - Parameter indices: Indices in `0..<count`; one may repeat.
+    /// - Returns: A data set of `indices`' length.
+    /// - Complexity: O(number of indices): 8 bytes per example, the texts are not copied.
     public func subset(_ indices: some Sequence<Int>) -> NameDataset {
         var out = NameDataset(labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: store,
                               rows: [], labels: [], skipped: skipped)
@@ -112,7 +123,7 @@ public struct NameDataset: Sendable {
     /// The same examples read with another alphabet. Throws `.invalidArgument` when some text
     /// has nothing that alphabet can read, or (the article's, which has no `<unk>`) a character
     /// it lacks.
-    public func encoded(with other: Alphabet, textConfig newConfig: TextConfig? = nil) throws(CharNNError) -> NameDataset {
+    func encoded(with other: Alphabet, textConfig newConfig: TextConfig? = nil) throws(CharNNError) -> NameDataset {
         var scratch: [UInt16] = []
         var unreadable: [(Int, SkipReason)] = []
         for i in 0..<count {
@@ -129,7 +140,7 @@ public struct NameDataset: Sendable {
 
     /// The same examples with `names` as the label list (every label of this data set must be
     /// in it): how a separately loaded test file meets a model's labels.
-    public func relabeled(to names: [String]) throws(CharNNError) -> NameDataset {
+    func relabeled(to names: [String]) throws(CharNNError) -> NameDataset {
         guard !names.elementsEqual(labelNames, by: { $0.utf8.elementsEqual($1.utf8) }) else { return self }
         var position: [[UInt8]: Int32] = [:]
         for (i, name) in names.enumerated() { position[Array(name.utf8)] = Int32(i) }
@@ -160,8 +171,11 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
     case noTransliteration
     /// The article's alphabet lacks this character (after transliteration).
     case outOfVocabulary(Unicode.Scalar)
+    /// The text is empty.
     case emptyText
+    /// The label is empty.
     case emptyLabel
+    /// The text or the label holds a NUL character.
     case containsNUL
     /// Nothing is left to read once normalised (only marks that transliterate to nothing, say).
     case nothingToRead
@@ -172,6 +186,7 @@ public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
     /// The row itself is malformed (from the CSV/TSV reader: "3 fields, expected 2").
     case malformed(String)
 
+    /// The reason in words, as the C ABI and the command-line tool print it.
     public var description: String {
         switch self {
         case .noTransliteration: return "a character has no ASCII transliteration"
@@ -193,8 +208,10 @@ public struct SkippedRow: Sendable, Equatable, CustomStringConvertible {
     public let location: String
     /// Its text, when the row had one.
     public let text: String?
+    /// Why it was left out.
     public let reason: SkipReason
 
+    /// A one-line account: where, the text when there was one, and why.
     public var description: String {
         guard let text else { return "\(location): \(reason)" }
         let shown = text.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(60))) + "…" : text

@@ -4,10 +4,10 @@
 /// Every random choice in charnn (initialisation, shuffles, splits, the Elman cell's random
 /// hidden state) draws from a generator like this one, so a run is reproducible from its seed.
 /// A value type: copying a generator forks an identical stream.
-public struct Xoshiro256: RandomNumberGenerator, Sendable {
+package struct Xoshiro256: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var sm = seed
         func splitMix() -> UInt64 {
             sm &+= 0x9E37_79B9_7F4A_7C15
@@ -20,7 +20,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 
     @inline(__always)
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -34,18 +34,18 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1) with 24 random bits: every Float value it returns is exact.
     @inline(__always)
-    public mutating func nextUnitFloat() -> Float {
+    package mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * 0x1.0p-24
     }
 
     /// Uniform in [low, high).
     @inline(__always)
-    public mutating func nextFloat(in low: Float, _ high: Float) -> Float {
+    package mutating func nextFloat(in low: Float, _ high: Float) -> Float {
         low + (high - low) * nextUnitFloat()
     }
 
     /// Uniform integer in 0..<bound without modulo bias (Lemire's method).
-    public mutating func nextInt(below bound: Int) -> Int {
+    package mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
         let b = UInt64(bound)
         var m = next().multipliedFullWidth(by: b)
@@ -58,7 +58,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 
     /// Fisher–Yates shuffle with this generator (the standard library's `shuffle(using:)` does
     /// not promise a stable algorithm across releases; this one never changes).
-    public mutating func shuffle<C: MutableCollection & RandomAccessCollection>(_ items: inout C)
+    package mutating func shuffle<C: MutableCollection & RandomAccessCollection>(_ items: inout C)
     where C.Index == Int {
         var i = items.endIndex - 1
         while i > items.startIndex {
@@ -70,7 +70,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 
     /// A generator for a sub-stream (e.g. "epoch 3 of this run"), independent of how many
     /// numbers this one has drawn.
-    public static func derived(seed: UInt64, stream: UInt64) -> Xoshiro256 {
+    package static func derived(seed: UInt64, stream: UInt64) -> Xoshiro256 {
         Xoshiro256(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03 &+ 0x8CB9_2BA7_2F3D_8DD7))
     }
 }

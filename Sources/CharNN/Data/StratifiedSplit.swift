@@ -6,6 +6,12 @@ extension NameDataset {
     /// The same seed always gives the same split; train and test never share an example.
     /// Both keep the original order of their examples. A learned alphabet is learned again from
     /// the train part, and both parts are encoded with it.
+    /// - Parameters:
+    ///   - testFraction: The share of examples for the test set, strictly between 0 and 1.
+    ///   - seed: Seeds the shuffle within each label.
+    /// - Returns: The two parts, sharing this data set's text store.
+    /// - Throws: `.invalidArgument` for a fraction outside (0, 1) or fewer than 2 examples.
+    /// - Complexity: O(`count`).
     public func stratifiedSplit(testFraction: Double, seed: UInt64) throws(CharNNError)
         -> (train: NameDataset, test: NameDataset) {
         let (trainIndices, testIndices) = try splitIndices(testFraction: testFraction, seed: seed)
@@ -17,7 +23,7 @@ extension NameDataset {
     }
 
     /// The indices behind `stratifiedSplit`, each list sorted.
-    public func stratifiedSplitIndices(testFraction: Double, seed: UInt64) throws(CharNNError)
+    func stratifiedSplitIndices(testFraction: Double, seed: UInt64) throws(CharNNError)
         -> (train: [Int], test: [Int]) {
         let (train, test) = try splitIndices(testFraction: testFraction, seed: seed)
         return (train.map(Int.init), test.map(Int.init))

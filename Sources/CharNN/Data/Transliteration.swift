@@ -19,9 +19,9 @@
 /// an unassigned code point or a private-use one has no transliteration: `toASCII` returns nil
 /// and the caller decides (the data loader skips such names and reports them). Characters that
 /// carry no sound of their own (combining marks, joiners, an Arabic alef) give "".
-public enum Transliteration {
+enum Transliteration {
     /// The ASCII spelling of `text`, or nil when a character has no known transliteration.
-    public static func toASCII(_ text: String) -> String? {
+    static func toASCII(_ text: String) -> String? {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -31,7 +31,7 @@ public enum Transliteration {
     }
 
     /// The ASCII spelling of one scalar, or nil when it has none.
-    public static func toASCII(_ scalar: Unicode.Scalar) -> String? {
+    static func toASCII(_ scalar: Unicode.Scalar) -> String? {
         var out: [UInt8] = []
         guard append(scalar, to: &out) else { return nil }
         return String(decoding: out, as: UTF8.self)

@@ -16,21 +16,29 @@ extension Model {
     /// Checkpoints larger than this are refused before they are read.
     public static let maxCheckpointBytes = 1 << 32
 
-    /// Writes the model to `path` atomically: a crash or a full disk leaves any previous file
-    /// there untouched. Throws `.io` when the file cannot be written.
+    /// Writes the model to a safetensors file, atomically: a crash or a full disk leaves any
+    /// previous file there untouched. PyTorch loads its tensors by name (`load_state_dict`).
+    /// - Parameter path: The file to write (replaced if it exists).
+    /// - Throws: `.invalidArgument` for an empty path, `.io` when the file cannot be written,
+    ///   `.busy` while the model trains.
+    /// - Complexity: O(number of weights).
     public func save(to path: String) throws(CharNNError) {
         guard !path.isEmpty else { throw .invalidArgument("the checkpoint path is empty") }
         try FileSystem.writeFileAtomically(path, try checkpointBytes())
     }
 
-    /// The bytes `save(to:)` writes to its file. Throws `.busy` while the model trains.
+    /// The bytes `save(to:)` writes to its file.
+    /// - Throws: `.busy` while the model trains.
+    /// - Complexity: O(number of weights).
     public func checkpointBytes() throws(CharNNError) -> [UInt8] {
         try reading { () throws(CharNNError) -> [UInt8] in checkpoint().serialized() }
     }
 
     /// `checkpointBytes().count`, without writing the weights out. It never changes over the
     /// model's life: training changes the weights, not their number, and the metadata (sizes,
-    /// seed, labels, alphabet) is fixed when the model is made. Throws `.busy` while it trains.
+    /// seed, labels, alphabet) is fixed when the model is made.
+    /// - Throws: `.busy` while the model trains.
+    /// - Complexity: O(number of labels + alphabet size).
     public func checkpointSize() throws(CharNNError) -> Int {
         try reading { () throws(CharNNError) -> Int in checkpoint().serializedSize }
     }
@@ -75,16 +83,25 @@ extension Model {
         return file
     }
 
-    /// Reads a checkpoint written by `save` (or by PyTorch with the same names and metadata).
-    /// Every field is checked: `.io` when the file cannot be read, `.invalidCheckpoint` naming
-    /// the problem for a truncated, oversized, mis-typed or inconsistent file.
+    /// Reads a checkpoint written by `save(to:)` (by any charnn version, or by PyTorch with the
+    /// same names and metadata). Every field is checked.
+    /// - Parameter path: The safetensors file.
+    /// - Returns: A model ready to predict or to train further.
+    /// - Throws: `.io` when the file cannot be read, `.invalidCheckpoint` naming the problem for a
+    ///   truncated, oversized, mis-typed or inconsistent file.
+    /// - Complexity: O(size of the file).
     public static func load(from path: String) throws(CharNNError) -> Model {
         guard !path.isEmpty else { throw .invalidArgument("the checkpoint path is empty") }
         let bytes = try FileSystem.readFile(path, limit: maxCheckpointBytes)
         return try load(bytes: bytes, source: path)
     }
 
-    /// `load(from:)` on bytes already in memory; `source` names them in error messages.
+    /// `load(from:)` on bytes already in memory (`checkpointBytes()`, a download, a resource).
+    /// - Parameters:
+    ///   - bytes: A whole checkpoint.
+    ///   - source: Names the bytes in error messages.
+    /// - Throws: `.invalidCheckpoint` naming the problem.
+    /// - Complexity: O(`bytes.count`).
     public static func load(bytes: [UInt8], source: String = "checkpoint") throws(CharNNError) -> Model {
         let file = try SafeTensors.parse(bytes, source: source)
         func fail(_ message: String) -> CharNNError { .checkpoint("'\(source)': \(message)") }
@@ -164,7 +181,7 @@ extension Model {
 
 extension ModelConfig {
     /// Every parameter's PyTorch name and shape, in `named_parameters()` order.
-    public func parameterShapes(inputSize V: Int, classes C: Int) -> [(String, Shape)] {
+    func parameterShapes(inputSize V: Int, classes C: Int) -> [(String, Shape)] {
         let H = hiddenSize
         switch kind {
         case .elman:
@@ -189,6 +206,10 @@ extension ModelConfig {
     }
 
     /// How many weights a model of this config has.
+    /// - Parameters:
+    ///   - inputSize: The alphabet's size (`Alphabet.count`, `<unk>` included).
+    ///   - classes: The number of labels.
+    /// - Complexity: O(layers).
     public func parameterCount(inputSize: Int, classes: Int) -> Int {
         parameterShapes(inputSize: inputSize, classes: classes).reduce(0) { $0 + $1.1.count }
     }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// The few file operations charnn needs, on the C library directly (no Foundation), each
 /// failure reported with the path and the system's reason.

@@ -11,6 +11,9 @@
 /// The fused passes run as a team (`WorkerPool.team`): each core owns a share of the hidden
 /// units (rows of `in2hidden`) and of the labels (rows of `in2output`), computes those rows at
 /// every step, and meets the others at a barrier once per step.
+// @unchecked Sendable: every stored property is a `let`; the weights behind them change only
+// in training, which `Model` runs exclusively (no prediction meanwhile: `.busy`), and a team
+// writes disjoint rows between barriers.
 final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
     let in2hidden: Linear
     let in2output: Linear

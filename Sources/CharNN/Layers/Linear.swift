@@ -1,21 +1,21 @@
 /// A fully connected layer in PyTorch's layout: y = x·Wᵀ + b, W [out, in], b [out],
 /// initialised like `torch.nn.Linear` (weights and bias uniform in ±1/√in).
-public struct Linear {
-    public let weight: Parameter
-    public let bias: Parameter
+struct Linear {
+    let weight: Parameter
+    let bias: Parameter
 
-    public init(name: String, inputs: Int, outputs: Int, using rng: inout Xoshiro256) {
+    init(name: String, inputs: Int, outputs: Int, using rng: inout Xoshiro256) {
         let bound = 1 / Float(inputs).squareRoot()
         weight = Parameter(name: name + ".weight", .uniform(Shape(outputs, inputs), bound: bound, using: &rng))
         bias = Parameter(name: name + ".bias", .uniform(Shape(outputs), bound: bound, using: &rng))
     }
 
-    public var inputs: Int { weight.shape[1] }
-    public var outputs: Int { weight.shape[0] }
-    public var parameters: [Parameter] { [weight, bias] }
+    var inputs: Int { weight.shape[1] }
+    var outputs: Int { weight.shape[0] }
+    var parameters: [Parameter] { [weight, bias] }
 
     /// The op-by-op form, on an autodiff graph.
-    public func callAsFunction(_ x: Variable) throws(CharNNError) -> Variable {
+    func callAsFunction(_ x: Variable) throws(CharNNError) -> Variable {
         try x.linear(x.graph.parameter(weight), bias: x.graph.parameter(bias))
     }
 

@@ -4,27 +4,27 @@
 /// layers compute only those rows and carry the others' state unchanged, so every name's
 /// result equals running it alone (PyTorch's packed sequences, without the packing).
 /// `source(r)` says which of the caller's names row r holds.
-public struct SequenceBatch: Sendable {
-    public private(set) var size = 0
-    public private(set) var steps = 0
-    public private(set) var tokens: [Int32] = []
-    public private(set) var lengths: [Int32] = []
+struct SequenceBatch: Sendable {
+    private(set) var size = 0
+    private(set) var steps = 0
+    private(set) var tokens: [Int32] = []
+    private(set) var lengths: [Int32] = []
     /// rowSources[r]: the caller's index of the name in row r.
-    public private(set) var rowSources: [Int32] = []
+    private(set) var rowSources: [Int32] = []
     /// activeRows[t]: how many rows (a prefix) are longer than t.
-    public private(set) var activeRows: [Int32] = []
+    private(set) var activeRows: [Int32] = []
     /// Scratch for the sort (kept, so refilling allocates nothing).
     private var sortedLengths: [Int32] = []
 
-    public init() {}
+    init() {}
 
     /// A batch of encoded names (each non-empty).
-    public init(_ names: [ArraySlice<UInt16>]) {
+    init(_ names: [ArraySlice<UInt16>]) {
         fill(count: names.count) { names[$0] }
     }
 
     /// Refills this batch, keeping its storage (no allocation once it is big enough).
-    public mutating func fill(count: Int, _ name: (Int) -> ArraySlice<UInt16>) {
+    mutating func fill(count: Int, _ name: (Int) -> ArraySlice<UInt16>) {
         size = count
         rowSources.removeAll(keepingCapacity: true)
         rowSources.append(contentsOf: 0..<Int32(count))
@@ -101,5 +101,5 @@ public struct SequenceBatch: Sendable {
     /// Rows still reading at step t (0 past the longest name).
     @inline(__always) func active(_ t: Int) -> Int { t < steps ? Int(activeRows[t]) : 0 }
     /// The caller's index of the name in row r.
-    @inline(__always) public func source(_ r: Int) -> Int { Int(rowSources[r]) }
+    @inline(__always) func source(_ r: Int) -> Int { Int(rowSources[r]) }
 }

@@ -12,6 +12,9 @@
 /// the cores meet at a barrier once per step. A direction reading backwards reads each name from
 /// its last character to its first, so a batch's rows still reading are a prefix at every step
 /// in both directions (the names are sorted longest first).
+// @unchecked Sendable: every stored property is a `let`; the weights behind them change only
+// in training, which `Model` runs exclusively (no prediction meanwhile: `.busy`), and a team
+// writes disjoint rows between barriers.
 final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @unchecked Sendable {
     /// `embedding.weight` [alphabet × E], or nil for one-hot input.
     let embedding: Parameter?

@@ -1,25 +1,23 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CharNNPlatform
 
 /// Adam with PyTorch's defaults and semantics (`torch.optim.Adam`, and `AdamW` when
 /// `decoupledWeightDecay`): β = (0.9, 0.999), ε = 1e-8, bias correction, optional weight decay
 /// (added to the gradient for Adam; multiplying the weights by 1 − lr·λ for AdamW). Each
 /// parameter is updated in one fused pass over its value, gradient and two moment buffers.
-public final class Adam: Optimizer {
-    public let parameters: [Parameter]
-    public var learningRate: Float
-    public let beta1: Float
-    public let beta2: Float
-    public let epsilon: Float
-    public let weightDecay: Float
-    public let decoupledWeightDecay: Bool
+package final class Adam: Optimizer {
+    package let parameters: [Parameter]
+    package var learningRate: Float
+    package let beta1: Float
+    package let beta2: Float
+    package let epsilon: Float
+    package let weightDecay: Float
+    package let decoupledWeightDecay: Bool
     /// Steps taken so far.
-    public private(set) var stepCount = 0
+    package private(set) var stepCount = 0
     private let firstMoments: [FloatBuffer]
     private let secondMoments: [FloatBuffer]
 
-    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+    package init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) throws(CharNNError) {
         try HyperParameters.check("learning rate", learningRate, 0...1e6)
         try HyperParameters.check("beta1", beta1, 0...1, openHigh: true)
@@ -38,7 +36,7 @@ public final class Adam: Optimizer {
     }
 
     @discardableResult
-    public func step(gradientScale: Float, zeroingGradients: Bool) -> Bool {
+    package func step(gradientScale: Float, zeroingGradients: Bool) -> Bool {
         stepCount += 1
         // PyTorch's arithmetic, in its order: m = lerp(m, g, 1 − β1), v = β2·v + (1 − β2)·g²,
         // step_size = lr / (1 − β1^t) and √(1 − β2^t) in double precision (Python floats there),

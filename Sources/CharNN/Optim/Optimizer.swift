@@ -1,5 +1,5 @@
 /// Something that updates parameters from their gradients.
-public protocol Optimizer: AnyObject {
+package protocol Optimizer: AnyObject {
     var parameters: [Parameter] { get }
     var learningRate: Float { get set }
     /// Applies one update from the gradients multiplied by `gradientScale` (gradient clipping
@@ -14,10 +14,10 @@ public protocol Optimizer: AnyObject {
 extension Optimizer {
     /// One update from the current gradients, which are left as they are (PyTorch's `step()`).
     @discardableResult
-    public func step() -> Bool { step(gradientScale: 1, zeroingGradients: false) }
+    package func step() -> Bool { step(gradientScale: 1, zeroingGradients: false) }
 
     /// Sets every parameter's gradient to zero (each core the rows it owns).
-    public func zeroGrad() { zeroGradients(parameters) }
+    package func zeroGrad() { zeroGradients(parameters) }
 }
 
 /// Checks an optimizer's hyper-parameters, naming the one that is wrong.
@@ -37,7 +37,7 @@ enum HyperParameters {
 /// maxNorm / (norm + 1e-6). Returns the norm before clipping (infinite or NaN if a gradient
 /// is, and then nothing is scaled).
 @discardableResult
-public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float {
+package func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float {
     let norm = gradientNorm(parameters)
     let coefficient = clipCoefficient(norm: norm, maxNorm: maxNorm)
     if coefficient < 1 {
@@ -67,14 +67,14 @@ func forEachShare(_ parameters: [Parameter], _ body: (Parameter, Range<Int>) -> 
 
 /// What `clipGradientNorm` multiplies the gradients by: min(1, maxNorm / (norm + 1e-6)), and 1
 /// for a non-finite norm (nothing is scaled then).
-public func clipCoefficient(norm: Float, maxNorm: Float) -> Float {
+func clipCoefficient(norm: Float, maxNorm: Float) -> Float {
     guard norm.isFinite else { return 1 }
     return min(1, maxNorm / (norm + 1e-6))
 }
 
 /// The L2 norm of all the parameters' gradients together (accumulated in Double), each core
 /// summing the rows it computed.
-public func gradientNorm(_ parameters: [Parameter]) -> Float {
+func gradientNorm(_ parameters: [Parameter]) -> Float {
     let count = parameters.reduce(0) { $0 + $1.count }
     let total = withUnsafeTemporaryAllocation(of: Double.self, capacity: WorkerPool.shared.threadCount) { partials in
         for i in partials.indices { partials[i] = 0 }

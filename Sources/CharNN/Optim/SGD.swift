@@ -1,15 +1,15 @@
 /// Stochastic gradient descent with PyTorch's semantics (`torch.optim.SGD`, dampening 0, no
 /// Nesterov): g = grad + λ·w; with momentum μ the buffer is b = μ·b + g (b = g at the first
 /// step) and the update w −= lr·b.
-public final class SGD: Optimizer {
-    public let parameters: [Parameter]
-    public var learningRate: Float
-    public let momentum: Float
-    public let weightDecay: Float
+package final class SGD: Optimizer {
+    package let parameters: [Parameter]
+    package var learningRate: Float
+    package let momentum: Float
+    package let weightDecay: Float
     private let buffers: [FloatBuffer]
     private var started = false
 
-    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0,
+    package init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0,
                 weightDecay: Float = 0) throws(CharNNError) {
         try HyperParameters.check("learning rate", learningRate, 0...1e6)
         try HyperParameters.check("momentum", momentum, 0...1, openHigh: true)
@@ -22,7 +22,7 @@ public final class SGD: Optimizer {
     }
 
     @discardableResult
-    public func step(gradientScale: Float, zeroingGradients: Bool) -> Bool {
+    package func step(gradientScale: Float, zeroingGradients: Bool) -> Bool {
         let (lr, mu, decay, scale) = (learningRate, momentum, weightDecay, gradientScale)
         var finite = true
         for (k, p) in parameters.enumerated() {

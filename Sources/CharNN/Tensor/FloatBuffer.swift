@@ -1,6 +1,8 @@
 /// Float storage whose address never moves: what parameters, gradients, optimizer state and
 /// the autodiff arena are made of, so kernels can hold plain pointers into it. 64-byte aligned
 /// (a cache line, and whole SIMD registers), zero-filled unless asked otherwise.
+// @unchecked Sendable: `pointer` and `count` never change; the numbers behind them are
+// synchronised by the owner (a parameter, an optimizer or an arena, see their notes).
 final class FloatBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CharNNPlatform
 
 /// Denormal numbers (below 1.2e-38) cost the CPU a hundred times a normal operation. Adam's
 /// moments of weights that get no gradient for a while (the columns of letters a name does
@@ -13,24 +11,15 @@ enum FlushToZero {
     /// Runs `body` with denormals flushed to zero on this thread, then restores the mode.
     @inline(__always)
     static func run<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        #if arch(x86_64) && canImport(Glibc)
-        var saved = fenv_t()
-        fegetenv(&saved)
-        var flushing = saved
-        flushing.__mxcsr |= 0x8040  // FTZ (bit 15) and DAZ (bit 6)
-        fesetenv(&flushing)
-        defer { fesetenv(&saved) }
-        #endif
+        // On machines without the SSE register (Arm) nothing is switched: get() reads 0.
+        let saved = SSEControl.get()
+        SSEControl.set(saved | SSEControl.flushDenormals)  // FTZ (bit 15) and DAZ (bit 6)
+        defer { SSEControl.set(saved) }
         return try body()
     }
 
     /// Turns the mode on for good: for charnn's own worker threads.
     static func enableForThisThread() {
-        #if arch(x86_64) && canImport(Glibc)
-        var env = fenv_t()
-        fegetenv(&env)
-        env.__mxcsr |= 0x8040
-        fesetenv(&env)
-        #endif
+        SSEControl.set(SSEControl.get() | SSEControl.flushDenormals)
     }
 }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CharNNPlatform
 
 /// Elementwise functions over buffers, shared by the autodiff ops and the fused layers.
 enum Math {

@@ -12,11 +12,15 @@ public struct Alphabet: Sendable {
     /// How `<unk>` is shown.
     public static let unknownSymbol = "<unk>"
 
+    /// Where the symbols come from: the article's 59 (`article`), learned from training data
+    /// (`learned`), or given (`explicit`).
     public enum Kind: String, Sendable, CaseIterable { case article, learned, explicit }
 
+    /// Where the symbols come from.
     public let kind: Kind
     /// The symbols in index order, without `<unk>`.
     public let symbols: [Unicode.Scalar]
+    /// How text is normalised before it is read.
     public let normalization: TextNormalization
     /// index of an ASCII scalar, or -1.
     private let asciiIndex: [Int32]
@@ -28,6 +32,7 @@ public struct Alphabet: Sendable {
     public static let article = try! Alphabet(kind: .article, symbols: articleSymbols, normalization: .article)
 
     /// The article's symbols with another normalisation.
+    /// - Parameter normalization: How text is normalised before it is read.
     public static func article(normalization: TextNormalization) -> Alphabet {
         normalization == .article ? article
             : try! Alphabet(kind: .article, symbols: articleSymbols, normalization: normalization)
@@ -35,7 +40,7 @@ public struct Alphabet: Sendable {
 
     /// An alphabet of the given symbols in that order, each scalar once (`<unk>` follows unless
     /// the kind is `article`). Throws `.invalidArgument` for no symbols, a repeat, a NUL or too many.
-    public init(kind: Kind, symbols: String, normalization: TextNormalization) throws(CharNNError) {
+    init(kind: Kind, symbols: String, normalization: TextNormalization) throws(CharNNError) {
         try self.init(kind: kind, scalars: Array(symbols.unicodeScalars), normalization: normalization)
     }
 
@@ -63,7 +68,11 @@ public struct Alphabet: Sendable {
         otherIndex = other
     }
 
-    /// An explicit alphabet: the scalars of `symbols`, then `<unk>`.
+    /// An explicit alphabet: the scalars of `symbols`, in that order, then `<unk>`.
+    /// - Parameters:
+    ///   - symbols: Each Unicode scalar once.
+    ///   - normalization: How text is normalised before it is read.
+    /// - Throws: `.invalidArgument` for no symbols, a repeat, a NUL or more than `maxSize` − 1.
     public init(explicit symbols: String, normalization: TextNormalization) throws(CharNNError) {
         try self.init(kind: .explicit, symbols: symbols, normalization: normalization)
     }
@@ -71,6 +80,12 @@ public struct Alphabet: Sendable {
     /// An alphabet learned from `texts`: every scalar (as `normalization` leaves it) seen at
     /// least `minCount` times, the most frequent first, ties by code point, capped at
     /// `maxSymbols`; then `<unk>`. The order depends only on the counts, never on hashing.
+    /// - Parameters:
+    ///   - texts: The training texts.
+    ///   - minCount: The fewest occurrences a scalar needs to be kept.
+    ///   - maxSymbols: The most symbols kept (nil: no cap below `maxSize` − 1).
+    ///   - normalization: How text is normalised before it is counted and read.
+    /// - Complexity: O(total size of `texts`) plus sorting the distinct scalars.
     public init<Texts: Sequence>(learningFrom texts: Texts, minCount: Int = 1, maxSymbols: Int? = nil,
                                  normalization: TextNormalization) where Texts.Element == String {
         var counts: [UInt32: Int] = [:]
@@ -89,6 +104,7 @@ public struct Alphabet: Sendable {
 
     /// Symbols including `<unk>`: the model's input size.
     public var count: Int { symbols.count + (hasUnknown ? 1 : 0) }
+    /// Whether the alphabet has `<unk>` (every kind but `article`).
     public var hasUnknown: Bool { kind != .article }
     /// `<unk>`'s index, the last one; nil for the article's alphabet.
     public var unknownIndex: Int? { hasUnknown ? symbols.count : nil }
@@ -97,7 +113,7 @@ public struct Alphabet: Sendable {
 
     /// The index of a scalar, or nil when the alphabet lacks it.
     @inline(__always)
-    public func index(of scalar: Unicode.Scalar) -> Int? {
+    func index(of scalar: Unicode.Scalar) -> Int? {
         if scalar.isASCII {
             let i = asciiIndex[Int(scalar.value)]
             return i >= 0 ? Int(i) : nil
@@ -106,7 +122,7 @@ public struct Alphabet: Sendable {
     }
 
     /// The symbol at `index` for display (`<unk>` for the last index of a learned alphabet).
-    public func symbol(at index: Int) -> String {
+    func symbol(at index: Int) -> String {
         index == unknownIndex ? Self.unknownSymbol : String(Character(symbols[index]))
     }
 
@@ -117,7 +133,8 @@ public struct Alphabet: Sendable {
 }
 
 extension Alphabet: Equatable {
-    /// Two alphabets are equal when they encode every text the same way.
+    /// Two alphabets are equal when they encode every text the same way: same kind, symbols and
+    /// normalisation.
     public static func == (a: Alphabet, b: Alphabet) -> Bool {
         a.kind == b.kind && a.symbols == b.symbols && a.normalization == b.normalization
     }
@@ -127,20 +144,20 @@ extension Alphabet: Equatable {
 
 extension Alphabet {
     /// What encoding one text met besides its tokens.
-    public struct EncodingCounts: Sendable, Equatable {
+    package struct EncodingCounts: Sendable, Equatable {
         /// Characters the alphabet lacks (after normalisation): `<unk>`, or dropped by `article`.
-        public var unknown = 0
+        package var unknown = 0
         /// Of those, characters that have no ASCII transliteration (transliteration on).
-        public var untransliterable = 0
+        package var untransliterable = 0
         /// The first character the alphabet lacks (nil for one without a transliteration).
-        public var firstUnknown: Unicode.Scalar?
+        package var firstUnknown: Unicode.Scalar?
     }
 
     /// Appends the tokens of `text` to `tokens`: normalised, folded, transliterated, then each
     /// scalar's index. A character the alphabet lacks becomes `<unk>`, or is left out by the
     /// article's alphabet; either way it is counted.
     @discardableResult
-    public func encode(_ text: String, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
+    func encode(_ text: String, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
         var counts = EncodingCounts()
         Self.forEachScalar(of: text, normalization) { append($0, to: &tokens, &counts) }
         return counts
@@ -173,7 +190,7 @@ extension Alphabet {
     }
 
     /// The tokens of `text` alone.
-    public func encode(_ text: String) -> (tokens: [UInt16], counts: EncodingCounts) {
+    package func encode(_ text: String) -> (tokens: [UInt16], counts: EncodingCounts) {
         var tokens: [UInt16] = []
         let counts = encode(text, appendingTo: &tokens)
         return (tokens, counts)
@@ -182,7 +199,7 @@ extension Alphabet {
     /// `encode(_:appendingTo:)` on UTF-8 bytes (a data set's stored text): ASCII is read in
     /// place, anything else through a String.
     @discardableResult
-    public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
+    func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, appendingTo tokens: inout [UInt16]) -> EncodingCounts {
         var any: UInt8 = 0
         for byte in bytes { any |= byte }
         if any < 0x80 {

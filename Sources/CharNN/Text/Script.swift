@@ -5,7 +5,7 @@
 /// version, except that combining marks are `common` (as Script=Inherited is in spirit: a mark
 /// takes the script of its base). Letters of the scripts not named here are `other`, as are
 /// unassigned and private-use code points.
-public enum Script: String, Sendable, CaseIterable {
+enum Script: String, Sendable, CaseIterable {
     // The order is the generator's SCRIPTS list: the tables store each scalar's case index.
     case latin, cyrillic, greek, armenian, georgian, hebrew, arabic, devanagari, bengali, gurmukhi, gujarati,
          oriya, tamil, telugu, kannada, malayalam, sinhala, thai, lao, tibetan, myanmar, ethiopic, khmer,
@@ -15,13 +15,13 @@ public enum Script: String, Sendable, CaseIterable {
     static let byIndex: [Script] = Array(allCases)
 
     /// The script of one scalar (`common`: digits, punctuation, spaces, symbols shared by scripts).
-    public static func of(_ scalar: Unicode.Scalar) -> Script {
+    static func of(_ scalar: Unicode.Scalar) -> Script {
         byIndex[UnicodeProperties(scalar.value).scriptIndex]
     }
 
     /// The script of a text: the most frequent non-common script among its scalars (ties: first
     /// seen); `common` when it has none.
-    public static func of(_ text: String) -> Script {
+    static func of(_ text: String) -> Script {
         byIndex[UnicodeNormalization.withUTF8(text, dominantScriptIndex)]
     }
 

@@ -23,22 +23,22 @@
 ///
 /// All three return their argument itself (no new storage) when nothing changes, and read ASCII
 /// without a table.
-public enum UnicodeNormalization {
+enum UnicodeNormalization {
     /// Canonical composition (NFC).
-    public static func nfc(_ text: String) -> String {
+    static func nfc(_ text: String) -> String {
         if isKnownASCII(text) || withUTF8(text, { isNormalized($0, compatibility: false) }) { return text }
         return normalized(text, compatibility: false)
     }
 
     /// Compatibility composition (NFKC): ﬁ → fi, ² → 2, full-width Ａ → A, ㌀ → アパート, composed.
-    public static func nfkc(_ text: String) -> String {
+    static func nfkc(_ text: String) -> String {
         if isKnownASCII(text) || withUTF8(text, { isNormalized($0, compatibility: true) }) { return text }
         return normalized(text, compatibility: true)
     }
 
     /// Full Unicode case folding (CaseFolding.txt status C + F), as Python's str.casefold():
     /// ß → ss, Σ/ς → σ.
-    public static func caseFold(_ text: String) -> String {
+    static func caseFold(_ text: String) -> String {
         withUTF8(text, caseFolded) ?? text
     }
 

@@ -18,6 +18,7 @@
 /// counts are kept sparse (one entry per (true, predicted) pair that occurs), per-label totals
 /// in three arrays. `confusion` builds the dense matrix only when asked.
 public struct Evaluation: Sendable, Equatable {
+    /// The model's labels, in index order: what the per-label arrays follow.
     public let labels: [String]
     /// counts[true · labels + predicted]: how many names of label `true` were predicted as `predicted`.
     let counts: [Int: Int]
@@ -89,7 +90,9 @@ public struct Evaluation: Sendable, Equatable {
         public let truePositives: Int
     }
 
-    /// The metrics of label `label` (an index into `labels`), in constant time.
+    /// The metrics of one label.
+    /// - Parameter label: An index into `labels`.
+    /// - Complexity: O(1).
     public func metrics(of label: Int) -> ClassMetrics {
         let tp = truePositives[label], s = support[label], p = predicted[label]
         return ClassMetrics(precision: Self.ratio(tp, p), recall: Self.ratio(tp, s), f1: Self.ratio(2 * tp, p + s),
@@ -104,9 +107,10 @@ public struct Evaluation: Sendable, Equatable {
     public var f1: [Double] { labels.indices.map { Self.ratio(2 * truePositives[$0], predicted[$0] + support[$0]) } }
 
     /// Whether `label` has names in the set or was predicted: the labels macro averages run over.
-    public func isPresent(_ label: Int) -> Bool { support[label] > 0 || predicted[label] > 0 }
+    func isPresent(_ label: Int) -> Bool { support[label] > 0 || predicted[label] > 0 }
 
     /// How many labels are present (have names in the set or were predicted).
+    /// - Complexity: O(number of labels).
     public var presentLabelCount: Int { labels.indices.reduce(0) { $0 + (isPresent($1) ? 1 : 0) } }
 
     /// For each label, the share of its names predicted right (its recall); NaN for a label
@@ -119,8 +123,11 @@ public struct Evaluation: Sendable, Equatable {
 
     /// Precision, recall and F1 averaged one way over the labels.
     public struct Average: Sendable, Equatable {
+        /// Precision: true positives / names predicted as the label.
         public let precision: Double
+        /// Recall: true positives / names of the label.
         public let recall: Double
+        /// F1: the harmonic mean of precision and recall.
         public let f1: Double
     }
 
@@ -161,24 +168,34 @@ public struct Evaluation: Sendable, Equatable {
 
     // MARK: Confusion
 
-    /// How many names of label `trueLabel` were predicted as `predicted`.
+    /// One cell of the confusion matrix.
+    /// - Parameters:
+    ///   - trueLabel: The names' true label (an index into `labels`).
+    ///   - predicted: The label they were predicted as.
+    /// - Returns: How many names of `trueLabel` were predicted as `predicted`.
+    /// - Complexity: O(1).
     public func count(trueLabel: Int, predicted: Int) -> Int { counts[trueLabel * labels.count + predicted] ?? 0 }
 
     /// One non-zero cell of the confusion matrix.
     public struct ConfusionEntry: Sendable, Equatable {
+        /// The row: the names' true label.
         public let trueLabel: Int
+        /// The column: the label predicted.
         public let predicted: Int
+        /// How many names.
         public let count: Int
     }
 
     /// The non-zero cells of the confusion matrix, by true label then predicted label: at most
     /// one per evaluated name, whatever the label count.
+    /// - Complexity: O(c log c) for c non-zero cells.
     public var confusionEntries: [ConfusionEntry] {
         let C = labels.count
         return counts.keys.sorted().map { ConfusionEntry(trueLabel: $0 / C, predicted: $0 % C, count: counts[$0]!) }
     }
 
-    /// confusion[true][predicted] as a dense matrix (labels² numbers: for small label sets).
+    /// confusion[true][predicted] as a dense matrix.
+    /// - Complexity: O(labels²) time and memory: for small label sets (`confusionEntries` otherwise).
     public var confusion: [[Int]] {
         let C = labels.count
         var matrix = [[Int]](repeating: [Int](repeating: 0, count: C), count: C)
@@ -202,9 +219,17 @@ public struct Evaluation: Sendable, Equatable {
 extension Model {
     /// Predicts every name of `data` (batched) and compares with its labels: top-1 counts for
     /// the confusion matrix and, with `k` > 1, how often the true label is among the k most
-    /// likely (`Evaluation.topKAccuracy`). k must be in 1 ... the label count.
-    /// Labels are matched by name and texts read with the model's alphabet (see `prepared`).
-    /// Names are encoded and scored a chunk at a time, so memory stays flat for any data size.
+    /// likely (`Evaluation.topKAccuracy`). Labels are matched by name (the data's labels must be
+    /// among the model's, in any order) and texts are read with the model's alphabet. Safe to call
+    /// from many threads at once.
+    /// - Parameters:
+    ///   - data: A labelled data set.
+    ///   - k: For `topKAccuracy`, in 1 ... the label count.
+    /// - Returns: The counts and every metric derived from them.
+    /// - Throws: `.invalidArgument` for an empty set, a bad `k`, a label the model lacks or a text the
+    ///   model's alphabet cannot read; `.busy` while the model trains.
+    /// - Complexity: One batched forward pass per name; names are encoded and scored a chunk at a
+    ///   time, so memory stays flat for any data size.
     public func evaluate(_ data: NameDataset, topK k: Int = 1) throws(CharNNError) -> Evaluation {
         let C = labels.count
         guard k >= 1 && k <= C else {

@@ -1,9 +1,13 @@
 /// One label and its softmax probability.
 public struct Prediction: Sendable, Equatable, CustomStringConvertible {
+    /// The label's name.
     public let label: String
+    /// The label's index in `Model.labels`.
     public let index: Int
+    /// Its softmax probability, in [0, 1].
     public let probability: Float
 
+    /// The label and its probability in percent, one decimal: "Czech (71.3%)".
     public var description: String {
         "\(label) (\((Double(probability) * 1000).rounded() / 10)%)"
     }
@@ -22,13 +26,13 @@ extension Model {
     /// alphabet says; characters the alphabet lacks become `<unk>` (the article's alphabet
     /// drops them, as 0.1.0 did). Throws `.invalidArgument` when no character is left or the
     /// text is longer than `maxNameLength`.
-    public func encode(_ name: String) throws(CharNNError) -> [UInt16] {
+    package func encode(_ name: String) throws(CharNNError) -> [UInt16] {
         try Self.encodeForInference(name, alphabet: alphabet).tokens
     }
 
     /// `encode(_:)` for any alphabet (the low-level API encodes without a model), with what
     /// encoding met (characters the alphabet lacks).
-    public static func encodeForInference(_ name: String, alphabet: Alphabet) throws(CharNNError)
+    package static func encodeForInference(_ name: String, alphabet: Alphabet) throws(CharNNError)
         -> (tokens: [UInt16], counts: Alphabet.EncodingCounts) {
         // A huge text is refused before any work (marks and joiners may read as nothing, so
         // the bound on bytes is generous; the bound on symbols below is the rule).
@@ -47,20 +51,38 @@ extension Model {
         return (tokens, counts)
     }
 
-    /// Softmax probabilities over the labels for one name.
+    /// Softmax probabilities over the labels for one name. Safe to call from many threads at once.
+    /// - Parameter name: Raw Unicode text; the model normalises it as it was trained to.
+    /// - Returns: One probability per label, in `labels` order, summing to 1.
+    /// - Throws: `.invalidArgument` when no character of `name` is left to read or it is longer than
+    ///   `maxNameLength`; `.busy` while the model trains.
+    /// - Complexity: O(length of the name · the model's weights).
     public func probabilities(_ name: String) throws(CharNNError) -> [Float] {
         let tokens = try encode(name)
         return try reading { () throws(CharNNError) -> [Float] in try scores([tokens[...]]) }
     }
 
-    /// The `k` most likely labels for a name, most likely first (k is capped at the label count).
+    /// The `k` most likely labels for a name, most likely first (ties: the lower label index first).
+    /// Safe to call from many threads at once.
+    /// - Parameters:
+    ///   - name: Raw Unicode text.
+    ///   - k: How many labels, at least 1; capped at the label count.
+    /// - Returns: Up to `k` predictions.
+    /// - Throws: `.invalidArgument` for `k` < 1 or a name the model cannot read (see
+    ///   `probabilities(_:)`); `.busy` while the model trains.
     public func predict(_ name: String, top k: Int = 3) throws(CharNNError) -> [Prediction] {
         guard k >= 1 else { throw .invalidArgument("k must be at least 1, got \(k)") }
         return topK(try probabilities(name)[...], k)
     }
 
-    /// `predict` for many names in one call, batched (far faster than one call per name).
-    /// Fails on the first name that cannot be encoded, naming its index.
+    /// `predict(_:top:)` for many names in one call, batched: far faster than one call per name.
+    /// - Parameters:
+    ///   - names: Raw Unicode texts.
+    ///   - k: How many labels per name, at least 1; capped at the label count.
+    /// - Returns: One list of up to `k` predictions per name, in order.
+    /// - Throws: `.invalidArgument` for `k` < 1, or naming the index of the first name that cannot be
+    ///   read; `.busy` while the model trains.
+    /// - Complexity: O(total length of the names · the model's weights), spread over the worker pool.
     public func predict(_ names: [String], top k: Int = 3) throws(CharNNError) -> [[Prediction]] {
         guard k >= 1 else { throw .invalidArgument("k must be at least 1, got \(k)") }
         var encoded: [ArraySlice<UInt16>] = []

@@ -16,13 +16,13 @@
 /// Without smoothing and weights this is the article's mean cross-entropy, computed by the very
 /// same code as before (`CrossEntropy.lossAndGradient`), bit for bit. A batch whose targets all
 /// weigh 0 (W = 0) has loss 0 and no gradient (PyTorch gives NaN there).
-public struct Loss: Sendable, Equatable {
+struct Loss: Sendable, Equatable {
     /// ε in [0, 1]: the share of each target's probability mass spread evenly over all labels.
-    public var labelSmoothing: Float
+    var labelSmoothing: Float
     /// One weight per label (finite, ≥ 0), or nil for none (all 1).
-    public var classWeights: [Float]?
+    var classWeights: [Float]?
 
-    public init(labelSmoothing: Float = 0, classWeights: [Float]? = nil) {
+    init(labelSmoothing: Float = 0, classWeights: [Float]? = nil) {
         self.labelSmoothing = labelSmoothing
         self.classWeights = classWeights
     }
@@ -98,7 +98,7 @@ public struct Loss: Sendable, Equatable {
     /// scikit-learn's `compute_class_weight("balanced", ...)`: n_samples / (n_classes · count)
     /// for each label, n_classes being the labels that have rows. A label without rows (the
     /// model knows it, the data lacks it) gets weight 1; its weight only enters the smoothing term.
-    public static func balancedWeights(labelCounts counts: [Int]) -> [Float] {
+    static func balancedWeights(labelCounts counts: [Int]) -> [Float] {
         let samples = counts.reduce(0, +)
         let present = counts.filter { $0 > 0 }.count
         return counts.map { $0 == 0 ? 1 : Float(Double(samples) / (Double(present) * Double($0))) }

@@ -4,9 +4,33 @@
 /// Thread safety: any number of threads may predict or evaluate at once (each call uses its
 /// own scratch memory). Training needs the model to itself: `train` while a prediction runs,
 /// or a prediction while training runs, fails at once with `.busy` instead of waiting.
+// @unchecked Sendable: its own mutable state (arenas, readers, training flag) is behind
+// `Locked` mutexes, and `usage` keeps training (the only writer of the weights) exclusive of
+// every prediction and evaluation.
+/// A trained or trainable text classifier: a recurrent network, the labels it predicts and the
+/// alphabet it reads. A reference type with identity (its weights change as it trains).
+///
+/// ```swift
+/// let data = try NameDataset.load(directory: "data/names")
+/// let (train, test) = try data.stratifiedSplit(testFraction: 0.1, seed: 0)
+/// let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 64, layers: 1),
+///                       labels: train.labelNames, alphabet: train.alphabet)
+/// var config = TrainingConfig()
+/// config.batchSize = 32
+/// try model.train(on: train, config: config)
+/// print(try model.evaluate(test).accuracy, try model.predict("Dostoevsky", top: 3))
+/// try model.save(to: "names.safetensors")
+/// ```
+///
+/// Thread safety: any number of threads may predict or evaluate at once (each call uses its
+/// own scratch memory). Training needs the model to itself: `train` while a prediction runs,
+/// or a prediction while training runs, fails at once with `.busy` instead of waiting.
 public final class Model: @unchecked Sendable {
+    /// The shape of the network and the seed of its initial weights.
     public let config: ModelConfig
+    /// The labels it predicts, in index order.
     public let labels: [String]
+    /// The alphabet it reads text with (and its normalisation).
     public let alphabet: Alphabet
     let network: any RecurrentClassifier
 
@@ -19,6 +43,13 @@ public final class Model: @unchecked Sendable {
     private let usage = Locked(Usage())
 
     /// A model with freshly initialised weights (seeded by `config.seed`, PyTorch's schemes).
+    /// - Parameters:
+    ///   - config: The network.
+    ///   - labels: The label names, in index order (a data set's `labelNames`); non-empty, distinct.
+    ///   - alphabet: The alphabet it reads (a data set's `alphabet`); the article's by default.
+    /// - Throws: `.invalidArgument` for an invalid config, bad label names, or a model of more than
+    ///   `maxParameters` weights.
+    /// - Complexity: O(number of weights).
     public init(config: ModelConfig, labels: [String], alphabet: Alphabet = .article) throws(CharNNError) {
         try config.validate()
         try NameDataset.checkLabelNames(labels)
@@ -40,12 +71,12 @@ public final class Model: @unchecked Sendable {
     }
 
     /// The trainable tensors, named and ordered like PyTorch's `named_parameters()`.
-    public var parameters: [Parameter] { network.parameters }
+    var parameters: [Parameter] { network.parameters }
 
     /// Total number of weights (fixed at creation; prediction reads it to size its work).
     public let parameterCount: Int
 
-    public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
+    func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
 
     // MARK: Exclusive and shared use
 

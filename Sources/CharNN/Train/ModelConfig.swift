@@ -21,13 +21,24 @@ public enum HiddenInit: String, Sendable, CaseIterable, Equatable {
 /// The n-gram bag beside a GRU's or LSTM's features (`NgramBag`): how many hash buckets, the
 /// size of their vectors, and the n-gram lengths (in tokens, a begin and end marker included).
 public struct NgramOptions: Sendable, Equatable {
+    /// The longest n-gram, in tokens.
     public static let maxLength = 8
 
+    /// Hash buckets (rows of `ngrams.weight`).
     public var buckets: Int
+    /// The length of each bucket's vector.
     public var dimension: Int
+    /// The shortest n-gram, in tokens (1 to 3).
     public var minimum: Int
+    /// The longest n-gram, in tokens (up to `maxLength`).
     public var maximum: Int
 
+    /// An n-gram bag; the defaults are fastText's 1- to 5-grams in 2^17 buckets of 64.
+    /// - Parameters:
+    ///   - buckets: Hash buckets.
+    ///   - dimension: The length of each bucket's vector.
+    ///   - minimum: The shortest n-gram.
+    ///   - maximum: The longest n-gram.
     public init(buckets: Int = 1 << 17, dimension: Int = 64, minimum: Int = 1, maximum: Int = 5) {
         (self.buckets, self.dimension, self.minimum, self.maximum) = (buckets, dimension, minimum, maximum)
     }
@@ -49,15 +60,22 @@ public struct NgramOptions: Sendable, Equatable {
 /// The shape of a model: kind, sizes, hidden-state initialisation and the seed of its weights;
 /// for the GRU and LSTM also its input (one-hot or an embedding), directions, head and dropout.
 public struct ModelConfig: Sendable, Equatable {
+    /// The largest hidden size.
     public static let maxHiddenSize = 4096
+    /// The most stacked layers.
     public static let maxLayers = 16
+    /// The largest embedding (and n-gram vector) size.
     public static let maxEmbeddingSize = 4096
 
+    /// Which recurrent network.
     public var kind: ModelKind
+    /// Units per layer and direction (0: no recurrent layers, the n-gram bag alone).
     public var hiddenSize: Int
     /// Stacked layers (GRU and LSTM); the Elman cell has exactly one.
     public var layers: Int
+    /// How the Elman cell's hidden state starts.
     public var hiddenInit: HiddenInit
+    /// Seeds the initial weights (and the Elman cell's random initial states).
     public var seed: UInt64
     /// GRU and LSTM: a learned embedding of this many numbers per symbol as the first layer's
     /// input (`nn.Embedding`); 0 reads one-hot characters (the article's).
@@ -72,8 +90,14 @@ public struct ModelConfig: Sendable, Equatable {
     /// With `hiddenSize` 0 there are no recurrent layers: the bag alone (fastText's model).
     public var ngrams: NgramOptions?
 
-    /// Defaults are the article's: the Elman cell with hidden 256 and a kaiming-uniform hidden
-    /// state; the GRU and LSTM with hidden 256, 2 layers, zero state.
+    /// A configuration. Defaults are the article's: the Elman cell with hidden 256 and a
+    /// kaiming-uniform hidden state; the GRU and LSTM with hidden 256, 2 layers, zero state.
+    /// - Parameters:
+    ///   - kind: Which network.
+    ///   - hiddenSize: Units per layer and direction.
+    ///   - layers: Stacked layers (nil: 1 for the Elman cell, 2 otherwise).
+    ///   - hiddenInit: The initial hidden state (nil: kaiming for the Elman cell, zeros otherwise).
+    ///   - seed: Seeds the initial weights.
     public init(kind: ModelKind = .gru, hiddenSize: Int = 256, layers: Int? = nil, hiddenInit: HiddenInit? = nil,
                 seed: UInt64 = 0) {
         self.kind = kind
@@ -83,6 +107,9 @@ public struct ModelConfig: Sendable, Equatable {
         self.seed = seed
     }
 
+    /// Checks every field and their combinations (the Elman cell has one layer and none of the
+    /// GRU's and LSTM's options; hidden size 0 needs the n-gram bag alone).
+    /// - Throws: `.invalidArgument` naming the field that is out of range or does not fit.
     public func validate() throws(CharNNError) {
         guard hiddenSize >= 0 && hiddenSize <= Self.maxHiddenSize else {
             throw .invalidArgument("hidden size \(hiddenSize) is not in 1...\(Self.maxHiddenSize) (or 0 for the n-gram bag alone)")

@@ -15,10 +15,12 @@
 ///   3), a 10 % validation split, early stopping after 3 epochs without a lower validation loss,
 ///   the best epoch's weights kept.
 public enum Recipe: String, Sendable, CaseIterable, Equatable {
+    /// The n-gram bag alone: about a second on tens of thousands of strings.
     case fast
+    /// The n-gram bag beside a bidirectional GRU, with validation and early stopping.
     case best
 
-    /// The model.
+    /// The model: a GRU configuration carrying the n-gram bag.
     public var modelConfig: ModelConfig {
         var config = ModelConfig(kind: .gru, hiddenSize: 64, layers: 1)
         config.ngrams = NgramOptions(buckets: 1 << 17, dimension: 64, minimum: 1, maximum: 5)
@@ -33,7 +35,8 @@ public enum Recipe: String, Sendable, CaseIterable, Equatable {
         return config
     }
 
-    /// How to train on `rows` strings (the training set's size scales the epochs of `best`).
+    /// How to train.
+    /// - Parameter rows: The training set's size (it scales the epochs of `best`).
     public func trainingConfig(rows: Int) -> TrainingConfig {
         var config = TrainingConfig()
         config.batchSize = 64

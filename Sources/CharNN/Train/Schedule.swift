@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CharNNPlatform
 
 /// How the learning rate changes during training. Training asks `learningRate(...)` for every
 /// step t (0-based, counted over all epochs; T = epochs × steps per epoch; epoch e = ⌊t / steps
@@ -25,14 +23,18 @@ import Glibc
 /// Everything is computed in double precision (Python floats in PyTorch), then rounded to the
 /// optimizer's Float.
 public enum LearningRateSchedule: Sendable, Equatable {
+    /// The base rate throughout (after any warm-up).
     case constant
+    /// Cosine annealing from the base rate towards `minLearningRate` over the steps after the warm-up.
     case cosine
+    /// The rate times `gamma` every `everyEpochs` epochs.
     case step(everyEpochs: Int, gamma: Float)
+    /// The rate times `factor` when the monitored loss has not improved for more than `patience` epochs (not below `minLearningRate`).
     case plateau(factor: Float, patience: Int)
 
     /// The learning rate of step `step` (0-based over all epochs): the formula above. For
     /// `plateau`, `plateauRate` is what the tracker holds (η when nil).
-    public func learningRate(base: Float, step: Int, stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int,
+    func learningRate(base: Float, step: Int, stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int,
                              minLearningRate: Float, plateauRate: Double? = nil) -> Double {
         let eta = Double(base), floor = Double(minLearningRate)
         let scheduled: Double
@@ -57,18 +59,18 @@ public enum LearningRateSchedule: Sendable, Equatable {
 /// cooldown: `record` the monitored loss after every epoch; after more than `patience` epochs
 /// without a loss below best · (1 − 1e-4), the rate drops to max(rate · factor, floor) (unless
 /// that changes it by 1e-8 or less) and the count starts again.
-public struct PlateauTracker: Sendable, Equatable {
-    public private(set) var rate: Double
-    public let factor: Double
-    public let patience: Int
-    public let floor: Double
-    public private(set) var best = Double.infinity
-    public private(set) var badEpochs = 0
+struct PlateauTracker: Sendable, Equatable {
+    private(set) var rate: Double
+    let factor: Double
+    let patience: Int
+    let floor: Double
+    private(set) var best = Double.infinity
+    private(set) var badEpochs = 0
 
-    public static let threshold = 1e-4
-    public static let eps = 1e-8
+    static let threshold = 1e-4
+    static let eps = 1e-8
 
-    public init(rate: Float, factor: Float, patience: Int, floor: Float) {
+    init(rate: Float, factor: Float, patience: Int, floor: Float) {
         self.rate = Double(rate)
         self.factor = Double(factor)
         self.patience = patience
@@ -76,7 +78,7 @@ public struct PlateauTracker: Sendable, Equatable {
     }
 
     /// Takes an epoch's monitored loss (a NaN never counts as better).
-    public mutating func record(_ loss: Double) {
+    mutating func record(_ loss: Double) {
         if loss < best * (1 - Self.threshold) {
             best = loss
             badEpochs = 0

@@ -1,19 +1,28 @@
 /// How to train: the article's protocol by default (2 epochs, batch 1, Adam lr 1e-3, no clipping;
 /// the article clips the Elman cell's gradient norm to 1).
 public struct TrainingConfig: Sendable, Equatable {
+    /// The optimizer, with PyTorch's semantics and defaults.
     public enum OptimizerKind: String, Sendable, CaseIterable, Equatable {
+        /// `torch.optim.Adam`, `AdamW` (decoupled weight decay) and `SGD` (with optional momentum).
         case adam, adamw, sgd
     }
 
+    /// Passes over the training data.
     public var epochs = 2
     /// Names per step. 1 is the article's protocol; larger batches pad and mask, and their loss
     /// is the mean over the batch's names.
     public var batchSize = 1
+    /// Which optimizer.
     public var optimizer = OptimizerKind.adam
+    /// The base learning rate η (the schedule's starting point).
     public var learningRate: Float = 1e-3
+    /// Adam's β₁: the decay of the gradient's running mean.
     public var beta1: Float = 0.9
+    /// Adam's β₂: the decay of the squared gradient's running mean.
     public var beta2: Float = 0.999
+    /// Adam's ε, added to the denominator.
     public var epsilon: Float = 1e-8
+    /// L2 penalty λ (Adam, SGD: added to the gradient; AdamW: the weights shrink by 1 − η·λ).
     public var weightDecay: Float = 0
     /// SGD only.
     public var momentum: Float = 0
@@ -21,6 +30,7 @@ public struct TrainingConfig: Sendable, Equatable {
     public var clipNorm: Float = 0
     /// Seeds the shuffles (and the Elman cell's random initial states).
     public var seed: UInt64 = 0
+    /// Whether each epoch visits the examples in a new seeded order.
     public var shuffle = true
     /// Call the progress callback every this many steps (and at the end of every epoch).
     public var reportEvery = 1
@@ -70,14 +80,19 @@ public struct TrainingConfig: Sendable, Equatable {
         case explicit([Float])
     }
 
+    /// The article's protocol: 2 epochs, batch 1, Adam at 1e-3, nothing else.
     public init() {}
 
+    /// The largest batch.
     public static let maxBatchSize = 65_536
 
     /// Checks every option, naming the one that is wrong (the options since 0.3 by their
-    /// charnn_train_config names), for a model of `classes` labels when given (explicit class
-    /// weights need one each) and training with a validation set of the caller's or not
-    /// (`validationFraction` must then be 0; `patience` needs validation of either kind).
+    /// `charnn_train_config` names).
+    /// - Parameters:
+    ///   - classes: The model's label count, when known (explicit class weights need one each).
+    ///   - validationSet: Whether training gets a validation set of the caller's
+    ///     (`validationFraction` must then be 0; `patience` needs validation of either kind).
+    /// - Throws: `.invalidArgument` naming the option.
     public func validate(classes: Int? = nil, validationSet: Bool = false) throws(CharNNError) {
         guard epochs >= 0 && epochs <= 1_000_000 else { throw .invalidArgument("epochs \(epochs) is not in 0...1000000") }
         guard batchSize >= 1 && batchSize <= Self.maxBatchSize else {
@@ -165,11 +180,13 @@ public struct TrainingConfig: Sendable, Equatable {
 
 /// Where training is, passed to the progress callback.
 public struct TrainingProgress: Sendable, Equatable {
-    /// 1-based.
+    /// The epoch, 1-based.
     public var epoch: Int
+    /// The number of epochs of this call.
     public var epochs: Int
-    /// 1-based step within the epoch, and the number of steps in an epoch.
+    /// The step within the epoch, 1-based.
     public var step: Int
+    /// Steps in an epoch.
     public var steps: Int
     /// The loss of this step's batch.
     public var loss: Float
@@ -182,21 +199,26 @@ public struct TrainingProgress: Sendable, Equatable {
     /// At an epoch's end, with validation: the mean cross-entropy (no smoothing, no weights)
     /// and the accuracy on the validation set; NaN otherwise.
     public var validationLoss: Float = .nan
+    /// The validation accuracy at an epoch's end, with validation; NaN otherwise.
     public var validationAccuracy: Double = .nan
 }
 
 /// What a `train` call did.
 public struct TrainingReport: Sendable, Equatable {
+    /// Epochs trained to the end.
     public var epochsCompleted = 0
+    /// Optimizer steps taken in all.
     public var stepsTaken = 0
     /// True when the progress callback stopped training.
     public var stoppedEarly = false
     /// The mean loss of every completed epoch.
     public var epochLosses: [Float] = []
+    /// The loss of the last step's batch.
     public var lastLoss: Float = .nan
     /// With validation: the validation loss (mean cross-entropy, no smoothing, no weights) and
     /// accuracy after every completed epoch; empty without.
     public var validationLosses: [Float] = []
+    /// With validation: the accuracy after every completed epoch; empty without.
     public var validationAccuracies: [Double] = []
     /// The learning rate of every completed epoch's last step.
     public var learningRates: [Float] = []
@@ -204,6 +226,7 @@ public struct TrainingReport: Sendable, Equatable {
     public var bestEpoch = 0
     /// Its validation loss and accuracy (NaN without validation).
     public var bestValidationLoss: Float = .nan
+    /// The best epoch's validation accuracy (NaN without validation).
     public var bestValidationAccuracy: Double = .nan
     /// True when early stopping ended training (`patience` epochs without a better validation loss).
     public var earlyStopped = false
@@ -211,28 +234,35 @@ public struct TrainingReport: Sendable, Equatable {
     /// best epoch was not the last one trained).
     public var restoredBest = false
 
+    /// An empty report (no epoch, no step).
     public init() {}
 }
 
 extension Model {
-    /// Trains on `data` (labels matched by name, texts read with the model's alphabet: see
-    /// `prepared`). Each epoch shuffles with a generator seeded by (config.seed, epoch), so the
-    /// same seed and data give the same weights. `progress` is called every `reportEvery` steps
-    /// and after each epoch's last step; returning false stops training cleanly after that step
-    /// (the model stays valid and keeps what it learned, or its best epoch's weights with
-    /// validation and `restoreBest`). The optimizer is created fresh for each call.
+    /// Trains on `data`. Labels are matched by name (the data's labels must be among the model's)
+    /// and texts are read with the model's alphabet. Each epoch shuffles with a generator seeded by
+    /// (config.seed, epoch), so the same seed and data give the same weights, bit for bit. The
+    /// optimizer is created fresh for each call.
     ///
-    /// Validation: `validation` (labels matched and texts read like `data`), or the share
-    /// `config.validationFraction` of `data` held out (not both). After every epoch the model
-    /// is scored on it with batched inference (the same numbers `evaluate` gives): the mean
-    /// cross-entropy and the accuracy, in the progress call of the epoch's last step and in the
-    /// report. The epoch of the lowest validation loss is the best one; early stopping
-    /// (`patience`) and `restoreBest` follow it; the plateau schedule watches the same loss
-    /// (the epoch's mean training loss without validation).
-    ///
-    /// Throws `.invalidArgument` for a bad config or mismatched data, `.busy` when the model is
-    /// in use, and `.diverged` when a loss or gradient becomes NaN or infinite: the step that
-    /// produced it is not applied, so the weights are the last good ones.
+    /// Validation: `validation`, or the share `config.validationFraction` of `data` held out (not
+    /// both). After every epoch the model is scored on it with batched inference (the same numbers
+    /// `evaluate` gives): the mean cross-entropy and the accuracy, in the progress call of the
+    /// epoch's last step and in the report. The epoch of the lowest validation loss is the best one;
+    /// early stopping (`patience`) and `restoreBest` follow it; the plateau schedule watches the same
+    /// loss (the epoch's mean training loss without validation).
+    /// - Parameters:
+    ///   - data: The training set.
+    ///   - validation: A validation set of the caller's, or nil.
+    ///   - config: How to train; the article's protocol by default.
+    ///   - progress: Called on this thread every `config.reportEvery` steps and after each epoch's
+    ///     last step. Returning false stops training cleanly after that step: the model stays valid
+    ///     and keeps what it learned (or its best epoch's weights, with validation and `restoreBest`).
+    /// - Returns: What the call did: epochs, steps, losses, validation figures, learning rates.
+    /// - Throws: `.invalidArgument` for a bad config or mismatched data, `.busy` when the model is in
+    ///   use, and `.diverged` when a loss or gradient becomes NaN or infinite: the step that produced
+    ///   it is not applied, so the weights are the last good ones.
+    /// - Complexity: O(epochs · total length of the texts · the model's weights), spread over the
+    ///   worker pool when batches are large enough to pay.
     @discardableResult
     public func train(on data: NameDataset, validation: NameDataset? = nil, config: TrainingConfig = TrainingConfig(),
                       progress: ((TrainingProgress) -> Bool)? = nil) throws(CharNNError) -> TrainingReport {

@@ -24,22 +24,22 @@ enum ElementwiseOp {
 
 extension Variable {
     /// Elementwise sum; `other` may also be one row ([cols] or [1, cols]) added to every row.
-    public func add(_ other: Variable) throws(CharNNError) -> Variable { try graph.add(self, other) }
+    package func add(_ other: Variable) throws(CharNNError) -> Variable { try graph.add(self, other) }
     /// Elementwise difference, with the same broadcasting as `add`.
-    public func sub(_ other: Variable) throws(CharNNError) -> Variable { try graph.sub(self, other) }
+    package func sub(_ other: Variable) throws(CharNNError) -> Variable { try graph.sub(self, other) }
     /// Elementwise product, with the same broadcasting as `add`.
-    public func mul(_ other: Variable) throws(CharNNError) -> Variable { try graph.mul(self, other) }
+    package func mul(_ other: Variable) throws(CharNNError) -> Variable { try graph.mul(self, other) }
 
-    public static func + (a: Variable, b: Variable) throws(CharNNError) -> Variable { try a.add(b) }
-    public static func - (a: Variable, b: Variable) throws(CharNNError) -> Variable { try a.sub(b) }
-    public static func * (a: Variable, b: Variable) throws(CharNNError) -> Variable { try a.mul(b) }
+    package static func + (a: Variable, b: Variable) throws(CharNNError) -> Variable { try a.add(b) }
+    package static func - (a: Variable, b: Variable) throws(CharNNError) -> Variable { try a.sub(b) }
+    package static func * (a: Variable, b: Variable) throws(CharNNError) -> Variable { try a.mul(b) }
 
-    public func sigmoid() throws(CharNNError) -> Variable { try graph.sigmoid(self) }
-    public func tanh() throws(CharNNError) -> Variable { try graph.tanh(self) }
-    public func relu() throws(CharNNError) -> Variable { try graph.relu(self) }
-    public func exp() throws(CharNNError) -> Variable { try graph.exp(self) }
+    package func sigmoid() throws(CharNNError) -> Variable { try graph.sigmoid(self) }
+    package func tanh() throws(CharNNError) -> Variable { try graph.tanh(self) }
+    package func relu() throws(CharNNError) -> Variable { try graph.relu(self) }
+    package func exp() throws(CharNNError) -> Variable { try graph.exp(self) }
     /// Natural logarithm (of positive values; log 0 is -inf, as in PyTorch).
-    public func log() throws(CharNNError) -> Variable { try graph.log(self) }
+    package func log() throws(CharNNError) -> Variable { try graph.log(self) }
 }
 
 extension Graph {

@@ -19,11 +19,11 @@ enum LossOp {
 
 extension Variable {
     /// log-softmax of every row (over the last dimension), computed stably.
-    public func logSoftmax() throws(CharNNError) -> Variable { try graph.logSoftmax(self) }
+    package func logSoftmax() throws(CharNNError) -> Variable { try graph.logSoftmax(self) }
 
     /// Cross-entropy of logits [batch, classes] against integer targets, mean over the batch
     /// (`torch.nn.functional.cross_entropy`): fused with the log-softmax, numerically stable.
-    public func crossEntropy(targets: [Int]) throws(CharNNError) -> Variable {
+    package func crossEntropy(targets: [Int]) throws(CharNNError) -> Variable {
         try graph.crossEntropy(self, targets)
     }
 }

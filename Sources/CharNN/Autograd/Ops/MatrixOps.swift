@@ -20,11 +20,11 @@ enum MatrixOp {
 
 extension Variable {
     /// Matrix product: [m, k] · [k, n] → [m, n].
-    public func matmul(_ other: Variable) throws(CharNNError) -> Variable { try graph.matmul(self, other) }
+    package func matmul(_ other: Variable) throws(CharNNError) -> Variable { try graph.matmul(self, other) }
 
     /// A linear layer in PyTorch's layout: `self · weightᵀ + bias`, self [.., in], weight
     /// [out, in], bias [out] → [.., out].
-    public func linear(_ weight: Variable, bias: Variable? = nil) throws(CharNNError) -> Variable {
+    package func linear(_ weight: Variable, bias: Variable? = nil) throws(CharNNError) -> Variable {
         try graph.linear(self, weight, bias)
     }
 }

@@ -14,9 +14,9 @@ enum ReductionOp {
 
 extension Variable {
     /// Sum of all elements → a scalar.
-    public func sum() throws(CharNNError) -> Variable { try graph.sum(self) }
+    package func sum() throws(CharNNError) -> Variable { try graph.sum(self) }
     /// Mean of all elements → a scalar.
-    public func mean() throws(CharNNError) -> Variable { try graph.mean(self) }
+    package func mean() throws(CharNNError) -> Variable { try graph.mean(self) }
 }
 
 extension Graph {

@@ -23,10 +23,10 @@ enum ShapeOp {
 
 extension Variable {
     /// Columns side by side: [r, a] and [r, b] → [r, a + b] (the article's `torch.cat((x, h), 1)`).
-    public func concat(_ other: Variable) throws(CharNNError) -> Variable { try graph.concat(self, other) }
+    package func concat(_ other: Variable) throws(CharNNError) -> Variable { try graph.concat(self, other) }
 
     /// Columns `columns` of every row: [r, c] → [r, columns.count].
-    public func slice(columns: Range<Int>) throws(CharNNError) -> Variable { try graph.slice(self, columns) }
+    package func slice(columns: Range<Int>) throws(CharNNError) -> Variable { try graph.slice(self, columns) }
 }
 
 extension Graph {
@@ -91,7 +91,7 @@ extension Graph {
 
     /// Rows of `table` [vocabulary, width] picked by `indices` → [indices.count, width]: the
     /// product of one-hot rows with the table, done as a lookup.
-    public func embedding(_ table: Variable, indices picks: [Int]) throws(CharNNError) -> Variable {
+    package func embedding(_ table: Variable, indices picks: [Int]) throws(CharNNError) -> Variable {
         let tableID = try id(of: table)
         guard table.shape.rank == 2 else { throw .shape("embedding: the table \(table.shape) must be [rows, width]") }
         guard !picks.isEmpty else { throw .invalidArgument("embedding: no indices") }
@@ -121,7 +121,7 @@ extension Graph {
     // MARK: oneHot
 
     /// One-hot rows [indices.count, depth] (a constant): the article's `letter_to_tensor`.
-    public func oneHot(_ picks: [Int], depth: Int) throws(CharNNError) -> Variable {
+    package func oneHot(_ picks: [Int], depth: Int) throws(CharNNError) -> Variable {
         guard depth >= 1, !picks.isEmpty else { throw .invalidArgument("oneHot: needs a depth ≥ 1 and at least one index") }
         for (i, k) in picks.enumerated() where k < 0 || k >= depth {
             throw .invalidArgument("oneHot: index \(i) is \(k), not in 0..<\(depth)")
