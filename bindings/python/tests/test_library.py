@@ -80,20 +80,9 @@ def test_a_library_that_is_not_charnn(tmp_path):
         _lib.load(libc)
 
 
-def test_every_c_function_is_declared():
-    header = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "include", "charnn.h")).read()
-    import re
-    header = re.sub(r"/\*.*?\*/", "", header, flags=re.S)
-    declared = set(re.findall(r"\b(charnn_[a-z0-9_]+)\s*\(", header)) - {"charnn_progress_fn"}
-    bound = {name for name, _, _ in _lib.FUNCTIONS}
-    assert declared == bound
-    for name, restype, argtypes in _lib.FUNCTIONS:
-        function = getattr(charnn._c, name)
-        assert function.restype == restype and function.argtypes == argtypes
-
-
-def test_struct_layouts_match_the_header():
-    # The sizes C computes for the same declarations (x86_64 / aarch64 Linux).
+def test_struct_layouts_are_those_shipped():
+    # The sizes C computes for the same declarations (x86_64 / aarch64 Linux): a struct may only grow
+    # at its end (test_header.py compares every struct with the header's, as a C compiler lays it out).
     assert ctypes.sizeof(_lib.ModelConfig) == 64  # 32 in 0.2.0
     assert _lib.ModelConfig.embedding_size.offset == 32 and _lib.ModelConfig.ngram_max.offset == 60
     assert ctypes.sizeof(_lib.TrainProgress) == 64  # 40 in 0.2.0
