@@ -2,9 +2,11 @@
 tried, and the refusal of an ABI version the binding does not know."""
 import ctypes
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,18 @@ from charnn import _lib
 
 def test_library_is_loaded_and_describes_itself():
     assert charnn.abi_version in _lib.SUPPORTED_ABI_VERSIONS
-    assert charnn.library_version() == charnn.__version__ == "0.4.0"
+    # One version, written once in include/charnn.h: the library, the package and its metadata agree.
+    header = (Path(__file__).resolve().parents[3] / "include" / "charnn.h").read_text()
+    written = re.search(r'^#define CHARNN_VERSION_STRING "([^"]+)"', header, flags=re.M).group(1)
+    assert charnn.library_version() == charnn.__version__ == written
+    major, minor, patch = (int(re.search(rf"^#define CHARNN_VERSION_{part} (\d+)", header, flags=re.M).group(1))
+                           for part in ("MAJOR", "MINOR", "PATCH"))
+    assert written == f"{major}.{minor}.{patch}"
+    try:
+        from importlib.metadata import version
+        assert version("charnn") == written
+    except ImportError:  # pragma: no cover - the package not installed (PYTHONPATH)
+        pass
     assert os.path.exists(charnn.library_path)
 
 
