@@ -229,9 +229,7 @@ class Model(Handle):
         is truncated, mis-typed or inconsistent."""
         out = ctypes.c_void_p()
         check(lib.charnn_model_load(path_bytes(path), ctypes.byref(out)))
-        model = cls.__new__(cls)
-        Handle.__init__(model, handle_of(out))
-        return model
+        return cls._wrap(handle_of(out))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Model":
@@ -242,9 +240,7 @@ class Model(Handle):
         buffer = bytes(data)
         out = ctypes.c_void_p()
         check(lib.charnn_model_load_memory(buffer, len(buffer), ctypes.byref(out)))
-        model = cls.__new__(cls)
-        Handle.__init__(model, handle_of(out))
-        return model
+        return cls._wrap(handle_of(out))
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes a safetensors checkpoint with PyTorch's tensor names (``safetensors.torch`` +

@@ -5,7 +5,7 @@ import ctypes
 from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .. import _lib
-from .._core import ProcessLocal, check, handle_of, lib
+from .._core import Handle, ProcessLocal, check, handle_of, lib
 from ._ops import cross_entropy, linear
 from ._tensor import Parameter, Tensor
 from ..errors import ArgumentTypeError
@@ -68,11 +68,14 @@ def clip_grad_norm_(parameters: Iterable[Parameter], max_norm: float) -> float:
     return norm.value
 
 
-class Optimizer(ProcessLocal):
-    """Base of :class:`Adam`, :class:`AdamW` and :class:`SGD` (a ``charnn_optimizer``)."""
+class Optimizer(Handle, ProcessLocal):
+    """Base of :class:`Adam`, :class:`AdamW` and :class:`SGD` (a ``charnn_optimizer``). Freed
+    (not its parameters) by :meth:`close`, a ``with`` block or garbage collection."""
+
+    _free_name = "charnn_optimizer_free"
 
     def __init__(self, handle: int, parameters: List[Parameter]) -> None:
-        self._handle = handle
+        super().__init__(handle)
         self._parameters = parameters  # kept alive while the optimizer updates them
 
     def step(self) -> None:
@@ -87,12 +90,6 @@ class Optimizer(ProcessLocal):
     def set_lr(self, lr: float) -> None:
         """Changes the learning rate."""
         check(lib.charnn_optimizer_set_learning_rate(self._handle, lr))
-
-    def __del__(self) -> None:
-        try:
-            lib.charnn_optimizer_free(self._handle)
-        except Exception:
-            pass
 
 
 class Adam(Optimizer):

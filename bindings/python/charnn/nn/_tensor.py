@@ -4,7 +4,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from .._core import ProcessLocal, check, handle_of, lib
+from .._core import Handle, ProcessLocal, check, handle_of, lib
 from ..errors import ArgumentTypeError, InvalidArgumentError
 from ._graph import Graph, _next_seed, default_graph
 
@@ -34,15 +34,23 @@ def _flatten(data: Any) -> Tuple[Shape, List[float]]:
     return (len(parts),) + parts[0][0], [v for _, values in parts for v in values]
 
 
-class Tensor(ProcessLocal):
+class Tensor(Handle, ProcessLocal):
     """A value recorded on a graph: an op's result, an input or a constant. Immutable; valid
-    until its graph is reset (then any use raises :class:`charnn.InvalidArgumentError`)."""
+    until its graph is reset (then any use raises :class:`charnn.InvalidArgumentError`). The
+    graph owns it: closing it (or collecting it) frees nothing."""
 
-    __slots__ = ("_handle", "_graph", "__weakref__")
+    __slots__ = ("_graph",)
 
     def __init__(self, handle: int, graph: Optional[Graph]) -> None:
-        self._handle = handle
+        super().__init__(handle)
         self._graph = graph
+
+    @classmethod
+    def _wrap(cls, pointer: int, graph: Optional[Graph] = None) -> Any:
+        """Handle._wrap, with the graph that owns the tensor (None: a parameter)."""
+        tensor = super()._wrap(pointer)
+        tensor._graph = graph
+        return tensor
 
     # reading
 
@@ -163,9 +171,11 @@ def _nest(values: List[float], shape: Shape) -> Any:
 
 class Parameter(Tensor):
     """A trainable tensor (``charnn_parameter``): long-lived, usable on any graph, its gradient
-    accumulating over backward passes until :meth:`zero_grad`."""
+    accumulating over backward passes until :meth:`zero_grad`. Freed by :meth:`close`, a
+    ``with`` block or garbage collection."""
 
     __slots__ = ()
+    _free_name = "charnn_tensor_free"
 
     def __init__(self, data: Any = None, shape: Optional[Sequence[int]] = None) -> None:
         if data is not None:
@@ -185,9 +195,8 @@ class Parameter(Tensor):
         out = ctypes.c_void_p()
         check(lib.charnn_parameter_uniform(_shape_array(shape), len(shape), low, high, _next_seed(seed),
                                            ctypes.byref(out)))
-        p = cls.__new__(cls)
-        Tensor.__init__(p, handle_of(out), None)
-        return p
+        parameter: Parameter = cls._wrap(handle_of(out))
+        return parameter
 
     def __copy__(self) -> "Parameter":
         """A new parameter with the same values (no gradient): ``copy.deepcopy(module)`` works."""
@@ -205,12 +214,6 @@ class Parameter(Tensor):
         """Sets the gradient to zero."""
         array = (ctypes.c_void_p * 1)(self._handle)
         check(lib.charnn_zero_grad(array, 1))
-
-    def __del__(self) -> None:
-        try:
-            lib.charnn_tensor_free(self._handle)
-        except Exception:
-            pass
 
 
 def _graph_of(*tensors: Tensor) -> Graph:
