@@ -30,6 +30,10 @@ def strip_comments(text):
     return re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
 
 
+def strip_preprocessor(text):
+    return re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", " ", text, flags=re.M)
+
+
 def structure_class(c_name):
     """charnn_adam_config -> _lib.AdamConfig."""
     return "".join(part.capitalize() for part in c_name[len("charnn_"):].split("_"))
@@ -61,8 +65,8 @@ def ctypes_of(c_type, structures):
 
 def parse(text):
     """(structs, functions, statuses) of a header: structs {name: [(field, C type)]}, functions
-    {name: (return C type, [parameter C types])}, statuses {CHARNN_NAME: value}."""
-    text = strip_comments(text)
+    {name: (return C type, [parameter C types], deprecated)}, statuses {CHARNN_NAME: value}."""
+    text = strip_preprocessor(strip_comments(text))
     structs = {}
     for name, body, again in re.findall(r"typedef\s+struct\s+(charnn_\w+)\s*\{(.*?)\}\s*(\w+)\s*;", text, flags=re.S):
         assert name == again, f"typedef struct {name} {{...}} {again}"
@@ -75,6 +79,7 @@ def parse(text):
     functions = {}
     for declaration in re.findall(r"[^;{}#]*?\bcharnn_\w+\s*\([^;{}]*?\)\s*;", text):
         declaration = " ".join(declaration.split())
+        deprecated = "CHARNN_DEPRECATED" in declaration
         declaration = re.sub(r"\bCHARNN_DEPRECATED\s*\([^()]*\)\s*", "", declaration)
         if declaration.startswith("typedef"):
             continue  # charnn_progress_fn: a function-pointer type, not a function
@@ -87,7 +92,7 @@ def parse(text):
                 p = re.fullmatch(r"(.*?[\s*])(\w+)", parameter.strip())
                 assert p, f"{name}: cannot read the parameter {parameter!r}"
                 types.append(p.group(1).strip())
-        functions[name] = (result, types)
+        functions[name] = (result, types, deprecated)
     enum = re.search(r"typedef\s+enum\s+charnn_status\s*\{(.*?)\}\s*charnn_status\s*;", text, flags=re.S)
     statuses = {name: int(value) for name, value in re.findall(r"(CHARNN_\w+)\s*=\s*(\d+)", enum.group(1))} if enum else {}
     return structs, functions, statuses
@@ -107,13 +112,16 @@ def differences(text):
         if header_fields != binding_fields:
             problems.append(f"{name}: the header has {[(f, getattr(k, '__name__', k)) for f, k in header_fields]}, "
                             f"_lib.{cls.__name__} {[(f, getattr(k, '__name__', k)) for f, k in binding_fields]}")
+    # The binding declares every function but the deprecated aliases, which it does not call.
+    current = {name for name, (_, _, deprecated) in functions.items() if not deprecated}
     bound = {name: (restype, list(argtypes)) for name, restype, argtypes in _lib.FUNCTIONS}
-    for name in sorted(set(functions) - set(bound)):
+    for name in sorted(current - set(bound)):
         problems.append(f"{name}: declared in the header, missing from _lib.FUNCTIONS")
-    for name in sorted(set(bound) - set(functions)):
-        problems.append(f"{name}: in _lib.FUNCTIONS, not declared in the header")
-    for name in sorted(set(functions) & set(bound)):
-        result, parameters = functions[name]
+    for name in sorted(set(bound) - current):
+        what = "deprecated in the header (use its new name)" if name in functions else "not declared in the header"
+        problems.append(f"{name}: in _lib.FUNCTIONS, {what}")
+    for name in sorted(current & set(bound)):
+        result, parameters, _ = functions[name]
         expected = (ctypes_of(result, structs), [ctypes_of(p, structs) for p in parameters])
         if expected != bound[name]:
             problems.append(f"{name}: the header means restype {expected[0]}, argtypes {expected[1]}; "
@@ -129,11 +137,27 @@ def test_the_binding_matches_every_struct_and_function_of_the_header():
 def test_the_header_is_read_whole():
     structs, functions, statuses = parse(HEADER.read_text())
     # What the header says it has: every typedef'd struct and declared function was parsed.
-    raw = strip_comments(HEADER.read_text())
+    raw = strip_preprocessor(strip_comments(HEADER.read_text()))
     assert set(structs) == set(re.findall(r"typedef\s+struct\s+(charnn_\w+)\s*\{", raw))
     declared = set(re.findall(r"\b(charnn_[a-z0-9_]+)\s*\(", raw)) - set(re.findall(r"\(\s*\*\s*(charnn_\w+)\s*\)", raw))
     assert set(functions) == declared
     assert "charnn_adam_config" in structs and statuses["CHARNN_OK"] == 0
+    assert functions["charnn_tensor_new"][2] and not functions["charnn_tensor_create"][2]
+
+
+def test_deprecated_aliases_name_a_current_function_with_the_same_signature():
+    """Each CHARNN_DEPRECATED("use X") names a declared, current X; an alias that kept its
+    parameters has X's prototype (charnn_optimizer_sgd alone takes numbers instead of a config)."""
+    text = strip_comments(HEADER.read_text())
+    _, functions, _ = parse(HEADER.read_text())
+    hints = dict((name, use) for use, name in re.findall(
+        r'CHARNN_DEPRECATED\("use (charnn_\w+)[^"]*"\)\s*[^;(]*?\b(charnn_\w+)\s*\(', text))
+    deprecated = {name for name, (_, _, d) in functions.items() if d}
+    assert set(hints) == deprecated and deprecated
+    for old, new in hints.items():
+        assert new in functions and not functions[new][2], f"{old} points at {new}"
+        if old != "charnn_optimizer_sgd":
+            assert functions[old][:2] == functions[new][:2], f"{old} and {new} differ"
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
@@ -189,6 +213,15 @@ def test_the_checker_catches_a_reordered_field():
     tail = tail.replace(beta1, "\x00", 1).replace(beta2, beta1, 1).replace("\x00", beta2, 1)
     assert [p for p in differences(head + "typedef struct charnn_adam_config" + tail)
             if p.startswith("charnn_adam_config:")]
+
+
+def test_the_checker_catches_a_binding_of_a_deprecated_name():
+    saved = list(_lib.FUNCTIONS)
+    try:
+        _lib.FUNCTIONS.append(("charnn_tensor_new", ctypes.c_int, []))
+        assert [p for p in differences(HEADER.read_text()) if p.startswith("charnn_tensor_new:")]
+    finally:
+        _lib.FUNCTIONS[:] = saved
 
 
 def test_the_checker_catches_a_changed_signature_and_a_new_function():

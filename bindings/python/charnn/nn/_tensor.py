@@ -107,10 +107,10 @@ class Tensor(Handle, ProcessLocal):
         it (like ``torch.Tensor.backward``). Parameters accumulate their gradients."""
         graph = self._graph or default_graph()
         if gradient is None:
-            check(lib.charnn_backward(graph._handle, self._handle))
+            check(lib.charnn_graph_backward(graph._handle, self._handle))
         else:
             _, values = _flatten(gradient)
-            check(lib.charnn_backward_seeded(graph._handle, self._handle, (ctypes.c_float * len(values))(*values),
+            check(lib.charnn_graph_backward_seeded(graph._handle, self._handle, (ctypes.c_float * len(values))(*values),
                                              len(values)))
 
     def __repr__(self) -> str:
@@ -186,14 +186,14 @@ class Parameter(Tensor):
         else:
             raise ArgumentTypeError("Parameter needs data or a shape")
         out = ctypes.c_void_p()
-        check(lib.charnn_parameter_new(_shape_array(dims), len(dims), array, ctypes.byref(out)))
+        check(lib.charnn_parameter_create(_shape_array(dims), len(dims), array, ctypes.byref(out)))
         super().__init__(handle_of(out), None)
 
     @classmethod
     def uniform(cls, *shape: int, low: float, high: float, seed: Optional[int] = None) -> "Parameter":
         """A parameter uniform in [low, high)."""
         out = ctypes.c_void_p()
-        check(lib.charnn_parameter_uniform(_shape_array(shape), len(shape), low, high, _next_seed(seed),
+        check(lib.charnn_parameter_create_uniform(_shape_array(shape), len(shape), low, high, _next_seed(seed),
                                            ctypes.byref(out)))
         parameter: Parameter = cls._wrap(handle_of(out))
         return parameter
@@ -213,7 +213,7 @@ class Parameter(Tensor):
     def zero_grad(self) -> None:
         """Sets the gradient to zero."""
         array = (ctypes.c_void_p * 1)(self._handle)
-        check(lib.charnn_zero_grad(array, 1))
+        check(lib.charnn_parameters_zero_grad(array, 1))
 
 
 def _graph_of(*tensors: Tensor) -> Graph:
