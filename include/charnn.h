@@ -79,6 +79,14 @@
  *               CHARNN_PARALLEL_MIN_STEP_WORK, training and prediction give the same bits on an
  *               idle or a busy machine.
  *
+ *   Names.      charnn_<noun>_<verb>: the object a function works on comes first. Objects are
+ *               made by charnn_<noun>_create* (fresh, from arguments) or charnn_<noun>_load*
+ *               (from a file or a checkpoint in memory); datasets from data in memory by
+ *               charnn_dataset_from_*; derived ones are named by what derives them (_split,
+ *               _subset, charnn_model_evaluate_metrics). Each is released by charnn_<noun>_free.
+ *               Names that broke these rules before 0.4 are kept as deprecated aliases
+ *               (CHARNN_DEPRECATED, listed at the end of this header).
+ *
  *   Versions.   CHARNN_VERSION_* describe the header; charnn_version_string() the library.
  *               CHARNN_ABI_VERSION changes only when the binary interface breaks; a binding
  *               must refuse a library whose charnn_abi_version() it does not know.
@@ -98,6 +106,19 @@ extern "C" {
 #define CHARNN_VERSION_PATCH 0
 #define CHARNN_VERSION_STRING "0.4.0"
 #define CHARNN_ABI_VERSION 1
+
+/* Marks a name kept for compatibility: it still works and is still exported, but the compiler
+ * warns and says what to use instead (see "Deprecated names" at the end). Define
+ * CHARNN_NO_DEPRECATION_WARNINGS before including charnn.h to silence the warnings. */
+#if defined(CHARNN_NO_DEPRECATION_WARNINGS)
+#define CHARNN_DEPRECATED(hint)
+#elif defined(__GNUC__) || defined(__clang__)
+#define CHARNN_DEPRECATED(hint) __attribute__((deprecated(hint)))
+#elif defined(_MSC_VER)
+#define CHARNN_DEPRECATED(hint) __declspec(deprecated(hint))
+#else
+#define CHARNN_DEPRECATED(hint)
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * Versions and errors
@@ -788,7 +809,7 @@ void charnn_model_free(charnn_model *model);
  * Enough to write the article's training loop op by op, as the article does in PyTorch:
  *
  *     charnn_graph_reset(g);                                  for every name: a fresh step
- *     charnn_tensor_kaiming_uniform(g, (int64_t[]){1, 256}, 2, seed, &hidden);
+ *     charnn_tensor_create_kaiming_uniform(g, (int64_t[]){1, 256}, 2, seed, &hidden);
  *     for each character index c:
  *         charnn_op_one_hot(g, &c, 1, 59, &x);
  *         charnn_op_concat(g, x, hidden, &combined);
@@ -797,14 +818,14 @@ void charnn_model_free(charnn_model *model);
  *         charnn_op_sigmoid(g, pre, &hidden);
  *     charnn_op_cross_entropy(g, output, &label, 1, &loss);
  *     charnn_optimizer_zero_grad(adam);
- *     charnn_backward(g, loss);
- *     charnn_clip_grad_norm(params, 4, 1.0f, NULL);
+ *     charnn_graph_backward(g, loss);
+ *     charnn_parameters_clip_grad_norm(params, 4, 1.0f, NULL);
  *     charnn_optimizer_step(adam);
  *
- * A graph records the ops called on it. Tensors made on a graph (by charnn_tensor_* and
+ * A graph records the ops called on it. Tensors made on a graph (by charnn_tensor_create* and
  * charnn_op_*) belong to it: charnn_graph_reset releases all of them at once, so a training
  * loop never frees a tensor and, after its first steps, allocates nothing. Using a tensor
- * after its graph was reset gives CHARNN_INVALID_ARGUMENT. Parameters (charnn_parameter_*)
+ * after its graph was reset gives CHARNN_INVALID_ARGUMENT. Parameters (charnn_parameter_create*)
  * are long-lived tensors that require gradients; they may be used on any graph, accumulate
  * their gradient over backward passes (PyTorch's semantics) and are released by
  * charnn_tensor_free.
@@ -838,27 +859,31 @@ void charnn_graph_free(charnn_graph *graph);
 /* A tensor on `graph` with `rank` dimensions shape[0 .. rank) (shape may be NULL for a scalar),
  * holding a copy of data[0 .. product of the dimensions), or zeros when data is NULL. With
  * requires_grad non-zero, backward computes its gradient (read it with
- * charnn_tensor_read_grad): an input for a gradient check. */
-charnn_status charnn_tensor_new(charnn_graph *graph, const int64_t *shape, size_t rank, const float *data,
-                                int requires_grad, charnn_tensor **out);
+ * charnn_tensor_read_grad): an input for a gradient check. Since 0.4 (before:
+ * charnn_tensor_new, still exported). */
+charnn_status charnn_tensor_create(charnn_graph *graph, const int64_t *shape, size_t rank, const float *data,
+                                   int requires_grad, charnn_tensor **out);
 
-/* A tensor on `graph` filled uniformly in [low, high) by a generator seeded with `seed`. */
-charnn_status charnn_tensor_uniform(charnn_graph *graph, const int64_t *shape, size_t rank, float low, float high,
-                                    uint64_t seed, charnn_tensor **out);
+/* A tensor on `graph` filled uniformly in [low, high) by a generator seeded with `seed`. Since
+ * 0.4 (before: charnn_tensor_uniform). */
+charnn_status charnn_tensor_create_uniform(charnn_graph *graph, const int64_t *shape, size_t rank, float low,
+                                           float high, uint64_t seed, charnn_tensor **out);
 
 /* torch.nn.init.kaiming_uniform_ with its defaults (a = 0, fan_in = the last dimension, gain
- * sqrt(2)): uniform in +-sqrt(6 / fan_in). The article's init_hidden() on a 1 x hidden tensor. */
-charnn_status charnn_tensor_kaiming_uniform(charnn_graph *graph, const int64_t *shape, size_t rank, uint64_t seed,
-                                            charnn_tensor **out);
+ * sqrt(2)): uniform in +-sqrt(6 / fan_in). The article's init_hidden() on a 1 x hidden tensor.
+ * Since 0.4 (before: charnn_tensor_kaiming_uniform). */
+charnn_status charnn_tensor_create_kaiming_uniform(charnn_graph *graph, const int64_t *shape, size_t rank,
+                                                   uint64_t seed, charnn_tensor **out);
 
 /* A parameter: a long-lived tensor that requires gradients, holding a copy of data (zeros when
- * data is NULL). Release it with charnn_tensor_free. */
-charnn_status charnn_parameter_new(const int64_t *shape, size_t rank, const float *data, charnn_tensor **out);
+ * data is NULL). Release it with charnn_tensor_free. Since 0.4 (before: charnn_parameter_new). */
+charnn_status charnn_parameter_create(const int64_t *shape, size_t rank, const float *data, charnn_tensor **out);
 
 /* A parameter filled uniformly in [low, high) (seeded). torch.nn.Linear initialises its weight
- * and bias with low = -1/sqrt(in_features), high = +1/sqrt(in_features). */
-charnn_status charnn_parameter_uniform(const int64_t *shape, size_t rank, float low, float high, uint64_t seed,
-                                       charnn_tensor **out);
+ * and bias with low = -1/sqrt(in_features), high = +1/sqrt(in_features). Since 0.4 (before:
+ * charnn_parameter_uniform). */
+charnn_status charnn_parameter_create_uniform(const int64_t *shape, size_t rank, float low, float high,
+                                              uint64_t seed, charnn_tensor **out);
 
 /* The shape: *rank (may be NULL) receives the rank and shape[0 .. rank) the dimensions; shape
  * may be NULL, else it must hold `capacity` >= rank elements (CHARNN_BUFFER_TOO_SMALL). */
@@ -920,31 +945,36 @@ charnn_status charnn_op_cross_entropy(charnn_graph *graph, const charnn_tensor *
 charnn_status charnn_op_embedding(charnn_graph *graph, const charnn_tensor *table, const int32_t *indices,
                                   size_t count, charnn_tensor **out);
 /* One-hot rows [count, depth] (a constant): the article's letter_to_tensor for one index, or a
- * whole name with charnn_encode_name's indices. */
+ * whole name with charnn_vocabulary_encode's indices. */
 charnn_status charnn_op_one_hot(charnn_graph *graph, const int32_t *indices, size_t count, size_t depth,
                                 charnn_tensor **out);
 
-/* A name's symbol indices in the 59-symbol vocabulary (a = 0 .. z = 25, A = 26 .. Z = 51,
- * then " .,:;-'"), after transliteration to ASCII; characters without a symbol are dropped.
- * *length (may be NULL) receives the number of indices; CHARNN_BUFFER_TOO_SMALL, nothing
- * written, when capacity is less; CHARNN_INVALID_ARGUMENT when no character is left. */
-charnn_status charnn_encode_name(const char *name, int32_t *indices, size_t capacity, size_t *length);
+/* A name's symbol indices in the article's 59-symbol vocabulary (a = 0 .. z = 25, A = 26 ..
+ * Z = 51, then " .,:;-'"), after transliteration to ASCII; characters without a symbol are
+ * dropped. *length (may be NULL) receives the number of indices; CHARNN_BUFFER_TOO_SMALL,
+ * nothing written, when capacity is less; CHARNN_INVALID_ARGUMENT when no character is left.
+ * Since 0.4 (before: charnn_encode_name). A model's own alphabet: charnn_model_encode. */
+charnn_status charnn_vocabulary_encode(const char *name, int32_t *indices, size_t capacity, size_t *length);
 
 /* Backpropagates from a one-element tensor (a loss) on `graph`: every tensor and parameter it
- * depends on that requires a gradient gets one; parameters accumulate. */
-charnn_status charnn_backward(charnn_graph *graph, const charnn_tensor *loss);
+ * depends on that requires a gradient gets one; parameters accumulate. Since 0.4 (before:
+ * charnn_backward). */
+charnn_status charnn_graph_backward(charnn_graph *graph, const charnn_tensor *loss);
 
 /* Backpropagates from any tensor with `seed` (count = its element count) as the gradient
- * flowing into it, like PyTorch's y.backward(gradient=seed). */
-charnn_status charnn_backward_seeded(charnn_graph *graph, const charnn_tensor *output, const float *seed, size_t count);
+ * flowing into it, like PyTorch's y.backward(gradient=seed). Since 0.4 (before:
+ * charnn_backward_seeded). */
+charnn_status charnn_graph_backward_seeded(charnn_graph *graph, const charnn_tensor *output, const float *seed,
+                                           size_t count);
 
-/* Sets the gradients of parameters[0 .. count) to zero. */
-charnn_status charnn_zero_grad(charnn_tensor *const *parameters, size_t count);
+/* Sets the gradients of parameters[0 .. count) to zero. Since 0.4 (before: charnn_zero_grad). */
+charnn_status charnn_parameters_zero_grad(charnn_tensor *const *parameters, size_t count);
 
 /* torch.nn.utils.clip_grad_norm_: the L2 norm of all the parameters' gradients together into
  * *total_norm (may be NULL); when it exceeds max_norm every gradient is scaled by
- * max_norm / (norm + 1e-6). */
-charnn_status charnn_clip_grad_norm(charnn_tensor *const *parameters, size_t count, float max_norm, float *total_norm);
+ * max_norm / (norm + 1e-6). Since 0.4 (before: charnn_clip_grad_norm). */
+charnn_status charnn_parameters_clip_grad_norm(charnn_tensor *const *parameters, size_t count, float max_norm,
+                                               float *total_norm);
 
 typedef struct charnn_adam_config {
     size_t struct_size;     /* sizeof(charnn_adam_config), set by charnn_adam_config_init */
@@ -960,13 +990,26 @@ typedef struct charnn_adam_config {
 void charnn_adam_config_init(charnn_adam_config *config);
 
 /* Adam (or AdamW) over parameters[0 .. count) (each a distinct parameter), with PyTorch's
- * semantics; config may be NULL for the defaults. */
-charnn_status charnn_optimizer_adam(charnn_tensor *const *parameters, size_t count, const charnn_adam_config *config,
-                                    charnn_optimizer **out);
+ * semantics; config may be NULL for the defaults. Since 0.4 (before: charnn_optimizer_adam). */
+charnn_status charnn_optimizer_create_adam(charnn_tensor *const *parameters, size_t count,
+                                           const charnn_adam_config *config, charnn_optimizer **out);
 
-/* torch.optim.SGD over parameters[0 .. count): momentum and weight decay may be 0. */
-charnn_status charnn_optimizer_sgd(charnn_tensor *const *parameters, size_t count, float learning_rate, float momentum,
-                                   float weight_decay, charnn_optimizer **out);
+/* Since 0.4. */
+typedef struct charnn_sgd_config {
+    size_t struct_size;     /* sizeof(charnn_sgd_config), set by charnn_sgd_config_init */
+    float learning_rate;    /* >= 0; default 1e-3 (torch.optim.SGD's) */
+    float momentum;         /* in [0, 1); default 0 */
+    float weight_decay;     /* >= 0; default 0 */
+} charnn_sgd_config;
+
+/* Fills *config with torch.optim.SGD's defaults (no momentum, dampening or Nesterov, which
+ * charnn does not have). NULL is ignored. Since 0.4. */
+void charnn_sgd_config_init(charnn_sgd_config *config);
+
+/* torch.optim.SGD over parameters[0 .. count) (each a distinct parameter); config may be NULL
+ * for the defaults. Since 0.4 (before: charnn_optimizer_sgd, which takes the three numbers). */
+charnn_status charnn_optimizer_create_sgd(charnn_tensor *const *parameters, size_t count,
+                                          const charnn_sgd_config *config, charnn_optimizer **out);
 
 /* One update from the current gradients (they are not zeroed). CHARNN_DIVERGED when a weight
  * would become NaN or infinite: those weights keep their old values. */
@@ -980,6 +1023,46 @@ charnn_status charnn_optimizer_set_learning_rate(charnn_optimizer *optimizer, fl
 
 /* Releases an optimizer (not its parameters). NULL is ignored. */
 void charnn_optimizer_free(charnn_optimizer *optimizer);
+
+/* ---------------------------------------------------------------------------------------------
+ * Deprecated names
+ *
+ * The names 0.1 to 0.3 gave these functions, before the naming rule (CONVENTIONS, "Names").
+ * They are the same functions under their old names, still exported (the ABI is unchanged),
+ * and will stay until the ABI version changes. Each says what to use instead.
+ * ------------------------------------------------------------------------------------------- */
+
+CHARNN_DEPRECATED("use charnn_tensor_create")
+charnn_status charnn_tensor_new(charnn_graph *graph, const int64_t *shape, size_t rank, const float *data,
+                                int requires_grad, charnn_tensor **out);
+CHARNN_DEPRECATED("use charnn_tensor_create_uniform")
+charnn_status charnn_tensor_uniform(charnn_graph *graph, const int64_t *shape, size_t rank, float low, float high,
+                                    uint64_t seed, charnn_tensor **out);
+CHARNN_DEPRECATED("use charnn_tensor_create_kaiming_uniform")
+charnn_status charnn_tensor_kaiming_uniform(charnn_graph *graph, const int64_t *shape, size_t rank, uint64_t seed,
+                                            charnn_tensor **out);
+CHARNN_DEPRECATED("use charnn_parameter_create")
+charnn_status charnn_parameter_new(const int64_t *shape, size_t rank, const float *data, charnn_tensor **out);
+CHARNN_DEPRECATED("use charnn_parameter_create_uniform")
+charnn_status charnn_parameter_uniform(const int64_t *shape, size_t rank, float low, float high, uint64_t seed,
+                                       charnn_tensor **out);
+CHARNN_DEPRECATED("use charnn_vocabulary_encode")
+charnn_status charnn_encode_name(const char *name, int32_t *indices, size_t capacity, size_t *length);
+CHARNN_DEPRECATED("use charnn_graph_backward")
+charnn_status charnn_backward(charnn_graph *graph, const charnn_tensor *loss);
+CHARNN_DEPRECATED("use charnn_graph_backward_seeded")
+charnn_status charnn_backward_seeded(charnn_graph *graph, const charnn_tensor *output, const float *seed, size_t count);
+CHARNN_DEPRECATED("use charnn_parameters_zero_grad")
+charnn_status charnn_zero_grad(charnn_tensor *const *parameters, size_t count);
+CHARNN_DEPRECATED("use charnn_parameters_clip_grad_norm")
+charnn_status charnn_clip_grad_norm(charnn_tensor *const *parameters, size_t count, float max_norm, float *total_norm);
+CHARNN_DEPRECATED("use charnn_optimizer_create_adam")
+charnn_status charnn_optimizer_adam(charnn_tensor *const *parameters, size_t count, const charnn_adam_config *config,
+                                    charnn_optimizer **out);
+/* charnn_optimizer_create_sgd with a config of these three numbers. */
+CHARNN_DEPRECATED("use charnn_optimizer_create_sgd with a charnn_sgd_config")
+charnn_status charnn_optimizer_sgd(charnn_tensor *const *parameters, size_t count, float learning_rate, float momentum,
+                                   float weight_decay, charnn_optimizer **out);
 
 #ifdef __cplusplus
 }

@@ -184,11 +184,13 @@ private func makeTensor(_ graph: OpaquePointer?, _ out: UnsafeMutablePointer<Opa
     out.pointee = try box.handle(of: requiresGrad ? box.graph.input(tensor) : box.graph.constant(tensor))
 }
 
-@c @implementation
-public func charnn_tensor_new(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                              _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
-                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_tensor_new") {
+// The constructors, each under its 0.4 name and its deprecated one (charnn.h, "Deprecated
+// names"): one body, named in error messages by the name it was called by.
+
+private func tensorCreate(_ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+                          _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
+                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api(function) {
         try makeTensor(graph, out, requiresGrad: requiresGrad != 0) {
             let s = try shapeArgument(shape, rank)
             return try Tensor(shape: s, scalars: floats(data, s.count))
@@ -196,10 +198,10 @@ public func charnn_tensor_new(_ graph: OpaquePointer?, _ shape: UnsafePointer<In
     }
 }
 
-@c @implementation
-public func charnn_tensor_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float,
-                                  _ high: Float, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_tensor_uniform") {
+private func tensorCreateUniform(_ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?,
+                                 _ rank: Int, _ low: Float, _ high: Float, _ seed: UInt64,
+                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api(function) {
         guard low.isFinite, high.isFinite, low <= high else { throw APIError.invalid("the range [\(low), \(high)) is not finite and ordered") }
         try makeTensor(graph, out) {
             var rng = Xoshiro256(seed: seed)
@@ -208,10 +210,10 @@ public func charnn_tensor_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointe
     }
 }
 
-@c @implementation
-public func charnn_tensor_kaiming_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                                          _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_tensor_kaiming_uniform") {
+private func tensorCreateKaimingUniform(_ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?,
+                                        _ rank: Int, _ seed: UInt64,
+                                        _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api(function) {
         try makeTensor(graph, out) {
             var rng = Xoshiro256(seed: seed)
             return Tensor.kaimingUniform(try shapeArgument(shape, rank), using: &rng)
@@ -219,26 +221,89 @@ public func charnn_tensor_kaiming_uniform(_ graph: OpaquePointer?, _ shape: Unsa
     }
 }
 
-@c @implementation
-public func charnn_parameter_new(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ data: UnsafePointer<Float>?,
-                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_parameter_new") {
+private func parameterCreate(_ function: StaticString, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+                             _ data: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api(function) {
         guard let out else { throw APIError.invalid("out is NULL") }
         let s = try shapeArgument(shape, rank)
         out.pointee = Handles.register(Parameter(try Tensor(shape: s, scalars: floats(data, s.count))), .parameter)
     }
 }
 
-@c @implementation
-public func charnn_parameter_uniform(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float, _ high: Float,
-                                     _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_parameter_uniform") {
+private func parameterCreateUniform(_ function: StaticString, _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float,
+                                    _ high: Float, _ seed: UInt64,
+                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api(function) {
         guard let out else { throw APIError.invalid("out is NULL") }
         guard low.isFinite, high.isFinite, low <= high else { throw APIError.invalid("the range [\(low), \(high)) is not finite and ordered") }
         var rng = Xoshiro256(seed: seed)
         out.pointee = Handles.register(Parameter(.uniform(try shapeArgument(shape, rank), low: low, high: high, using: &rng)),
                                        .parameter)
     }
+}
+
+@c @implementation
+public func charnn_tensor_create(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+                                 _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
+                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    tensorCreate("charnn_tensor_create", graph, shape, rank, data, requiresGrad, out)
+}
+
+@c @implementation
+public func charnn_tensor_new(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+                              _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
+                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    tensorCreate("charnn_tensor_new", graph, shape, rank, data, requiresGrad, out)
+}
+
+@c @implementation
+public func charnn_tensor_create_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+                                         _ low: Float, _ high: Float, _ seed: UInt64,
+                                         _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    tensorCreateUniform("charnn_tensor_create_uniform", graph, shape, rank, low, high, seed, out)
+}
+
+@c @implementation
+public func charnn_tensor_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float,
+                                  _ high: Float, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    tensorCreateUniform("charnn_tensor_uniform", graph, shape, rank, low, high, seed, out)
+}
+
+@c @implementation
+public func charnn_tensor_create_kaiming_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+                                                 _ seed: UInt64,
+                                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    tensorCreateKaimingUniform("charnn_tensor_create_kaiming_uniform", graph, shape, rank, seed, out)
+}
+
+@c @implementation
+public func charnn_tensor_kaiming_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+                                          _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    tensorCreateKaimingUniform("charnn_tensor_kaiming_uniform", graph, shape, rank, seed, out)
+}
+
+@c @implementation
+public func charnn_parameter_create(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ data: UnsafePointer<Float>?,
+                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    parameterCreate("charnn_parameter_create", shape, rank, data, out)
+}
+
+@c @implementation
+public func charnn_parameter_new(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ data: UnsafePointer<Float>?,
+                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    parameterCreate("charnn_parameter_new", shape, rank, data, out)
+}
+
+@c @implementation
+public func charnn_parameter_create_uniform(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float, _ high: Float,
+                                            _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    parameterCreateUniform("charnn_parameter_create_uniform", shape, rank, low, high, seed, out)
+}
+
+@c @implementation
+public func charnn_parameter_uniform(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float, _ high: Float,
+                                     _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    parameterCreateUniform("charnn_parameter_uniform", shape, rank, low, high, seed, out)
 }
 
 @c @implementation

@@ -1,7 +1,8 @@
 import CCharNN
 @_spi(Bindings) import CharNN
 
-// charnn_op_*, charnn_backward*, charnn_encode_name: the differentiable ops of the core's Graph.
+// charnn_op_*, charnn_graph_backward*, charnn_vocabulary_encode (and their deprecated names): the
+// differentiable ops of the core's Graph.
 
 /// Runs one op: the output pointer is checked before anything is recorded, the result's handle
 /// stored after.
@@ -139,10 +140,10 @@ public func charnn_op_one_hot(_ graph: OpaquePointer?, _ indices: UnsafePointer<
     }
 }
 
-@c @implementation
-public func charnn_encode_name(_ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
-                               _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
-    api("charnn_encode_name") {
+private func vocabularyEncode(_ function: StaticString, _ name: UnsafePointer<CChar>?,
+                              _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
+                              _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
+    api(function) {
         let tokens = try Model.encodeForInference(try string(name, "name"), alphabet: .article).tokens
         length?.pointee = tokens.count
         guard capacity >= tokens.count else {
@@ -154,17 +155,37 @@ public func charnn_encode_name(_ name: UnsafePointer<CChar>?, _ indices: UnsafeM
 }
 
 @c @implementation
-public func charnn_backward(_ graph: OpaquePointer?, _ loss: OpaquePointer?) -> charnn_status {
-    api("charnn_backward") {
+public func charnn_vocabulary_encode(_ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?,
+                                     _ capacity: Int, _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
+    vocabularyEncode("charnn_vocabulary_encode", name, indices, capacity, length)
+}
+
+@c @implementation
+public func charnn_encode_name(_ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
+                               _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
+    vocabularyEncode("charnn_encode_name", name, indices, capacity, length)
+}
+
+private func graphBackward(_ function: StaticString, _ graph: OpaquePointer?, _ loss: OpaquePointer?) -> charnn_status {
+    api(function) {
         let box = try GraphBox.from(graph)
         try box.graph.backward(try box.operand(loss, "loss"))
     }
 }
 
 @c @implementation
-public func charnn_backward_seeded(_ graph: OpaquePointer?, _ output: OpaquePointer?, _ seed: UnsafePointer<Float>?,
-                                   _ count: Int) -> charnn_status {
-    api("charnn_backward_seeded") {
+public func charnn_graph_backward(_ graph: OpaquePointer?, _ loss: OpaquePointer?) -> charnn_status {
+    graphBackward("charnn_graph_backward", graph, loss)
+}
+
+@c @implementation
+public func charnn_backward(_ graph: OpaquePointer?, _ loss: OpaquePointer?) -> charnn_status {
+    graphBackward("charnn_backward", graph, loss)
+}
+
+private func graphBackwardSeeded(_ function: StaticString, _ graph: OpaquePointer?, _ output: OpaquePointer?,
+                                 _ seed: UnsafePointer<Float>?, _ count: Int) -> charnn_status {
+    api(function) {
         let box = try GraphBox.from(graph)
         let y = try box.operand(output, "output")
         guard count == y.shape.count else {
@@ -173,4 +194,16 @@ public func charnn_backward_seeded(_ graph: OpaquePointer?, _ output: OpaquePoin
         guard let seed else { throw APIError.invalid("seed is NULL") }
         try box.graph.backward(y, seed: try Tensor(shape: y.shape, scalars: Array(UnsafeBufferPointer(start: seed, count: count))))
     }
+}
+
+@c @implementation
+public func charnn_graph_backward_seeded(_ graph: OpaquePointer?, _ output: OpaquePointer?, _ seed: UnsafePointer<Float>?,
+                                         _ count: Int) -> charnn_status {
+    graphBackwardSeeded("charnn_graph_backward_seeded", graph, output, seed, count)
+}
+
+@c @implementation
+public func charnn_backward_seeded(_ graph: OpaquePointer?, _ output: OpaquePointer?, _ seed: UnsafePointer<Float>?,
+                                   _ count: Int) -> charnn_status {
+    graphBackwardSeeded("charnn_backward_seeded", graph, output, seed, count)
 }

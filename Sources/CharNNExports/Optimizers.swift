@@ -1,8 +1,8 @@
 import CCharNN
 import CharNN
 
-// charnn_optimizer_*, charnn_zero_grad, charnn_clip_grad_norm: the core's optimizers over
-// parameters given by handle.
+// charnn_optimizer_*, charnn_parameters_zero_grad, charnn_parameters_clip_grad_norm (and their
+// deprecated names): the core's optimizers over parameters given by handle.
 
 final class OptimizerBox {
     let optimizer: any Optimizer
@@ -29,19 +29,40 @@ private func parameterList(_ handles: UnsafePointer<OpaquePointer?>?, _ count: I
     return list
 }
 
+private func parametersZeroGrad(_ function: StaticString, _ parameters: UnsafePointer<OpaquePointer?>?,
+                                _ count: Int) -> charnn_status {
+    api(function) { zeroGradients(try parameterList(parameters, count, distinct: false)) }
+}
+
+@c @implementation
+public func charnn_parameters_zero_grad(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int) -> charnn_status {
+    parametersZeroGrad("charnn_parameters_zero_grad", parameters, count)
+}
+
 @c @implementation
 public func charnn_zero_grad(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int) -> charnn_status {
-    api("charnn_zero_grad") { zeroGradients(try parameterList(parameters, count, distinct: false)) }
+    parametersZeroGrad("charnn_zero_grad", parameters, count)
+}
+
+private func parametersClipGradNorm(_ function: StaticString, _ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int,
+                                    _ maxNorm: Float, _ totalNorm: UnsafeMutablePointer<Float>?) -> charnn_status {
+    api(function) {
+        guard maxNorm.isFinite && maxNorm > 0 else { throw APIError.invalid("max_norm \(maxNorm) must be positive") }
+        let norm = clipGradientNorm(try parameterList(parameters, count), maxNorm: maxNorm)
+        totalNorm?.pointee = norm
+    }
+}
+
+@c @implementation
+public func charnn_parameters_clip_grad_norm(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int, _ maxNorm: Float,
+                                             _ totalNorm: UnsafeMutablePointer<Float>?) -> charnn_status {
+    parametersClipGradNorm("charnn_parameters_clip_grad_norm", parameters, count, maxNorm, totalNorm)
 }
 
 @c @implementation
 public func charnn_clip_grad_norm(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int, _ maxNorm: Float,
                                   _ totalNorm: UnsafeMutablePointer<Float>?) -> charnn_status {
-    api("charnn_clip_grad_norm") {
-        guard maxNorm.isFinite && maxNorm > 0 else { throw APIError.invalid("max_norm \(maxNorm) must be positive") }
-        let norm = clipGradientNorm(try parameterList(parameters, count), maxNorm: maxNorm)
-        totalNorm?.pointee = norm
-    }
+    parametersClipGradNorm("charnn_clip_grad_norm", parameters, count, maxNorm, totalNorm)
 }
 
 @c @implementation
@@ -50,11 +71,10 @@ public func charnn_adam_config_init(_ config: UnsafeMutablePointer<charnn_adam_c
                                          beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0, decoupled: 0)
 }
 
-@c @implementation
-public func charnn_optimizer_adam(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int,
-                                  _ config: UnsafePointer<charnn_adam_config>?,
-                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_optimizer_adam") {
+private func optimizerCreateAdam(_ function: StaticString, _ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int,
+                                 _ config: UnsafePointer<charnn_adam_config>?,
+                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api(function) {
         guard let out else { throw APIError.invalid("out is NULL") }
         var c = charnn_adam_config()
         if let config { c = try readStruct(config, "config") } else { charnn_adam_config_init(&c) }
@@ -66,14 +86,52 @@ public func charnn_optimizer_adam(_ parameters: UnsafePointer<OpaquePointer?>?, 
 }
 
 @c @implementation
+public func charnn_optimizer_create_adam(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int,
+                                         _ config: UnsafePointer<charnn_adam_config>?,
+                                         _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    optimizerCreateAdam("charnn_optimizer_create_adam", parameters, count, config, out)
+}
+
+@c @implementation
+public func charnn_optimizer_adam(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int,
+                                  _ config: UnsafePointer<charnn_adam_config>?,
+                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    optimizerCreateAdam("charnn_optimizer_adam", parameters, count, config, out)
+}
+
+@c @implementation
+public func charnn_sgd_config_init(_ config: UnsafeMutablePointer<charnn_sgd_config>?) {
+    config?.pointee = charnn_sgd_config(struct_size: MemoryLayout<charnn_sgd_config>.size, learning_rate: 1e-3, momentum: 0,
+                                        weight_decay: 0)
+}
+
+private func optimizerCreateSGD(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int, _ config: charnn_sgd_config,
+                                _ out: UnsafeMutablePointer<OpaquePointer?>?) throws {
+    guard let out else { throw APIError.invalid("out is NULL") }
+    let sgd = try SGD(try parameterList(parameters, count), learningRate: config.learning_rate, momentum: config.momentum,
+                      weightDecay: config.weight_decay)
+    out.pointee = Handles.register(OptimizerBox(sgd), .optimizer)
+}
+
+@c @implementation
+public func charnn_optimizer_create_sgd(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int,
+                                        _ config: UnsafePointer<charnn_sgd_config>?,
+                                        _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+    api("charnn_optimizer_create_sgd") {
+        var c = charnn_sgd_config()
+        if let config { c = try readStruct(config, "config") } else { charnn_sgd_config_init(&c) }
+        try optimizerCreateSGD(parameters, count, c, out)
+    }
+}
+
+@c @implementation
 public func charnn_optimizer_sgd(_ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int, _ learningRate: Float,
                                  _ momentum: Float, _ weightDecay: Float,
                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
     api("charnn_optimizer_sgd") {
-        guard let out else { throw APIError.invalid("out is NULL") }
-        let sgd = try SGD(try parameterList(parameters, count), learningRate: learningRate, momentum: momentum,
-                          weightDecay: weightDecay)
-        out.pointee = Handles.register(OptimizerBox(sgd), .optimizer)
+        let c = charnn_sgd_config(struct_size: MemoryLayout<charnn_sgd_config>.size, learning_rate: learningRate,
+                                  momentum: momentum, weight_decay: weightDecay)
+        try optimizerCreateSGD(parameters, count, c, out)
     }
 }
 

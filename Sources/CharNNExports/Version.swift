@@ -3,27 +3,39 @@ import CharNN
 
 // Versions, status strings and the last error.
 
-/// The library version: also CHARNN_VERSION_STRING in include/charnn.h (a C test checks they agree).
-let versionString: StaticString = "0.4.0"
+/// The library version: CHARNN_VERSION_STRING of include/charnn.h, the one place it is written.
+let versionString = String(cString: ccharnn_header_version_string())
 
 @c @implementation
 public func charnn_version_string() -> UnsafePointer<CChar>! {
-    UnsafeRawPointer(versionString.utf8Start).assumingMemoryBound(to: CChar.self)
+    ccharnn_header_version_string()
 }
 
 @c @implementation
 public func charnn_abi_version() -> Int32 { Int32(CHARNN_ABI_VERSION) }
 
-private let statusStrings: [StaticString] = [
-    "ok", "invalid argument", "invalid handle", "shape mismatch", "I/O error", "invalid data",
-    "invalid checkpoint", "training diverged", "cancelled", "busy", "buffer too small", "internal error",
+/// The one table of status strings, each beside the header's name for its code. The C test and
+/// bindings/python/tests/test_header.py check that every charnn_status of the header has one
+/// (and that Python has an exception for it).
+private let statusStrings: [(charnn_status, StaticString)] = [
+    (CHARNN_OK, "ok"),
+    (CHARNN_INVALID_ARGUMENT, "invalid argument"),
+    (CHARNN_INVALID_HANDLE, "invalid handle"),
+    (CHARNN_SHAPE_MISMATCH, "shape mismatch"),
+    (CHARNN_IO_ERROR, "I/O error"),
+    (CHARNN_INVALID_DATA, "invalid data"),
+    (CHARNN_INVALID_CHECKPOINT, "invalid checkpoint"),
+    (CHARNN_DIVERGED, "training diverged"),
+    (CHARNN_CANCELLED, "cancelled"),
+    (CHARNN_BUSY, "busy"),
+    (CHARNN_BUFFER_TOO_SMALL, "buffer too small"),
+    (CHARNN_INTERNAL_ERROR, "internal error"),
 ]
 private let unknownStatus: StaticString = "unknown status"
 
 @c @implementation
 public func charnn_status_string(_ status: charnn_status) -> UnsafePointer<CChar>! {
-    let index = Int(status.rawValue)
-    let text = index < statusStrings.count ? statusStrings[index] : unknownStatus
+    let text = statusStrings.first { $0.0 == status }?.1 ?? unknownStatus
     return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 

@@ -23,6 +23,21 @@ void test_versions_and_status_strings(void) {
     CHECK(strcmp(charnn_status_string(CHARNN_BUSY), "busy") == 0);
     CHECK(strcmp(charnn_status_string(CHARNN_INTERNAL_ERROR), "internal error") == 0);
     CHECK(strcmp(charnn_status_string((charnn_status)12345), "unknown status") == 0);
+    /* Every status of the header has its own string (the library's table is the one source). */
+    static const charnn_status all[] = {
+        CHARNN_OK, CHARNN_INVALID_ARGUMENT, CHARNN_INVALID_HANDLE, CHARNN_SHAPE_MISMATCH, CHARNN_IO_ERROR,
+        CHARNN_INVALID_DATA, CHARNN_INVALID_CHECKPOINT, CHARNN_DIVERGED, CHARNN_CANCELLED, CHARNN_BUSY,
+        CHARNN_BUFFER_TOO_SMALL, CHARNN_INTERNAL_ERROR,
+    };
+    size_t count = sizeof all / sizeof all[0];
+    for (size_t i = 0; i < count; i++) {
+        CHECK(all[i] == (charnn_status)i); /* the values are 0 .. count - 1, in order */
+        const char *text = charnn_status_string(all[i]);
+        CHECK(text && *text && strcmp(text, "unknown status") != 0);
+        for (size_t j = 0; j < i; j++) CHECK(strcmp(text, charnn_status_string(all[j])) != 0);
+    }
+    CHECK(strcmp(charnn_status_string((charnn_status)count), "unknown status") == 0);
+    CHECK(strcmp(charnn_status_string((charnn_status)-1), "unknown status") == 0);
     CHECK(strcmp(charnn_last_error(), "") == 0 || 1);
 }
 

@@ -123,8 +123,8 @@ static void run(program *p) {
             int64_t shape[4] = {1 + next(p) % 4, 1 + next(p) % 5, 1 + next(p) % 3, next(p) % 3};
             size_t rank = next(p) % 6;
             void **out = slot(tensors, SLOTS * 4, next(p), free_tensor);
-            if (next(p) % 2) charnn_tensor_new(pick(p, graphs, SLOTS), shape, rank, NULL, next(p) % 2, (charnn_tensor **)out);
-            else charnn_parameter_uniform(shape, rank, -1, 1, next(p), (charnn_tensor **)out);
+            if (next(p) % 2) charnn_tensor_create(pick(p, graphs, SLOTS), shape, rank, NULL, next(p) % 2, (charnn_tensor **)out);
+            else charnn_parameter_create_uniform(shape, rank, -1, 1, next(p), (charnn_tensor **)out);
             break;
         }
         case 11: { /* binary ops */
@@ -158,13 +158,19 @@ static void run(program *p) {
             }
             break;
         }
-        case 13: charnn_backward(pick(p, graphs, SLOTS), pick(p, tensors, SLOTS * 4)); break;
+        case 13: charnn_graph_backward(pick(p, graphs, SLOTS), pick(p, tensors, SLOTS * 4)); break;
         case 14: charnn_graph_reset(pick(p, graphs, SLOTS)); break;
         case 15: { /* optimizers */
             charnn_tensor *params[3] = {pick(p, tensors, SLOTS * 4), pick(p, tensors, SLOTS * 4), pick(p, tensors, SLOTS * 4)};
             charnn_optimizer **out = (charnn_optimizer **)slot(optimizers, SLOTS, next(p), free_optimizer);
-            if (next(p) % 2) charnn_optimizer_adam(params, next(p) % 4, NULL, out);
-            else charnn_optimizer_sgd(params, next(p) % 4, 0.1f, 0.5f, 0, out);
+            if (next(p) % 2) charnn_optimizer_create_adam(params, next(p) % 4, NULL, out);
+            else {
+                charnn_sgd_config config;
+                charnn_sgd_config_init(&config);
+                config.learning_rate = 0.1f;
+                config.momentum = 0.5f;
+                charnn_optimizer_create_sgd(params, next(p) % 4, next(p) % 3 ? &config : NULL, out);
+            }
             break;
         }
         case 16: charnn_optimizer_step(pick(p, optimizers, SLOTS)); break;
@@ -196,7 +202,7 @@ static void run(program *p) {
             charnn_model_predict_many(pick(p, models, SLOTS), names, next(p) % 11, 1 + next(p) % 2, labels, probabilities);
             break;
         }
-        default: charnn_clip_grad_norm((charnn_tensor **)tensors, next(p) % 4, (float)next(p), NULL); break;
+        default: charnn_parameters_clip_grad_norm((charnn_tensor **)tensors, next(p) % 4, (float)next(p), NULL); break;
         }
         (void)charnn_last_error();
     }

@@ -1,5 +1,5 @@
 /* libFuzzer harness: prediction and encoding of arbitrary byte strings, on a small model of each
- * kind: single names, many names (split at newlines) and charnn_encode_name. */
+ * kind: single names, many names (split at newlines) and charnn_vocabulary_encode. */
 #include <charnn.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     int32_t indices[64];
     size_t length;
-    charnn_encode_name(text, indices, 64, &length);
+    charnn_vocabulary_encode(text, indices, 64, &length);
     const char *names[32];
     size_t n = 0;
     for (char *line = strtok(text, "\n"); line && n < 32; line = strtok(NULL, "\n")) names[n++] = line;

@@ -38,6 +38,41 @@ LIBRARY = "libcharnn.so"
 BUILD_COMMAND = ["build", "-c", "release", "--product", "charnn"]  # the Makefile's `make lib`
 
 
+VERSION_FILE = HERE / "charnn" / "_version.py"
+
+
+def header_version() -> "str | None":
+    """CHARNN_VERSION_STRING of the repository's include/charnn.h (the one place the version is
+    written), or None outside the repository."""
+    import re
+
+    roots = [Path(os.environ["CHARNN_SOURCE_DIR"]).expanduser()] if os.environ.get("CHARNN_SOURCE_DIR") else []
+    for root in roots + list(HERE.parents):
+        header = root / "include" / "charnn.h"
+        if header.is_file():
+            match = re.search(r'^#define CHARNN_VERSION_STRING "([^"]+)"', header.read_text(), flags=re.M)
+            if match:
+                return match.group(1)
+    return None
+
+
+def package_version() -> str:
+    """The package's version: the header's, also written to charnn/_version.py (so an sdist or a
+    copy without the header, and `charnn.__version__`, know it); else that file's."""
+    version = header_version()
+    if version is not None:
+        text = ('"""Written by setup.py from include/charnn.h\'s CHARNN_VERSION_STRING; do not edit."""\n'
+                f'version = "{version}"\n')
+        if not VERSION_FILE.is_file() or VERSION_FILE.read_text() != text:
+            VERSION_FILE.write_text(text)
+        return version
+    if VERSION_FILE.is_file():
+        namespace: dict = {}
+        exec(VERSION_FILE.read_text(), namespace)
+        return str(namespace["version"])
+    raise SetupError(f"cannot tell charnn's version: no include/charnn.h above {HERE} and no {VERSION_FILE}")
+
+
 def skip_library_build() -> bool:
     return os.environ.get("CHARNN_SKIP_LIBRARY_BUILD", "").strip().lower() not in ("", "0", "false", "no")
 
@@ -166,4 +201,4 @@ if bdist_wheel is not None:
 
 
 if __name__ == "__main__":  # as pip's build backend runs it; tests import the helpers above
-    setup(distclass=BinaryDistribution, cmdclass=COMMANDS)
+    setup(version=package_version(), distclass=BinaryDistribution, cmdclass=COMMANDS)

@@ -51,10 +51,10 @@ typedef struct {
 static my_rnn my_rnn_create(int hidden_size, int classes, uint64_t seed) {
     my_rnn m = {.hidden_size = hidden_size};
     float bound = 1.0f / sqrtf((float)(VOCAB + hidden_size)); /* nn.Linear's default initialisation */
-    TRY(charnn_parameter_uniform((int64_t[]){hidden_size, VOCAB + hidden_size}, 2, -bound, bound, seed, &m.in2hidden_w));
-    TRY(charnn_parameter_uniform((int64_t[]){hidden_size}, 1, -bound, bound, seed + 1, &m.in2hidden_b));
-    TRY(charnn_parameter_uniform((int64_t[]){classes, VOCAB + hidden_size}, 2, -bound, bound, seed + 2, &m.in2output_w));
-    TRY(charnn_parameter_uniform((int64_t[]){classes}, 1, -bound, bound, seed + 3, &m.in2output_b));
+    TRY(charnn_parameter_create_uniform((int64_t[]){hidden_size, VOCAB + hidden_size}, 2, -bound, bound, seed, &m.in2hidden_w));
+    TRY(charnn_parameter_create_uniform((int64_t[]){hidden_size}, 1, -bound, bound, seed + 1, &m.in2hidden_b));
+    TRY(charnn_parameter_create_uniform((int64_t[]){classes, VOCAB + hidden_size}, 2, -bound, bound, seed + 2, &m.in2output_w));
+    TRY(charnn_parameter_create_uniform((int64_t[]){classes}, 1, -bound, bound, seed + 3, &m.in2output_b));
     return m;
 }
 
@@ -72,7 +72,7 @@ static void my_rnn_forward(charnn_graph *g, const my_rnn *m, int32_t letter, cha
 /* init_hidden(): kaiming_uniform_ on a 1 x hidden tensor, a fresh draw each time. */
 static charnn_tensor *my_rnn_init_hidden(charnn_graph *g, const my_rnn *m, uint64_t *draw) {
     charnn_tensor *hidden;
-    TRY(charnn_tensor_kaiming_uniform(g, (int64_t[]){1, m->hidden_size}, 2, (*draw)++, &hidden));
+    TRY(charnn_tensor_create_kaiming_uniform(g, (int64_t[]){1, m->hidden_size}, 2, (*draw)++, &hidden));
     return hidden;
 }
 
@@ -96,7 +96,7 @@ static example *load_examples(const charnn_dataset *data, size_t *count) {
     char name[256];
     for (size_t i = 0; i < *count; i++) {
         TRY(charnn_dataset_get(data, i, name, sizeof name, NULL, &examples[i].label));
-        st = charnn_encode_name(name, examples[i].letters, MAX_NAME, &examples[i].length);
+        st = charnn_vocabulary_encode(name, examples[i].letters, MAX_NAME, &examples[i].length);
         if (st == CHARNN_BUFFER_TOO_SMALL) examples[i].length = MAX_NAME; /* keep the first MAX_NAME letters */
         else TRY(st);
     }
@@ -136,7 +136,7 @@ int main(int argc, char **argv) {
     my_rnn model = my_rnn_create(hidden_size, (int)classes, seed);
     charnn_tensor *params[4] = {model.in2hidden_w, model.in2hidden_b, model.in2output_w, model.in2output_b};
     charnn_optimizer *adam;
-    TRY(charnn_optimizer_adam(params, 4, NULL, &adam)); /* lr 1e-3, PyTorch's defaults */
+    TRY(charnn_optimizer_create_adam(params, 4, NULL, &adam)); /* lr 1e-3, PyTorch's defaults */
     charnn_graph *g;
     TRY(charnn_graph_create(&g));
 
@@ -157,8 +157,8 @@ int main(int argc, char **argv) {
             charnn_tensor *output = run_name(g, &model, e->letters, e->length, &draw), *loss;
             TRY(charnn_op_cross_entropy(g, output, &e->label, 1, &loss));
             TRY(charnn_optimizer_zero_grad(adam));
-            TRY(charnn_backward(g, loss));
-            TRY(charnn_clip_grad_norm(params, 4, 1.0f, NULL));
+            TRY(charnn_graph_backward(g, loss));
+            TRY(charnn_parameters_clip_grad_norm(params, 4, 1.0f, NULL));
             TRY(charnn_optimizer_step(adam));
             if ((step + 1) % 3000 == 0) {
                 float value;
@@ -186,7 +186,7 @@ int main(int argc, char **argv) {
     for (size_t n = 0; n < 6; n++) {
         int32_t letters[MAX_NAME];
         size_t length;
-        TRY(charnn_encode_name(names[n], letters, MAX_NAME, &length));
+        TRY(charnn_vocabulary_encode(names[n], letters, MAX_NAME, &length));
         TRY(charnn_graph_reset(g));
         charnn_tensor *output = run_name(g, &model, letters, length, &draw), *log_probs;
         TRY(charnn_op_log_softmax(g, output, &log_probs));

@@ -180,29 +180,17 @@ extension Model {
 }
 
 extension ModelConfig {
-    /// Every parameter's PyTorch name and shape, in `named_parameters()` order.
+    /// Every parameter's PyTorch name and shape, in `named_parameters()` order, without building
+    /// the model (a checkpoint's header is checked against it before anything is allocated). The
+    /// layers say what they hold (`parameterShapes` of each), so this lists nothing itself.
     func parameterShapes(inputSize V: Int, classes C: Int) -> [(String, Shape)] {
-        let H = hiddenSize
+        let shapes: [(name: String, shape: Shape)]
         switch kind {
-        case .elman:
-            return [("in2hidden.weight", Shape(H, V + H)), ("in2hidden.bias", Shape(H)),
-                    ("in2output.weight", Shape(C, V + H)), ("in2output.bias", Shape(C))]
-        case .gru, .lstm:
-            let (prefix, gates) = kind == .gru ? (GRUCell.name, GRUCell.gates) : (LSTMCell.name, LSTMCell.gates)
-            let D = bidirectional ? 2 : 1
-            var shapes: [(String, Shape)] = embeddingSize > 0 ? [("embedding.weight", Shape(V, embeddingSize))] : []
-            for l in 0..<(H == 0 ? 0 : layers) {
-                for suffix in ["", "_reverse"].prefix(D) {
-                    let inputs = l > 0 ? D * H : embeddingSize > 0 ? embeddingSize : V
-                    shapes += [("\(prefix).weight_ih_l\(l)\(suffix)", Shape(gates * H, inputs)),
-                               ("\(prefix).weight_hh_l\(l)\(suffix)", Shape(gates * H, H)),
-                               ("\(prefix).bias_ih_l\(l)\(suffix)", Shape(gates * H)),
-                               ("\(prefix).bias_hh_l\(l)\(suffix)", Shape(gates * H))]
-                }
-            }
-            if let ngrams { shapes.append(("ngrams.weight", Shape(ngrams.buckets, ngrams.dimension))) }
-            return shapes + [("fc.weight", Shape(C, (H == 0 ? 0 : D * H) + (ngrams?.dimension ?? 0))), ("fc.bias", Shape(C))]
+        case .elman: shapes = ElmanCell.parameterShapes(inputSize: V, hiddenSize: hiddenSize, classes: C)
+        case .gru: shapes = StackedRecurrent<GRUCell>.parameterShapes(self, inputSize: V, classes: C)
+        case .lstm: shapes = StackedRecurrent<LSTMCell>.parameterShapes(self, inputSize: V, classes: C)
         }
+        return shapes.map { ($0.name, $0.shape) }
     }
 
     /// How many weights a model of this config has.

@@ -31,6 +31,12 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
 
     var parameters: [Parameter] { in2hidden.parameters + in2output.parameters }
 
+    /// The names and shapes of `parameters`, in that order, without making them.
+    static func parameterShapes(inputSize: Int, hiddenSize: Int, classes: Int) -> [(name: String, shape: Shape)] {
+        Linear.parameterShapes(name: "in2hidden", inputs: inputSize + hiddenSize, outputs: hiddenSize)
+            + Linear.parameterShapes(name: "in2output", inputs: inputSize + hiddenSize, outputs: classes)
+    }
+
     /// hidden[t] for t in 0..<steps, each [batch × hidden]: hidden[0] is the initial state and
     /// hidden[t + 1] the state after character t. The last character's update is never used
     /// (the output reads the state before it), so it is not computed.

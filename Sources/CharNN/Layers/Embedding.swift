@@ -2,6 +2,11 @@
 /// alphabet, instead of a one-hot column (the same thing when E = alphabet size and the table
 /// is the identity; cheaper and better at sharing what similar characters do when E is small).
 enum Embedding {
+    /// The table's PyTorch name and shape, [alphabet × E]; none for one-hot input (E = 0).
+    static func parameterShapes(inputSize: Int, embeddingSize: Int) -> [(name: String, shape: Shape)] {
+        embeddingSize > 0 ? [("embedding.weight", Shape(inputSize, embeddingSize))] : []
+    }
+
     /// x[t, b, columns] = table[token(t, b), columns] for the rows still reading; zeros past a
     /// name's end.
     static func gather(_ table: Parameter, _ batch: SequenceBatch, into x: UnsafeMutablePointer<Float>, columns: Range<Int>) {

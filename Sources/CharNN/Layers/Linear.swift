@@ -6,8 +6,15 @@ struct Linear {
 
     init(name: String, inputs: Int, outputs: Int, using rng: inout Xoshiro256) {
         let bound = 1 / Float(inputs).squareRoot()
-        weight = Parameter(name: name + ".weight", .uniform(Shape(outputs, inputs), bound: bound, using: &rng))
-        bias = Parameter(name: name + ".bias", .uniform(Shape(outputs), bound: bound, using: &rng))
+        let shapes = Self.parameterShapes(name: name, inputs: inputs, outputs: outputs)
+        weight = Parameter(name: shapes[0].name, .uniform(shapes[0].shape, bound: bound, using: &rng))
+        bias = Parameter(name: shapes[1].name, .uniform(shapes[1].shape, bound: bound, using: &rng))
+    }
+
+    /// The PyTorch names and shapes of `parameters`, without making them: `<name>.weight`
+    /// [out, in], `<name>.bias` [out]. What the layer makes, and what a checkpoint must hold.
+    static func parameterShapes(name: String, inputs: Int, outputs: Int) -> [(name: String, shape: Shape)] {
+        [(name + ".weight", Shape(outputs, inputs)), (name + ".bias", Shape(outputs))]
     }
 
     var inputs: Int { weight.shape[1] }

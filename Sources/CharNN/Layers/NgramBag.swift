@@ -22,9 +22,15 @@ struct NgramBag {
         // fastText's initialisation, uniform in ±1/dim (not nn.EmbeddingBag's N(0, 1)): a row
         // only moves when a step's names contain its n-gram, so a rare n-gram should start near
         // zero instead of adding noise of the size of what is learned.
-        table = Parameter(name: "ngrams.weight", .uniform(Shape(buckets, dimension), bound: 1 / Float(dimension), using: &rng),
+        let spec = Self.parameterShapes(buckets: buckets, dimension: dimension)[0]
+        table = Parameter(name: spec.name, .uniform(spec.shape, bound: 1 / Float(dimension), using: &rng),
                           rowBlocks: 1, sparseRows: true)
         (self.minimum, self.maximum) = (minimum, maximum)
+    }
+
+    /// The table's PyTorch name and shape, without making it.
+    static func parameterShapes(buckets: Int, dimension: Int) -> [(name: String, shape: Shape)] {
+        [("ngrams.weight", Shape(buckets, dimension))]
     }
 
     /// The most n-grams a name of `length` tokens has.

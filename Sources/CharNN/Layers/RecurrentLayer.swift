@@ -15,14 +15,11 @@ struct RecurrentLayer {
     init(prefix: String, index: Int, reverse: Bool = false, inputSize: Int, hiddenSize: Int, gates: Int,
          using rng: inout Xoshiro256) {
         let bound = 1 / Float(hiddenSize).squareRoot()
-        let rows = gates * hiddenSize
-        func parameter(_ name: String, _ shape: Shape) -> Parameter {
-            Parameter(name: "\(prefix).\(name)_l\(index)\(reverse ? "_reverse" : "")", .uniform(shape, bound: bound, using: &rng), rowBlocks: gates)
+        let made = Self.parameterShapes(prefix: prefix, index: index, reverse: reverse, inputSize: inputSize,
+                                        hiddenSize: hiddenSize, gates: gates).map { spec in
+            Parameter(name: spec.name, .uniform(spec.shape, bound: bound, using: &rng), rowBlocks: gates)
         }
-        weightIH = parameter("weight_ih", Shape(rows, inputSize))
-        weightHH = parameter("weight_hh", Shape(rows, hiddenSize))
-        biasIH = parameter("bias_ih", Shape(rows))
-        biasHH = parameter("bias_hh", Shape(rows))
+        (weightIH, weightHH, biasIH, biasHH) = (made[0], made[1], made[2], made[3])
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.gates = gates
@@ -30,6 +27,14 @@ struct RecurrentLayer {
 
     /// PyTorch's `named_parameters()` order.
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
+
+    /// The names and shapes of `parameters`, in that order, without making them.
+    static func parameterShapes(prefix: String, index: Int, reverse: Bool, inputSize: Int, hiddenSize: Int,
+                                gates: Int) -> [(name: String, shape: Shape)] {
+        let (rows, suffix) = (gates * hiddenSize, "_l\(index)\(reverse ? "_reverse" : "")")
+        return [("\(prefix).weight_ih\(suffix)", Shape(rows, inputSize)), ("\(prefix).weight_hh\(suffix)", Shape(rows, hiddenSize)),
+                ("\(prefix).bias_ih\(suffix)", Shape(rows)), ("\(prefix).bias_hh\(suffix)", Shape(rows))]
+    }
     var width: Int { gates * hiddenSize }
 
     /// Calls body with the rows of `units` in each gate block (rows g·H + units): the part of

@@ -42,19 +42,53 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         (self.inputSize, self.hiddenSize, self.classes) = (inputSize, hiddenSize, classes)
         (self.pooling, self.dropout) = (pooling, dropout)
         // nn.Embedding's initialisation: N(0, 1).
-        embedding = embeddingSize > 0
-            ? Parameter(name: "embedding.weight", .normal(Shape(inputSize, embeddingSize), using: &rng)) : nil
-        let D = bidirectional ? 2 : 1
-        let firstWidth = embeddingSize > 0 ? embeddingSize : inputSize
-        // Hidden size 0: no recurrent layers, the n-gram bag alone (fastText's model).
-        layers = (0..<(hiddenSize == 0 ? 0 : count)).map { l in
+        embedding = Embedding.parameterShapes(inputSize: inputSize, embeddingSize: embeddingSize).first.map { spec in
+            Parameter(name: spec.name, .normal(spec.shape, using: &rng))
+        }
+        let D = Self.directions(bidirectional)
+        layers = (0..<Self.layerCount(count, hiddenSize: hiddenSize)).map { l in
             (0..<D).map { d in
-                RecurrentLayer(prefix: Cell.name, index: l, reverse: d == 1, inputSize: l == 0 ? firstWidth : D * hiddenSize,
+                RecurrentLayer(prefix: Cell.name, index: l, reverse: d == 1,
+                               inputSize: Self.layerInputSize(l, inputSize: inputSize, hiddenSize: hiddenSize,
+                                                              embeddingSize: embeddingSize, directions: D),
                                hiddenSize: hiddenSize, gates: Cell.gates, using: &rng)
             }
         }
         self.ngrams = ngrams.map { NgramBag(buckets: $0.buckets, dimension: $0.dimension, minimum: $0.minimum, maximum: $0.maximum, using: &rng) }
-        fc = Linear(name: "fc", inputs: D * hiddenSize + (ngrams?.dimension ?? 0), outputs: classes, using: &rng)
+        fc = Linear(name: "fc", inputs: Self.headInputs(hiddenSize: hiddenSize, directions: D, ngrams: ngrams),
+                    outputs: classes, using: &rng)
+    }
+
+    // The architecture, shared by init and parameterShapes (so a checkpoint's expected tensors are
+    // what the layers make, from one description).
+    private static func directions(_ bidirectional: Bool) -> Int { bidirectional ? 2 : 1 }
+    /// Hidden size 0: no recurrent layers, the n-gram bag alone (fastText's model).
+    private static func layerCount(_ layers: Int, hiddenSize: Int) -> Int { hiddenSize == 0 ? 0 : layers }
+    private static func layerInputSize(_ l: Int, inputSize: Int, hiddenSize: Int, embeddingSize: Int, directions: Int) -> Int {
+        l > 0 ? directions * hiddenSize : embeddingSize > 0 ? embeddingSize : inputSize
+    }
+    /// What `fc` reads: the recurrent features (none without layers), then the n-gram bag's mean.
+    private static func headInputs(hiddenSize: Int, directions: Int, ngrams: NgramOptions?) -> Int {
+        (hiddenSize == 0 ? 0 : directions * hiddenSize) + (ngrams?.dimension ?? 0)
+    }
+
+    /// The names and shapes of `parameters` for `config`, in that order, without making them:
+    /// each layer's own `parameterShapes`.
+    static func parameterShapes(_ config: ModelConfig, inputSize: Int, classes: Int) -> [(name: String, shape: Shape)] {
+        let (H, D) = (config.hiddenSize, directions(config.bidirectional))
+        var shapes = Embedding.parameterShapes(inputSize: inputSize, embeddingSize: config.embeddingSize)
+        for l in 0..<layerCount(config.layers, hiddenSize: H) {
+            for d in 0..<D {
+                shapes += RecurrentLayer.parameterShapes(
+                    prefix: Cell.name, index: l, reverse: d == 1,
+                    inputSize: layerInputSize(l, inputSize: inputSize, hiddenSize: H, embeddingSize: config.embeddingSize,
+                                              directions: D),
+                    hiddenSize: H, gates: Cell.gates)
+            }
+        }
+        if let ngrams = config.ngrams { shapes += NgramBag.parameterShapes(buckets: ngrams.buckets, dimension: ngrams.dimension) }
+        return shapes + Linear.parameterShapes(name: "fc", inputs: headInputs(hiddenSize: H, directions: D, ngrams: config.ngrams),
+                                               outputs: classes)
     }
 
     convenience init(_ config: ModelConfig, inputSize: Int, classes: Int, using rng: inout Xoshiro256) {

@@ -44,6 +44,27 @@ import Testing
         try model.network.graphLogits(Graph(), tokens: model.encode(name).map(Int.init), initialHidden: nil).value
     }
 
+    /// The names and shapes a checkpoint must hold (`ModelConfig.parameterShapes`, from each
+    /// layer's `parameterShapes`) are exactly the parameters the layers make, in order: for every
+    /// option case, the Elman cell, both kinds' defaults and the n-gram bag alone.
+    @Test func describedParametersAreTheOnesMade() throws {
+        var configs = Self.cases.map(\.config)
+        configs += [ModelConfig(kind: .elman, hiddenSize: 5), ModelConfig(kind: .gru, hiddenSize: 4),
+                    ModelConfig(kind: .lstm, hiddenSize: 4, layers: 3)]
+        var bag = ModelConfig(kind: .gru, hiddenSize: 0, layers: 1)
+        bag.ngrams = NgramOptions(buckets: 33, dimension: 3)
+        configs.append(bag)
+        for config in configs {
+            let model = try Model(config: config, labels: Self.labels)
+            let made = model.parameters.map { "\($0.name) \($0.shape.dims)" }
+            let described = config.parameterShapes(inputSize: model.alphabet.count, classes: Self.labels.count)
+                .map { "\($0.0) \($0.1.dims)" }
+            #expect(made == described, "\(config)")
+            #expect(model.parameters.reduce(0) { $0 + $1.count }
+                    == config.parameterCount(inputSize: model.alphabet.count, classes: Self.labels.count))
+        }
+    }
+
     @Test(arguments: cases)
     func roundTripIsFormat3AndPredictsTheSame(c: Case) throws {
         let dir = try TestSupport.makeTemporaryDirectory()

@@ -35,7 +35,33 @@ from .model import EpochRecord
 from .plot import plot_confusion_matrix
 from . import nn, text
 
-__version__ = "0.4.0"
+
+def _version() -> str:
+    """The package's version: include/charnn.h's CHARNN_VERSION_STRING, as setup.py wrote it to
+    charnn/_version.py; in a source tree never installed, the header's itself."""
+    try:
+        from ._version import version  # type: ignore[import-not-found, unused-ignore]
+
+        return str(version)
+    except ImportError:
+        pass
+    import re
+    from pathlib import Path
+
+    for root in Path(__file__).resolve().parents:
+        header = root / "include" / "charnn.h"
+        if header.is_file():
+            match = re.search(r'^#define CHARNN_VERSION_STRING "([^"]+)"', header.read_text(), flags=re.M)
+            if match:
+                return match.group(1)
+    try:
+        from importlib.metadata import version as installed_version
+
+        return installed_version("charnn")
+    except Exception:
+        return "0+unknown"
+
+__version__: str = _version()
 
 #: The path of the loaded libcharnn.so.
 library_path: str = _lib.loaded_path

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Optional, TypeVar
+from typing import Any, Optional, Type, TypeVar
 
 from . import _lib
 from .errors import ArgumentTypeError, ClosedError, InternalError, InvalidArgumentError, error_for
@@ -69,12 +69,26 @@ class ProcessLocal:
 
 
 class Handle:
-    """An owned C handle: closed once (idempotently) by close(), a with block, or garbage collection."""
+    """A C handle: closed once (idempotently) by close(), a with block, or garbage collection,
+    which release it with the C function named by ``_free_name``. A class whose handles the
+    library owns elsewhere (a graph's tensors) leaves ``_free_name`` empty: closing one only
+    stops this object from using it. Every handle class of the binding derives from this one.
 
+    ``cls._wrap(pointer)`` makes an object of a handle class around a pointer a C function
+    returned (a load, a split): the one way to adopt an existing handle."""
+
+    __slots__ = ("_pointer", "__weakref__")
     _free_name = ""
 
     def __init__(self, pointer: int) -> None:
         self._pointer: Optional[int] = pointer
+
+    @classmethod
+    def _wrap(cls: Type[_H], pointer: int) -> _H:
+        """An object of this class owning `pointer`, without running its constructor."""
+        obj = cls.__new__(cls)
+        Handle.__init__(obj, pointer)
+        return obj
 
     @property
     def _handle(self) -> int:
@@ -89,8 +103,8 @@ class Handle:
 
     def close(self) -> None:
         """Releases the C object. Safe to call more than once."""
-        pointer, self._pointer = self._pointer, None
-        if pointer is not None and lib is not None:
+        pointer, self._pointer = getattr(self, "_pointer", None), None
+        if pointer is not None and self._free_name and lib is not None:
             getattr(lib, self._free_name)(pointer)
 
     def __enter__(self: _H) -> _H:

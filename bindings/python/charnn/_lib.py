@@ -139,7 +139,9 @@ class TrainResult(ctypes.Structure):
     ]
 
 
-# (name, restype, argtypes) for every function of include/charnn.h. `status` is charnn_status.
+# (name, restype, argtypes) for every function of include/charnn.h but its deprecated aliases
+# (CHARNN_DEPRECATED: the binding uses the current names). `status` is charnn_status.
+# tests/test_header.py checks these tables against the header.
 status = ctypes.c_int
 handle = ctypes.c_void_p
 handle_p = ctypes.POINTER(ctypes.c_void_p)
@@ -244,6 +246,17 @@ class AdamConfig(ctypes.Structure):
     ]
 
 
+class SgdConfig(ctypes.Structure):
+    """charnn_sgd_config (since 0.4)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("learning_rate", ctypes.c_float),
+        ("momentum", ctypes.c_float),
+        ("weight_decay", ctypes.c_float),
+    ]
+
+
 i64_p = ctypes.POINTER(ctypes.c_int64)
 i32_p = ctypes.POINTER(ctypes.c_int32)
 f32_p = ctypes.POINTER(ctypes.c_float)
@@ -255,12 +268,12 @@ FUNCTIONS += [
     ("charnn_graph_reset", status, [handle]),
     ("charnn_graph_set_recording", status, [handle, ctypes.c_int]),
     ("charnn_graph_free", None, [handle]),
-    ("charnn_tensor_new", status, [handle, i64_p, ctypes.c_size_t, f32_p, ctypes.c_int, handle_p]),
-    ("charnn_tensor_uniform", status,
+    ("charnn_tensor_create", status, [handle, i64_p, ctypes.c_size_t, f32_p, ctypes.c_int, handle_p]),
+    ("charnn_tensor_create_uniform", status,
      [handle, i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p]),
-    ("charnn_tensor_kaiming_uniform", status, [handle, i64_p, ctypes.c_size_t, ctypes.c_uint64, handle_p]),
-    ("charnn_parameter_new", status, [i64_p, ctypes.c_size_t, f32_p, handle_p]),
-    ("charnn_parameter_uniform", status,
+    ("charnn_tensor_create_kaiming_uniform", status, [handle, i64_p, ctypes.c_size_t, ctypes.c_uint64, handle_p]),
+    ("charnn_parameter_create", status, [i64_p, ctypes.c_size_t, f32_p, handle_p]),
+    ("charnn_parameter_create_uniform", status,
      [i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p]),
     ("charnn_tensor_shape", status, [handle, i64_p, ctypes.c_size_t, c_size_p]),
     ("charnn_tensor_read", status, [handle, f32_p, ctypes.c_size_t]),
@@ -286,15 +299,15 @@ FUNCTIONS += [
     ("charnn_op_cross_entropy", status, [handle, handle, i32_p, ctypes.c_size_t, handle_p]),
     ("charnn_op_embedding", status, [handle, handle, i32_p, ctypes.c_size_t, handle_p]),
     ("charnn_op_one_hot", status, [handle, i32_p, ctypes.c_size_t, ctypes.c_size_t, handle_p]),
-    ("charnn_encode_name", status, [ctypes.c_char_p, i32_p, ctypes.c_size_t, c_size_p]),
-    ("charnn_backward", status, [handle, handle]),
-    ("charnn_backward_seeded", status, [handle, handle, f32_p, ctypes.c_size_t]),
-    ("charnn_zero_grad", status, [handle_p, ctypes.c_size_t]),
-    ("charnn_clip_grad_norm", status, [handle_p, ctypes.c_size_t, ctypes.c_float, f32_p]),
+    ("charnn_vocabulary_encode", status, [ctypes.c_char_p, i32_p, ctypes.c_size_t, c_size_p]),
+    ("charnn_graph_backward", status, [handle, handle]),
+    ("charnn_graph_backward_seeded", status, [handle, handle, f32_p, ctypes.c_size_t]),
+    ("charnn_parameters_zero_grad", status, [handle_p, ctypes.c_size_t]),
+    ("charnn_parameters_clip_grad_norm", status, [handle_p, ctypes.c_size_t, ctypes.c_float, f32_p]),
     ("charnn_adam_config_init", None, [ctypes.POINTER(AdamConfig)]),
-    ("charnn_optimizer_adam", status, [handle_p, ctypes.c_size_t, ctypes.POINTER(AdamConfig), handle_p]),
-    ("charnn_optimizer_sgd", status,
-     [handle_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_float, handle_p]),
+    ("charnn_optimizer_create_adam", status, [handle_p, ctypes.c_size_t, ctypes.POINTER(AdamConfig), handle_p]),
+    ("charnn_sgd_config_init", None, [ctypes.POINTER(SgdConfig)]),
+    ("charnn_optimizer_create_sgd", status, [handle_p, ctypes.c_size_t, ctypes.POINTER(SgdConfig), handle_p]),
     ("charnn_optimizer_step", status, [handle]),
     ("charnn_optimizer_zero_grad", status, [handle]),
     ("charnn_optimizer_set_learning_rate", status, [handle, ctypes.c_float]),

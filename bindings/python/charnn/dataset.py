@@ -124,12 +124,6 @@ class Dataset(Handle):
         super().__init__(handle_of(out))
 
     @classmethod
-    def _wrap(cls, pointer: int) -> "Dataset":
-        dataset = cls.__new__(cls)
-        Handle.__init__(dataset, pointer)
-        return dataset
-
-    @classmethod
     def from_directory(cls, path: PathLike, *, alphabet: str = "article", symbols: Optional[str] = None,
                        normalize: Optional[str] = None, casefold: bool = False,
                        transliterate: Optional[bool] = None, min_count: int = 1,

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union, cast
 
-from . import _lib
+from . import _defaults, _lib
 from .metrics import Evaluation, evaluate as _evaluate
 from ._core import Handle, check, encode, handle_of, lib, path_bytes, string_array
 from .dataset import Dataset
@@ -28,6 +28,10 @@ POOLINGS = {"last": 0, "mean": 1, "max": 2}
 OPTIMIZERS = {"adam": 0, "adamw": 1, "sgd": 2}
 SCHEDULES = {"constant": 0, "cosine": 1, "step": 2, "plateau": 3}
 CLASS_WEIGHTS_NONE, CLASS_WEIGHTS_BALANCED, CLASS_WEIGHTS_EXPLICIT = 0, 1, 2
+
+# The defaults of Model and fit are the library's (charnn_model_config_init and
+# charnn_train_config_init fill them), in the binding's terms.
+_M, _T = _defaults.MODEL, _defaults.TRAIN
 
 #: A top-k prediction: (label, probability).
 Prediction = Tuple[str, float]
@@ -167,12 +171,15 @@ class Model(Handle):
     history: Optional[List[EpochRecord]] = None
 
     @_recipe_applied(lambda name, given: _recipe(name).model)
-    def __init__(self, labels: Union[Sequence[str], Dataset], kind: str = "gru", hidden_size: int = 256,
-                 num_layers: Optional[int] = None, hidden_init: Optional[str] = None, seed: int = 0, *,
-                 alphabet: Optional[str] = None, symbols: Optional[str] = None, normalize: Optional[str] = None,
-                 casefold: bool = False, transliterate: Optional[bool] = None, embedding_size: int = 0,
-                 bidirectional: bool = False, pooling: str = "last", dropout: float = 0.0, ngrams: Optional[int] = None,
-                 ngram_dim: int = 64, ngram_min: int = 1, ngram_max: int = 5, recipe: Optional[str] = None) -> None:
+    def __init__(self, labels: Union[Sequence[str], Dataset], kind: str = _defaults.name_of(_M["kind"], KINDS),
+                 hidden_size: int = _M["hidden_size"], num_layers: Optional[int] = _M["num_layers"] or None,
+                 hidden_init: Optional[str] = _defaults.name_of(_M["hidden_init"], HIDDEN_INITS), seed: int = _M["seed"],
+                 *, alphabet: Optional[str] = None, symbols: Optional[str] = None, normalize: Optional[str] = None,
+                 casefold: bool = False, transliterate: Optional[bool] = None, embedding_size: int = _M["embedding_size"],
+                 bidirectional: bool = bool(_M["bidirectional"]), pooling: str = _defaults.name_of(_M["pooling"], POOLINGS),
+                 dropout: float = _M["dropout"], ngrams: Optional[int] = _M["ngram_buckets"] or None,
+                 ngram_dim: int = _M["ngram_dim"], ngram_min: int = _M["ngram_min"], ngram_max: int = _M["ngram_max"],
+                 recipe: Optional[str] = None) -> None:
         if kind not in KINDS:
             raise InvalidArgumentError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
         if hidden_init not in HIDDEN_INITS:
@@ -229,9 +236,7 @@ class Model(Handle):
         is truncated, mis-typed or inconsistent."""
         out = ctypes.c_void_p()
         check(lib.charnn_model_load(path_bytes(path), ctypes.byref(out)))
-        model = cls.__new__(cls)
-        Handle.__init__(model, handle_of(out))
-        return model
+        return cls._wrap(handle_of(out))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Model":
@@ -242,9 +247,7 @@ class Model(Handle):
         buffer = bytes(data)
         out = ctypes.c_void_p()
         check(lib.charnn_model_load_memory(buffer, len(buffer), ctypes.byref(out)))
-        model = cls.__new__(cls)
-        Handle.__init__(model, handle_of(out))
-        return model
+        return cls._wrap(handle_of(out))
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes a safetensors checkpoint with PyTorch's tensor names (``safetensors.torch`` +
@@ -401,15 +404,20 @@ class Model(Handle):
 
     @_recipe_applied(lambda name, given: _recipe(name, len(given["train"]) if isinstance(given.get("train"), Dataset)
                                                  else 0).fit)
-    def fit(self, train: Dataset, epochs: int = 2, batch_size: int = 1, lr: float = 1e-3,
-            optimizer: str = "adam", clip: Optional[float] = None, seed: int = 0, weight_decay: float = 0.0,
-            momentum: float = 0.0, betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-            shuffle: bool = True, progress: ProgressOption = True,
+    def fit(self, train: Dataset, epochs: int = _T["epochs"], batch_size: int = _T["batch_size"],
+            lr: float = _T["learning_rate"], optimizer: str = _defaults.name_of(_T["optimizer"], OPTIMIZERS),
+            clip: Optional[float] = _T["clip_norm"] or None, seed: int = _T["seed"],
+            weight_decay: float = _T["weight_decay"], momentum: float = _T["momentum"],
+            betas: Tuple[float, float] = (_T["beta1"], _T["beta2"]), eps: float = _T["epsilon"],
+            shuffle: bool = bool(_T["shuffle"]), progress: ProgressOption = True,
             callback: Optional[Callable[[TrainProgress], Optional[bool]]] = None,
-            report_every: int = 1, *, validation: Union[None, float, Dataset] = None, patience: int = 0,
-            restore_best: bool = True, schedule: str = "constant", warmup: Union[int, float] = 0,
-            min_lr: float = 0.0, step_size: int = 1, gamma: float = 0.1, plateau_factor: float = 0.1,
-            plateau_patience: int = 10, label_smoothing: float = 0.0,
+            report_every: int = _T["report_every"], *,
+            validation: Union[None, float, Dataset] = _T["validation_fraction"] or None,
+            patience: int = _T["patience"], restore_best: bool = bool(_T["restore_best"]),
+            schedule: str = _defaults.name_of(_T["schedule"], SCHEDULES),
+            warmup: Union[int, float] = _T["warmup_steps"], min_lr: float = _T["min_learning_rate"],
+            step_size: int = _T["step_size"], gamma: float = _T["gamma"], plateau_factor: float = _T["plateau_factor"],
+            plateau_patience: int = _T["plateau_patience"], label_smoothing: float = _T["label_smoothing"],
             class_weight: Union[None, str, Dict[str, float], Sequence[float]] = None,
             recipe: Optional[str] = None) -> TrainResult:
         """Trains on ``train``. Its labels are matched to the model's by name (each must be one

@@ -1,6 +1,7 @@
 """charnn.nn (the low-level C API through the binding): op results equal PyTorch's fixtures
 (the same files the Swift core is tested against, so ABI == core == PyTorch), gradients pass a
 finite-difference check, Adam/AdamW/SGD steps match PyTorch, and the errors are clear."""
+import gc
 import json
 import math
 import random
@@ -278,3 +279,40 @@ def test_no_grad_records_nothing():
         with pytest.raises(charnn.InvalidArgumentError, match="does not depend"):
             y.backward()
     assert nn.default_graph().recording
+
+
+def test_nn_objects_are_handles():
+    """Graphs, parameters and optimizers close like every charnn handle (close, with, GC); a
+    graph's tensors are its own: closing one frees nothing, resetting the graph releases them."""
+    from charnn._core import Handle
+
+    assert all(issubclass(cls, Handle) for cls in (nn.Graph, nn.Tensor, nn.Parameter, nn.Optimizer))
+    with nn.Parameter([[1.0, 2.0]]) as p:
+        with nn.SGD([p], lr=0.5) as sgd:
+            with nn.Graph() as g, nn.step(g):
+                t = p * p
+                t.sum().backward()
+                sgd.step()
+                t.close()  # graph-owned: nothing freed, only this object is done
+                assert t.closed
+                with pytest.raises(charnn.ClosedError):
+                    t.tolist()
+            assert g.closed
+            with pytest.raises(charnn.ClosedError):
+                g.reset()
+        assert sgd.closed
+        with pytest.raises(charnn.ClosedError):
+            sgd.step()
+        assert p.tolist() == [[0.0, 0.0]]  # w - 0.5 · 2w
+    assert p.closed
+    p.close()  # idempotent
+    with pytest.raises(charnn.ClosedError):
+        p.tolist()
+    # A tensor whose Python object is collected leaves the graph's copy alone.
+    q = nn.Parameter([3.0])
+    with nn.step():
+        y = q * q
+        handle = y._handle
+        del y
+        gc.collect()
+        assert nn.Tensor(handle, None).item() == 9.0

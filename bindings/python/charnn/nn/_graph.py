@@ -7,16 +7,19 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
-from .._core import ProcessLocal, check, handle_of, lib
+from .._core import Handle, ProcessLocal, check, handle_of, lib
 
 
-class Graph(ProcessLocal):
-    """A tape of recorded ops (``charnn_graph``). Tensors made on it live until :meth:`reset`."""
+class Graph(Handle, ProcessLocal):
+    """A tape of recorded ops (``charnn_graph``). Tensors made on it live until :meth:`reset`;
+    :meth:`close` (or a ``with`` block, or garbage collection) frees it and them."""
+
+    _free_name = "charnn_graph_free"
 
     def __init__(self) -> None:
         out = ctypes.c_void_p()
         check(lib.charnn_graph_create(ctypes.byref(out)))
-        self._handle = handle_of(out)
+        super().__init__(handle_of(out))
         self._recording = True
 
     def reset(self) -> None:
@@ -32,12 +35,6 @@ class Graph(ProcessLocal):
     def recording(self, enabled: bool) -> None:
         check(lib.charnn_graph_set_recording(self._handle, 1 if enabled else 0))
         self._recording = bool(enabled)
-
-    def __del__(self) -> None:
-        try:
-            lib.charnn_graph_free(self._handle)
-        except Exception:
-            pass
 
 
 _local = threading.local()

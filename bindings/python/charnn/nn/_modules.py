@@ -4,8 +4,8 @@ from __future__ import annotations
 import ctypes
 from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
-from .. import _lib
-from .._core import ProcessLocal, check, handle_of, lib
+from .. import _defaults, _lib
+from .._core import Handle, ProcessLocal, check, handle_of, lib
 from ._ops import cross_entropy, linear
 from ._tensor import Parameter, Tensor
 from ..errors import ArgumentTypeError
@@ -64,15 +64,18 @@ def clip_grad_norm_(parameters: Iterable[Parameter], max_norm: float) -> float:
     """``torch.nn.utils.clip_grad_norm_``: returns the total norm before clipping."""
     array, n = _parameter_array(parameters)
     norm = ctypes.c_float()
-    check(lib.charnn_clip_grad_norm(array, n, max_norm, ctypes.byref(norm)))
+    check(lib.charnn_parameters_clip_grad_norm(array, n, max_norm, ctypes.byref(norm)))
     return norm.value
 
 
-class Optimizer(ProcessLocal):
-    """Base of :class:`Adam`, :class:`AdamW` and :class:`SGD` (a ``charnn_optimizer``)."""
+class Optimizer(Handle, ProcessLocal):
+    """Base of :class:`Adam`, :class:`AdamW` and :class:`SGD` (a ``charnn_optimizer``). Freed
+    (not its parameters) by :meth:`close`, a ``with`` block or garbage collection."""
+
+    _free_name = "charnn_optimizer_free"
 
     def __init__(self, handle: int, parameters: List[Parameter]) -> None:
-        self._handle = handle
+        super().__init__(handle)
         self._parameters = parameters  # kept alive while the optimizer updates them
 
     def step(self) -> None:
@@ -88,18 +91,17 @@ class Optimizer(ProcessLocal):
         """Changes the learning rate."""
         check(lib.charnn_optimizer_set_learning_rate(self._handle, lr))
 
-    def __del__(self) -> None:
-        try:
-            lib.charnn_optimizer_free(self._handle)
-        except Exception:
-            pass
+
+_ADAM, _SGD = _defaults.ADAM, _defaults.SGD  # charnn_adam_config_init's and charnn_sgd_config_init's
 
 
 class Adam(Optimizer):
-    """``torch.optim.Adam`` (``decoupled=True`` is ``AdamW``)."""
+    """``torch.optim.Adam`` (``decoupled=True`` is ``AdamW``); the defaults are
+    ``charnn_adam_config_init``'s, PyTorch's."""
 
-    def __init__(self, parameters: Iterable[Parameter], lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, decoupled: bool = False) -> None:
+    def __init__(self, parameters: Iterable[Parameter], lr: float = _ADAM["learning_rate"],
+                 betas: Tuple[float, float] = (_ADAM["beta1"], _ADAM["beta2"]), eps: float = _ADAM["epsilon"],
+                 weight_decay: float = _ADAM["weight_decay"], decoupled: bool = bool(_ADAM["decoupled"])) -> None:
         params = list(parameters)
         array, n = _parameter_array(params)
         config = _lib.AdamConfig()
@@ -107,25 +109,30 @@ class Adam(Optimizer):
         config.learning_rate, (config.beta1, config.beta2), config.epsilon = lr, betas, eps
         config.weight_decay, config.decoupled = weight_decay, 1 if decoupled else 0
         out = ctypes.c_void_p()
-        check(lib.charnn_optimizer_adam(array, n, ctypes.byref(config), ctypes.byref(out)))
+        check(lib.charnn_optimizer_create_adam(array, n, ctypes.byref(config), ctypes.byref(out)))
         super().__init__(handle_of(out), params)
 
 
 class AdamW(Adam):
-    """``torch.optim.AdamW``: Adam with decoupled weight decay (default 0.01, as in PyTorch)."""
+    """``torch.optim.AdamW``: Adam with decoupled weight decay (default 0.01, PyTorch's AdamW
+    default; charnn's Adam config has none of its own)."""
 
-    def __init__(self, parameters: Iterable[Parameter], lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.01) -> None:
+    def __init__(self, parameters: Iterable[Parameter], lr: float = _ADAM["learning_rate"],
+                 betas: Tuple[float, float] = (_ADAM["beta1"], _ADAM["beta2"]), eps: float = _ADAM["epsilon"],
+                 weight_decay: float = 0.01) -> None:
         super().__init__(parameters, lr, betas, eps, weight_decay, decoupled=True)
 
 
 class SGD(Optimizer):
     """``torch.optim.SGD`` with momentum and weight decay."""
 
-    def __init__(self, parameters: Iterable[Parameter], lr: float, momentum: float = 0.0,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(self, parameters: Iterable[Parameter], lr: float, momentum: float = _SGD["momentum"],
+                 weight_decay: float = _SGD["weight_decay"]) -> None:
         params = list(parameters)
         array, n = _parameter_array(params)
+        config = _lib.SgdConfig()
+        lib.charnn_sgd_config_init(ctypes.byref(config))
+        config.learning_rate, config.momentum, config.weight_decay = lr, momentum, weight_decay
         out = ctypes.c_void_p()
-        check(lib.charnn_optimizer_sgd(array, n, lr, momentum, weight_decay, ctypes.byref(out)))
+        check(lib.charnn_optimizer_create_sgd(array, n, ctypes.byref(config), ctypes.byref(out)))
         super().__init__(handle_of(out), params)

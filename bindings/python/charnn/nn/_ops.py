@@ -14,25 +14,25 @@ def tensor(data: Any, requires_grad: bool = False) -> Tensor:
     """A tensor holding ``data`` (a number, nested lists or a numpy array) on the current graph.
     With ``requires_grad``, backward computes its gradient (for gradient checks)."""
     dims, values = _flatten(data)
-    return _made(lib.charnn_tensor_new, default_graph(), _shape_array(dims), len(dims),
+    return _made(lib.charnn_tensor_create, default_graph(), _shape_array(dims), len(dims),
                  (ctypes.c_float * len(values))(*values), 1 if requires_grad else 0)
 
 
 def zeros(*shape: int) -> Tensor:
     """Zeros of ``shape`` on the current graph."""
-    return _made(lib.charnn_tensor_new, default_graph(), _shape_array(shape), len(shape), None, 0)
+    return _made(lib.charnn_tensor_create, default_graph(), _shape_array(shape), len(shape), None, 0)
 
 
 def uniform(*shape: int, low: float, high: float, seed: Optional[int] = None) -> Tensor:
     """Uniform in [low, high) on the current graph."""
-    return _made(lib.charnn_tensor_uniform, default_graph(), _shape_array(shape), len(shape), low, high,
+    return _made(lib.charnn_tensor_create_uniform, default_graph(), _shape_array(shape), len(shape), low, high,
                  _next_seed(seed))
 
 
 def kaiming_uniform(*shape: int, seed: Optional[int] = None) -> Tensor:
     """``torch.nn.init.kaiming_uniform_`` with its defaults on a new tensor: uniform in
     ±sqrt(6 / shape[-1]). The article's ``init_hidden``."""
-    return _made(lib.charnn_tensor_kaiming_uniform, default_graph(), _shape_array(shape), len(shape),
+    return _made(lib.charnn_tensor_create_kaiming_uniform, default_graph(), _shape_array(shape), len(shape),
                  _next_seed(seed))
 
 
@@ -46,7 +46,7 @@ def name_to_indices(name: str) -> List[int]:
     """A name's symbol indices in the 59-symbol vocabulary, after transliteration to ASCII."""
     capacity = 4 * len(name) + 8
     indices, length = (ctypes.c_int32 * capacity)(), ctypes.c_size_t()
-    check(lib.charnn_encode_name(encode(name, "name"), indices, capacity, ctypes.byref(length)))
+    check(lib.charnn_vocabulary_encode(encode(name, "name"), indices, capacity, ctypes.byref(length)))
     return list(indices[:length.value])
 
 

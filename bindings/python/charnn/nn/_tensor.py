@@ -4,7 +4,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from .._core import ProcessLocal, check, handle_of, lib
+from .._core import Handle, ProcessLocal, check, handle_of, lib
 from ..errors import ArgumentTypeError, InvalidArgumentError
 from ._graph import Graph, _next_seed, default_graph
 
@@ -34,15 +34,23 @@ def _flatten(data: Any) -> Tuple[Shape, List[float]]:
     return (len(parts),) + parts[0][0], [v for _, values in parts for v in values]
 
 
-class Tensor(ProcessLocal):
+class Tensor(Handle, ProcessLocal):
     """A value recorded on a graph: an op's result, an input or a constant. Immutable; valid
-    until its graph is reset (then any use raises :class:`charnn.InvalidArgumentError`)."""
+    until its graph is reset (then any use raises :class:`charnn.InvalidArgumentError`). The
+    graph owns it: closing it (or collecting it) frees nothing."""
 
-    __slots__ = ("_handle", "_graph", "__weakref__")
+    __slots__ = ("_graph",)
 
     def __init__(self, handle: int, graph: Optional[Graph]) -> None:
-        self._handle = handle
+        super().__init__(handle)
         self._graph = graph
+
+    @classmethod
+    def _wrap(cls, pointer: int, graph: Optional[Graph] = None) -> Any:
+        """Handle._wrap, with the graph that owns the tensor (None: a parameter)."""
+        tensor = super()._wrap(pointer)
+        tensor._graph = graph
+        return tensor
 
     # reading
 
@@ -99,10 +107,10 @@ class Tensor(ProcessLocal):
         it (like ``torch.Tensor.backward``). Parameters accumulate their gradients."""
         graph = self._graph or default_graph()
         if gradient is None:
-            check(lib.charnn_backward(graph._handle, self._handle))
+            check(lib.charnn_graph_backward(graph._handle, self._handle))
         else:
             _, values = _flatten(gradient)
-            check(lib.charnn_backward_seeded(graph._handle, self._handle, (ctypes.c_float * len(values))(*values),
+            check(lib.charnn_graph_backward_seeded(graph._handle, self._handle, (ctypes.c_float * len(values))(*values),
                                              len(values)))
 
     def __repr__(self) -> str:
@@ -163,9 +171,11 @@ def _nest(values: List[float], shape: Shape) -> Any:
 
 class Parameter(Tensor):
     """A trainable tensor (``charnn_parameter``): long-lived, usable on any graph, its gradient
-    accumulating over backward passes until :meth:`zero_grad`."""
+    accumulating over backward passes until :meth:`zero_grad`. Freed by :meth:`close`, a
+    ``with`` block or garbage collection."""
 
     __slots__ = ()
+    _free_name = "charnn_tensor_free"
 
     def __init__(self, data: Any = None, shape: Optional[Sequence[int]] = None) -> None:
         if data is not None:
@@ -176,18 +186,17 @@ class Parameter(Tensor):
         else:
             raise ArgumentTypeError("Parameter needs data or a shape")
         out = ctypes.c_void_p()
-        check(lib.charnn_parameter_new(_shape_array(dims), len(dims), array, ctypes.byref(out)))
+        check(lib.charnn_parameter_create(_shape_array(dims), len(dims), array, ctypes.byref(out)))
         super().__init__(handle_of(out), None)
 
     @classmethod
     def uniform(cls, *shape: int, low: float, high: float, seed: Optional[int] = None) -> "Parameter":
         """A parameter uniform in [low, high)."""
         out = ctypes.c_void_p()
-        check(lib.charnn_parameter_uniform(_shape_array(shape), len(shape), low, high, _next_seed(seed),
+        check(lib.charnn_parameter_create_uniform(_shape_array(shape), len(shape), low, high, _next_seed(seed),
                                            ctypes.byref(out)))
-        p = cls.__new__(cls)
-        Tensor.__init__(p, handle_of(out), None)
-        return p
+        parameter: Parameter = cls._wrap(handle_of(out))
+        return parameter
 
     def __copy__(self) -> "Parameter":
         """A new parameter with the same values (no gradient): ``copy.deepcopy(module)`` works."""
@@ -204,13 +213,7 @@ class Parameter(Tensor):
     def zero_grad(self) -> None:
         """Sets the gradient to zero."""
         array = (ctypes.c_void_p * 1)(self._handle)
-        check(lib.charnn_zero_grad(array, 1))
-
-    def __del__(self) -> None:
-        try:
-            lib.charnn_tensor_free(self._handle)
-        except Exception:
-            pass
+        check(lib.charnn_parameters_zero_grad(array, 1))
 
 
 def _graph_of(*tensors: Tensor) -> Graph:
