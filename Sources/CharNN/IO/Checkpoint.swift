@@ -103,46 +103,79 @@ extension Model {
     /// - Throws: `.invalidCheckpoint` naming the problem.
     /// - Complexity: O(`bytes.count`).
     public static func load(bytes: [UInt8], source: String = "checkpoint") throws(CharNNError) -> Model {
-        let file = try SafeTensors.parse(bytes, source: source)
-        func fail(_ message: String) -> CharNNError { .checkpoint("'\(source)': \(message)") }
-        func field(_ key: String) throws(CharNNError) -> String {
-            guard let value = file.metadata(key) else { throw fail("metadata has no '\(key)' (not a charnn checkpoint?)") }
-            return value
-        }
-        func number(_ key: String) throws(CharNNError) -> Int {
-            guard let n = Int(try field(key)), n >= 0 else { throw fail("metadata '\(key)' is not a non-negative integer") }
-            return n
-        }
+        let reader = CheckpointReader(file: try SafeTensors.parse(bytes, source: source), source: source)
+        let version = try reader.formatVersion()
+        let config = try reader.modelConfig(version: version)
+        let alphabet = try reader.alphabet(version: version)
+        let labels = try reader.labels()
+        // Check the sizes against the file before building anything: a forged header must not
+        // make us allocate a model larger than the file that describes it.
+        do { try config.validate() } catch { throw reader.fail(error.message) }
+        try reader.checkTensors(config.parameterShapes(inputSize: alphabet.count, classes: labels.count), kind: config.kind)
+        let model: Model
+        do { model = try Model(config: config, labels: labels, alphabet: alphabet) } catch { throw reader.fail(error.message) }
+        for p in model.parameters { try! p.assign(reader.file.tensor(p.name)!) }
+        return model
+    }
+}
+
+/// Reads a parsed checkpoint's metadata and checks its tensors, each error naming the source.
+private struct CheckpointReader {
+    let file: SafeTensors
+    let source: String
+
+    func fail(_ message: String) -> CharNNError { .checkpoint("'\(source)': \(message)") }
+
+    func field(_ key: String) throws(CharNNError) -> String {
+        guard let value = file.metadata(key) else { throw fail("metadata has no '\(key)' (not a charnn checkpoint?)") }
+        return value
+    }
+
+    func number(_ key: String) throws(CharNNError) -> Int {
+        guard let n = Int(try field(key)), n >= 0 else { throw fail("metadata '\(key)' is not a non-negative integer") }
+        return n
+    }
+
+    func formatVersion() throws(CharNNError) -> Int {
         guard try field("format") == "charnn" else { throw fail("metadata 'format' is not 'charnn'") }
         let version = try number("format_version")
-        guard version >= 1 && version <= checkpointFormatVersion else {
-            throw fail("format version \(version); this charnn reads versions 1...\(checkpointFormatVersion)")
+        guard version >= 1 && version <= Model.checkpointFormatVersion else {
+            throw fail("format version \(version); this charnn reads versions 1...\(Model.checkpointFormatVersion)")
         }
+        return version
+    }
+
+    /// The model's configuration; format 3 adds the options of the GRU and LSTM.
+    func modelConfig(version: Int) throws(CharNNError) -> ModelConfig {
         guard let kind = ModelKind(rawValue: try field("model_kind")) else { throw fail("unknown model_kind '\(try field("model_kind"))'") }
         guard let hiddenInit = HiddenInit(rawValue: try field("hidden_init")) else { throw fail("unknown hidden_init") }
         guard let seed = UInt64(try field("seed")) else { throw fail("metadata 'seed' is not an unsigned integer") }
         var config = ModelConfig(kind: kind, hiddenSize: try number("hidden_size"), layers: try number("num_layers"),
                                  hiddenInit: hiddenInit, seed: seed)
-        if version >= 3 {
-            config.embeddingSize = try number("embedding_size")
-            switch try field("bidirectional") {
-            case "true": config.bidirectional = true
-            case "false": config.bidirectional = false
-            default: throw fail("metadata 'bidirectional' is not true or false")
-            }
-            guard let pooling = Pooling(rawValue: try field("pooling")) else {
-                throw fail("metadata 'pooling' is not one of \(Pooling.allCases.map(\.rawValue))")
-            }
-            guard let dropout = Float(try field("dropout")) else { throw fail("metadata 'dropout' is not a number") }
-            (config.pooling, config.dropout) = (pooling, dropout)
-            if file.metadata("ngram_buckets") != nil {
-                config.ngrams = NgramOptions(buckets: try number("ngram_buckets"), dimension: try number("ngram_dim"),
-                                             minimum: try number("ngram_min"), maximum: try number("ngram_max"))
-            }
+        guard version >= 3 else { return config }
+        config.embeddingSize = try number("embedding_size")
+        switch try field("bidirectional") {
+        case "true": config.bidirectional = true
+        case "false": config.bidirectional = false
+        default: throw fail("metadata 'bidirectional' is not true or false")
         }
+        guard let pooling = Pooling(rawValue: try field("pooling")) else {
+            throw fail("metadata 'pooling' is not one of \(Pooling.allCases.map(\.rawValue))")
+        }
+        guard let dropout = Float(try field("dropout")) else { throw fail("metadata 'dropout' is not a number") }
+        (config.pooling, config.dropout) = (pooling, dropout)
+        if file.metadata("ngram_buckets") != nil {
+            config.ngrams = NgramOptions(buckets: try number("ngram_buckets"), dimension: try number("ngram_dim"),
+                                         minimum: try number("ngram_min"), maximum: try number("ngram_max"))
+        }
+        return config
+    }
+
+    /// The alphabet: 0.1.0's printable ASCII symbols (read through transliteration), or the
+    /// stored alphabet from format 2 on; either must match `input_size`.
+    func alphabet(version: Int) throws(CharNNError) -> Alphabet {
         let alphabet: Alphabet
         if version == 1 {
-            // 0.1.0: printable ASCII symbols read through transliteration.
             let symbols = try field("vocabulary")
             guard symbols.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw fail("vocabulary is not printable ASCII") }
             do { alphabet = try Alphabet(kind: .article, symbols: symbols, normalization: .article) } catch {
@@ -152,6 +185,11 @@ extension Model {
             alphabet = try Alphabet(checkpointJSON: try field("alphabet"), fail: fail)
         }
         guard alphabet.count == (try number("input_size")) else { throw fail("input_size does not match the alphabet") }
+        return alphabet
+    }
+
+    /// The label names: a JSON list of strings as long as `num_classes`.
+    func labels() throws(CharNNError) -> [String] {
         let labelsJSON: JSON
         do { labelsJSON = try JSON.parse(Array(try field("labels").utf8)) } catch { throw fail("labels: \(error.message)") }
         guard let labelItems = labelsJSON.array, labelItems.allSatisfy({ $0.string != nil }) else {
@@ -159,11 +197,11 @@ extension Model {
         }
         let labels = labelItems.map { $0.string! }
         guard labels.count == (try number("num_classes")) else { throw fail("num_classes does not match the labels") }
+        return labels
+    }
 
-        // Check the sizes against the file before building anything: a forged header must not
-        // make us allocate a model larger than the file that describes it.
-        do { try config.validate() } catch { throw fail(error.message) }
-        let expected = config.parameterShapes(inputSize: alphabet.count, classes: labels.count)
+    /// Exactly the tensors a model of this configuration has, at their shapes, all finite.
+    func checkTensors(_ expected: [(String, Shape)], kind: ModelKind) throws(CharNNError) {
         guard file.tensors.count == expected.count else {
             throw fail("\(file.tensors.count) tensors; a \(kind.rawValue) of this size has \(expected.count)")
         }
@@ -172,10 +210,6 @@ extension Model {
             guard tensor.shape == shape else { throw fail("tensor '\(name)' has shape \(tensor.shape), expected \(shape)") }
             guard tensor.scalars.allSatisfy(\.isFinite) else { throw fail("tensor '\(name)' holds NaN or infinite values") }
         }
-        let model: Model
-        do { model = try Model(config: config, labels: labels, alphabet: alphabet) } catch { throw fail(error.message) }
-        for p in model.parameters { try! p.assign(file.tensor(p.name)!) }
-        return model
     }
 }
 

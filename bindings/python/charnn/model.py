@@ -16,7 +16,7 @@ from .metrics import Evaluation, evaluate as _evaluate
 from ._core import Handle, check, encode, handle_of, lib, path_bytes, string_array
 from .dataset import Dataset
 from .errors import ArgumentTypeError, CancelledError, InvalidArgumentError
-from .progress import ProgressOption, make_bar
+from .progress import Bar, ProgressOption, make_bar
 from .text import describe, is_default, text_config
 
 if TYPE_CHECKING:
@@ -468,102 +468,51 @@ class Model(Handle):
         """
         if not isinstance(train, Dataset):
             raise ArgumentTypeError(f"train must be a charnn.Dataset, not {type(train).__name__}")
-        if optimizer not in OPTIMIZERS:
-            raise InvalidArgumentError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
-        if schedule not in SCHEDULES:
-            raise InvalidArgumentError(f"schedule must be one of {sorted(SCHEDULES)}, not {schedule!r}")
         if progress not in (True, False, "plain", "tqdm", "auto"):
             raise InvalidArgumentError(f"progress must be True, False, 'plain', 'tqdm' or 'auto', not {progress!r}")
         if callback is not None and not callable(callback):
             raise ArgumentTypeError("callback must be callable")
         config = _lib.TrainConfig()
         lib.charnn_train_config_init(ctypes.byref(config))
-        config.epochs = _check_int(epochs, "epochs", 1, 2 ** 31 - 1)
-        config.batch_size = _check_int(batch_size, "batch_size", 1, 2 ** 31 - 1)
-        config.optimizer = OPTIMIZERS[optimizer]
-        config.learning_rate = _check_float(lr, "lr")
-        config.beta1, config.beta2 = (_check_float(b, "betas") for b in betas)
-        config.epsilon = _check_float(eps, "eps")
-        config.weight_decay = _check_float(weight_decay, "weight_decay")
-        config.momentum = _check_float(momentum, "momentum")
-        config.clip_norm = 0.0 if clip is None else _check_float(clip, "clip")
-        if clip is not None and not clip > 0:
-            raise InvalidArgumentError(f"clip must be positive (or None for no clipping), got {clip}")
-        config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
-        config.shuffle = 1 if shuffle else 0
-        config.report_every = _check_int(report_every, "report_every", 1, 2 ** 31 - 1)
-
-        validation_set: Optional[Dataset] = None
-        if isinstance(validation, Dataset):
-            validation_set = validation
-        elif validation is not None:
-            fraction = _check_float(validation, "validation")
-            if not 0 < fraction < 1:
-                raise InvalidArgumentError(f"validation must be a share in (0, 1), a Dataset or None, got {validation!r}")
-            config.validation_fraction = fraction
-        config.patience = _check_int(patience, "patience", 0, 2 ** 31 - 1)
-        config.restore_best = 1 if restore_best else 0
-        config.schedule = SCHEDULES[schedule]
-        config.step_size = _check_int(step_size, "step_size", -(2 ** 31), 2 ** 31 - 1)
-        config.gamma = _check_float(gamma, "gamma")
-        config.plateau_factor = _check_float(plateau_factor, "plateau_factor")
-        config.plateau_patience = _check_int(plateau_patience, "plateau_patience", -(2 ** 31), 2 ** 31 - 1)
-        config.min_learning_rate = _check_float(min_lr, "min_lr")
-        if isinstance(warmup, bool) or not isinstance(warmup, (int, float)):
-            raise ArgumentTypeError(f"warmup must be an int (steps) or a float in [0, 1) (a share of all steps), not {warmup!r}")
-        if isinstance(warmup, int):
-            config.warmup_steps = _check_int(warmup, "warmup", 0, 2 ** 31 - 1)
-        elif 0 <= warmup < 1:
-            config.warmup_fraction = warmup
-        else:
-            raise InvalidArgumentError(f"warmup as a float is a share of all steps in [0, 1), got {warmup}; "
-                             "give an int for a number of steps")
+        _set_optimizer(config, epochs, batch_size, optimizer, lr, betas, eps, weight_decay, momentum, clip, seed,
+                       shuffle, report_every)
+        validation_set = _set_validation(config, validation, patience, restore_best)
+        _set_schedule(config, schedule, step_size, gamma, plateau_factor, plateau_patience, min_lr, warmup)
         config.label_smoothing = _check_float(label_smoothing, "label_smoothing")
-        weights = self._class_weights(class_weight)
-        if weights is None:
-            config.class_weights = CLASS_WEIGHTS_BALANCED if class_weight == "balanced" else CLASS_WEIGHTS_NONE
-        else:
-            config.class_weights = CLASS_WEIGHTS_EXPLICIT
-            config.class_weight_values = ctypes.cast(weights, ctypes.POINTER(ctypes.c_float))  # `weights` outlives the call
-            config.class_weight_count = len(weights)
+        weights = self._class_weights(class_weight)  # a ctypes array that must outlive the call
+        _set_class_weights(config, class_weight, weights)
 
         rows = len(train)
         if config.validation_fraction > 0 and rows >= 2:
             rows -= min(rows - 1, math.ceil(config.validation_fraction * rows))
-        steps_per_epoch = math.ceil(rows / batch_size)
-        bar = make_bar(steps_per_epoch * epochs, "auto" if progress is True else progress) if progress else None
-        interrupted = threading.Event()
-        raised: List[BaseException] = []
-        history: List[EpochRecord] = []
-
-        def on_progress(pointer: Any, _user_data: Any) -> int:
-            try:
-                p = pointer.contents
-                state = TrainProgress(p.epoch, p.epochs, p.step, p.steps, p.loss, p.running_loss, p.learning_rate,
-                                      bool(p.epoch_end), p.validation_loss, p.validation_accuracy)
-                if state.epoch_end:
-                    history.append(EpochRecord(state.epoch, state.running_loss, state.learning_rate,
-                                               state.validation_loss, state.validation_accuracy))
-                if bar is not None:
-                    bar.update(state.epoch, state.epochs, state.step, state.steps, state.loss,
-                               force=state.epoch_end,
-                               validation_accuracy=state.validation_accuracy if state.epoch_end else None)
-                if callback is not None and callback(state) is False:
-                    return 1
-                return 1 if interrupted.is_set() else 0
-            except BaseException as error:  # never let an exception cross into C
-                raised.append(error)
-                return 1
-
+        steps = math.ceil(rows / batch_size) * epochs
+        relay = _ProgressRelay(make_bar(steps, "auto" if progress is True else progress) if progress else None, callback)
         # The C function pointer must stay alive while the library may call it: this local does.
-        config.progress = _lib.PROGRESS_FN(on_progress)
+        config.progress = _lib.PROGRESS_FN(relay)
+        status, result = self._train(train, validation_set, config, relay)
+        if relay.raised:
+            raise relay.raised[0]
+        stopped = status == CancelledError.status
+        if not stopped:
+            check(status)
+        self.history = relay.history
+        if relay.interrupted.is_set():
+            raise KeyboardInterrupt(f"training stopped after {result.steps_taken} steps; the model keeps what it learned")
+        return TrainResult(result.epochs_completed, result.steps_taken, result.last_loss, result.last_epoch_loss,
+                           stopped, relay.history, result.best_epoch, result.best_validation_loss,
+                           result.best_validation_accuracy, bool(result.early_stopped))
+
+    def _train(self, train: Dataset, validation: Optional[Dataset], config: _lib.TrainConfig,
+               relay: "_ProgressRelay") -> Tuple[int, _lib.TrainResult]:
+        """The C training call, with Ctrl-C turned into a clean stop (on the main thread) and the
+        progress bar closed however it ends: its status and result."""
         previous_handler = None
         if threading.current_thread() is threading.main_thread():
-            previous_handler = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+            previous_handler = signal.signal(signal.SIGINT, lambda *_: relay.interrupted.set())
         result = _lib.TrainResult(struct_size=ctypes.sizeof(_lib.TrainResult))
         try:
-            if validation_set is not None:
-                status = lib.charnn_model_train_with_validation(self._handle, train._handle, validation_set._handle,
+            if validation is not None:
+                status = lib.charnn_model_train_with_validation(self._handle, train._handle, validation._handle,
                                                                 ctypes.byref(config), ctypes.byref(result))
             else:
                 status = lib.charnn_model_train(self._handle, train._handle, ctypes.byref(config),
@@ -571,20 +520,9 @@ class Model(Handle):
         finally:
             if previous_handler is not None:
                 signal.signal(signal.SIGINT, previous_handler)
-            if bar is not None:
-                bar.close()
-        if raised:
-            raise raised[0]
-        stopped = status == CancelledError.status
-        if not stopped:
-            check(status)
-        outcome = TrainResult(result.epochs_completed, result.steps_taken, result.last_loss, result.last_epoch_loss,
-                              stopped, history, result.best_epoch, result.best_validation_loss,
-                              result.best_validation_accuracy, bool(result.early_stopped))
-        self.history = history
-        if interrupted.is_set():
-            raise KeyboardInterrupt(f"training stopped after {result.steps_taken} steps; the model keeps what it learned")
-        return outcome
+            if relay.bar is not None:
+                relay.bar.close()
+        return int(status), result
 
     def _class_weights(self, class_weight: Any) -> Optional[Any]:
         """``class_weight`` as a ctypes float array in the model's label order, or None for
@@ -640,3 +578,104 @@ class Model(Handle):
         labels = self.labels
         return [[(labels[indices[i * k + j]], float(probabilities[i * k + j])) for j in range(k)
                  if indices[i * k + j] >= 0] for i in range(n)]
+
+
+def _set_optimizer(config: _lib.TrainConfig, epochs: int, batch_size: int, optimizer: str, lr: float,
+                   betas: Tuple[float, float], eps: float, weight_decay: float, momentum: float,
+                   clip: Optional[float], seed: int, shuffle: bool, report_every: int) -> None:
+    """fit's steps and optimizer settings into ``config``, each checked."""
+    if optimizer not in OPTIMIZERS:
+        raise InvalidArgumentError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
+    config.epochs = _check_int(epochs, "epochs", 1, 2 ** 31 - 1)
+    config.batch_size = _check_int(batch_size, "batch_size", 1, 2 ** 31 - 1)
+    config.optimizer = OPTIMIZERS[optimizer]
+    config.learning_rate = _check_float(lr, "lr")
+    config.beta1, config.beta2 = (_check_float(b, "betas") for b in betas)
+    config.epsilon = _check_float(eps, "eps")
+    config.weight_decay = _check_float(weight_decay, "weight_decay")
+    config.momentum = _check_float(momentum, "momentum")
+    config.clip_norm = 0.0 if clip is None else _check_float(clip, "clip")
+    if clip is not None and not clip > 0:
+        raise InvalidArgumentError(f"clip must be positive (or None for no clipping), got {clip}")
+    config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
+    config.shuffle = 1 if shuffle else 0
+    config.report_every = _check_int(report_every, "report_every", 1, 2 ** 31 - 1)
+
+
+def _set_validation(config: _lib.TrainConfig, validation: Union[None, float, Dataset], patience: int,
+                    restore_best: bool) -> Optional[Dataset]:
+    """fit's validation settings into ``config``: the validation Dataset when one is given."""
+    validation_set: Optional[Dataset] = None
+    if isinstance(validation, Dataset):
+        validation_set = validation
+    elif validation is not None:
+        fraction = _check_float(validation, "validation")
+        if not 0 < fraction < 1:
+            raise InvalidArgumentError(f"validation must be a share in (0, 1), a Dataset or None, got {validation!r}")
+        config.validation_fraction = fraction
+    config.patience = _check_int(patience, "patience", 0, 2 ** 31 - 1)
+    config.restore_best = 1 if restore_best else 0
+    return validation_set
+
+
+def _set_schedule(config: _lib.TrainConfig, schedule: str, step_size: int, gamma: float, plateau_factor: float,
+                  plateau_patience: int, min_lr: float, warmup: Union[int, float]) -> None:
+    """fit's learning-rate schedule and warm-up into ``config``."""
+    if schedule not in SCHEDULES:
+        raise InvalidArgumentError(f"schedule must be one of {sorted(SCHEDULES)}, not {schedule!r}")
+    config.schedule = SCHEDULES[schedule]
+    config.step_size = _check_int(step_size, "step_size", -(2 ** 31), 2 ** 31 - 1)
+    config.gamma = _check_float(gamma, "gamma")
+    config.plateau_factor = _check_float(plateau_factor, "plateau_factor")
+    config.plateau_patience = _check_int(plateau_patience, "plateau_patience", -(2 ** 31), 2 ** 31 - 1)
+    config.min_learning_rate = _check_float(min_lr, "min_lr")
+    if isinstance(warmup, bool) or not isinstance(warmup, (int, float)):
+        raise ArgumentTypeError(f"warmup must be an int (steps) or a float in [0, 1) (a share of all steps), not {warmup!r}")
+    if isinstance(warmup, int):
+        config.warmup_steps = _check_int(warmup, "warmup", 0, 2 ** 31 - 1)
+    elif 0 <= warmup < 1:
+        config.warmup_fraction = warmup
+    else:
+        raise InvalidArgumentError(f"warmup as a float is a share of all steps in [0, 1), got {warmup}; "
+                                   "give an int for a number of steps")
+
+
+def _set_class_weights(config: _lib.TrainConfig, class_weight: Any, weights: Optional[Any]) -> None:
+    """The class weights into ``config``: none, balanced (computed by the library) or ``weights``."""
+    if weights is None:
+        config.class_weights = CLASS_WEIGHTS_BALANCED if class_weight == "balanced" else CLASS_WEIGHTS_NONE
+    else:
+        config.class_weights = CLASS_WEIGHTS_EXPLICIT
+        config.class_weight_values = ctypes.cast(weights, ctypes.POINTER(ctypes.c_float))
+        config.class_weight_count = len(weights)
+
+
+class _ProgressRelay:
+    """The progress callback fit hands to C: records each epoch, moves the bar, calls the user's
+    callback, and asks C to stop (returns 1) when that callback returns False, on Ctrl-C, or when
+    anything raised (the exception is kept for fit to raise: none may cross into C)."""
+
+    def __init__(self, bar: Optional[Bar], callback: Optional[Callable[[TrainProgress], Optional[bool]]]) -> None:
+        self.bar = bar
+        self.callback = callback
+        self.interrupted = threading.Event()
+        self.raised: List[BaseException] = []
+        self.history: List[EpochRecord] = []
+
+    def __call__(self, pointer: Any, _user_data: Any) -> int:
+        try:
+            p = pointer.contents
+            state = TrainProgress(p.epoch, p.epochs, p.step, p.steps, p.loss, p.running_loss, p.learning_rate,
+                                  bool(p.epoch_end), p.validation_loss, p.validation_accuracy)
+            if state.epoch_end:
+                self.history.append(EpochRecord(state.epoch, state.running_loss, state.learning_rate,
+                                                state.validation_loss, state.validation_accuracy))
+            if self.bar is not None:
+                self.bar.update(state.epoch, state.epochs, state.step, state.steps, state.loss, force=state.epoch_end,
+                                validation_accuracy=state.validation_accuracy if state.epoch_end else None)
+            if self.callback is not None and self.callback(state) is False:
+                return 1
+            return 1 if self.interrupted.is_set() else 0
+        except BaseException as error:  # never let an exception cross into C
+            self.raised.append(error)
+            return 1
