@@ -26,7 +26,7 @@ CPU_VARIANTS := portable
 endif
 LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
-.PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python demo data check-data clean \
+.PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
 	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
@@ -78,7 +78,7 @@ examples: stage
 		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
-test: test-swift test-c test-cli test-python fuzz-smoke
+test: test-swift test-c test-cli test-python fuzz-smoke test-qemu
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
@@ -142,6 +142,15 @@ test-python: python
 		MYPYPATH=bindings/python $(VENV)/bin/python -m mypy --strict --cache-dir $(BUILD)/mypy-cache \
 			bindings/python/charnn examples/python; fi
 	cd bindings/python/tests && CHARNN_DATA="$(abspath $(DATA))" ../../../$(VENV)/bin/python -m pytest -q -p no:cacheprovider .
+
+# No illegal instruction on an older CPU: the names example trains a small model and predicts
+# under qemu-x86_64 -cpu Nehalem (SSE4.2, no AVX), where the dispatcher must pick the portable
+# build; forcing CHARNN_CPU=x86-64-v3 there must be refused cleanly; and the x86-64-v3 build
+# loaded directly must die of SIGILL (the check can fail). Installs Debian's qemu-user when
+# missing (as root or with sudo); skipped with a message where it cannot run.
+QEMU_CPU ?= Nehalem
+test-qemu: examples
+	Tests/CABI/test_qemu.sh "$(STAGE)" "$(abspath $(BUILD)/bin)" "$(DATA)" "$(QEMU_CPU)"
 
 # The main job: the article's two models trained on the names data, then its example names.
 DEMO_NAMES := Mike Qin Slaveya Jake Fernando Demirkan
