@@ -27,7 +27,7 @@ endif
 LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
 .PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes fuzz fuzz-build fuzz-smoke test-sanitize
+	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -45,6 +45,7 @@ help:
 	@echo "make bench-threshold  measure where two threads start to pay (the pool's team threshold)"
 	@echo "make bench-contention  the default thread count next to busy processes, against one thread"
 	@echo "make bench-scale  a million generated rows: load, encode, split, train and predict"
+	@echo "make bench-dispatch  what the CPU dispatcher costs on the fast path, and how much slower the portable build is"
 	@echo "make bench-recipes  charnn train --recipe fast|best against fastText on names and words (same run)"
 	@echo "make clean   remove build products"
 
@@ -303,6 +304,12 @@ bench-scale: python
 	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
 	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
 	$(VENV)/bin/python bench/scale.py --words "$(WORDS)" $(BENCH_FLAGS)
+
+# The dispatcher's cost on the fast path (libcharnn.so against libcharnn-x86-64-v3.so loaded
+# directly) and the portable build's, alternating one-thread runs (bench/dispatch.py).
+bench-dispatch: examples check-data
+	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include bench/dispatch_bench.c -ldl -o $(BUILD)/bin/dispatch_bench
+	python3 bench/dispatch.py --bench $(BUILD)/bin/dispatch_bench --lib $(STAGE)/lib --data "$(DATA)" $(BENCH_FLAGS)
 
 # Micro-benchmarks of the core (never part of `make test`), built like the library variant the
 # dispatcher picks on this machine (x86-64-v3 on x86-64; BENCH_CPU=portable for the other one).
