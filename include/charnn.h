@@ -6,7 +6,10 @@
  * language, as in the PyTorch tutorial, or any strings in any script, from directories, CSV/TSV
  * files or memory (see "Text: alphabets and normalisation").
  * The library is written in Swift and exported as this stable C ABI; libcharnn.so links the
- * Swift runtime statically and exports only the charnn_* functions below.
+ * Swift runtime statically and exports only the charnn_* functions below. It runs on any CPU of
+ * its architecture: libcharnn.so picks, once per process, a build of the core for the CPU it finds
+ * (AVX2 + FMA kernels or the portable baseline; see charnn_cpu_variant) from the files installed
+ * beside it.
  *
  * CONVENTIONS
  *
