@@ -8,17 +8,18 @@ var coreSettings: [SwiftSetting] = [
 ]
 
 // The CPU the core is compiled for, from CHARNN_CPU at build time:
-//   unset, "" or "portable"  the architecture's baseline (x86-64: SSE2; arm64: NEON), which runs on
-//                            every CPU of the architecture. What a Swift package depending on
-//                            CharNN gets by default.
-//   "x86-64-v3"              AVX2 + FMA (+ BMI1/2, F16C, LZCNT, MOVBE: Haswell, 2013, and later);
-//                            the kernels then use 256-bit intrinsics. Dies with SIGILL on an older
-//                            CPU, so an app built this way must know its machines.
-// libcharnn.so is both (tools/build_lib.sh): two builds of the library, libcharnn-portable.so and
-// libcharnn-x86-64-v3.so, behind a small C dispatcher that picks one when the process starts.
+//   unset, "", "portable", "auto"  the architecture's baseline (x86-64: SSE2; arm64: NEON), which
+//                                  runs on every CPU of the architecture: what a Swift package
+//                                  depending on CharNN gets by default ("auto", the library's
+//                                  run-time default, means the baseline for a build).
+//   "x86-64-v3"                    AVX2 + FMA (+ BMI1/2, F16C, LZCNT, MOVBE: Haswell, 2013, and
+//                                  later); the kernels then use 256-bit intrinsics. Dies with
+//                                  SIGILL on an older CPU: for apps that know their machines.
+// libcharnn.so ships both (tools/build_lib.sh): libcharnn-portable.so and libcharnn-x86-64-v3.so,
+// behind a small C dispatcher that picks one when the process first calls it.
 let cpu = Context.environment["CHARNN_CPU"] ?? ""
 switch cpu {
-case "", "portable":
+case "", "portable", "auto":
     break
 case "x86-64-v3":
     #if arch(x86_64)
@@ -28,7 +29,7 @@ case "x86-64-v3":
     fatalError("CHARNN_CPU=x86-64-v3 is for x86-64 hosts; this one builds the portable variant only")
     #endif
 default:
-    fatalError("CHARNN_CPU=\(cpu): the build knows \"portable\" (or unset) and \"x86-64-v3\"")
+    fatalError("CHARNN_CPU=\(cpu): the build knows \"portable\" (or unset, or \"auto\") and \"x86-64-v3\"")
 }
 
 let package = Package(
