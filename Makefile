@@ -101,6 +101,7 @@ test-c: examples
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include Tests/CABI/dispatch_probe.c -L$(STAGE)/lib -lcharnn -o $(BUILD)/bin/dispatch_probe
 	for file in $(LIB_FILES); do python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/$$file || exit 1; done
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
+	python3 Tests/CABI/test_gen_dispatch.py "$(CC)"
 	Tests/CABI/test_dispatch.sh $(STAGE)/lib $(BUILD)/bin/dispatch_probe
 	CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test
 	@echo "abi_test with CHARNN_CPU=portable"

@@ -138,10 +138,10 @@ def functions(text: str):
         ret = " ".join(word for word in ret.split() if word not in ("extern", "static", "inline"))
         if params in ("", "void"):
             names = []
+        elif split_top(params)[-1] == "...":
+            raise HeaderError(f"{name}: variadic functions cannot be forwarded")
         else:
             names = [parameter_name(name, i, p) for i, p in enumerate(split_top(params))]
-            if "..." in names or params.rstrip().endswith("..."):
-                raise HeaderError(f"{name}: variadic functions cannot be forwarded")
         found.append((ret, name, params, names))
     if not found:
         raise HeaderError("no charnn_* function declarations found")
