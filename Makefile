@@ -270,9 +270,7 @@ test-sanitize: examples
 	$(SWIFT) test -c debug --sanitize=thread --scratch-path .build-tsan
 	@mkdir -p $(BUILD)/bin
 	$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
-		Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
-		Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c Tests/CABI/test_options.c \
-		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
+		$(ABI_TEST_SOURCES) -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
 	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
 	for example in names elman_from_scratch; do \
 		$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
