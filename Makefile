@@ -83,9 +83,10 @@ test: test-swift test-c test-cli test-python fuzz-smoke test-qemu
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
+# Only the test bundle and what it imports are built there (not the C exports or the benchmarks).
 SWIFT_TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-tests
 test-swift:
-	$(SWIFT) build --build-tests $(SWIFT_TEST_FLAGS)
+	$(SWIFT) build --product charnnPackageTests $(SWIFT_TEST_FLAGS)
 	CHARNN_DATA="$(abspath $(DATA))" $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
 
 # The C ABI: every function and error path (under valgrind when present), on the build the
