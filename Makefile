@@ -15,10 +15,19 @@ BUILD := build
 STAGE := $(abspath $(BUILD)/stage)
 CC ?= cc
 CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
-LIB_SO := .build/release/libcharnn.so
+# libcharnn.so is a small dispatcher in front of two builds of the core, one chosen per process by
+# the CPU: libcharnn-x86-64-v3.so (AVX2 + FMA) and libcharnn-portable.so (any x86-64; arm64 has
+# only this one). tools/build_lib.sh builds the three into build/lib; they are installed together.
+LIB_DIR := $(BUILD)/lib
+ifeq ($(shell uname -m),x86_64)
+CPU_VARIANTS := portable x86-64-v3
+else
+CPU_VARIANTS := portable
+endif
+LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
-.PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes fuzz fuzz-build fuzz-smoke test-sanitize
+.PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
+	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -26,7 +35,7 @@ help:
 	@echo "make demo    build everything, train the article's models on $(DATA), predict names"
 	@echo "make test    build and run every test"
 	@echo "make build   release build of the Swift package"
-	@echo "make lib     build/.build/release/libcharnn.so, the C ABI library"
+	@echo "make lib     build/lib/libcharnn.so, the C ABI library (a dispatcher), and the builds of the core it loads"
 	@echo "make install PREFIX=dir   install the library, charnn.h, charnn.pc and the charnn tool"
 	@echo "make examples  build the C example programs into build/bin"
 	@echo "make python  copy the library into bindings/python/charnn (pip install ./bindings/python builds it itself)"
@@ -36,22 +45,25 @@ help:
 	@echo "make bench-threshold  measure where two threads start to pay (the pool's team threshold)"
 	@echo "make bench-contention  the default thread count next to busy processes, against one thread"
 	@echo "make bench-scale  a million generated rows: load, encode, split, train and predict"
+	@echo "make bench-dispatch  what the CPU dispatcher costs on the fast path, and how much slower the portable build is"
 	@echo "make bench-recipes  charnn train --recipe fast|best against fastText on names and words (same run)"
 	@echo "make clean   remove build products"
 
 build:
 	$(SWIFT) build -c release
 
-# libcharnn.so: the Swift core behind the C ABI, Swift runtime linked in.
+# build/lib: libcharnn.so, the dispatcher, and one build of the Swift core (Swift runtime linked
+# in) per variant, each in its own scratch path (.build for portable, .build-x86-64-v3).
 lib:
-	$(SWIFT) build -c release --product charnn
+	SWIFT="$(SWIFT)" CC="$(CC)" CHARNN_VARIANTS="$(CPU_VARIANTS)" tools/build_lib.sh
 
-# Installs the library, the header, charnn.pc (pkg-config) and the charnn command-line tool
-# (bin/charnn, finding the library through an rpath to PREFIX/lib) under PREFIX.
+# Installs the library (libcharnn.so and the builds it loads, side by side in PREFIX/lib), the
+# header, charnn.pc (pkg-config) and the charnn command-line tool (bin/charnn, finding the
+# library through an rpath to PREFIX/lib) under PREFIX.
 install: lib
 	install -d "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/include" "$(PREFIX)/bin"
-	install -m 0755 $(LIB_SO) "$(PREFIX)/lib/libcharnn.so"
-	strip --strip-unneeded "$(PREFIX)/lib/libcharnn.so"
+	for file in $(LIB_FILES); do install -m 0755 $(LIB_DIR)/$$file "$(PREFIX)/lib/$$file" && \
+		strip --strip-unneeded "$(PREFIX)/lib/$$file" || exit 1; done
 	install -m 0644 include/charnn.h "$(PREFIX)/include/charnn.h"
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/charnn.pc.in > "$(PREFIX)/lib/pkgconfig/charnn.pc"
 	$(CC) -std=c11 -O2 -I"$(PREFIX)/include" examples/c/charnn.c -L"$(PREFIX)/lib" -lcharnn -lm \
@@ -67,13 +79,14 @@ examples: stage
 		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
-test: test-swift test-swift-consumer examples-swift test-c test-cli test-python fuzz-smoke
+test: test-swift test-swift-consumer examples-swift test-c test-cli test-python fuzz-smoke test-qemu
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
+# Only the test bundle and what it imports are built there (not the C exports or the benchmarks).
 SWIFT_TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-tests
 test-swift:
-	$(SWIFT) build --build-tests $(SWIFT_TEST_FLAGS)
+	$(SWIFT) build --product charnnPackageTests $(SWIFT_TEST_FLAGS)
 	CHARNN_DATA="$(abspath $(DATA))" $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
 
 # charnn as another Swift package uses it: by version (a snapshot of the working tree, committed
@@ -92,18 +105,28 @@ examples-swift: check-data
 	cd examples/swift && $(SWIFT) run -c release --skip-build charnn-names "$(abspath $(DATA))" \
 		"$(abspath $(BUILD))/names-swift.safetensors" $(EPOCHS_SWIFT)
 
-# The C ABI: every function and error path (under valgrind when present), the exported symbols
-# against the header, and the installed pkg-config file.
+# The C ABI: every function and error path (under valgrind when present), on the build the
+# dispatcher picks for this CPU and again on the portable one (CHARNN_CPU=portable), with the same
+# tolerances; the dispatcher's choices and failures; the exported symbols of all three libraries
+# against the header; and the installed pkg-config file.
+ABI_TEST_SOURCES := Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
+	Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c \
+	Tests/CABI/test_options.c Tests/CABI/test_dispatch.c
 test-c: examples
-	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c \
-		Tests/CABI/test_lowlevel.c Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c Tests/CABI/test_options.c \
+	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include $(ABI_TEST_SOURCES) \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
-	python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/libcharnn.so
+	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include Tests/CABI/dispatch_probe.c -L$(STAGE)/lib -lcharnn -o $(BUILD)/bin/dispatch_probe
+	for file in $(LIB_FILES); do python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/$$file || exit 1; done
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
+	python3 Tests/CABI/test_gen_dispatch.py "$(CC)"
+	Tests/CABI/test_dispatch.sh $(STAGE)/lib $(BUILD)/bin/dispatch_probe
 	CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test
+	@echo "abi_test with CHARNN_CPU=portable"
+	CHARNN_CPU=portable CHARNN_TEST_EXPECT_VARIANT=portable CHARNN_DATA="$(abspath $(DATA))" $(BUILD)/bin/abi_test
 	@if command -v valgrind >/dev/null; then \
 		echo "abi_test under valgrind"; \
 		CHARNN_DATA="$(abspath $(DATA))" CHARNN_TEST_QUICK=1 valgrind --quiet --error-exitcode=3 --leak-check=full \
+			--suppressions=Tests/CABI/valgrind.supp \
 			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect $(BUILD)/bin/abi_test; \
 	else echo "valgrind not installed: abi_test ran without it (apt-get install valgrind)"; fi
 
@@ -113,10 +136,11 @@ test-cli: examples
 	CHARNN="$(abspath $(BUILD)/bin/charnn)" CHARNN_DATA="$(abspath $(DATA))" Tests/CLI/test_cli.sh
 
 # The Python package with the library inside it: a shortcut, since `pip install ./bindings/python`
-# builds the library (the same `swift build`) and copies it into the wheel when the package has none.
+# builds the library (the same tools/build_lib.sh) and copies its files into the wheel when the
+# package has none.
 python: lib
-	install -m 0755 $(LIB_SO) bindings/python/charnn/libcharnn.so
-	strip --strip-unneeded bindings/python/charnn/libcharnn.so
+	for file in $(LIB_FILES); do install -m 0755 $(LIB_DIR)/$$file bindings/python/charnn/$$file && \
+		strip --strip-unneeded bindings/python/charnn/$$file || exit 1; done
 
 # pytest in a virtual environment under build/: the package installed as a user would, plus
 # numpy, tqdm and matplotlib when they can be installed (their tests are skipped otherwise).
@@ -137,6 +161,15 @@ test-python: python
 		MYPYPATH=bindings/python $(VENV)/bin/python -m mypy --strict --cache-dir $(BUILD)/mypy-cache \
 			bindings/python/charnn examples/python; fi
 	cd bindings/python/tests && CHARNN_DATA="$(abspath $(DATA))" ../../../$(VENV)/bin/python -m pytest -q -p no:cacheprovider .
+
+# No illegal instruction on an older CPU: the names example trains a small model and predicts
+# under qemu-x86_64 -cpu Nehalem (SSE4.2, no AVX), where the dispatcher must pick the portable
+# build; forcing CHARNN_CPU=x86-64-v3 there must be refused cleanly; and the x86-64-v3 build
+# loaded directly must die of SIGILL (the check can fail). Installs Debian's qemu-user when
+# missing (as root or with sudo); skipped with a message where it cannot run.
+QEMU_CPU ?= Nehalem
+test-qemu: examples
+	Tests/CABI/test_qemu.sh "$(STAGE)" "$(abspath $(BUILD)/bin)" "$(DATA)" "$(QEMU_CPU)"
 
 # The main job: the article's two models trained on the names data, then its example names.
 DEMO_NAMES := Mike Qin Slaveya Jake Fernando Demirkan
@@ -254,9 +287,7 @@ test-sanitize: examples
 	$(SWIFT) test -c debug --sanitize=thread --scratch-path .build-tsan
 	@mkdir -p $(BUILD)/bin
 	$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
-		Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
-		Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c Tests/CABI/test_options.c \
-		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
+		$(ABI_TEST_SOURCES) -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
 	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
 	for example in names elman_from_scratch; do \
 		$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
@@ -265,7 +296,7 @@ test-sanitize: examples
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/names_asan predict $(BUILD)/sanitize.safetensors $(DEMO_NAMES)
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/elman_from_scratch_asan "$(DATA)" --epochs 1 --hidden 16
 	@if command -v valgrind >/dev/null; then \
-		set -e; VG="valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"; \
+		set -e; VG="valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --suppressions=Tests/CABI/valgrind.supp"; \
 		export CHARNN_NUM_THREADS=1; \
 		$$VG $(BUILD)/bin/names train "$(DATA)" $(SANITIZE_TRAIN) --test-size 0.9 --out $(BUILD)/sanitize.safetensors; \
 		$$VG $(BUILD)/bin/names predict $(BUILD)/sanitize.safetensors $(DEMO_NAMES); \
@@ -274,8 +305,8 @@ test-sanitize: examples
 # Where a team of threads starts to pay on this machine (ParallelPolicy.teamMinimumStepWork),
 # and the contention case: the default thread count next to busy processes (bench/README.md).
 bench-threshold: check-data
-	$(SWIFT) build -c release --product charnn-bench
-	python3 bench/threshold.py --data "$(DATA)"
+	CHARNN_CPU=$(BENCH_CPU) $(SWIFT) build -c release --product charnn-bench --scratch-path $(BENCH_SCRATCH)
+	CHARNN_BENCH_BIN=$(BENCH_SCRATCH)/release/charnn-bench python3 bench/threshold.py --data "$(DATA)"
 
 bench-contention: bench-build python check-data
 	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
@@ -290,12 +321,21 @@ bench-scale: python
 	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
 	$(VENV)/bin/python bench/scale.py --words "$(WORDS)" $(BENCH_FLAGS)
 
-# Micro-benchmarks of the core (never part of `make test`).
+# The dispatcher's cost on the fast path (libcharnn.so against libcharnn-x86-64-v3.so loaded
+# directly) and the portable build's, alternating one-thread runs (bench/dispatch.py).
+bench-dispatch: examples check-data
+	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include bench/dispatch_bench.c -ldl -o $(BUILD)/bin/dispatch_bench
+	python3 bench/dispatch.py --bench $(BUILD)/bin/dispatch_bench --lib $(STAGE)/lib --data "$(DATA)" $(BENCH_FLAGS)
+
+# Micro-benchmarks of the core (never part of `make test`), built like the library variant the
+# dispatcher picks on this machine (x86-64-v3 on x86-64; BENCH_CPU=portable for the other one).
+BENCH_CPU ?= $(lastword $(CPU_VARIANTS))
+BENCH_SCRATCH := $(if $(filter portable,$(BENCH_CPU)),.build,.build-$(BENCH_CPU))
 bench-micro:
-	$(SWIFT) build -c release --product charnn-bench
-	.build/release/charnn-bench elman-step
-	.build/release/charnn-bench adam
-	.build/release/charnn-bench gemm 64 768 256
+	CHARNN_CPU=$(BENCH_CPU) $(SWIFT) build -c release --product charnn-bench --scratch-path $(BENCH_SCRATCH)
+	$(BENCH_SCRATCH)/release/charnn-bench elman-step
+	$(BENCH_SCRATCH)/release/charnn-bench adam
+	$(BENCH_SCRATCH)/release/charnn-bench gemm 64 768 256
 
 clean:
-	rm -rf .build .build-tests .build-fuzz .build-asan .build-tsan $(BUILD)
+	rm -rf .build .build-x86-64-v3 .build-tests .build-fuzz .build-asan .build-tsan $(BUILD)

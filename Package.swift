@@ -6,15 +6,36 @@ import PackageDescription
 var coreSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
-#if arch(x86_64)
-// The SIMD kernels are written for AVX2 + FMA (x86-64-v3: Haswell, 2013, and later).
-coreSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
-#endif
+
+// The CPU the core is compiled for, from CHARNN_CPU at build time:
+//   unset, "", "portable", "auto"  the architecture's baseline (x86-64: SSE2; arm64: NEON), which
+//                                  runs on every CPU of the architecture: what a Swift package
+//                                  depending on CharNN gets by default ("auto", the library's
+//                                  run-time default, means the baseline for a build).
+//   "x86-64-v3"                    AVX2 + FMA (+ BMI1/2, F16C, LZCNT, MOVBE: Haswell, 2013, and
+//                                  later); the kernels then use 256-bit intrinsics. Dies with
+//                                  SIGILL on an older CPU: for apps that know their machines.
+// libcharnn.so ships both (tools/build_lib.sh): libcharnn-portable.so and libcharnn-x86-64-v3.so,
+// behind a small C dispatcher that picks one when the process first calls it.
+let cpu = Context.environment["CHARNN_CPU"] ?? ""
+switch cpu {
+case "", "portable", "auto":
+    break
+case "x86-64-v3":
+    #if arch(x86_64)
+    coreSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
+    coreSettings.append(.define("CHARNN_X86_64_V3"))
+    #else
+    fatalError("CHARNN_CPU=x86-64-v3 is for x86-64 hosts; this one builds the portable variant only")
+    #endif
+default:
+    fatalError("CHARNN_CPU=\(cpu): the build knows \"portable\" (or unset, or \"auto\") and \"x86-64-v3\"")
+}
 
 let package = Package(
     name: "charnn",
     products: [
-        // libcharnn.so: the stable C ABI of include/charnn.h.
+        // libcharnn.so: the stable C ABI of include/charnn.h (for one CPU: see CHARNN_CPU above).
         .library(name: "charnn", type: .dynamic, targets: ["CharNNExports"]),
         .library(name: "CharNN", targets: ["CharNN"]),
     ],
@@ -36,7 +57,9 @@ let package = Package(
             exclude: ["charnn.map"],
             swiftSettings: coreSettings,
             linkerSettings: [
-                .unsafeFlags(["-static-stdlib",
+                // -Bsymbolic: the library's own calls to charnn_* bind inside it, never to the
+                // dispatcher's same-named functions that loaded it.
+                .unsafeFlags(["-static-stdlib", "-Xlinker", "-Bsymbolic",
                               "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/CharNNExports/charnn.map"]),
             ]
         ),

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / ".build" / "release" / "charnn-bench"
+# `make bench-threshold` builds it for the CPU variant the dispatcher picks here and says where.
+BENCH = Path(os.environ.get("CHARNN_BENCH_BIN") or ROOT / ".build" / "release" / "charnn-bench")
 
 
 def measure(threads, data, names):

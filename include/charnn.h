@@ -6,7 +6,10 @@
  * language, as in the PyTorch tutorial, or any strings in any script, from directories, CSV/TSV
  * files or memory (see "Text: alphabets and normalisation").
  * The library is written in Swift and exported as this stable C ABI; libcharnn.so links the
- * Swift runtime statically and exports only the charnn_* functions below.
+ * Swift runtime statically and exports only the charnn_* functions below. It runs on any CPU of
+ * its architecture: libcharnn.so picks, once per process, a build of the core for the CPU it finds
+ * (AVX2 + FMA kernels or the portable baseline; see charnn_cpu_variant) from the files installed
+ * beside it.
  *
  * CONVENTIONS
  *
@@ -154,6 +157,18 @@ const char *charnn_status_string(charnn_status status);
  * file, line or field); "" after a call that succeeded. Owned by the library, valid until the
  * next charnn call on this thread. Never NULL. */
 const char *charnn_last_error(void);
+
+/* Which build of the core runs the calls (since 0.4): "x86-64-v3" (AVX2 + FMA kernels) or
+ * "portable" (the architecture's baseline: SSE2 on x86-64, NEON on arm64). libcharnn.so is a
+ * small dispatcher: on the first call it checks the CPU once and loads libcharnn-x86-64-v3.so
+ * when the CPU and OS support everything x86-64-v3 implies (AVX, AVX2, FMA, BMI1/2, F16C, LZCNT,
+ * MOVBE), else libcharnn-portable.so, from the folder libcharnn.so itself is in; both give the
+ * same results within rounding. CHARNN_CPU=portable in the environment forces the portable
+ * build; CHARNN_CPU=x86-64-v3 insists on the fast one (refused on a CPU without it); unset or
+ * "auto" chooses. When no build can be loaded (a file missing, a value of CHARNN_CPU it does not
+ * know), every function returning a charnn_status returns CHARNN_INTERNAL_ERROR, with
+ * charnn_last_error() saying what failed, and this returns "none". Static storage; never NULL. */
+const char *charnn_cpu_variant(void);
 
 /* ---------------------------------------------------------------------------------------------
  * Datasets: names with labels

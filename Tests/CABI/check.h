@@ -11,6 +11,7 @@ extern int failures, checks, quick;
 
 /* Suites, one per file. */
 void test_versions_and_status_strings(void);
+void test_cpu_variant(void);
 void test_dataset_from_memory(void);
 void test_dataset_directories(void);
 void test_split(void);

@@ -52,6 +52,7 @@ charnn_dataset *small_dataset(void) {
 int main(void) {
     quick = getenv("CHARNN_TEST_QUICK") != NULL;
     test_versions_and_status_strings();
+    test_cpu_variant();
     test_dataset_from_memory();
     test_dataset_directories();
     test_split();

@@ -90,7 +90,7 @@ TRAIN_FAST=(--alphabet learned --hidden 24 --epochs 12 --batch 4 --lr 0.02)
 # ---- version, help, usage errors ----------------------------------------------------------------
 
 run 0 "$CHARNN" --version
-has out '^charnn [0-9]+\.[0-9]+\.[0-9]+ \(libcharnn [0-9.]+, ABI [0-9]+\)$'
+has out '^charnn [0-9]+\.[0-9]+\.[0-9]+ \(libcharnn [0-9.]+, ABI [0-9]+, cpu (portable|x86-64-v3)\)$'
 run 0 "$CHARNN" --help
 has out '^usage: charnn train'
 has out 'charnn predict'

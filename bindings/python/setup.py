@@ -1,9 +1,13 @@
 """Builds the charnn package with libcharnn.so inside it (the metadata is in pyproject.toml).
 
+libcharnn.so is a small dispatcher that loads one of two builds of the core from its own folder,
+chosen by the CPU: libcharnn-x86-64-v3.so (AVX2 + FMA) or libcharnn-portable.so (any CPU of the
+architecture; arm64 has only this one). The package carries all of them, side by side.
+
 `pip install ./bindings/python` runs this. Inside the repository with swift on PATH, build_py
-runs the Makefile's `swift build -c release --product charnn` in the repository root (an existing
-.build is reused) and copies .build/release/libcharnn.so, stripped, into the package: a library
-`make python` copied in earlier may be stale. Elsewhere (an sdist, a copy) the library the
+runs tools/build_lib.sh (what the Makefile's `make lib` runs: `swift build` per variant, existing
+.build folders reused, then the C dispatcher with cc) in the repository root and copies the files
+of build/lib, stripped, into the package: a library `make python` copied in earlier may be stale. Elsewhere (an sdist, a copy) the library the
 package carries is used, and without one the build fails with what to do. The wheel then
 carries a Linux library and is tagged for the platform (py3-none-linux_x86_64: ctypes, no
 CPython ABI).
@@ -14,8 +18,10 @@ Environment:
   CHARNN_SOURCE_DIR=dir        the charnn repository to build the library in, when this
                                directory is not inside it (a copy, an unpacked sdist).
   SWIFT=path                   the swift driver (default: swift on PATH), as for make.
+  CC=path                      the C compiler for the dispatcher (default: cc).
 """
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -35,7 +41,10 @@ except ImportError:  # pragma: no cover
 
 HERE = Path(__file__).resolve().parent
 LIBRARY = "libcharnn.so"
-BUILD_COMMAND = ["build", "-c", "release", "--product", "charnn"]  # the Makefile's `make lib`
+# The dispatcher first, then the builds of the core it loads (tools/build_lib.sh makes the same).
+VARIANTS = ["portable", "x86-64-v3"] if platform.machine().lower() in ("x86_64", "amd64") else ["portable"]
+LIBRARY_FILES = [LIBRARY] + [f"libcharnn-{variant}.so" for variant in VARIANTS]
+BUILD_COMMAND = ["tools/build_lib.sh"]  # what the Makefile's `make lib` runs
 
 
 VERSION_FILE = HERE / "charnn" / "_version.py"
@@ -110,8 +119,8 @@ def repository_root() -> Path:
         "  - or install with CHARNN_SKIP_LIBRARY_BUILD=1 and point CHARNN_LIBRARY at a libcharnn.so at run time.")
 
 
-def build_library() -> Path:
-    """Runs `swift build -c release --product charnn` in the repository; the library's path."""
+def build_library() -> "list[Path]":
+    """Runs tools/build_lib.sh in the repository; the paths of the files built (LIBRARY_FILES)."""
     root = repository_root()
     swift = os.environ.get("SWIFT") or "swift"
     driver = shutil.which(swift)
@@ -120,15 +129,17 @@ def build_library() -> Path:
             f"cannot build {LIBRARY}: `{swift}` is not on PATH. Install Swift 6 (https://www.swift.org/install/) "
             "and retry, or set SWIFT to the driver; or build the library elsewhere and install with "
             "CHARNN_SKIP_LIBRARY_BUILD=1, pointing CHARNN_LIBRARY at it at run time.")
-    command = [driver, *BUILD_COMMAND]
-    print(f"charnn: building {LIBRARY} in {root}: {' '.join(command)} (minutes the first time)", flush=True)
-    result = subprocess.run(command, cwd=root)
-    built = root / ".build" / "release" / LIBRARY
+    command = ["bash", *BUILD_COMMAND]
+    environment = {**os.environ, "SWIFT": driver, "PYTHON": sys.executable, "CHARNN_VARIANTS": " ".join(VARIANTS)}
+    print(f"charnn: building {LIBRARY} in {root}: {' '.join(BUILD_COMMAND)} (minutes the first time)", flush=True)
+    result = subprocess.run(command, cwd=root, env=environment)
     if result.returncode != 0:
-        raise SetupError(f"`swift {' '.join(BUILD_COMMAND)}` failed in {root} (exit status {result.returncode}); "
+        raise SetupError(f"`{' '.join(BUILD_COMMAND)}` failed in {root} (exit status {result.returncode}); "
                          "its output is above (pip install -v shows it)")
-    if not built.is_file():
-        raise SetupError(f"`swift {' '.join(BUILD_COMMAND)}` succeeded but {built} does not exist")
+    built = [root / "build" / "lib" / name for name in LIBRARY_FILES]
+    for path in built:
+        if not path.is_file():
+            raise SetupError(f"`{' '.join(BUILD_COMMAND)}` succeeded but {path} does not exist")
     return built
 
 
@@ -146,34 +157,39 @@ def can_rebuild() -> bool:
 
 
 class BuildPy(build_py):
-    """build_py, plus libcharnn.so built and copied into the package when the source has none."""
+    """build_py, plus libcharnn.so and its builds made and copied into the package when the
+    source has none."""
 
     def run(self) -> None:
-        super().run()  # copies charnn/libcharnn.so too when the package source carries one
-        target = Path(self.build_lib) / "charnn" / LIBRARY
+        super().run()  # copies charnn/libcharnn*.so too when the package source carries them
+        package = Path(self.build_lib) / "charnn"
         if (HERE / "charnn" / LIBRARY).is_file() and not can_rebuild():
             return  # an sdist or a copy that carries its library: nothing to build it from
         if skip_library_build():
-            if target.exists():  # left by an earlier in-place build: a pure package has none
-                target.unlink()
+            for stale in package.glob("libcharnn*.so"):  # left by an earlier in-place build
+                stale.unlink()
             print(f"charnn: CHARNN_SKIP_LIBRARY_BUILD is set: no {LIBRARY} in the package", flush=True)
             return
         built = build_library()
         if getattr(self, "editable_mode", False):
-            return  # an editable install imports from the source tree, whose loader finds .build/release
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(built, target)
-        os.chmod(target, 0o755)
+            return  # an editable install imports from the source tree, whose loader finds build/lib
+        package.mkdir(parents=True, exist_ok=True)
         strip = shutil.which("strip")
-        if strip:
-            subprocess.run([strip, "--strip-unneeded", str(target)], check=True)
-        print(f"charnn: {built} -> {target}", flush=True)
+        for path in built:
+            target = package / path.name
+            shutil.copyfile(path, target)
+            os.chmod(target, 0o755)
+            if strip:
+                subprocess.run([strip, "--strip-unneeded", str(target)], check=True)
+            print(f"charnn: {path} -> {target}", flush=True)
 
     def get_outputs(self, include_bytecode: bool = True):
         outputs = super().get_outputs(include_bytecode)
-        target = os.path.join(self.build_lib, "charnn", LIBRARY)
-        if carries_library() and target not in outputs:
-            outputs.append(target)
+        if carries_library():
+            for name in LIBRARY_FILES:
+                target = os.path.join(self.build_lib, "charnn", name)
+                if target not in outputs:
+                    outputs.append(target)
         return outputs
 
 

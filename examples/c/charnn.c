@@ -1884,7 +1884,14 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(verb, "--version") || !strcmp(verb, "-V")) {
-        printf("charnn %s (libcharnn %s, ABI %d)\n", CHARNN_VERSION_STRING, charnn_version_string(), charnn_abi_version());
+        /* cpu: the build of the core libcharnn.so loaded for this CPU ("none": it could not load one). */
+        const char *cpu = charnn_cpu_variant();
+        printf("charnn %s (libcharnn %s, ABI %d, cpu %s)\n", CHARNN_VERSION_STRING, charnn_version_string(),
+               charnn_abi_version(), cpu);
+        if (!strcmp(cpu, "none")) {
+            fprintf(stderr, "charnn: %s\n", charnn_last_error());
+            return 1;
+        }
         return 0;
     }
     if (!strcmp(verb, "train")) return train(argc - 2, argv + 2);

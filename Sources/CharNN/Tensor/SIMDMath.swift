@@ -1,6 +1,11 @@
-#if arch(x86_64)
+#if arch(x86_64) && CHARNN_X86_64_V3
 import _Builtin_intrinsics.intel
 #endif
+
+// CHARNN_X86_64_V3 (Package.swift, CHARNN_CPU=x86-64-v3): 256-bit AVX intrinsics. Otherwise plain
+// SIMD8 code the compiler lowers to the baseline's vectors (SSE2 on x86-64, NEON on arm64), with
+// the same results but for the last bits of rsqrt and reciprocal: min and max keep the
+// intrinsics' answer for NaN, exp2 builds the same bits.
 
 /// Lane-wise functions the standard library's SIMD types do not lower to single instructions
 /// (its `squareRoot()` goes lane by lane through `sqrtf`), and the exponential family the
@@ -30,13 +35,13 @@ enum SIMDMath {
     /// 2^n for integral n in −127 ... 128 (n = −127 gives 0, as e^-88.37 underflows anyway).
     @inline(__always)
     private static func exp2(integer n: V) -> V {
-        #if arch(x86_64)
+        #if arch(x86_64) && CHARNN_X86_64_V3
         let bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)
         return _mm256_castsi256_ps(bits)
         #else
-        var r = V()
-        for i in 0..<8 { r[i] = Float(sign: .plus, exponent: Int(n[i]), significand: 1) }
-        return r
+        // n + 127 + 2^23 is an integer in [2^23, 2^24): its low 8 bits are n + 127, the exponent.
+        let biased = unsafeBitCast(n + 8_388_735, to: SIMD8<UInt32>.self) & 0xFF
+        return unsafeBitCast(biased &<< 23, to: V.self)
         #endif
     }
 
@@ -50,27 +55,27 @@ enum SIMDMath {
 
     @inline(__always)
     static func min(_ a: V, _ b: V) -> V {
-        #if arch(x86_64)
+        #if arch(x86_64) && CHARNN_X86_64_V3
         return _mm256_min_ps(a, b)
         #else
-        return a.replacing(with: b, where: b .< a)
+        return b.replacing(with: a, where: a .< b)  // minps: a < b ? a : b (b when either is NaN)
         #endif
     }
 
     /// Lane-wise maximum (the standard library's `pointwiseMax` is not inlined).
     @inline(__always)
     static func max(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-        #if arch(x86_64)
+        #if arch(x86_64) && CHARNN_X86_64_V3
         return _mm256_max_ps(a, b)
         #else
-        return a.replacing(with: b, where: b .> a)
+        return b.replacing(with: a, where: a .> b)  // maxps: a > b ? a : b (b when either is NaN)
         #endif
     }
 
     /// 1/√x to about 23 bits: the hardware estimate refined by one Newton step (x > 0).
     @inline(__always)
     static func rsqrt(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        #if arch(x86_64)
+        #if arch(x86_64) && CHARNN_X86_64_V3
         let r = _mm256_rsqrt_ps(x)
         return r * (1.5 - 0.5 * x * r * r)
         #else
@@ -81,7 +86,7 @@ enum SIMDMath {
     /// 1/x to about 23 bits: the hardware estimate refined by one Newton step.
     @inline(__always)
     static func reciprocal(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        #if arch(x86_64)
+        #if arch(x86_64) && CHARNN_X86_64_V3
         let r = _mm256_rcp_ps(x)
         return r * (2 - x * r)
         #else
@@ -91,7 +96,7 @@ enum SIMDMath {
 
     @inline(__always)
     static func sqrt(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        #if arch(x86_64)
+        #if arch(x86_64) && CHARNN_X86_64_V3
         return _mm256_sqrt_ps(x)
         #else
         var r = x

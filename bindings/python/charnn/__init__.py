@@ -74,9 +74,16 @@ def library_version() -> str:
     return str(_c.charnn_version_string().decode())
 
 
+def cpu_variant() -> str:
+    """Which build of the core the library runs: ``"x86-64-v3"`` (AVX2 + FMA kernels) or
+    ``"portable"``. libcharnn.so chooses by the CPU when the process first calls it;
+    ``CHARNN_CPU=portable`` in the environment (set before ``import charnn``) forces the portable one."""
+    return str(_c.charnn_cpu_variant().decode())
+
+
 __all__ = [
     "nn", "text", "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
-    "library_version", "library_path", "abi_version",
+    "library_version", "library_path", "abi_version", "cpu_variant",
     "Error", "InvalidArgumentError", "InvalidHandleError", "ClosedError", "ShapeMismatchError", "FileError",
     "ArgumentTypeError", "IndexOutOfRangeError",
     "InvalidDataError", "InvalidCheckpointError", "DivergedError", "CancelledError", "BusyError",

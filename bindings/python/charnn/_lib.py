@@ -150,6 +150,7 @@ FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
     ("charnn_abi_version", ctypes.c_int32, []),
     ("charnn_status_string", ctypes.c_char_p, [status]),
     ("charnn_last_error", ctypes.c_char_p, []),
+    ("charnn_cpu_variant", ctypes.c_char_p, []),
     # datasets
     ("charnn_dataset_load_dir", status, [ctypes.c_char_p, handle_p]),
     ("charnn_dataset_from_memory", status,
@@ -341,7 +342,7 @@ def candidate_paths() -> Iterator[Tuple[str, str]]:
     for root in here.parents:
         if (root / "include" / "charnn.h").exists():  # the source tree
             yield str(root / "build" / "stage" / "lib" / LIBRARY_NAME), "the build tree"
-            yield str(root / ".build" / "release" / LIBRARY_NAME), "the build tree"
+            yield str(root / "build" / "lib" / LIBRARY_NAME), "the build tree"
             break
     folders = [folder for folder in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if folder]
     for folder in folders:
@@ -355,10 +356,22 @@ def candidate_paths() -> Iterator[Tuple[str, str]]:
 
 
 def _open(candidate: str) -> ctypes.CDLL:
-    """dlopen, with "no such file" for a missing path rather than the loader's longer message."""
+    """dlopen, with "no such file" for a missing path rather than the loader's longer message.
+    libcharnn.so is a dispatcher that loads a build of the core from its own folder
+    (libcharnn-portable.so, libcharnn-x86-64-v3.so): one that cannot fails here too, with its
+    reason, rather than at the first call (a library without charnn_cpu_variant predates it)."""
     if os.sep in candidate and not os.path.exists(candidate):
         raise OSError(f"{candidate}: no such file")
-    return ctypes.CDLL(candidate)
+    lib = ctypes.CDLL(candidate)
+    variant = getattr(lib, "charnn_cpu_variant", None)
+    if variant is not None:
+        variant.restype = ctypes.c_char_p
+        variant.argtypes = []
+        if variant() == b"none":
+            lib.charnn_last_error.restype = ctypes.c_char_p
+            lib.charnn_last_error.argtypes = []
+            raise OSError(f"{candidate}: {(lib.charnn_last_error() or b'').decode(errors='replace')}")
+    return lib
 
 
 def _reason(candidate: str, error: OSError) -> str:

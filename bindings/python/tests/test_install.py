@@ -1,6 +1,6 @@
 """Installing like a Python package and finding the library: `pip install ./bindings/python`
-into a fresh virtual environment builds libcharnn.so with swift (reusing the repository's
-.build) and gives a platform wheel; an explicit CHARNN_LIBRARY that fails raises instead of
+into a fresh virtual environment builds libcharnn.so and its builds of the core with
+tools/build_lib.sh (reusing the repository's .build folders) and gives a platform wheel; an explicit CHARNN_LIBRARY that fails raises instead of
 falling back; the search looks on LD_LIBRARY_PATH and find_library and lists what it tried."""
 import os
 import re
@@ -101,13 +101,33 @@ def test_search_notes_an_unset_ld_library_path(bare_package):
     assert result.returncode != 0 and "$LD_LIBRARY_PATH: not set" in result.stderr
 
 
+def copy_library(folder):
+    """libcharnn.so and the builds of the core beside it (the dispatcher loads one from its folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in Path(charnn.library_path).parent.glob("libcharnn*.so"):
+        shutil.copy(path, folder / path.name)
+
+
 def test_library_found_on_ld_library_path(bare_package, tmp_path):
     folder = tmp_path / "lib"
-    folder.mkdir()
-    shutil.copy(charnn.library_path, folder / "libcharnn.so")
+    copy_library(folder)
     result = run_python(IMPORT_COPY, cwd=bare_package, LD_LIBRARY_PATH=f"/nonexistent{os.pathsep}{folder}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(folder / "libcharnn.so")
+
+
+def test_a_dispatcher_without_its_builds_is_passed_over(bare_package, tmp_path):
+    # libcharnn.so alone loads, but cannot load a build of the core: the search says so and goes on.
+    alone, complete = tmp_path / "alone", tmp_path / "complete"
+    alone.mkdir()
+    shutil.copy(charnn.library_path, alone / "libcharnn.so")
+    copy_library(complete)
+    result = run_python(IMPORT_COPY, cwd=bare_package, LD_LIBRARY_PATH=f"{alone}{os.pathsep}{complete}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(complete / "libcharnn.so")
+    result = run_python(IMPORT_COPY, cwd=bare_package, CHARNN_LIBRARY=str(alone / "libcharnn.so"))
+    assert result.returncode != 0
+    assert f"cannot load {alone / 'libcharnn-portable.so'}" in result.stderr
 
 
 def test_library_found_by_find_library(bare_package):
@@ -145,9 +165,10 @@ def test_setup_finds_the_repository_from_the_package(monkeypatch):
     monkeypatch.delenv("CHARNN_SOURCE_DIR", raising=False)
     setup = load_setup()
     assert setup["repository_root"]() == REPO.resolve()
-    assert setup["BUILD_COMMAND"] == ["build", "-c", "release", "--product", "charnn"]
+    assert setup["BUILD_COMMAND"] == ["tools/build_lib.sh"]
     makefile = (REPO / "Makefile").read_text()
-    assert "$(SWIFT) " + " ".join(setup["BUILD_COMMAND"]) in makefile  # the same command: .build reused
+    assert " ".join(setup["BUILD_COMMAND"]) in makefile  # the same script: the .build folders reused
+    assert setup["LIBRARY_FILES"][0] == "libcharnn.so" and "libcharnn-portable.so" in setup["LIBRARY_FILES"]
 
 
 def test_setup_outside_the_repository_says_what_to_do(monkeypatch, tmp_path):
@@ -189,12 +210,13 @@ def pip(venv_python, *args, **env):
 @pytest.mark.slow
 def test_pip_install_builds_the_library_into_a_platform_wheel(tmp_path):
     """A fresh venv, `pip install bindings/python` from a copy of the package without the library:
-    setup.py runs `swift build` in the repository (CHARNN_SOURCE_DIR, since the copy is elsewhere;
-    .build already holds the library, so nothing recompiles) and the wheel carries it."""
+    setup.py runs tools/build_lib.sh in the repository (CHARNN_SOURCE_DIR, since the copy is
+    elsewhere; the .build folders already hold the builds, so nothing recompiles) and the wheel
+    carries libcharnn.so and its builds of the core."""
     if shutil.which(os.environ.get("SWIFT") or "swift") is None:
         pytest.skip("swift is not on PATH")
-    if not (REPO / ".build" / "release" / "libcharnn.so").exists():
-        pytest.skip("the library is not built in .build (make lib): this test would compile it from scratch")
+    if not all((REPO / "build" / "lib" / name).exists() for name in load_setup()["LIBRARY_FILES"]):
+        pytest.skip("the library is not built in build/lib (make lib): this test would compile it from scratch")
     started = time.monotonic()
     source = tmp_path / "python"
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."], cwd=PACKAGE,
@@ -218,12 +240,15 @@ def test_pip_install_builds_the_library_into_a_platform_wheel(tmp_path):
     assert wheel.group(1) == f"charnn-{charnn.__version__}-py3-none-{platform}.whl"
 
     check = ("import charnn, os; m = charnn.Model(['a', 'b'], hidden_size=8, num_layers=1); "
-             "print(charnn.library_path); print(m.predict('ab', k=1)[0][0])")
+             "print(charnn.library_path); print(m.predict('ab', k=1)[0][0]); print(charnn.cpu_variant()); "
+             "print(*sorted(f for f in os.listdir(os.path.dirname(charnn.library_path)) if f.endswith('.so')))")
     result = run_python(check, cwd=tmp_path, python=str(python))
     assert result.returncode == 0, result.stderr
-    path, label = result.stdout.split()
+    path, label, variant, files = result.stdout.splitlines()
     assert path.startswith(str(venv)) and path.endswith(os.path.join("charnn", "libcharnn.so"))
     assert label in ("a", "b")
+    assert variant in ("portable", "x86-64-v3")
+    assert files.split() == sorted(load_setup()["LIBRARY_FILES"])
     elapsed = time.monotonic() - started
     print(f"install test: {wheel.group(1)} in {elapsed:.1f} s")
 

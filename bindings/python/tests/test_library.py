@@ -106,3 +106,15 @@ def test_struct_layouts_are_those_shipped():
     assert _lib.TrainResult.best_epoch.offset == 32 and _lib.TrainResult.early_stopped.offset == 48
     assert ctypes.sizeof(_lib.TextConfig) == 40
     assert ctypes.sizeof(_lib.DataConfig) == 32
+
+
+def test_cpu_variant_names_the_build_and_can_be_forced():
+    # libcharnn.so chooses a build of the core per process; CHARNN_CPU=portable forces that one.
+    assert charnn.cpu_variant() in ("portable", "x86-64-v3")
+    code = "import charnn; print(charnn.cpu_variant())"
+    result = run_python(code, CHARNN_CPU="portable")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "portable"
+    result = run_python(code, CHARNN_CPU="no-such-cpu")
+    assert result.returncode != 0
+    assert "CHARNN_CPU=no-such-cpu is not a choice" in result.stderr
