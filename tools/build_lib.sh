@@ -41,6 +41,7 @@ done
 # exports charnn_* only.
 "$PYTHON" tools/dispatch/gen_dispatch.py include/charnn.h "$root/build/dispatch" --cc "$CC"
 echo "build_lib.sh: the dispatcher: $out/libcharnn.so"
-$CC -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror -Iinclude -I"$root/build/dispatch" \
+# It forwards the deprecated names too: their warnings are for callers, not for it.
+$CC -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror -DCHARNN_NO_DEPRECATION_WARNINGS -Iinclude -I"$root/build/dispatch" \
     tools/dispatch/dispatch.c -o "$out/libcharnn.so" \
     -Wl,-soname,libcharnn.so -Wl,--version-script=Sources/CharNNExports/charnn.map -Wl,-z,defs -ldl -pthread
