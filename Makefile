@@ -26,41 +26,28 @@ CPU_VARIANTS := portable
 endif
 LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
-.PHONY: all build lib install stage examples python test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
+.PHONY: all build lib install stage examples python venv lint test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
 	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
-help:
-	@echo "make demo    build everything, train the article's models on $(DATA), predict names"
-	@echo "make test    build and run every test"
-	@echo "make build   release build of the Swift package"
-	@echo "make lib     build/lib/libcharnn.so, the C ABI library (a dispatcher), and the builds of the core it loads"
-	@echo "make install PREFIX=dir   install the library, charnn.h, charnn.pc and the charnn tool"
-	@echo "make examples  build the C example programs into build/bin"
-	@echo "make python  copy the library into bindings/python/charnn (pip install ./bindings/python builds it itself)"
-	@echo "make data    fetch the tutorial's names data into data/names (DATA=dir to use another)"
-	@echo "make bench   the benchmark suite against PyTorch (make bench-deps installs torch first)"
-	@echo "make bench-micro  time one op-by-op Elman step (forward + backward)"
-	@echo "make bench-threshold  measure where two threads start to pay (the pool's team threshold)"
-	@echo "make bench-contention  the default thread count next to busy processes, against one thread"
-	@echo "make bench-scale  a million generated rows: load, encode, split, train and predict"
-	@echo "make bench-dispatch  what the CPU dispatcher costs on the fast path, and how much slower the portable build is"
-	@echo "make bench-recipes  charnn train --recipe fast|best against fastText on names and words (same run)"
-	@echo "make clean   remove build products"
+# Every target a user runs carries a `## what it does` note; `make help` lists them all.
+help: ## this list
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN { FS = ":.*## " } { printf "  make %-20s %s\n", $$1, $$2 }'
 
-build:
+build: ## release build of the Swift package (the portable core)
 	$(SWIFT) build -c release
 
 # build/lib: libcharnn.so, the dispatcher, and one build of the Swift core (Swift runtime linked
 # in) per variant, each in its own scratch path (.build for portable, .build-x86-64-v3).
-lib:
+lib: ## build/lib: libcharnn.so (the dispatcher) and the builds of the core it loads
 	SWIFT="$(SWIFT)" CC="$(CC)" CHARNN_VARIANTS="$(CPU_VARIANTS)" tools/build_lib.sh
 
 # Installs the library (libcharnn.so and the builds it loads, side by side in PREFIX/lib), the
 # header, charnn.pc (pkg-config) and the charnn command-line tool (bin/charnn, finding the
 # library through an rpath to PREFIX/lib) under PREFIX.
-install: lib
+install: lib ## install the library, charnn.h, charnn.pc and the charnn tool under PREFIX
 	install -d "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/include" "$(PREFIX)/bin"
 	for file in $(LIB_FILES); do install -m 0755 $(LIB_DIR)/$$file "$(PREFIX)/lib/$$file" && \
 		strip --strip-unneeded "$(PREFIX)/lib/$$file" || exit 1; done
@@ -69,23 +56,23 @@ install: lib
 	$(CC) -std=c11 -O2 -I"$(PREFIX)/include" examples/c/charnn.c -L"$(PREFIX)/lib" -lcharnn -lm \
 		-Wl,-rpath,"$(PREFIX)/lib" -o "$(PREFIX)/bin/charnn"
 
-stage:
+stage: ## make install into build/stage (what the examples and C tests use)
 	@$(MAKE) --no-print-directory install PREFIX=$(STAGE) >/dev/null
 
 # The C programs, compiled strictly against the installed header and library.
-examples: stage
+examples: stage ## the C example programs and the charnn tool in build/bin
 	@mkdir -p $(BUILD)/bin
 	for example in names elman_from_scratch charnn; do \
 		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
-test: test-swift test-swift-consumer examples-swift test-c test-cli test-python fuzz-smoke test-qemu
+test: check-data test-swift test-swift-consumer examples-swift test-c test-cli test-python fuzz-smoke test-qemu ## build and run every test
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
 # Only the test bundle and what it imports are built there (not the C exports or the benchmarks).
 SWIFT_TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-tests
-test-swift:
+test-swift: check-data ## the Swift suites (optimised)
 	$(SWIFT) build --product charnnPackageTests $(SWIFT_TEST_FLAGS)
 	CHARNN_DATA="$(abspath $(DATA))" $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
 
@@ -93,13 +80,13 @@ test-swift:
 # to a temporary repository and tagged with charnn.h's version), trained, evaluated, saved and
 # loaded through `import CharNN`; and a check that package-level declarations stay out of reach.
 .PHONY: test-swift-consumer examples-swift
-test-swift-consumer:
+test-swift-consumer: ## a package depending on charnn by version from a tagged snapshot
 	SWIFT="$(SWIFT)" tools/test-swift-consumer.sh
 
 # examples/swift: the names example as a Swift app (its own package, depending on this one by
 # path), built in release and run for EPOCHS_SWIFT epochs of a small GRU on $(DATA).
 EPOCHS_SWIFT ?= 3
-examples-swift: check-data
+examples-swift: check-data ## build and run examples/swift on DATA for EPOCHS_SWIFT epochs
 	@mkdir -p $(BUILD)
 	$(SWIFT) build -c release --package-path examples/swift
 	cd examples/swift && $(SWIFT) run -c release --skip-build charnn-names "$(abspath $(DATA))" \
@@ -112,7 +99,7 @@ examples-swift: check-data
 ABI_TEST_SOURCES := Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
 	Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c \
 	Tests/CABI/test_options.c Tests/CABI/test_dispatch.c
-test-c: examples
+test-c: examples check-data ## the C ABI tests on both builds (+ valgrind), exports, pkg-config, the dispatcher
 	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include $(ABI_TEST_SOURCES) \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include Tests/CABI/dispatch_probe.c -L$(STAGE)/lib -lcharnn -o $(BUILD)/bin/dispatch_probe
@@ -132,23 +119,27 @@ test-c: examples
 
 # The charnn command-line tool: every verb, its flags, exit codes and output formats, on small
 # data sets made on the spot (and one quick run on $(DATA) when it exists).
-test-cli: examples
+test-cli: examples check-data ## the charnn tool's tests
 	CHARNN="$(abspath $(BUILD)/bin/charnn)" CHARNN_DATA="$(abspath $(DATA))" Tests/CLI/test_cli.sh
 
 # The Python package with the library inside it: a shortcut, since `pip install ./bindings/python`
 # builds the library (the same tools/build_lib.sh) and copies its files into the wheel when the
 # package has none.
-python: lib
+python: lib ## copy the library into bindings/python/charnn (pip install ./bindings/python builds it itself)
 	for file in $(LIB_FILES); do install -m 0755 $(LIB_DIR)/$$file bindings/python/charnn/$$file && \
 		strip --strip-unneeded bindings/python/charnn/$$file || exit 1; done
 
 # pytest in a virtual environment under build/: the package installed as a user would, plus
 # numpy, tqdm and matplotlib when they can be installed (their tests are skipped otherwise).
 VENV := $(BUILD)/venv
-test-python: python
+# build/venv: a virtual environment with the package installed as a user would (what the Python
+# tests and the benchmarks run in).
+venv: python ## build/venv with the package installed as a user would
 	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV) || \
-		{ echo "test-python: python3 -m venv failed (apt-get install python3-venv)" >&2; exit 1; }
+		{ echo "venv: python3 -m venv failed (apt-get install python3-venv)" >&2; exit 1; }
 	$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+
+test-python: venv check-data ## pytest and mypy --strict in build/venv
 	@$(VENV)/bin/python -c "import pytest" 2>/dev/null || $(VENV)/bin/python -m pip install -q pytest
 	@$(VENV)/bin/python -m pip install -q numpy tqdm matplotlib pandas 2>/dev/null || \
 		echo "test-python: numpy/tqdm/matplotlib/pandas could not be installed; their tests are skipped"
@@ -168,12 +159,12 @@ test-python: python
 # loaded directly must die of SIGILL (the check can fail). Installs Debian's qemu-user when
 # missing (as root or with sudo); skipped with a message where it cannot run.
 QEMU_CPU ?= Nehalem
-test-qemu: examples
+test-qemu: examples ## the names example under qemu-x86_64 -cpu Nehalem: portable build, no SIGILL
 	Tests/CABI/test_qemu.sh "$(STAGE)" "$(abspath $(BUILD)/bin)" "$(DATA)" "$(QEMU_CPU)"
 
 # The main job: the article's two models trained on the names data, then its example names.
 DEMO_NAMES := Mike Qin Slaveya Jake Fernando Demirkan
-demo: examples check-data
+demo: examples check-data ## build everything, train the article's models on DATA, predict its names
 	@echo "== Elman cell (the article's MyRNN): 2 epochs, batch 1, Adam lr 1e-3, clip 1 =="
 	$(BUILD)/bin/names train "$(DATA)" --model elman --out $(BUILD)/elman.safetensors
 	$(BUILD)/bin/names predict $(BUILD)/elman.safetensors $(DEMO_NAMES)
@@ -181,60 +172,35 @@ demo: examples check-data
 	$(BUILD)/bin/names train "$(DATA)" --model gru --out $(BUILD)/gru.safetensors
 	$(BUILD)/bin/names predict $(BUILD)/gru.safetensors $(DEMO_NAMES)
 
-# Fetch the tutorial archive unless DATA already holds the 18 verified files.
-data:
-	@if [ -d "$(DATA)" ] && (cd "$(DATA)" && sha256sum --quiet -c "$(CURDIR)/$(DATA_SUMS)") >/dev/null 2>&1; then \
-		echo "data: $(DATA) already holds the 18 verified files"; exit 0; fi; \
-	if [ "$(DATA)" != "data/names" ]; then \
-		echo "data: $(DATA) does not hold the tutorial's 18 files (checked against $(DATA_SUMS))" >&2; exit 1; fi; \
-	command -v curl >/dev/null || { echo "data: curl is needed to fetch $(DATA_URL)" >&2; exit 1; }; \
-	command -v unzip >/dev/null || { echo "data: unzip is needed (apt-get install unzip)" >&2; exit 1; }; \
-	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	echo "data: fetching $(DATA_URL)"; \
-	if ! curl -fsSL --retry 2 --connect-timeout 15 -o "$$tmp/data.zip" "$(DATA_URL)"; then \
-		echo "data: cannot download $(DATA_URL)." >&2; \
-		echo "      Get data.zip from the PyTorch tutorial 'Classifying Names with a Character-Level RNN'," >&2; \
-		echo "      unpack its data/names/ folder into ./data/names, or point the Makefile at a copy: make demo DATA=dir" >&2; \
-		exit 1; fi; \
-	unzip -q "$$tmp/data.zip" 'data/names/*' -d "$$tmp" && \
-	(cd "$$tmp/data/names" && sha256sum --quiet -c "$(CURDIR)/$(DATA_SUMS)") || \
-		{ echo "data: the downloaded files do not match $(DATA_SUMS)" >&2; exit 1; }; \
-	mkdir -p data && rm -rf data/names && mv "$$tmp/data/names" data/names && \
-	echo "data: data/names holds the 18 verified files"
+# The names data (tools/fetch_data.sh): `make data` insists on the tutorial's 18 verified files;
+# `check-data`, which every job reading DATA runs first, takes an existing DATA as it is, links
+# data/names to ../shared/data/names when that is beside the project (as CI has), else fetches.
+data: ## fetch and verify the tutorial's names data into data/names
+	DATA="$(DATA)" DATA_URL="$(DATA_URL)" tools/fetch_data.sh --verify
 
-# The demo needs the data: use DATA when it exists, else a copy beside the project
-# (../shared/data/names, as CI has), else fetch it.
-check-data:
-	@if [ ! -d "$(DATA)" ] && [ "$(DATA)" = data/names ] && [ -d ../shared/data/names ]; then \
-		echo "data: linking data/names to ../shared/data/names"; mkdir -p data; ln -s ../../shared/data/names data/names; fi
-	@[ -d "$(DATA)" ] || $(MAKE) --no-print-directory data
+check-data: ## DATA, linked from ../shared or fetched when missing
+	@DATA="$(DATA)" DATA_URL="$(DATA_URL)" tools/fetch_data.sh
 
 # The benchmark suite against PyTorch (never part of `make test`): see bench/README.md.
 # `make bench-deps` installs torch into build/venv; without it the charnn side runs alone.
-bench-build: examples
+bench-build: examples ## the benchmark program build/bin/charnn_bench
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include bench/charnn_bench.c -L$(STAGE)/lib -lcharnn -Wl,-rpath,$(STAGE)/lib \
 		-o $(BUILD)/bin/charnn_bench
 
-bench-deps: python
-	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
-	$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+bench-deps: venv ## install torch into build/venv for make bench
 	$(VENV)/bin/python -m pip install -q torch numpy safetensors
 	@$(VENV)/bin/python -c "import torch; print('bench-deps: torch', torch.__version__)"
 
 # The recipes against fastText (fasttext-wheel, installed into build/venv) on the names and
 # words data, alternating rounds; one JSON line per run and a table of medians.
-bench-recipes: examples python check-data
-	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
-	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+bench-recipes: examples venv check-data ## charnn train --recipe fast|best against fastText on names and words (same run)
 	@$(VENV)/bin/python -c "import fasttext" 2>/dev/null || $(VENV)/bin/python -m pip install -q fasttext-wheel numpy
 	$(VENV)/bin/python bench/recipes.py --data "$(DATA)" $(WORDS) $(BENCH_FLAGS)
 
-bench: bench-build python check-data
-	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
-	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+bench: bench-build venv check-data ## the benchmark suite against PyTorch (bench/README.md)
 	$(VENV)/bin/python bench/run.py --data "$(DATA)" --python $(VENV)/bin/python $(BENCH_FLAGS)
 
-bench-quick:
+bench-quick: ## make bench with --quick
 	@$(MAKE) --no-print-directory bench BENCH_FLAGS=--quick
 
 # Fuzzing (libFuzzer, from the Swift toolchain's clang) against the C ABI. `make fuzz` builds a
@@ -246,84 +212,43 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_BUILD := .build-fuzz/release
 
-fuzz-build:
-	$(SWIFT) build -c release --product charnn --scratch-path .build-fuzz \
+fuzz-build: ## the libFuzzer harnesses against an instrumented library
+	CHARNN_CPU=portable $(SWIFT) build -c release --product charnn --scratch-path .build-fuzz \
 		-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
-	@mkdir -p $(BUILD)/fuzz
-	for f in $(FUZZERS); do $(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=fuzzer,address -Iinclude Tests/Fuzz/fuzz_$$f.c \
-		-L$(FUZZ_BUILD) -lcharnn -Wl,-rpath,$(abspath $(FUZZ_BUILD)) -o $(BUILD)/fuzz/fuzz_$$f || exit 1; done
 
-fuzz: fuzz-build
-	@for f in $(FUZZERS); do mkdir -p $(BUILD)/fuzz/corpus/$$f; \
-		echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
-		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz/crash-$$f- $(BUILD)/fuzz/corpus/$$f Tests/Fuzz/corpus/$$f \
-			> $(BUILD)/fuzz/$$f.log 2>&1; status=$$?; \
-		grep -E "INITED|DONE|number_of_executed_units|ERROR|SUMMARY|Test unit written" $(BUILD)/fuzz/$$f.log; \
-		[ $$status -eq 0 ] || { echo "fuzz_$$f found a bug: copy the crash file into Tests/Fuzz/corpus/$$f as a regression"; exit 1; }; \
-	done
+fuzz: fuzz-build ## each libFuzzer harness for FUZZ_SECONDS (default 60)
+	FUZZERS="$(FUZZERS)" FUZZ_CC="$(FUZZ_CC)" FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh full $(abspath $(FUZZ_BUILD)) $(BUILD)/fuzz
 
 # The smoke pass of `make test`: every committed seed and regression, then FUZZ_SMOKE_RUNS
 # mutations each, against the regular library (harnesses with AddressSanitizer).
-fuzz-smoke: stage
-	@mkdir -p $(BUILD)/fuzz-smoke
-	@for f in $(FUZZERS); do \
-		$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=fuzzer,address -I$(STAGE)/include Tests/Fuzz/fuzz_$$f.c -L$(STAGE)/lib -lcharnn \
-			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/fuzz-smoke/fuzz_$$f || exit 1; \
-		mkdir -p $(BUILD)/fuzz-smoke/corpus-$$f; \
-		ASAN_OPTIONS=detect_leaks=0 $(BUILD)/fuzz-smoke/fuzz_$$f -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
-			-artifact_prefix=$(BUILD)/fuzz-smoke/crash-$$f- $(BUILD)/fuzz-smoke/corpus-$$f Tests/Fuzz/corpus/$$f \
-			> $(BUILD)/fuzz-smoke/$$f.log 2>&1 || { tail -30 $(BUILD)/fuzz-smoke/$$f.log; exit 1; }; \
-		echo "fuzz-smoke: fuzz_$$f: $$(grep -o 'DONE.*' $(BUILD)/fuzz-smoke/$$f.log)"; done
+fuzz-smoke: stage ## the fuzz corpus and FUZZ_SMOKE_RUNS mutations per harness (part of make test)
+	FUZZERS="$(FUZZERS)" FUZZ_CC="$(FUZZ_CC)" FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) tools/fuzz.sh smoke $(STAGE)/lib $(BUILD)/fuzz-smoke
 
 # Sanitizers: the Swift suites under AddressSanitizer and ThreadSanitizer; the C ABI test and the
 # C examples under ASan + UBSan, and the names example under valgrind. Run before each release
 # (about 10 minutes); `make test` runs the C ABI test under valgrind. Valgrind runs one thread
 # (it runs one thread at a time anyway, slowly) on a tenth of the names.
-SANITIZE_TRAIN := --model gru --epochs 1 --hidden 16 --batch 64  # small and quick
-test-sanitize: examples
-	LSAN_OPTIONS=suppressions=$(abspath Tests/Sanitizers/lsan.supp) \
-		$(SWIFT) test -c debug --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test -c debug --sanitize=thread --scratch-path .build-tsan
-	@mkdir -p $(BUILD)/bin
-	$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
-		$(ABI_TEST_SOURCES) -L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test_asan
-	CHARNN_DATA="$(abspath $(DATA))" ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/abi_test_asan
-	for example in names elman_from_scratch; do \
-		$(FUZZ_CC) -g -O1 -fuse-ld=bfd -fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(STAGE)/include \
-			examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$${example}_asan || exit 1; done
-	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/names_asan train "$(DATA)" $(SANITIZE_TRAIN) --out $(BUILD)/sanitize.safetensors
-	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/names_asan predict $(BUILD)/sanitize.safetensors $(DEMO_NAMES)
-	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/elman_from_scratch_asan "$(DATA)" --epochs 1 --hidden 16
-	@if command -v valgrind >/dev/null; then \
-		set -e; VG="valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --suppressions=Tests/CABI/valgrind.supp"; \
-		export CHARNN_NUM_THREADS=1; \
-		$$VG $(BUILD)/bin/names train "$(DATA)" $(SANITIZE_TRAIN) --test-size 0.9 --out $(BUILD)/sanitize.safetensors; \
-		$$VG $(BUILD)/bin/names predict $(BUILD)/sanitize.safetensors $(DEMO_NAMES); \
-	else echo "valgrind not installed: the examples ran under ASan only (apt-get install valgrind)"; fi
+test-sanitize: examples check-data ## Swift tests under ASan/TSan, C tests and examples under ASan/UBSan and valgrind
+	SWIFT="$(SWIFT)" FUZZ_CC="$(FUZZ_CC)" DEMO_NAMES="$(DEMO_NAMES)" tools/sanitize.sh $(STAGE) $(abspath $(BUILD)) "$(abspath $(DATA))"
 
 # Where a team of threads starts to pay on this machine (ParallelPolicy.teamMinimumStepWork),
 # and the contention case: the default thread count next to busy processes (bench/README.md).
-bench-threshold: check-data
+bench-threshold: check-data ## where two threads start to pay (the pool's team threshold)
 	CHARNN_CPU=$(BENCH_CPU) $(SWIFT) build -c release --product charnn-bench --scratch-path $(BENCH_SCRATCH)
 	CHARNN_BENCH_BIN=$(BENCH_SCRATCH)/release/charnn-bench python3 bench/threshold.py --data "$(DATA)"
 
-bench-contention: bench-build python check-data
-	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
-	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+bench-contention: bench-build venv check-data ## the default thread count next to busy processes, against one thread
 	$(VENV)/bin/python bench/contention.py --data "$(DATA)" --python $(VENV)/bin/python $(BENCH_FLAGS)
 
 # A million generated rows (126 classes, 12 scripts, from the words data): load, encode and
 # split time and memory, then a training epoch and evaluation (bench/scale.py).
 WORDS ?= ../shared/data/words
-bench-scale: python
-	@[ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV)
-	@$(VENV)/bin/python -m pip install -q --force-reinstall --no-deps ./bindings/python
+bench-scale: venv ## a million generated rows: load, encode, split, train and predict
 	$(VENV)/bin/python bench/scale.py --words "$(WORDS)" $(BENCH_FLAGS)
 
 # The dispatcher's cost on the fast path (libcharnn.so against libcharnn-x86-64-v3.so loaded
 # directly) and the portable build's, alternating one-thread runs (bench/dispatch.py).
-bench-dispatch: examples check-data
+bench-dispatch: examples check-data ## what the CPU dispatcher costs on the fast path; portable against x86-64-v3
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include bench/dispatch_bench.c -ldl -o $(BUILD)/bin/dispatch_bench
 	python3 bench/dispatch.py --bench $(BUILD)/bin/dispatch_bench --lib $(STAGE)/lib --data "$(DATA)" $(BENCH_FLAGS)
 
@@ -331,11 +256,11 @@ bench-dispatch: examples check-data
 # dispatcher picks on this machine (x86-64-v3 on x86-64; BENCH_CPU=portable for the other one).
 BENCH_CPU ?= $(lastword $(CPU_VARIANTS))
 BENCH_SCRATCH := $(if $(filter portable,$(BENCH_CPU)),.build,.build-$(BENCH_CPU))
-bench-micro:
+bench-micro: ## micro-benchmarks of the core (an Elman step, Adam, a GEMM)
 	CHARNN_CPU=$(BENCH_CPU) $(SWIFT) build -c release --product charnn-bench --scratch-path $(BENCH_SCRATCH)
 	$(BENCH_SCRATCH)/release/charnn-bench elman-step
 	$(BENCH_SCRATCH)/release/charnn-bench adam
 	$(BENCH_SCRATCH)/release/charnn-bench gemm 64 768 256
 
-clean:
+clean: ## remove build products
 	rm -rf .build .build-x86-64-v3 .build-tests .build-fuzz .build-asan .build-tsan $(BUILD)
