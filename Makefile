@@ -13,6 +13,8 @@ PREFIX ?= /usr/local
 BUILD := build
 # `make install` into the build tree: what the examples and the C tests compile and link against.
 STAGE := $(abspath $(BUILD)/stage)
+# The Python virtual environment the Python tests, the linters and the benchmarks run in.
+VENV := $(BUILD)/venv
 CC ?= cc
 CFLAGS_EXAMPLES := -std=c11 -O2 -Wall -Wextra -Werror
 # libcharnn.so is a small dispatcher in front of two builds of the core, one chosen per process by
@@ -26,7 +28,7 @@ CPU_VARIANTS := portable
 endif
 LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
-.PHONY: all build lib install stage examples python venv lint test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
+.PHONY: all build lib install stage examples python venv lint format test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
 	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
@@ -66,7 +68,23 @@ examples: stage ## the C example programs and the charnn tool in build/bin
 		$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include examples/c/$$example.c -L$(STAGE)/lib -lcharnn -lm \
 			-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/$$example || exit 1; done
 
-test: check-data test-swift test-swift-consumer examples-swift test-c test-cli test-python fuzz-smoke test-qemu ## build and run every test
+test: lint check-data test-swift test-swift-consumer examples-swift test-c test-cli test-python fuzz-smoke test-qemu ## build and run every test
+
+# Formatting and the 120-column limit: swift-format (.swift-format; generated tables opt out) and
+# ruff (ruff.toml: its formatter's layout plus pyflakes). `make format` rewrites what lint rejects.
+SWIFT_FORMAT_PATHS := Sources Tests/CharNNTests Tests/SwiftConsumer bench/swift examples/swift Package.swift
+RUFF := $(VENV)/bin/ruff
+lint: ## swift-format and ruff: formatting, the line-length limit, pyflakes
+	$(SWIFT) format lint --strict --recursive --parallel --configuration .swift-format $(SWIFT_FORMAT_PATHS)
+	@[ -x $(RUFF) ] || { [ -x $(VENV)/bin/python ] || python3 -m venv --system-site-packages $(VENV); \
+		$(VENV)/bin/python -m pip install -q ruff; }
+	$(RUFF) format --check --quiet .
+	$(RUFF) check --quiet .
+
+format: ## rewrite the sources as make lint wants them
+	$(SWIFT) format --in-place --recursive --parallel --configuration .swift-format $(SWIFT_FORMAT_PATHS)
+	@[ -x $(RUFF) ] || $(MAKE) --no-print-directory lint
+	$(RUFF) format --quiet .
 
 # The Swift suites run optimised (training tests take seconds instead of minutes), in their own
 # build folder because @testable needs -enable-testing, which the shipped library is built without.
@@ -131,7 +149,6 @@ python: lib ## copy the library into bindings/python/charnn (pip install ./bindi
 
 # pytest in a virtual environment under build/: the package installed as a user would, plus
 # numpy, tqdm and matplotlib when they can be installed (their tests are skipped otherwise).
-VENV := $(BUILD)/venv
 # build/venv: a virtual environment with the package installed as a user would (what the Python
 # tests and the benchmarks run in).
 venv: python ## build/venv with the package installed as a user would

@@ -4,7 +4,7 @@ import PackageDescription
 // Release builds of the core favour speed: the kernels check shapes up front and then run over
 // unsafe buffers, so the compiler's own exclusivity checks only cost time there.
 var coreSettings: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
 
 // The CPU the core is compiled for, from CHARNN_CPU at build time:
@@ -23,10 +23,10 @@ case "", "portable", "auto":
     break
 case "x86-64-v3":
     #if arch(x86_64)
-    coreSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
-    coreSettings.append(.define("CHARNN_X86_64_V3"))
+        coreSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
+        coreSettings.append(.define("CHARNN_X86_64_V3"))
     #else
-    fatalError("CHARNN_CPU=x86-64-v3 is for x86-64 hosts; this one builds the portable variant only")
+        fatalError("CHARNN_CPU=x86-64-v3 is for x86-64 hosts; this one builds the portable variant only")
     #endif
 default:
     fatalError("CHARNN_CPU=\(cpu): the build knows \"portable\" (or unset, or \"auto\") and \"x86-64-v3\"")
@@ -59,13 +59,16 @@ let package = Package(
             linkerSettings: [
                 // -Bsymbolic: the library's own calls to charnn_* bind inside it, never to the
                 // dispatcher's same-named functions that loaded it.
-                .unsafeFlags(["-static-stdlib", "-Xlinker", "-Bsymbolic",
-                              "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/CharNNExports/charnn.map"]),
+                .unsafeFlags([
+                    "-static-stdlib", "-Xlinker", "-Bsymbolic",
+                    "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/CharNNExports/charnn.map",
+                ])
             ]
         ),
         // Micro-benchmarks of the core, run by hand (`make bench-micro`), never by the tests.
-        .executableTarget(name: "charnn-bench", dependencies: ["CharNN"], path: "bench/swift",
-                          swiftSettings: coreSettings),
+        .executableTarget(
+            name: "charnn-bench", dependencies: ["CharNN"], path: "bench/swift",
+            swiftSettings: coreSettings),
         .testTarget(
             name: "CharNNTests",
             dependencies: ["CharNN"],

@@ -14,7 +14,8 @@ predict (p50 and predict_many), the binding's Model.fit (python-elman), and, whe
 second table gives charnn's speed-up over PyTorch per condition, default threads on both sides).
 
     python3 bench/contention.py [--data DIR] [--bin DIR] [--python PY] [--library SO]
-        [--baseline-bin DIR] [--baseline-library SO] [--rounds N] [--workloads elman,gru,...] [--conditions idle,busy1,busy2,pair]
+        [--baseline-bin DIR] [--baseline-library SO] [--rounds N] [--workloads elman,gru,...] [--conditions
+        idle,busy1,busy2,pair]
         [--no-torch] [--timeout S] [--json OUT] [--label TEXT] [--readme]
 
 --bin (a directory with charnn_bench) and --library (a libcharnn.so for the Python runs; default
@@ -24,6 +25,7 @@ takes longer than --timeout seconds is killed and shown as >timeout. The busy lo
 however the script ends. --readme puts the tables between <!-- contention --> and
 <!-- /contention --> in bench/README.md.
 """
+
 import argparse
 import contextlib
 import datetime
@@ -80,8 +82,9 @@ def machine_cpu_seconds(loops):
     tick = os.sysconf("SC_CLK_TCK")
     user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in open("/proc/stat").readline().split()[1:8])
     mine = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    loops_ticks = sum(sum(int(f) for f in open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()[11:13])
-                      for p in loops)
+    loops_ticks = sum(
+        sum(int(f) for f in open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()[11:13]) for p in loops
+    )
     return (user + nice + system + irq + softirq - loops_ticks) / tick - sum(r.ru_utime + r.ru_stime for r in mine)
 
 
@@ -90,8 +93,18 @@ def run(command, env, timeout, copies=1):
     or {"error": ...}. Every copy is killed on the way out, whatever happens."""
     shown = " ".join("<snippet>" if "\n" in str(c) else str(c) for c in command)
     print("  $ " + (f"{copies}× " if copies > 1 else "") + shown, file=sys.stderr, flush=True)
-    processes = [subprocess.Popen([str(c) for c in command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT) for _ in range(copies)]
+    processes = [
+        subprocess.Popen(
+            [str(c) for c in command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(copies)
+    ]
     deadline, results = time.monotonic() + timeout, []
     try:
         for process in processes:
@@ -138,19 +151,39 @@ def commands(args, has_torch):
     """workload -> (command(threads, bin), {table row: JSON key}); threads is 1 or None (the
     default), bin the directory holding charnn_bench."""
     c = lambda *extra: lambda threads, bin: [bin / "charnn_bench", *extra]
-    torch = lambda case, limit: lambda threads, bin: [
-        args.python, ROOT / "bench" / "torch_reference.py", case, "--data", args.data, "--epochs", "1",
-        "--limit", limit, "--threads", threads or os.cpu_count() or 1]
+    torch = lambda case, limit: (
+        lambda threads, bin: [
+            args.python,
+            ROOT / "bench" / "torch_reference.py",
+            case,
+            "--data",
+            args.data,
+            "--epochs",
+            "1",
+            "--limit",
+            limit,
+            "--threads",
+            threads or os.cpu_count() or 1,
+        ]
+    )
     table = {
-        "elman": (c("train", "elman", args.data, "--epochs", "1", "--limit", args.elman_limit),
-                  {"elman": "us_per_name"}),
+        "elman": (
+            c("train", "elman", args.data, "--epochs", "1", "--limit", args.elman_limit),
+            {"elman": "us_per_name"},
+        ),
         "gru": (c("train", "gru", args.data, "--epochs", "1", "--limit", args.gru_limit), {"gru": "us_per_name"}),
-        "gru-batch64": (c("train", "gru", args.data, "--epochs", "1", "--batch", "64", "--lr", "3e-3",
-                          "--limit", args.batch_limit), {"gru-batch64": "us_per_name"}),
-        "predict": (c("predict", args.data, "--count", args.predict_count),
-                    {"predict (p50)": "predict_p50_us", "predict_many": "batched_us_per_name"}),
-        "python-elman": (lambda threads, bin: [args.python, "-c", PYTHON_ELMAN, args.data, args.elman_limit],
-                         {"python-elman": "us_per_name"}),
+        "gru-batch64": (
+            c("train", "gru", args.data, "--epochs", "1", "--batch", "64", "--lr", "3e-3", "--limit", args.batch_limit),
+            {"gru-batch64": "us_per_name"},
+        ),
+        "predict": (
+            c("predict", args.data, "--count", args.predict_count),
+            {"predict (p50)": "predict_p50_us", "predict_many": "batched_us_per_name"},
+        ),
+        "python-elman": (
+            lambda threads, bin: [args.python, "-c", PYTHON_ELMAN, args.data, args.elman_limit],
+            {"python-elman": "us_per_name"},
+        ),
     }
     if has_torch:
         table["torch-elman"] = (torch("elman", args.elman_limit), {"PyTorch elman": "us_per_name"})
@@ -202,8 +235,17 @@ def summarise(measurements):
 def tables(summary):
     before = any(not math.isnan(s.get("before_default", math.nan)) for s in summary)
     ratio = lambda r: "∞" if r == math.inf else "—" if math.isnan(r) else f"{r:.2f}×"
-    head = ["workload", "condition"] + (["before: 1 thread", "before: default", "before: ratio"] if before else []) \
-        + ["1 thread (µs/name)", "default (µs/name)", "default ÷ 1 thread", "target met", "other processes (cores, at most)"]
+    head = (
+        ["workload", "condition"]
+        + (["before: 1 thread", "before: default", "before: ratio"] if before else [])
+        + [
+            "1 thread (µs/name)",
+            "default (µs/name)",
+            "default ÷ 1 thread",
+            "target met",
+            "other processes (cores, at most)",
+        ]
+    )
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for s in summary:
         cells = [s["row"], CONDITIONS[s["condition"]]]
@@ -214,16 +256,35 @@ def tables(summary):
     default = {(s["row"], s["condition"]): s["default"] for s in summary}
     versus = []
     for condition, label in CONDITIONS.items():
-        pairs = [(default.get((case, condition)), default.get((f"PyTorch {case}", condition))) for case in ("elman", "gru")]
+        pairs = [
+            (default.get((case, condition)), default.get((f"PyTorch {case}", condition))) for case in ("elman", "gru")
+        ]
         if all(c is None or t is None for c, t in pairs):
             continue
-        cells = ["— | — | —" if c is None or t is None else f"{show(c)} | {show(t)} | "
-                 + (f"{t / c:.1f}×" if math.isfinite(c) and math.isfinite(t) else "—") for c, t in pairs]
+        cells = [
+            "— | — | —"
+            if c is None or t is None
+            else f"{show(c)} | {show(t)} | " + (f"{t / c:.1f}×" if math.isfinite(c) and math.isfinite(t) else "—")
+            for c, t in pairs
+        ]
         versus.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines + (["", "charnn against PyTorch, default threads on both sides (µs per name; ratio: how "
-                               "many times faster charnn is):", "", "| condition | elman: charnn | elman: PyTorch | "
-                               "PyTorch ÷ charnn | gru: charnn | gru: PyTorch | PyTorch ÷ charnn |",
-                               "|---|---|---|---|---|---|---|"] + versus if versus else []))
+    return "\n".join(
+        lines
+        + (
+            [
+                "",
+                "charnn against PyTorch, default threads on both sides (µs per name; ratio: how "
+                "many times faster charnn is):",
+                "",
+                "| condition | elman: charnn | elman: PyTorch | "
+                "PyTorch ÷ charnn | gru: charnn | gru: PyTorch | PyTorch ÷ charnn |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            + versus
+            if versus
+            else []
+        )
+    )
 
 
 def measure(args, table, workloads, conditions, base):
@@ -237,7 +298,7 @@ def measure(args, table, workloads, conditions, base):
                 settings = SETTINGS + ([BEFORE + t for t in SETTINGS] if args.baseline_bin and not torch else [])
                 for round_ in range(1, (args.torch_rounds if torch else args.rounds) + 1):
                     # Rotate the order every round so no setting always runs first or last.
-                    for threads in settings[round_ % len(settings):] + settings[:round_ % len(settings)]:
+                    for threads in settings[round_ % len(settings) :] + settings[: round_ % len(settings)]:
                         if any(p.poll() is not None for p in loops):
                             raise SystemExit("contention: a busy loop died")
                         one = threads.endswith("1 thread")
@@ -248,39 +309,61 @@ def measure(args, table, workloads, conditions, base):
                             if args.baseline_library:
                                 env["CHARNN_LIBRARY"] = str(Path(args.baseline_library).resolve())
                         cpu, wall = machine_cpu_seconds(loops), time.monotonic()
-                        results = run(command("1" if one else None, bin), env, args.timeout,
-                                      2 if condition == "pair" else 1)
+                        results = run(
+                            command("1" if one else None, bin), env, args.timeout, 2 if condition == "pair" else 1
+                        )
                         other = (machine_cpu_seconds(loops) - cpu) / (time.monotonic() - wall)
                         for row, key in rows.items():
                             v = value(results, key)
-                            measurements.append({"row": row, "workload": workload, "condition": condition,
-                                                 "threads": threads, "round": round_, "value": v,
-                                                 "other_cores": round(other, 2), "results": results})
-                            print(f"contention: {row}, {CONDITIONS[condition]}, {threads}, round {round_}: "
-                                  f"{show(v)} µs/name", file=sys.stderr, flush=True)
+                            measurements.append(
+                                {
+                                    "row": row,
+                                    "workload": workload,
+                                    "condition": condition,
+                                    "threads": threads,
+                                    "round": round_,
+                                    "value": v,
+                                    "other_cores": round(other, 2),
+                                    "results": results,
+                                }
+                            )
+                            print(
+                                f"contention: {row}, {CONDITIONS[condition]}, {threads}, round {round_}: "
+                                f"{show(v)} µs/name",
+                                file=sys.stderr,
+                                flush=True,
+                            )
                         if other > 0.2:
-                            print(f"contention: warning: other processes used {other:.2f} cores during that run",
-                                  file=sys.stderr, flush=True)
+                            print(
+                                f"contention: warning: other processes used {other:.2f} cores during that run",
+                                file=sys.stderr,
+                                flush=True,
+                            )
     return measurements
 
 
 def describe(args, measurements, minutes):
     """The line above the tables: when, where, what was measured and what else ran."""
     found = lambda key: next((r[key] for m in measurements for r in m["results"] if key in r), None)
-    version = found("library") or re.search(r'CHARNN_VERSION_STRING "([^"]+)"',
-                                            (ROOT / "include" / "charnn.h").read_text()).group(1)
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
-               platform.processor())
+    version = found("library") or re.search(
+        r'CHARNN_VERSION_STRING "([^"]+)"', (ROOT / "include" / "charnn.h").read_text()
+    ).group(1)
+    cpu = next(
+        (l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor()
+    )
     others = [m["other_cores"] for m in measurements] or [0.0]
-    return (f"Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} cores "
-            f"({platform.system()} {platform.release()}); charnn {version}"
-            + (f", PyTorch {found('torch')}" if found("torch") else "") + (f"; {args.label}" if args.label else "")
-            + f". Median of {args.rounds} rounds ({args.torch_rounds} for PyTorch), one thread and default "
-            + ("(and the same two of the baseline build, 'before') " if args.baseline_bin else "")
-            + "alternated. What else was running: nothing (idle), one or two `while True: pass` processes "
-            "(1 busy, 2 busy), or a second copy of the same workload (2 trainings, the mean of the two); "
-            f"besides, other processes used {statistics.fmean(others):.2f} cores on average during the runs "
-            f"({max(others):.2f} at most). The matrix took {minutes:.0f} minutes.")
+    return (
+        f"Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} cores "
+        f"({platform.system()} {platform.release()}); charnn {version}"
+        + (f", PyTorch {found('torch')}" if found("torch") else "")
+        + (f"; {args.label}" if args.label else "")
+        + f". Median of {args.rounds} rounds ({args.torch_rounds} for PyTorch), one thread and default "
+        + ("(and the same two of the baseline build, 'before') " if args.baseline_bin else "")
+        + "alternated. What else was running: nothing (idle), one or two `while True: pass` processes "
+        "(1 busy, 2 busy), or a second copy of the same workload (2 trainings, the mean of the two); "
+        f"besides, other processes used {statistics.fmean(others):.2f} cores on average during the runs "
+        f"({max(others):.2f} at most). The matrix took {minutes:.0f} minutes."
+    )
 
 
 def write_readme(text):
@@ -289,7 +372,7 @@ def write_readme(text):
     start, end = "<!-- contention -->", "<!-- /contention -->"
     if start not in old or end not in old:
         raise SystemExit(f"contention: {readme} has no {start} … {end} markers")
-    readme.write_text(old[:old.index(start)] + f"{start}\n{text}\n{end}" + old[old.index(end) + len(end):])
+    readme.write_text(old[: old.index(start)] + f"{start}\n{text}\n{end}" + old[old.index(end) + len(end) :])
     print(f"contention: wrote {readme}", file=sys.stderr)
 
 
@@ -298,14 +381,24 @@ def main():
     parser.add_argument("--data", default=str(ROOT / "data" / "names"))
     parser.add_argument("--bin", default=str(BIN), help="the directory holding charnn_bench")
     parser.add_argument("--python", default=str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable)
-    parser.add_argument("--library", default=os.environ.get("CHARNN_LIBRARY"),
-                        help="libcharnn.so for the Python runs (sets CHARNN_LIBRARY)")
-    parser.add_argument("--baseline-bin", help="a charnn_bench directory of the build before a change, "
-                        "measured in the same rounds (alternated with this build) as 'before'")
+    parser.add_argument(
+        "--library",
+        default=os.environ.get("CHARNN_LIBRARY"),
+        help="libcharnn.so for the Python runs (sets CHARNN_LIBRARY)",
+    )
+    parser.add_argument(
+        "--baseline-bin",
+        help="a charnn_bench directory of the build before a change, "
+        "measured in the same rounds (alternated with this build) as 'before'",
+    )
     parser.add_argument("--baseline-library", help="that build's libcharnn.so, for the Python runs")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--torch-rounds", type=int, default=1,
-                        help="rounds for PyTorch (its start-up and test-set evaluation take ~15 s a run)")
+    parser.add_argument(
+        "--torch-rounds",
+        type=int,
+        default=1,
+        help="rounds for PyTorch (its start-up and test-set evaluation take ~15 s a run)",
+    )
     parser.add_argument("--workloads", default=",".join(WORKLOADS), help="torch-* run only if torch imports")
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--no-torch", action="store_true")
@@ -334,8 +427,9 @@ def main():
         base["CHARNN_LIBRARY"] = str(Path(args.library).resolve())
     if subprocess.run([args.python, "-c", "import charnn"], env=base, capture_output=True).returncode:
         base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bindings" / "python"), base.get("PYTHONPATH")]))
-    has_torch = not args.no_torch and not subprocess.run([args.python, "-c", "import torch"],
-                                                         capture_output=True).returncode
+    has_torch = (
+        not args.no_torch and not subprocess.run([args.python, "-c", "import torch"], capture_output=True).returncode
+    )
     if not has_torch and not args.no_torch:
         print(f"contention: PyTorch is not installed for {args.python}: charnn only", file=sys.stderr)
     table = commands(args, has_torch)
@@ -351,11 +445,23 @@ def main():
     print(text)
     if args.json:
         clean = lambda v: ("timeout" if v == math.inf else None if math.isnan(v) else v) if isinstance(v, float) else v
-        Path(args.json).write_text(json.dumps({
-            "label": args.label, "date": datetime.datetime.now().isoformat(timespec="seconds"), "argv": sys.argv[1:],
-            "bin": str(args.bin), "library": args.library, "python": args.python, "minutes": round(minutes, 1),
-            "summary": [{k: clean(v) for k, v in s.items()} for s in summary],
-            "measurements": [{k: clean(v) for k, v in m.items()} for m in measurements]}, indent=1) + "\n")
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "label": args.label,
+                    "date": datetime.datetime.now().isoformat(timespec="seconds"),
+                    "argv": sys.argv[1:],
+                    "bin": str(args.bin),
+                    "library": args.library,
+                    "python": args.python,
+                    "minutes": round(minutes, 1),
+                    "summary": [{k: clean(v) for k, v in s.items()} for s in summary],
+                    "measurements": [{k: clean(v) for k, v in m.items()} for m in measurements],
+                },
+                indent=1,
+            )
+            + "\n"
+        )
         print(f"contention: wrote {args.json}", file=sys.stderr)
     if args.readme:
         write_readme(text)

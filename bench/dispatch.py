@@ -10,6 +10,7 @@ directly, and the portable build, alternating them call by call (see the C file)
 line to --out with the run's number, the date and the CPU, then prints the medians over runs and
 the two comparisons: dispatcher against direct (its cost) and portable against direct.
 """
+
 import argparse
 import datetime
 import json
@@ -18,10 +19,13 @@ import statistics
 import subprocess
 import sys
 
-LABELS = {"call": "call, charnn_abi_version (ns)", "handle_call": "call on a handle, charnn_model_label_count (ns)",
-          "predict_elman32": "predict one name, Elman hidden 32 (µs, p50)",
-          "predict_gru256": "predict one name, GRU 2×256 (µs, p50)",
-          "train_gru64_epoch": "train 1 epoch, GRU 64, 1000 names, batch 16 (s)"}
+LABELS = {
+    "call": "call, charnn_abi_version (ns)",
+    "handle_call": "call on a handle, charnn_model_label_count (ns)",
+    "predict_elman32": "predict one name, Elman hidden 32 (µs, p50)",
+    "predict_gru256": "predict one name, GRU 2×256 (µs, p50)",
+    "train_gru64_epoch": "train 1 epoch, GRU 64, 1000 names, batch 16 (s)",
+}
 
 
 def main() -> int:
@@ -30,8 +34,12 @@ def main() -> int:
     parser.add_argument("--lib", required=True, help="the folder with libcharnn.so and its builds")
     parser.add_argument("--data", required=True)
     parser.add_argument("--processes", type=int, default=5)
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                      f"results_dispatch_{datetime.date.today().isoformat()}.jsonl"))
+    parser.add_argument(
+        "--out",
+        default=os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), f"results_dispatch_{datetime.date.today().isoformat()}.jsonl"
+        ),
+    )
     parser.add_argument("--args", default="", help="more arguments for dispatch_bench (e.g. '--rounds 96')")
     args = parser.parse_args()
 
@@ -46,8 +54,9 @@ def main() -> int:
     units, variant = {}, ""
     with open(args.out, "a") as out:
         for run in range(args.processes):
-            result = subprocess.run([args.bench, args.lib, args.data, *args.args.split()], env=env,
-                                    capture_output=True, text=True)
+            result = subprocess.run(
+                [args.bench, args.lib, args.data, *args.args.split()], env=env, capture_output=True, text=True
+            )
             if result.returncode != 0:
                 print(f"dispatch.py: {args.bench}: {result.stderr.strip()}", file=sys.stderr)
                 return 1
@@ -71,8 +80,10 @@ def main() -> int:
         if (measure, "direct") not in medians:
             continue
         d, f, p = m(measure, "dispatcher"), m(measure, "direct"), m(measure, "portable")
-        print(f"| {LABELS[measure]} | {d:.4g} | {f:.4g} | {d - f:+.2g} ({(d / f - 1) * 100:+.1f} %) | {p:.4g} | "
-              f"{(p / f - 1) * 100:+.0f} % |")
+        print(
+            f"| {LABELS[measure]} | {d:.4g} | {f:.4g} | {d - f:+.2g} ({(d / f - 1) * 100:+.1f} %) | {p:.4g} | "
+            f"{(p / f - 1) * 100:+.0f} % |"
+        )
     print(f"\nevery run's lines appended to {args.out}")
     return 0
 

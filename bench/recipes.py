@@ -16,6 +16,7 @@ best recipe's per-epoch validation). The accuracy of the recipes was never tuned
 test splits (choices were made on validation splits carved from the training data).
 Never part of `make test`; `make bench-recipes` runs it.
 """
+
 import argparse
 import json
 import os
@@ -52,7 +53,7 @@ def fasttext_run(train, test, threads, lr):
     texts = [text.replace(" ", "_") + "\n" for text, _ in test]
     start = time.perf_counter()
     # The low-level call: fasttext 0.9.2's predict() breaks with NumPy 2 (np.array(copy=False)).
-    predicted = [model.f.predict(t, 1, 0.0, "strict")[0][1][len("__label__"):] for t in texts]
+    predicted = [model.f.predict(t, 1, 0.0, "strict")[0][1][len("__label__") :] for t in texts]
     per_prediction = (time.perf_counter() - start) / len(texts) * 1e6
     accuracy = sum(p == label for p, (_, label) in zip(predicted, test)) / len(test)
     return {"accuracy": accuracy, "train_s": trained, "predict_us": per_prediction}
@@ -62,24 +63,33 @@ def charnn_run(data_dir, recipe, threads, test_rows):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "model.safetensors")
         command = [str(ROOT / "build" / "bin" / "charnn"), "train", data_dir, "--recipe", recipe, "--out", out]
-        result = subprocess.run(command, capture_output=True, text=True,
-                                env={**os.environ, "CHARNN_NUM_THREADS": str(threads)})
+        result = subprocess.run(
+            command, capture_output=True, text=True, env={**os.environ, "CHARNN_NUM_THREADS": str(threads)}
+        )
         if result.returncode != 0:
             raise SystemExit(f"charnn failed: {result.stderr}")
         split = re.search(r"stratified split (\d+) train / (\d+) test", result.stdout)
         if not split or int(split.group(2)) != test_rows:
-            raise SystemExit(f"charnn's split differs from the binding's ({split and split.group(0)} vs {test_rows} test rows)")
+            raise SystemExit(
+                f"charnn's split differs from the binding's ({split and split.group(0)} vs {test_rows} test rows)"
+            )
         trained = float(re.search(r"trained in ([0-9.]+) s", result.stdout).group(1))
         accuracy = float(re.search(r"test accuracy: ([0-9.]+)%", result.stdout).group(1)) / 100
         best = re.search(r"best epoch (\d+)", result.stdout)
         epochs = re.search(r"trained in [0-9.]+ s \((\d+) epochs?", result.stdout)
-    return {"accuracy": accuracy, "train_s": trained, "epochs": int(epochs.group(1)) if epochs else None,
-            "best_epoch": int(best.group(1)) if best else None}
+    return {
+        "accuracy": accuracy,
+        "train_s": trained,
+        "epochs": int(epochs.group(1)) if epochs else None,
+        "best_epoch": int(best.group(1)) if best else None,
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", nargs="+", default=[str(ROOT / "data" / "names"), str(ROOT.parent / "shared" / "data" / "words")])
+    parser.add_argument(
+        "--data", nargs="+", default=[str(ROOT / "data" / "names"), str(ROOT.parent / "shared" / "data" / "words")]
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--recipes", nargs="+", default=["fast", "best"])
@@ -91,11 +101,22 @@ def main():
         train, test = dataset.split(0.1, seed=0)
         train, test = list(train), list(test)
         for round_ in range(1, args.rounds + 1):
-            runs = [("fastText (README: 2..5-grams, dim 64, 25 epochs, lr 0.1)", lambda: fasttext_run(train, test, args.threads, 0.1)),
-                    ("fastText lr 0.5 (its best on a validation split)", lambda: fasttext_run(train, test, args.threads, 0.5))]
-            runs += [(f"charnn --recipe {r}", lambda r=r: charnn_run(data_dir, r, args.threads, len(test))) for r in args.recipes]
+            runs = [
+                (
+                    "fastText (README: 2..5-grams, dim 64, 25 epochs, lr 0.1)",
+                    lambda: fasttext_run(train, test, args.threads, 0.1),
+                ),
+                (
+                    "fastText lr 0.5 (its best on a validation split)",
+                    lambda: fasttext_run(train, test, args.threads, 0.5),
+                ),
+            ]
+            runs += [
+                (f"charnn --recipe {r}", lambda r=r: charnn_run(data_dir, r, args.threads, len(test)))
+                for r in args.recipes
+            ]
             # Alternate the order from round to round (the machine's load drifts).
-            for tool, run in (runs if round_ % 2 else runs[::-1]):
+            for tool, run in runs if round_ % 2 else runs[::-1]:
                 row = {"data": name, "tool": tool, "round": round_, **run()}
                 rows.append(row)
                 print(json.dumps(row), flush=True)

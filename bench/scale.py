@@ -12,13 +12,12 @@ Python binding, whose calls are single C calls), so its peak memory is its own: 
 reports the growth of the process's peak resident memory (VmHWM) over its size before loading.
 Run by hand (`make bench-scale`), never by the tests.
 """
+
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +38,7 @@ def generate(words_dir: Path, rows: int, out: Path) -> None:
             f.write(f"{quoted},{language}-{len(word) % 3}\n")
 
 
-STEP = r'''
+STEP = r"""
 import json, sys, time
 import charnn
 
@@ -67,7 +66,7 @@ if step == "train":
     result.update(train_s=t4 - t3, train_rows_per_s=len(train) / (t4 - t3), evaluate_s=t5 - t4,
                   predict_us_per_row=(t5 - t4) / len(test) * 1e6, test_accuracy=evaluation.accuracy)
 print(json.dumps(result))
-'''
+"""
 
 
 def run_step(python: str, csv: Path, step: str) -> dict:
@@ -96,13 +95,19 @@ def main() -> None:
     median = sorted(loads, key=lambda r: r["load_s"] + r["split_s"])[len(loads) // 2]
     trained = run_step(args.python, csv, "train")
     print(f"rows {median['rows']:,}, classes {median['classes']}, file {size / 1e6:.1f} MB")
-    print(f"load + encode (learned alphabet): {median['load_s']:.2f} s, split (relearns): {median['split_s']:.2f} s "
-          f"(median of {args.repeats}; all: {[round(r['load_s'] + r['split_s'], 2) for r in loads]})")
-    print(f"peak memory growth: {median['peak_growth_kib'] / 1024:.1f} MiB = "
-          f"{median['peak_growth_kib'] * 1024 / size:.2f}x the file")
-    print(f"train 1 epoch (GRU hidden 64, batch 256): {trained['train_s']:.1f} s "
-          f"({trained['train_rows_per_s']:,.0f} rows/s); evaluate {trained['evaluate_s']:.1f} s "
-          f"({trained['predict_us_per_row']:.1f} µs/row); test accuracy {trained['test_accuracy'] * 100:.2f} %")
+    print(
+        f"load + encode (learned alphabet): {median['load_s']:.2f} s, split (relearns): {median['split_s']:.2f} s "
+        f"(median of {args.repeats}; all: {[round(r['load_s'] + r['split_s'], 2) for r in loads]})"
+    )
+    print(
+        f"peak memory growth: {median['peak_growth_kib'] / 1024:.1f} MiB = "
+        f"{median['peak_growth_kib'] * 1024 / size:.2f}x the file"
+    )
+    print(
+        f"train 1 epoch (GRU hidden 64, batch 256): {trained['train_s']:.1f} s "
+        f"({trained['train_rows_per_s']:,.0f} rows/s); evaluate {trained['evaluate_s']:.1f} s "
+        f"({trained['predict_us_per_row']:.1f} µs/row); test accuracy {trained['test_accuracy'] * 100:.2f} %"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ against the multiply-adds per character between two barriers (`step work`).
 smallest step work from which two threads are clearly faster for both training and prediction.
 Run it on an idle machine: a busy one makes two threads look worse than they are.
 """
+
 import argparse
 import json
 import os
@@ -30,7 +31,9 @@ def measure(threads, data, names):
     if threads > 1:
         env["CHARNN_PARALLEL_MIN_STEP_WORK"] = "0"
         env["CHARNN_CONTENTION_BACKOFF"] = "0"
-    out = subprocess.run([str(BENCH), "threshold", data, str(names)], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(BENCH), "threshold", data, str(names)], env=env, capture_output=True, text=True, check=True
+    )
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
@@ -42,20 +45,25 @@ def main():
     args = parser.parse_args()
     runs = {1: [], 2: []}
     for r in range(args.rounds):
-        for threads in ((1, 2) if r % 2 == 0 else (2, 1)):
+        for threads in (1, 2) if r % 2 == 0 else (2, 1):
             print(f"threshold: round {r + 1}, {threads} thread(s)", file=sys.stderr, flush=True)
             runs[threads].append(measure(threads, args.data, args.names))
 
     def median(threads, i, key):
         return statistics.median(run[i][key] for run in runs[threads])
 
-    print("| kind | hidden | step work | train 1 thread | train 2 threads | speed-up | predict 1 thread | predict 2 threads | speed-up |")
+    print(
+        "| kind | hidden | step work | train 1 thread | train 2 threads | speed-up "
+        "| predict 1 thread | predict 2 threads | speed-up |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for i, row in enumerate(runs[1][0]):
         t1, t2 = median(1, i, "train_us"), median(2, i, "train_us")
         p1, p2 = median(1, i, "predict_us"), median(2, i, "predict_us")
-        print(f"| {row['kind']} | {row['hidden']} | {row['step_work']:,} | {t1:.1f} µs | {t2:.1f} µs | {t1 / t2:.2f}× "
-              f"| {p1:.1f} µs | {p2:.1f} µs | {p1 / p2:.2f}× |")
+        print(
+            f"| {row['kind']} | {row['hidden']} | {row['step_work']:,} | {t1:.1f} µs | {t2:.1f} µs | {t1 / t2:.2f}× "
+            f"| {p1:.1f} µs | {p2:.1f} µs | {p1 / p2:.2f}× |"
+        )
 
 
 if __name__ == "__main__":

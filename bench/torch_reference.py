@@ -12,13 +12,13 @@ CASE: elman (the article's MyRNN loop, batch 1, clip 1), gru (nn.GRU 2 layers + 
 gru-batch (padded and packed batches, --batch), predict (single-name latency and batched
 throughput of a GRU).
 """
+
 import argparse
 import json
 import os
 import random
 import resource
 import string
-import sys
 import time
 
 import torch
@@ -170,7 +170,7 @@ def train_gru_batches(train_set, test_set, labels, epochs, batch_size, lr):
     for _ in range(epochs):
         random.shuffle(data)
         for start in range(0, len(data), batch_size):
-            x, lengths, y = padded_batch(data[start:start + batch_size])
+            x, lengths, y = padded_batch(data[start : start + batch_size])
             loss = criterion(forward(x, lengths), y)
             optimizer.zero_grad()
             loss.backward()
@@ -180,7 +180,7 @@ def train_gru_batches(train_set, test_set, labels, epochs, batch_size, lr):
     correct = 0
     with torch.no_grad():
         for start in range(0, len(test_set), 256):
-            x, lengths, y = padded_batch(test_set[start:start + 256])
+            x, lengths, y = padded_batch(test_set[start : start + 256])
             correct += int((forward(x, lengths).argmax(1) == y).sum())
     eval_us = (time.monotonic() - eval_started) / len(test_set) * 1e6
     return seconds, (correct / len(test_set), eval_us)
@@ -206,8 +206,11 @@ def predict_latency(test_set, labels, count):
         torch.softmax(model.fc(hidden[-1]), 1).topk(3)
         batched = (time.perf_counter() - started) / len(names) * 1e6
     times.sort()
-    return {"predict_p50_us": times[len(times) // 2], "predict_p99_us": times[int(len(times) * 0.99)],
-            "batched_us_per_name": batched}
+    return {
+        "predict_p50_us": times[len(times) // 2],
+        "predict_p99_us": times[int(len(times) * 0.99)],
+        "batched_us_per_name": batched,
+    }
 
 
 def main():
@@ -236,9 +239,16 @@ def main():
             seconds, (acc, eval_us) = train_gru_batches(train_set, test_set, labels, args.epochs, args.batch, args.lr)
             result["batch"] = args.batch
             result["lr"] = args.lr
-        result.update({"epochs": args.epochs, "train_names": len(train_set), "train_seconds": round(seconds, 3),
-                       "us_per_name": round(seconds / (args.epochs * len(train_set)) * 1e6, 1),
-                       "test_accuracy": round(acc, 4), "eval_us_per_name": round(eval_us, 1)})
+        result.update(
+            {
+                "epochs": args.epochs,
+                "train_names": len(train_set),
+                "train_seconds": round(seconds, 3),
+                "us_per_name": round(seconds / (args.epochs * len(train_set)) * 1e6, 1),
+                "test_accuracy": round(acc, 4),
+                "eval_us_per_name": round(eval_us, 1),
+            }
+        )
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     print(json.dumps(result), flush=True)
 

@@ -48,6 +48,7 @@ Layout of the output (all data in a few StaticString literals, so the file compi
 Run by hand (Python 3.11, whose `unicodedata` is Unicode 14.0; `pip install anyascii==0.3.3`;
 `apt-get install unicode-data`); the output is committed, and its header names the versions used.
 """
+
 import bz2
 import os
 import sys
@@ -68,38 +69,129 @@ LATIN_RANGES = [(0x0080, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF), (0x2000, 0
 # Blocks covered (Unicode block names, BMP only): those unidecode transliterates at least one
 # character of, plus CJK Unified Ideographs Extension A (Han like the main block).
 COVERED_BLOCKS = [
-    "Latin-1 Supplement", "Latin Extended-A", "Latin Extended-B", "IPA Extensions",
-    "Spacing Modifier Letters", "Combining Diacritical Marks", "Greek and Coptic", "Cyrillic",
-    "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari", "Bengali", "Gurmukhi",
-    "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Thai", "Lao",
-    "Tibetan", "Myanmar", "Georgian", "Hangul Jamo", "Ethiopic", "Cherokee",
-    "Unified Canadian Aboriginal Syllabics", "Ogham", "Runic", "Khmer", "Mongolian",
-    "Phonetic Extensions", "Phonetic Extensions Supplement", "Latin Extended Additional",
-    "Greek Extended", "General Punctuation", "Superscripts and Subscripts", "Currency Symbols",
-    "Letterlike Symbols", "Number Forms", "Arrows", "Mathematical Operators",
-    "Miscellaneous Technical", "Enclosed Alphanumerics", "Box Drawing", "Block Elements",
-    "Geometric Shapes", "Miscellaneous Symbols", "Dingbats",
-    "Miscellaneous Mathematical Symbols-A", "Braille Patterns",
-    "Miscellaneous Mathematical Symbols-B", "Supplemental Mathematical Operators",
-    "Latin Extended-C", "Supplemental Punctuation", "CJK Symbols and Punctuation", "Hiragana",
-    "Katakana", "Bopomofo", "Hangul Compatibility Jamo", "Bopomofo Extended",
-    "Enclosed CJK Letters and Months", "CJK Compatibility", "CJK Unified Ideographs Extension A",
-    "CJK Unified Ideographs", "Yi Syllables", "Yi Radicals", "Hangul Syllables",
-    "CJK Compatibility Ideographs", "Alphabetic Presentation Forms", "CJK Compatibility Forms",
-    "Small Form Variants", "Halfwidth and Fullwidth Forms", "Specials",
+    "Latin-1 Supplement",
+    "Latin Extended-A",
+    "Latin Extended-B",
+    "IPA Extensions",
+    "Spacing Modifier Letters",
+    "Combining Diacritical Marks",
+    "Greek and Coptic",
+    "Cyrillic",
+    "Armenian",
+    "Hebrew",
+    "Arabic",
+    "Syriac",
+    "Thaana",
+    "Devanagari",
+    "Bengali",
+    "Gurmukhi",
+    "Gujarati",
+    "Oriya",
+    "Tamil",
+    "Telugu",
+    "Kannada",
+    "Malayalam",
+    "Sinhala",
+    "Thai",
+    "Lao",
+    "Tibetan",
+    "Myanmar",
+    "Georgian",
+    "Hangul Jamo",
+    "Ethiopic",
+    "Cherokee",
+    "Unified Canadian Aboriginal Syllabics",
+    "Ogham",
+    "Runic",
+    "Khmer",
+    "Mongolian",
+    "Phonetic Extensions",
+    "Phonetic Extensions Supplement",
+    "Latin Extended Additional",
+    "Greek Extended",
+    "General Punctuation",
+    "Superscripts and Subscripts",
+    "Currency Symbols",
+    "Letterlike Symbols",
+    "Number Forms",
+    "Arrows",
+    "Mathematical Operators",
+    "Miscellaneous Technical",
+    "Enclosed Alphanumerics",
+    "Box Drawing",
+    "Block Elements",
+    "Geometric Shapes",
+    "Miscellaneous Symbols",
+    "Dingbats",
+    "Miscellaneous Mathematical Symbols-A",
+    "Braille Patterns",
+    "Miscellaneous Mathematical Symbols-B",
+    "Supplemental Mathematical Operators",
+    "Latin Extended-C",
+    "Supplemental Punctuation",
+    "CJK Symbols and Punctuation",
+    "Hiragana",
+    "Katakana",
+    "Bopomofo",
+    "Hangul Compatibility Jamo",
+    "Bopomofo Extended",
+    "Enclosed CJK Letters and Months",
+    "CJK Compatibility",
+    "CJK Unified Ideographs Extension A",
+    "CJK Unified Ideographs",
+    "Yi Syllables",
+    "Yi Radicals",
+    "Hangul Syllables",
+    "CJK Compatibility Ideographs",
+    "Alphabetic Presentation Forms",
+    "CJK Compatibility Forms",
+    "Small Form Variants",
+    "Halfwidth and Fullwidth Forms",
+    "Specials",
 ]
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
 
 # Conventional ASCII spellings of single characters that the rules below get otherwise.
 OVERRIDES = {
     # Latin-1 and Latin Extended-A/-B symbols and rare letters (before the other scripts).
-    0x00A2: "C/", 0x00A3: "PS", 0x00A4: "$?", 0x00A5: "Y=", 0x00A7: "SS", 0x00A8: '"',
-    0x00A9: "(c)", 0x00AE: "(r)", 0x00AF: "-", 0x00B4: "'", 0x00B7: "*", 0x00B8: ",",
-    0x00BC: " 1/4", 0x00BD: " 1/2", 0x00BE: " 3/4", 0x00D7: "x", 0x0138: "k", 0x018D: "d",
-    0x018E: "3", 0x018F: "@", 0x0195: "hv", 0x01A2: "OI", 0x01A3: "oi", 0x01A6: "YR",
-    0x01B1: "Y", 0x01B8: "ZH", 0x01B9: "zh", 0x01BB: "2", 0x01C0: "|", 0x01C1: "||",
-    0x01C2: "|=", 0x01C3: "!", 0x01DD: "@", 0x01F6: "HV", 0x0241: "", 0x0242: "",
-    0x0245: "^", 0x024A: "q",
+    0x00A2: "C/",
+    0x00A3: "PS",
+    0x00A4: "$?",
+    0x00A5: "Y=",
+    0x00A7: "SS",
+    0x00A8: '"',
+    0x00A9: "(c)",
+    0x00AE: "(r)",
+    0x00AF: "-",
+    0x00B4: "'",
+    0x00B7: "*",
+    0x00B8: ",",
+    0x00BC: " 1/4",
+    0x00BD: " 1/2",
+    0x00BE: " 3/4",
+    0x00D7: "x",
+    0x0138: "k",
+    0x018D: "d",
+    0x018E: "3",
+    0x018F: "@",
+    0x0195: "hv",
+    0x01A2: "OI",
+    0x01A3: "oi",
+    0x01A6: "YR",
+    0x01B1: "Y",
+    0x01B8: "ZH",
+    0x01B9: "zh",
+    0x01BB: "2",
+    0x01C0: "|",
+    0x01C1: "||",
+    0x01C2: "|=",
+    0x01C3: "!",
+    0x01DD: "@",
+    0x01F6: "HV",
+    0x0241: "",
+    0x0242: "",
+    0x0245: "^",
+    0x024A: "q",
     # Bengali khanda ta (a form of ta with no vowel of its own) is left out, like the virama.
     0x09CE: "",
 }
@@ -113,29 +205,97 @@ SCRIPT_LETTERS = {
     # Cyrillic as the Library of Congress writes Russian without its diacritics and ligature
     # ties: short i i, yu iu, ya ia, io io.
     # Ukrainian and Macedonian letters as their names spell them: yi, gje, kje, ie with grave.
-    "CYRILLIC": {"SHORT I": "i", "YU": "iu", "YA": "ia", "IO": "io", "YI": "yi", "GJE": "gj",
-                 "KJE": "kj", "IE WITH GRAVE": "ie"},
+    "CYRILLIC": {
+        "SHORT I": "i",
+        "YU": "iu",
+        "YA": "ia",
+        "IO": "io",
+        "YI": "yi",
+        "GJE": "gj",
+        "KJE": "kj",
+        "IE WITH GRAVE": "ie",
+    },
     # Hebrew: alef 'A', qof 'k'; the letters that carry a diacritic in scholarly romanisation (het, tet, tsadi,
     # shin, kaf as kh) in capitals; bet and pe without their spirant reading; ayin as '`'.
-    "HEBREW": {"ALEF": "A", "QOF": "k", "BET": "b", "HET": "H", "TET": "T", "KAF": "KH", "AYIN": "`", "PE": "p",
-               "TSADI": "TS", "SHIN": "SH"},
+    "HEBREW": {
+        "ALEF": "A",
+        "QOF": "k",
+        "BET": "b",
+        "HET": "H",
+        "TET": "T",
+        "KAF": "KH",
+        "AYIN": "`",
+        "PE": "p",
+        "TSADI": "TS",
+        "SHIN": "SH",
+    },
     # Arabic: the emphatic letters (dotted in scholarly romanisation) as capitals.
-    "ARABIC": {"HAH": "H", "SAD": "S", "DAD": "D", "TAH": "T", "ZAH": "Z", "GHAIN": "G",
-               "WAW WITH HAMZA ABOVE": "w'", "YEH WITH HAMZA ABOVE": "y'",
-               "ALEF WITH HAMZA ABOVE": "'", "ALEF WITH MADDA ABOVE": "a", "TTEH": "tt",
-               "DDAL": "dd", "RREH": "rr", "NOON GHUNNA": "N", "KEHEH": "kh", "JEH": "j",
-               "YEH BARREE": "y",
-               # Alef and hamza carry no consonant; teh marbuta and alef maksura as signs.
-               "ALEF": "", "HAMZA": "", "TEH MARBUTA": "@", "TEH MARBUTA GOAL": "@",
-               "ALEF MAKSURA": "~"},
+    "ARABIC": {
+        "HAH": "H",
+        "SAD": "S",
+        "DAD": "D",
+        "TAH": "T",
+        "ZAH": "Z",
+        "GHAIN": "G",
+        "WAW WITH HAMZA ABOVE": "w'",
+        "YEH WITH HAMZA ABOVE": "y'",
+        "ALEF WITH HAMZA ABOVE": "'",
+        "ALEF WITH MADDA ABOVE": "a",
+        "TTEH": "tt",
+        "DDAL": "dd",
+        "RREH": "rr",
+        "NOON GHUNNA": "N",
+        "KEHEH": "kh",
+        "JEH": "j",
+        "YEH BARREE": "y",
+        # Alef and hamza carry no consonant; teh marbuta and alef maksura as signs.
+        "ALEF": "",
+        "HAMZA": "",
+        "TEH MARBUTA": "@",
+        "TEH MARBUTA GOAL": "@",
+        "ALEF MAKSURA": "~",
+    },
 }
 
-GREEK_LETTERS = {"ALPHA", "BETA", "GAMMA", "DELTA", "EPSILON", "ZETA", "ETA", "THETA", "IOTA",
-                 "KAPPA", "LAMDA", "MU", "NU", "XI", "OMICRON", "PI", "RHO", "SIGMA", "TAU",
-                 "UPSILON", "PHI", "CHI", "PSI", "OMEGA"}
+GREEK_LETTERS = {
+    "ALPHA",
+    "BETA",
+    "GAMMA",
+    "DELTA",
+    "EPSILON",
+    "ZETA",
+    "ETA",
+    "THETA",
+    "IOTA",
+    "KAPPA",
+    "LAMDA",
+    "MU",
+    "NU",
+    "XI",
+    "OMICRON",
+    "PI",
+    "RHO",
+    "SIGMA",
+    "TAU",
+    "UPSILON",
+    "PHI",
+    "CHI",
+    "PSI",
+    "OMEGA",
+}
 
-INDIC_SCRIPTS = ("DEVANAGARI", "BENGALI", "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL", "TELUGU",
-                 "KANNADA", "MALAYALAM", "SINHALA")
+INDIC_SCRIPTS = (
+    "DEVANAGARI",
+    "BENGALI",
+    "GURMUKHI",
+    "GUJARATI",
+    "ORIYA",
+    "TAMIL",
+    "TELUGU",
+    "KANNADA",
+    "MALAYALAM",
+    "SINHALA",
+)
 INDIC_VOWELS = {"A", "AA", "I", "II", "U", "UU", "E", "EE", "AI", "O", "OO", "AU"}
 
 # Han characters whose conventional reading is not Unihan's (last) kMandarin reading but another
@@ -144,24 +304,84 @@ INDIC_VOWELS = {"A", "AA", "I", "II", "U", "UU", "E", "EE", "AI", "O", "OO", "AU
 # shi), and for Japanese-only characters with no Chinese reading their Korean or Japanese one
 # ('匂' nay, '枠' waku). The generator checks that Unihan lists each of them.
 HAN_READINGS = {
-    0x4E48: "yao", 0x4E86: "liao", 0x4EC0: "shi", 0x4EF7: "jie", 0x4F3C: "si", 0x4F5B: "fo",
-    0x52D2: "le", 0x5302: "nay", 0x5361: "qia", 0x5382: "han", 0x53F6: "xie", 0x5446: "ai",
-    0x5462: "ni", 0x54E6: "e", 0x5561: "pei", 0x5594: "wo", 0x55EF: "ng", 0x5662: "yu",
-    0x574F: "pi", 0x5B81: "zhu", 0x5BE7: "zhu", 0x5DEE: "chai", 0x5E7F: "yan", 0x60CA: "liang",
-    0x62D3: "tuo", 0x62EC: "gua", 0x62F6: "zan", 0x671D: "zhao", 0x672F: "zhu", 0x67A0: "waku",
-    0x67FB: "cha", 0x6803: "hoy", 0x6841: "hang", 0x6D01: "ji", 0x6E0B: "shibui", 0x719F: "shou",
-    0x722A: "zhua", 0x72A0: "ikenie", 0x7363: "swu", 0x764C: "yan", 0x7740: "zhao", 0x79BB: "chi",
-    0x79CD: "chong", 0x7D9A: "sok", 0x7E04: "nawa", 0x8133: "noy", 0x820E: "yadoru", 0x8449: "xie",
-    0x8457: "zhu", 0x8AB0: "shui", 0x8C01: "shui", 0x8EFD: "qing", 0x8FBC: "ip", 0x8FD8: "huan",
-    0x9244: "tie", 0x9577: "chang", 0x957F: "chang",
+    0x4E48: "yao",
+    0x4E86: "liao",
+    0x4EC0: "shi",
+    0x4EF7: "jie",
+    0x4F3C: "si",
+    0x4F5B: "fo",
+    0x52D2: "le",
+    0x5302: "nay",
+    0x5361: "qia",
+    0x5382: "han",
+    0x53F6: "xie",
+    0x5446: "ai",
+    0x5462: "ni",
+    0x54E6: "e",
+    0x5561: "pei",
+    0x5594: "wo",
+    0x55EF: "ng",
+    0x5662: "yu",
+    0x574F: "pi",
+    0x5B81: "zhu",
+    0x5BE7: "zhu",
+    0x5DEE: "chai",
+    0x5E7F: "yan",
+    0x60CA: "liang",
+    0x62D3: "tuo",
+    0x62EC: "gua",
+    0x62F6: "zan",
+    0x671D: "zhao",
+    0x672F: "zhu",
+    0x67A0: "waku",
+    0x67FB: "cha",
+    0x6803: "hoy",
+    0x6841: "hang",
+    0x6D01: "ji",
+    0x6E0B: "shibui",
+    0x719F: "shou",
+    0x722A: "zhua",
+    0x72A0: "ikenie",
+    0x7363: "swu",
+    0x764C: "yan",
+    0x7740: "zhao",
+    0x79BB: "chi",
+    0x79CD: "chong",
+    0x7D9A: "sok",
+    0x7E04: "nawa",
+    0x8133: "noy",
+    0x820E: "yadoru",
+    0x8449: "xie",
+    0x8457: "zhu",
+    0x8AB0: "shui",
+    0x8C01: "shui",
+    0x8EFD: "qing",
+    0x8FBC: "ip",
+    0x8FD8: "huan",
+    0x9244: "tie",
+    0x9577: "chang",
+    0x957F: "chang",
 }
 
 # The Han characters of the data sets where charnn and unidecode differ: unidecode's reading is
 # none that Unihan lists for the character or its variants, so no permissive source gives it.
 # (Not used here; the tests name the same 15.)
 HAN_EXCEPTIONS = (
-    0x4EEE, 0x4F1D, 0x4FA1, 0x5192, 0x56F2, 0x623B, 0x6255, 0x643A, 0x68B0, 0x6C49, 0x7E4B,
-    0x8258, 0x89E6, 0x9002, 0x9AA4,  # 仮 伝 価 冒 囲 戻 払 携 械 汉 繋 艘 触 适 骤
+    0x4EEE,
+    0x4F1D,
+    0x4FA1,
+    0x5192,
+    0x56F2,
+    0x623B,
+    0x6255,
+    0x643A,
+    0x68B0,
+    0x6C49,
+    0x7E4B,
+    0x8258,
+    0x89E6,
+    0x9002,
+    0x9AA4,  # 仮 伝 価 冒 囲 戻 払 携 械 汉 繋 艘 触 适 骤
 )
 
 
@@ -180,8 +400,13 @@ def latin(cp: int) -> str:
     out = anyascii(ch)
     # The letter's own name, without its marks: EZH WITH CARON reads as EZH.
     name = ud.name(ud.normalize("NFD", ch)[0], "")
-    if (ud.category(ch) == "Lu" and len(out) > 1 and out[0].isupper() and out[1:].islower()
-            and name.split(" ")[-1].endswith(out.upper())):
+    if (
+        ud.category(ch) == "Lu"
+        and len(out) > 1
+        and out[0].isupper()
+        and out[1:].islower()
+        and name.split(" ")[-1].endswith(out.upper())
+    ):
         out = out.upper()
     if name.startswith(("LATIN CAPITAL LETTER", "LATIN CAPITAL LIGATURE")) and out.upper() in name.split():
         out = out.upper()
@@ -216,16 +441,17 @@ def han_readings(cp: int) -> set:
 
 
 def han_variants(cp: int) -> list:
-    keys = ("kSimplifiedVariant", "kTraditionalVariant", "kSemanticVariant",
-            "kSpecializedSemanticVariant", "kZVariant")
+    keys = ("kSimplifiedVariant", "kTraditionalVariant", "kSemanticVariant", "kSpecializedSemanticVariant", "kZVariant")
     return [int(v.split("<")[0][2:], 16) for key in keys for v in UNIHAN.get(key, {}).get(cp, "").split()]
 
 
 def han(cp: int):
     if cp in HAN_READINGS:
         reading = HAN_READINGS[cp]
-        assert reading in han_readings(cp) or any(reading in han_readings(v) for v in han_variants(cp)), \
-            (hex(cp), reading)
+        assert reading in han_readings(cp) or any(reading in han_readings(v) for v in han_variants(cp)), (
+            hex(cp),
+            reading,
+        )
     else:
         mandarin = UNIHAN.get("kMandarin", {}).get(cp)
         if not mandarin:
@@ -235,27 +461,28 @@ def han(cp: int):
 
 
 def name_core(name: str, script: str) -> str:
-    core = name[len(script) + 1:] if name.startswith(script + " ") else name
+    core = name[len(script) + 1 :] if name.startswith(script + " ") else name
     for prefix in ("CAPITAL LETTER ", "SMALL LETTER ", "LETTER ", "CAPITAL ", "SMALL "):
         if core.startswith(prefix):
-            core = core[len(prefix):]
+            core = core[len(prefix) :]
             break
     if core.startswith("FINAL "):
-        core = core[len("FINAL "):]
+        core = core[len("FINAL ") :]
     return core
 
 
 def indic(name: str, script: str):
-    core = name[len(script) + 1:]
+    core = name[len(script) + 1 :]
     for prefix, kind in (("LETTER ", "letter"), ("VOWEL SIGN ", "vowel"), ("SIGN ", "sign")):
         if core.startswith(prefix):
-            core, part = core[len(prefix):], kind
+            core, part = core[len(prefix) :], kind
             break
     else:
         part = None
     if part == "sign":
-        return {"CANDRABINDU": "N", "ANUSVARA": "N", "VISARGA": "H", "VIRAMA": "", "NUKTA": "'",
-                "AVAGRAHA": "'"}.get(core)
+        return {"CANDRABINDU": "N", "ANUSVARA": "N", "VISARGA": "H", "VIRAMA": "", "NUKTA": "'", "AVAGRAHA": "'"}.get(
+            core
+        )
     if part is None:
         return {"OM": "AUM", "DANDA": " / ", "DOUBLE DANDA": " // "}.get(core)
     words = core.split()
@@ -287,8 +514,10 @@ def kana(name: str):
 
 def hangul_jamo_names():
     """Short names of the modern jamo, from the names of the Hangul syllables."""
+
     def syllable(l, v, t):
-        return ud.name(chr(HANGUL_FIRST + (l * 21 + v) * 28 + t))[len("HANGUL SYLLABLE "):]
+        return ud.name(chr(HANGUL_FIRST + (l * 21 + v) * 28 + t))[len("HANGUL SYLLABLE ") :]
+
     leading = [syllable(l, 0, 0)[:-1] for l in range(19)]  # minus the vowel A
     vowels = [syllable(11, v, 0) for v in range(21)]  # after IEUNG, which has no sound
     trailing = [""] + [syllable(11, 0, t)[1:] for t in range(1, 28)]  # minus the vowel A
@@ -325,11 +554,11 @@ def script_rule(ch: str, name: str):
     if name.startswith(("HIRAGANA ", "KATAKANA ")):
         return kana(name)
     if name.startswith("HANGUL SYLLABLE "):
-        return name[len("HANGUL SYLLABLE "):].lower()
+        return name[len("HANGUL SYLLABLE ") :].lower()
     if name.startswith(("HANGUL CHOSEONG ", "HANGUL JUNGSEONG ", "HANGUL JONGSEONG ")):
         return JAMO.get(ord(ch))
     if name.startswith("YI SYLLABLE "):
-        return name[len("YI SYLLABLE "):].lower()
+        return name[len("YI SYLLABLE ") :].lower()
     if name.startswith("THAI CHARACTER SARA "):
         return name.split()[3].lower()  # the vowel: SARA AA -> 'aa', SARA AI MAIMALAI -> 'ai'
     return None
@@ -445,15 +674,14 @@ def swift_string(s: str) -> str:
 
 def multiline(s: str, indent: str, width: int = 96) -> list:
     """A Swift multi-line string literal of s (no backslashes or quotes in s), lines joined."""
-    chunks = [s[i:i + width] for i in range(0, len(s), width)]
+    chunks = [s[i : i + width] for i in range(0, len(s), width)]
     # Each line but the last ends in a backslash: the line break is not part of the string.
     return [f'{indent}"""'] + [indent + c + "\\" for c in chunks[:-1]] + [indent + chunks[-1], f'{indent}"""']
 
 
 def main() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
-    target = os.path.normpath(os.path.join(here, "..", "Sources", "CharNN", "Data",
-                                           "TransliterationTable.swift"))
+    target = os.path.normpath(os.path.join(here, "..", "Sources", "CharNN", "Data", "TransliterationTable.swift"))
     table = transliterations()
     strings, ids = [], {}
 
@@ -485,10 +713,11 @@ def main() -> None:
         starts.append(len(pool))
         pool += s
     starts.append(len(pool))
-    assert len(pool) < 91 ** 3
+    assert len(pool) < 91**3
     starts_text = "".join(digits(s, 3) for s in starts)
 
     lines = [
+        "// swift-format-ignore-file: generated tables, one long line each",
         "// Generated by tools/make_transliteration_table.py from Unicode's character data",
         f"// (decompositions and names: Python's unicodedata {ud.unidata_version}), Unihan readings",
         f"// (Unicode licence; Debian's unicode-data) and anyascii {version('anyascii')} (ISC).",
@@ -505,7 +734,7 @@ def main() -> None:
     lines += [
         "    ]",
         "",
-        f"    /// The string id of a code point with no transliteration (a gap inside a run).",
+        "    /// The string id of a code point with no transliteration (a gap inside a run).",
         f"    static let noString = {none}",
         "",
         "    /// String ids of the Hangul syllables' leading consonants, vowels and trailing consonants",
@@ -529,9 +758,12 @@ def main() -> None:
     lines += ["", "    static let pool: StaticString =", f'        "{swift_string(pool)}"', "}", ""]
     with open(target, "w") as f:
         f.write("\n".join(lines))
-    print(f"wrote {target}: {len(table) + 11172} code points ({len(table)} in {len(runs)} runs "
-          f"+ 11172 Hangul syllables), {len(strings)} distinct strings, {len(pool)} bytes of "
-          f"ASCII", file=sys.stderr)
+    print(
+        f"wrote {target}: {len(table) + 11172} code points ({len(table)} in {len(runs)} runs "
+        f"+ 11172 Hangul syllables), {len(strings)} distinct strings, {len(pool)} bytes of "
+        f"ASCII",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -30,58 +30,138 @@ first word of "CYRILLIC SMALL LETTER A", "CJK UNIFIED IDEOGRAPH-4E00", "HANGUL S
 with the exceptions in SCRIPT_EXCEPTIONS, which bring it in line with Unicode's Scripts.txt for the
 scripts charnn names (checked against the `regex` package's Script property: equal on every code
 point assigned in 14.0 for those 27 scripts; the remaining differences, about 0.8 %, are common
-versus other for punctuation and digits of scripts charnn does not name). Combining marks (categories Mn, Mc, Me) are `common`, as are digits,
+versus other for punctuation and digits of scripts charnn does not name). Combining marks (categories Mn, Mc, Me)
+are `common`, as are digits,
 punctuation, symbols and spaces that no script owns; letters of scripts charnn does not name, and
 unassigned or private-use code points, are `other`.
 """
+
 import os
 import re
 import sys
 import unicodedata as ud
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "CharNN", "Text",
-                   "UnicodeTables.swift")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "CharNN", "Text", "UnicodeTables.swift")
 
 # The order of Script's cases in Sources/CharNN/Text/Script.swift.
-SCRIPTS = ["latin", "cyrillic", "greek", "armenian", "georgian", "hebrew", "arabic", "devanagari",
-           "bengali", "gurmukhi", "gujarati", "oriya", "tamil", "telugu", "kannada", "malayalam",
-           "sinhala", "thai", "lao", "tibetan", "myanmar", "ethiopic", "khmer", "hangul", "hiragana",
-           "katakana", "han", "common", "other"]
+SCRIPTS = [
+    "latin",
+    "cyrillic",
+    "greek",
+    "armenian",
+    "georgian",
+    "hebrew",
+    "arabic",
+    "devanagari",
+    "bengali",
+    "gurmukhi",
+    "gujarati",
+    "oriya",
+    "tamil",
+    "telugu",
+    "kannada",
+    "malayalam",
+    "sinhala",
+    "thai",
+    "lao",
+    "tibetan",
+    "myanmar",
+    "ethiopic",
+    "khmer",
+    "hangul",
+    "hiragana",
+    "katakana",
+    "han",
+    "common",
+    "other",
+]
 SCRIPT_INDEX = {s: i for i, s in enumerate(SCRIPTS)}
 
 # Name prefixes of Han characters and of Han punctuation that Scripts.txt gives to Han.
-HAN_PREFIXES = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "CJK RADICAL",
-                "KANGXI RADICAL", "IDEOGRAPHIC ITERATION MARK", "VERTICAL IDEOGRAPHIC ITERATION MARK",
-                "IDEOGRAPHIC NUMBER ZERO", "HANGZHOU NUMERAL", "OLD CHINESE ITERATION MARK")
+HAN_PREFIXES = (
+    "CJK UNIFIED IDEOGRAPH",
+    "CJK COMPATIBILITY IDEOGRAPH",
+    "CJK RADICAL",
+    "KANGXI RADICAL",
+    "IDEOGRAPHIC ITERATION MARK",
+    "VERTICAL IDEOGRAPHIC ITERATION MARK",
+    "IDEOGRAPHIC NUMBER ZERO",
+    "HANGZHOU NUMERAL",
+    "OLD CHINESE ITERATION MARK",
+)
 # Characters named after a script that Scripts.txt nevertheless calls Common (shared punctuation).
-SHARED_PREFIXES = ("KATAKANA-HIRAGANA ", "HALFWIDTH KATAKANA-HIRAGANA ", "KATAKANA MIDDLE DOT",
-                   "HALFWIDTH KATAKANA MIDDLE DOT", "HALFWIDTH KATAKANA VOICED SOUND MARK",
-                   "HALFWIDTH KATAKANA SEMI-VOICED SOUND MARK", "SQUARED KATAKANA ",
-                   "ARABIC COMMA", "ARABIC SEMICOLON", "ARABIC QUESTION MARK",
-                   "ARABIC NUMBER MARK ABOVE", "ARABIC END OF AYAH", "ARABIC DISPUTED END OF AYAH",
-                   "DEVANAGARI DANDA", "DEVANAGARI DOUBLE DANDA", "GREEK QUESTION MARK",
-                   "GREEK ANO TELEIA", "GREEK NUMERAL SIGN", "GREEK DIALYTIKA TONOS",
-                   "GEORGIAN PARAGRAPH SEPARATOR", "THAI CURRENCY SYMBOL BAHT", "LATIN CROSS",
-                   "IDEOGRAPHIC CLOSING MARK", "PARENTHESIZED LATIN", "CIRCLED LATIN", "SQUARED LATIN",
-                   "NEGATIVE CIRCLED LATIN", "NEGATIVE SQUARED LATIN")
+SHARED_PREFIXES = (
+    "KATAKANA-HIRAGANA ",
+    "HALFWIDTH KATAKANA-HIRAGANA ",
+    "KATAKANA MIDDLE DOT",
+    "HALFWIDTH KATAKANA MIDDLE DOT",
+    "HALFWIDTH KATAKANA VOICED SOUND MARK",
+    "HALFWIDTH KATAKANA SEMI-VOICED SOUND MARK",
+    "SQUARED KATAKANA ",
+    "ARABIC COMMA",
+    "ARABIC SEMICOLON",
+    "ARABIC QUESTION MARK",
+    "ARABIC NUMBER MARK ABOVE",
+    "ARABIC END OF AYAH",
+    "ARABIC DISPUTED END OF AYAH",
+    "DEVANAGARI DANDA",
+    "DEVANAGARI DOUBLE DANDA",
+    "GREEK QUESTION MARK",
+    "GREEK ANO TELEIA",
+    "GREEK NUMERAL SIGN",
+    "GREEK DIALYTIKA TONOS",
+    "GEORGIAN PARAGRAPH SEPARATOR",
+    "THAI CURRENCY SYMBOL BAHT",
+    "LATIN CROSS",
+    "IDEOGRAPHIC CLOSING MARK",
+    "PARENTHESIZED LATIN",
+    "CIRCLED LATIN",
+    "SQUARED LATIN",
+    "NEGATIVE CIRCLED LATIN",
+    "NEGATIVE SQUARED LATIN",
+)
 # ... and single characters so named (a prefix would take in their relatives).
 SHARED_NAMES = {"ARABIC TATWEEL", "MODIFIER LETTER GLOTTAL STOP"}
 # Decorations in front of a script's name ("FULLWIDTH LATIN CAPITAL LETTER A").
-DECORATIONS = ("FULLWIDTH ", "HALFWIDTH ", "CIRCLED ", "PARENTHESIZED ", "SQUARED ", "SQUARE ",
-               "SUPERSCRIPT ", "SUBSCRIPT ")
+DECORATIONS = (
+    "FULLWIDTH ",
+    "HALFWIDTH ",
+    "CIRCLED ",
+    "PARENTHESIZED ",
+    "SQUARED ",
+    "SQUARE ",
+    "SUPERSCRIPT ",
+    "SUBSCRIPT ",
+)
 # Where the name says nothing (or the wrong thing) about the script; from Scripts.txt.
 SCRIPT_EXCEPTIONS = [
-    ("HENTAIGANA ", "hiragana"), ("SQUARE HIRAGANA ", "hiragana"),
-    ("EXTENDED ARABIC-INDIC ", "arabic"), ("AFGHANI SIGN", "arabic"),
-    ("ROMAN NUMERAL ", "latin"), ("SMALL ROMAN NUMERAL ", "latin"), ("RUMI ", "arabic"),
-    ("RIAL SIGN", "arabic"), ("OLD CHINESE HOOK MARK", "han"), ("MODIFIER LETTER CAPITAL BARRED B", "latin"),
-    ("MODIFIER LETTER CAPITAL REVERSED N", "latin"), ("MODIFIER LETTER SMALL CAPITAL AA", "latin"),
-    ("MODIFIER LETTER SUPERSCRIPT ", "latin"), ("MODIFIER LETTER GLOTTAL STOP WITH STROKE", "latin"), ("FEMININE ORDINAL INDICATOR", "latin"),
-    ("MASCULINE ORDINAL INDICATOR", "latin"), ("KELVIN SIGN", "latin"), ("ANGSTROM SIGN", "latin"),
-    ("TURNED CAPITAL F", "latin"), ("TURNED SMALL F", "latin"), ("OHM SIGN", "greek"),
-    ("NOMISMA SIGN", "greek"), ("SLAVONIC ASTERISK", "cyrillic"),
-    ("RIGHT-FACING ARMENIAN ETERNITY SIGN", "armenian"), ("LEFT-FACING ARMENIAN ETERNITY SIGN", "armenian"),
-    ("PARENTHESIZED KOREAN CHARACTER ", "hangul"), ("CIRCLED KOREAN CHARACTER ", "hangul"),
+    ("HENTAIGANA ", "hiragana"),
+    ("SQUARE HIRAGANA ", "hiragana"),
+    ("EXTENDED ARABIC-INDIC ", "arabic"),
+    ("AFGHANI SIGN", "arabic"),
+    ("ROMAN NUMERAL ", "latin"),
+    ("SMALL ROMAN NUMERAL ", "latin"),
+    ("RUMI ", "arabic"),
+    ("RIAL SIGN", "arabic"),
+    ("OLD CHINESE HOOK MARK", "han"),
+    ("MODIFIER LETTER CAPITAL BARRED B", "latin"),
+    ("MODIFIER LETTER CAPITAL REVERSED N", "latin"),
+    ("MODIFIER LETTER SMALL CAPITAL AA", "latin"),
+    ("MODIFIER LETTER SUPERSCRIPT ", "latin"),
+    ("MODIFIER LETTER GLOTTAL STOP WITH STROKE", "latin"),
+    ("FEMININE ORDINAL INDICATOR", "latin"),
+    ("MASCULINE ORDINAL INDICATOR", "latin"),
+    ("KELVIN SIGN", "latin"),
+    ("ANGSTROM SIGN", "latin"),
+    ("TURNED CAPITAL F", "latin"),
+    ("TURNED SMALL F", "latin"),
+    ("OHM SIGN", "greek"),
+    ("NOMISMA SIGN", "greek"),
+    ("SLAVONIC ASTERISK", "cyrillic"),
+    ("RIGHT-FACING ARMENIAN ETERNITY SIGN", "armenian"),
+    ("LEFT-FACING ARMENIAN ETERNITY SIGN", "armenian"),
+    ("PARENTHESIZED KOREAN CHARACTER ", "hangul"),
+    ("CIRCLED KOREAN CHARACTER ", "hangul"),
     ("MICRO SIGN", "common"),
 ]
 # The squared katakana words U+3300...U+3357 (SQUARE APAATO ...) are Katakana in Scripts.txt.
@@ -93,12 +173,24 @@ def script_words():
     words = set()
     for cp in range(0x110000):
         ch = chr(cp)
-        m = re.match(r"([A-Z]+)[A-Z ]*? (?:CAPITAL |SMALL )?(?:LETTER|SYLLABLE|CHARACTER|IDEOGRAPH)\b",
-                     ud.name(ch, ""))
+        m = re.match(r"([A-Z]+)[A-Z ]*? (?:CAPITAL |SMALL )?(?:LETTER|SYLLABLE|CHARACTER|IDEOGRAPH)\b", ud.name(ch, ""))
         if m and ud.category(ch).startswith("L"):
             words.add(m.group(1))
-    return words - {"MODIFIER", "FULLWIDTH", "HALFWIDTH", "CIRCLED", "PARENTHESIZED", "SQUARED",
-                    "MATHEMATICAL", "SMALL", "CAPITAL", "NEGATIVE", "OLD", "SQUARE", "VERTICAL"}
+    return words - {
+        "MODIFIER",
+        "FULLWIDTH",
+        "HALFWIDTH",
+        "CIRCLED",
+        "PARENTHESIZED",
+        "SQUARED",
+        "MATHEMATICAL",
+        "SMALL",
+        "CAPITAL",
+        "NEGATIVE",
+        "OLD",
+        "SQUARE",
+        "VERTICAL",
+    }
 
 
 WORDS = None
@@ -128,7 +220,7 @@ def script_of(cp: int) -> str:
     rest = name
     for d in DECORATIONS:
         if rest.startswith(d):
-            rest = rest[len(d):]
+            rest = rest[len(d) :]
             break
     first = re.split(r"[ -]", rest)[0]
     if first in NAMED:
@@ -140,7 +232,7 @@ def script_of(cp: int) -> str:
             return script_of(int(d.split()[1], 16))
         for script in ("LATIN", "GREEK", "CYRILLIC"):
             for form in ("{} {}", "{} LETTER {}"):
-                tail = name[len("MODIFIER LETTER "):]
+                tail = name[len("MODIFIER LETTER ") :]
                 tail = re.sub(r"^(SMALL|CAPITAL) (.*)$", r"\1 LETTER \2", tail)
                 try:
                     ud.lookup(form.format(script, tail))
@@ -196,8 +288,14 @@ def main():
         folded = ch.casefold()
         if folded != ch:
             folds[cp] = folded
-        bits = (ccc | qc << 8 | (nfd != ch) << 10 | has_compat << 11 | (folded != ch) << 12
-                | SCRIPT_INDEX[script_of(cp)] << 13)
+        bits = (
+            ccc
+            | qc << 8
+            | (nfd != ch) << 10
+            | has_compat << 11
+            | (folded != ch) << 12
+            | SCRIPT_INDEX[script_of(cp)] << 13
+        )
         values.append(palette.setdefault(bits, len(palette)))
     assert len(palette) < 4096 and max(palette) < 1 << 18
 
@@ -205,10 +303,10 @@ def main():
     leaf_bits, middle_bits = 4, 5
     leaves, leaf_ids = {}, []
     for start in range(0, 0x110000, 1 << leaf_bits):
-        leaf_ids.append(leaves.setdefault(tuple(values[start:start + (1 << leaf_bits)]), len(leaves)))
+        leaf_ids.append(leaves.setdefault(tuple(values[start : start + (1 << leaf_bits)]), len(leaves)))
     middles, middle_ids = {}, []
     for start in range(0, len(leaf_ids), 1 << middle_bits):
-        middle_ids.append(middles.setdefault(tuple(leaf_ids[start:start + (1 << middle_bits)]), len(middles)))
+        middle_ids.append(middles.setdefault(tuple(leaf_ids[start : start + (1 << middle_bits)]), len(middles)))
     assert len(leaves) < 4096 and len(middles) < 4096
 
     def records(mapping):
@@ -242,8 +340,11 @@ def main():
 
     out = []
     w = out.append
-    w("// Generated by tools/make_unicode_tables.py from Python %s's unicodedata and str.casefold()"
-      % ".".join(map(str, sys.version_info[:2])))
+    w("// swift-format-ignore-file: generated tables, one long line each")
+    w(
+        "// Generated by tools/make_unicode_tables.py from Python %s's unicodedata and str.casefold()"
+        % ".".join(map(str, sys.version_info[:2]))
+    )
     w("// (Unicode %s). Do not edit by hand: change the script and run" % ud.unidata_version)
     w("// `python3 tools/make_unicode_tables.py` from the package root.")
     w("//")
@@ -265,7 +366,10 @@ def main():
     emit(w, "trieMiddle", [v for block in middles for v in block], 2)
     w("    /// %d leaf blocks of %d entries of 2 digits -> palette entry." % (len(leaves), 1 << leaf_bits))
     emit(w, "trieLeaves", [v for block in leaves for v in block], 2)
-    w("    /// %d palette entries of 3 digits (18 bits): canonical combining class (bits 0-7), NFC quick" % len(palette))
+    w(
+        "    /// %d palette entries of 3 digits (18 bits): canonical combining class (bits 0-7), NFC quick"
+        % len(palette)
+    )
     w("    /// check (8-9: 0 yes, 1 maybe, 2 no or unassigned), has a canonical decomposition (10), NFKD")
     w("    /// differs from NFD (11), changes when case folded (12), index of the Script case (13-17).")
     emit(w, "palette", list(palette), 3)
@@ -294,9 +398,20 @@ def main():
     w("}")
     with open(OUT, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
-    print("palette %d, leaves %d, middles %d, pairs %d, compat %d (%d scalars), folds %d (%d scalars)"
-          % (len(palette), len(leaves), len(middles), len(pairs), len(compat), len(compat_pool),
-             len(folds), len(fold_pool)), file=sys.stderr)
+    print(
+        "palette %d, leaves %d, middles %d, pairs %d, compat %d (%d scalars), folds %d (%d scalars)"
+        % (
+            len(palette),
+            len(leaves),
+            len(middles),
+            len(pairs),
+            len(compat),
+            len(compat_pool),
+            len(folds),
+            len(fold_pool),
+        ),
+        file=sys.stderr,
+    )
 
 
 def emit(w, name, numbers, width):
@@ -304,7 +419,7 @@ def emit(w, name, numbers, width):
     w("    static var %s: StaticString {" % name)
     w('        #"""')
     for i in range(0, len(text), 96):
-        line = text[i:i + 96]
+        line = text[i : i + 96]
         w("        " + line + ("\\#" if i + 96 < len(text) else ""))
     w('        """#')
     w("    }")

@@ -4,9 +4,9 @@ import CCharNN
 // (tools/build_lib.sh) and answers charnn_cpu_variant from it.
 
 #if CHARNN_X86_64_V3
-private let cpuVariant: StaticString = "x86-64-v3"
+    private let cpuVariant: StaticString = "x86-64-v3"
 #else
-private let cpuVariant: StaticString = "portable"
+    private let cpuVariant: StaticString = "portable"
 #endif
 
 @c @implementation

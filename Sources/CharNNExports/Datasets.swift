@@ -25,7 +25,9 @@ func returnDataset(_ dataset: NameDataset, _ out: UnsafeMutablePointer<OpaquePoi
 }
 
 @c @implementation
-public func charnn_dataset_load_dir(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_dataset_load_dir(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_dataset_load_dir") {
         guard let out else { throw APIError.invalid("out is NULL") }
         returnDataset(try NameDataset.load(directory: try string(path, "path")), out)
@@ -33,24 +35,32 @@ public func charnn_dataset_load_dir(_ path: UnsafePointer<CChar>?, _ out: Unsafe
 }
 
 @c @implementation
-public func charnn_dataset_from_memory(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ labels: UnsafePointer<Int32>?,
-                                       _ count: Int, _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?,
-                                       _ labelCount: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
-    api("charnn_dataset_from_memory") { try datasetFromMemory(names, labels, count, labelNames, labelCount, .article, out) }
+public func charnn_dataset_from_memory(
+    _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ labels: UnsafePointer<Int32>?,
+    _ count: Int, _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?,
+    _ labelCount: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
+    api("charnn_dataset_from_memory") {
+        try datasetFromMemory(names, labels, count, labelNames, labelCount, .article, out)
+    }
 }
 
 /// charnn_dataset_from_memory and charnn_dataset_from_memory_with_text.
-func datasetFromMemory(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ labels: UnsafePointer<Int32>?, _ count: Int,
-                       _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?, _ labelCount: Int, _ textConfig: TextConfig,
-                       _ out: UnsafeMutablePointer<OpaquePointer?>?) throws {
+func datasetFromMemory(
+    _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ labels: UnsafePointer<Int32>?, _ count: Int,
+    _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?, _ labelCount: Int, _ textConfig: TextConfig,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) throws {
     guard let out else { throw APIError.invalid("out is NULL") }
     let n = try CharNNExports.count(count, "count", max: 1 << 32)
     let texts = try strings(names, n, "names")
     guard n == 0 || labels != nil else { throw APIError.invalid("labels is NULL but count is \(n)") }
     let labelValues = (0..<n).map { Int(labels![$0]) }
-    let labelStrings = try strings(labelNames, try CharNNExports.count(labelCount, "label_count", max: NameDataset.maxLabels),
-                                   "label_names")
-    returnDataset(try NameDataset(names: texts, labels: labelValues, labelNames: labelStrings, textConfig: textConfig), out)
+    let labelStrings = try strings(
+        labelNames, try CharNNExports.count(labelCount, "label_count", max: NameDataset.maxLabels),
+        "label_names")
+    returnDataset(
+        try NameDataset(names: texts, labels: labelValues, labelNames: labelStrings, textConfig: textConfig), out)
 }
 
 @c @implementation
@@ -64,17 +74,21 @@ public func charnn_dataset_label_count(_ dataset: OpaquePointer?, _ out: UnsafeM
 }
 
 @c @implementation
-public func charnn_dataset_label_name(_ dataset: OpaquePointer?, _ index: Int,
-                                      _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> charnn_status {
+public func charnn_dataset_label_name(
+    _ dataset: OpaquePointer?, _ index: Int,
+    _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+) -> charnn_status {
     api("charnn_dataset_label_name") {
         try store(try DatasetBox.from(dataset).labelNames.get(index, "index"), out, "out")
     }
 }
 
 @c @implementation
-public func charnn_dataset_get(_ dataset: OpaquePointer?, _ index: Int, _ buffer: UnsafeMutablePointer<CChar>?,
-                               _ capacity: Int, _ length: UnsafeMutablePointer<Int>?,
-                               _ label: UnsafeMutablePointer<Int32>?) -> charnn_status {
+public func charnn_dataset_get(
+    _ dataset: OpaquePointer?, _ index: Int, _ buffer: UnsafeMutablePointer<CChar>?,
+    _ capacity: Int, _ length: UnsafeMutablePointer<Int>?,
+    _ label: UnsafeMutablePointer<Int32>?
+) -> charnn_status {
     api("charnn_dataset_get") {
         let data = try DatasetBox.from(dataset).dataset
         guard index >= 0 && index < data.count else {
@@ -88,13 +102,16 @@ public func charnn_dataset_get(_ dataset: OpaquePointer?, _ index: Int, _ buffer
 }
 
 @c @implementation
-public func charnn_dataset_skipped_count(_ dataset: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_dataset_skipped_count(_ dataset: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> charnn_status
+{
     api("charnn_dataset_skipped_count") { try store(try DatasetBox.from(dataset).dataset.skipped.count, out, "out") }
 }
 
 @c @implementation
-public func charnn_dataset_skipped(_ dataset: OpaquePointer?, _ index: Int, _ buffer: UnsafeMutablePointer<CChar>?,
-                                   _ capacity: Int, _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_dataset_skipped(
+    _ dataset: OpaquePointer?, _ index: Int, _ buffer: UnsafeMutablePointer<CChar>?,
+    _ capacity: Int, _ length: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     api("charnn_dataset_skipped") {
         let skipped = try DatasetBox.from(dataset).dataset.skipped
         guard index >= 0 && index < skipped.count else {
@@ -105,9 +122,11 @@ public func charnn_dataset_skipped(_ dataset: OpaquePointer?, _ index: Int, _ bu
 }
 
 @c @implementation
-public func charnn_dataset_split(_ dataset: OpaquePointer?, _ testFraction: Double, _ seed: UInt64,
-                                 _ train: UnsafeMutablePointer<OpaquePointer?>?,
-                                 _ test: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_dataset_split(
+    _ dataset: OpaquePointer?, _ testFraction: Double, _ seed: UInt64,
+    _ train: UnsafeMutablePointer<OpaquePointer?>?,
+    _ test: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_dataset_split") {
         guard let train, let test else { throw APIError.invalid(train == nil ? "train is NULL" : "test is NULL") }
         guard train != test else { throw APIError.invalid("train and test point to the same place") }

@@ -21,8 +21,10 @@ enum TensorHandle {
     static func decode(_ handle: OpaquePointer) -> (graph: UInt64, step: UInt32, index: Int)? {
         let word = UInt64(UInt(bitPattern: handle))
         guard word & 1 == 1 else { return nil }
-        return ((word >> 1) & ((1 << UInt64(idBits)) - 1), UInt32((word >> 21) & ((1 << UInt64(stepBits)) - 1)),
-                Int(word >> 41))
+        return (
+            (word >> 1) & ((1 << UInt64(idBits)) - 1), UInt32((word >> 21) & ((1 << UInt64(stepBits)) - 1)),
+            Int(word >> 41)
+        )
     }
 }
 
@@ -85,8 +87,12 @@ enum TensorRef {
     init(_ handle: OpaquePointer?, _ argument: String = "tensor") throws {
         guard let handle else { throw APIError.invalid("\(argument) is NULL") }
         if let (graphID, step, index) = TensorHandle.decode(handle) {
-            guard let box = GraphBox.withID(graphID) else { throw APIError(CHARNN_INVALID_HANDLE, "\(argument)'s graph was freed") }
-            guard step == box.currentStep else { throw APIError.invalid("\(argument) was made before its graph was reset") }
+            guard let box = GraphBox.withID(graphID) else {
+                throw APIError(CHARNN_INVALID_HANDLE, "\(argument)'s graph was freed")
+            }
+            guard step == box.currentStep else {
+                throw APIError.invalid("\(argument) was made before its graph was reset")
+            }
             self = .node(try box.graph.variable(index: index, generation: box.graph.generation))
         } else {
             self = .parameter(try Handles.object(handle, .parameter, argument))
@@ -128,7 +134,9 @@ func shapeArgument(_ shape: UnsafePointer<Int64>?, _ rank: Int) throws -> Shape 
     var dims: [Int] = []
     for i in 0..<rank {
         let d = shape![i]
-        guard d >= 1 && d <= Int64(Shape.maxCount) else { throw APIError(CHARNN_SHAPE_MISMATCH, "dimension \(i) is \(d); dimensions must be at least 1") }
+        guard d >= 1 && d <= Int64(Shape.maxCount) else {
+            throw APIError(CHARNN_SHAPE_MISMATCH, "dimension \(i) is \(d); dimensions must be at least 1")
+        }
         dims.append(Int(d))
     }
     do { return try Shape(validating: dims) } catch { throw APIError(CHARNN_SHAPE_MISMATCH, error.message) }
@@ -142,7 +150,9 @@ func floats(_ data: UnsafePointer<Float>?, _ count: Int) -> [Float] {
 /// Copies a tensor into a caller buffer of `capacity` elements.
 func copyOut(_ tensor: Tensor, _ out: UnsafeMutablePointer<Float>?, _ capacity: Int) throws {
     guard capacity >= tensor.shape.count else {
-        throw APIError(CHARNN_BUFFER_TOO_SMALL, "the tensor has \(tensor.shape.count) elements, capacity is \(UInt(bitPattern: capacity))")
+        throw APIError(
+            CHARNN_BUFFER_TOO_SMALL,
+            "the tensor has \(tensor.shape.count) elements, capacity is \(UInt(bitPattern: capacity))")
     }
     guard let out else { throw APIError.invalid("out is NULL") }
     for (i, v) in tensor.scalars.enumerated() { out[i] = v }
@@ -176,8 +186,10 @@ public func charnn_graph_free(_ graph: OpaquePointer?) {
 
 // MARK: Tensors and parameters
 
-private func makeTensor(_ graph: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?, requiresGrad: Bool = false,
-                        _ make: () throws -> Tensor) throws {
+private func makeTensor(
+    _ graph: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?, requiresGrad: Bool = false,
+    _ make: () throws -> Tensor
+) throws {
     guard let out else { throw APIError.invalid("out is NULL") }
     let box = try GraphBox.from(graph)
     let tensor = try make()
@@ -187,9 +199,11 @@ private func makeTensor(_ graph: OpaquePointer?, _ out: UnsafeMutablePointer<Opa
 // The constructors, each under its 0.4 name and its deprecated one (charnn.h, "Deprecated
 // names"): one body, named in error messages by the name it was called by.
 
-private func tensorCreate(_ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                          _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
-                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+private func tensorCreate(
+    _ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+    _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api(function) {
         try makeTensor(graph, out, requiresGrad: requiresGrad != 0) {
             let s = try shapeArgument(shape, rank)
@@ -198,11 +212,15 @@ private func tensorCreate(_ function: StaticString, _ graph: OpaquePointer?, _ s
     }
 }
 
-private func tensorCreateUniform(_ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?,
-                                 _ rank: Int, _ low: Float, _ high: Float, _ seed: UInt64,
-                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+private func tensorCreateUniform(
+    _ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?,
+    _ rank: Int, _ low: Float, _ high: Float, _ seed: UInt64,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api(function) {
-        guard low.isFinite, high.isFinite, low <= high else { throw APIError.invalid("the range [\(low), \(high)) is not finite and ordered") }
+        guard low.isFinite, high.isFinite, low <= high else {
+            throw APIError.invalid("the range [\(low), \(high)) is not finite and ordered")
+        }
         try makeTensor(graph, out) {
             var rng = Xoshiro256(seed: seed)
             return Tensor.uniform(try shapeArgument(shape, rank), low: low, high: high, using: &rng)
@@ -210,9 +228,11 @@ private func tensorCreateUniform(_ function: StaticString, _ graph: OpaquePointe
     }
 }
 
-private func tensorCreateKaimingUniform(_ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?,
-                                        _ rank: Int, _ seed: UInt64,
-                                        _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+private func tensorCreateKaimingUniform(
+    _ function: StaticString, _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?,
+    _ rank: Int, _ seed: UInt64,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api(function) {
         try makeTensor(graph, out) {
             var rng = Xoshiro256(seed: seed)
@@ -221,8 +241,10 @@ private func tensorCreateKaimingUniform(_ function: StaticString, _ graph: Opaqu
     }
 }
 
-private func parameterCreate(_ function: StaticString, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                             _ data: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+private func parameterCreate(
+    _ function: StaticString, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+    _ data: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api(function) {
         guard let out else { throw APIError.invalid("out is NULL") }
         let s = try shapeArgument(shape, rank)
@@ -230,106 +252,139 @@ private func parameterCreate(_ function: StaticString, _ shape: UnsafePointer<In
     }
 }
 
-private func parameterCreateUniform(_ function: StaticString, _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float,
-                                    _ high: Float, _ seed: UInt64,
-                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+private func parameterCreateUniform(
+    _ function: StaticString, _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float,
+    _ high: Float, _ seed: UInt64,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api(function) {
         guard let out else { throw APIError.invalid("out is NULL") }
-        guard low.isFinite, high.isFinite, low <= high else { throw APIError.invalid("the range [\(low), \(high)) is not finite and ordered") }
+        guard low.isFinite, high.isFinite, low <= high else {
+            throw APIError.invalid("the range [\(low), \(high)) is not finite and ordered")
+        }
         var rng = Xoshiro256(seed: seed)
-        out.pointee = Handles.register(Parameter(.uniform(try shapeArgument(shape, rank), low: low, high: high, using: &rng)),
-                                       .parameter)
+        out.pointee = Handles.register(
+            Parameter(.uniform(try shapeArgument(shape, rank), low: low, high: high, using: &rng)),
+            .parameter)
     }
 }
 
 @c @implementation
-public func charnn_tensor_create(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                                 _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
-                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_tensor_create(
+    _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+    _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     tensorCreate("charnn_tensor_create", graph, shape, rank, data, requiresGrad, out)
 }
 
 @c @implementation
-public func charnn_tensor_new(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                              _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
-                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_tensor_new(
+    _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+    _ data: UnsafePointer<Float>?, _ requiresGrad: Int32,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     tensorCreate("charnn_tensor_new", graph, shape, rank, data, requiresGrad, out)
 }
 
 @c @implementation
-public func charnn_tensor_create_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                                         _ low: Float, _ high: Float, _ seed: UInt64,
-                                         _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_tensor_create_uniform(
+    _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+    _ low: Float, _ high: Float, _ seed: UInt64,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     tensorCreateUniform("charnn_tensor_create_uniform", graph, shape, rank, low, high, seed, out)
 }
 
 @c @implementation
-public func charnn_tensor_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float,
-                                  _ high: Float, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_tensor_uniform(
+    _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float,
+    _ high: Float, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     tensorCreateUniform("charnn_tensor_uniform", graph, shape, rank, low, high, seed, out)
 }
 
 @c @implementation
-public func charnn_tensor_create_kaiming_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                                                 _ seed: UInt64,
-                                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_tensor_create_kaiming_uniform(
+    _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+    _ seed: UInt64,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     tensorCreateKaimingUniform("charnn_tensor_create_kaiming_uniform", graph, shape, rank, seed, out)
 }
 
 @c @implementation
-public func charnn_tensor_kaiming_uniform(_ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
-                                          _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_tensor_kaiming_uniform(
+    _ graph: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int,
+    _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     tensorCreateKaimingUniform("charnn_tensor_kaiming_uniform", graph, shape, rank, seed, out)
 }
 
 @c @implementation
-public func charnn_parameter_create(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ data: UnsafePointer<Float>?,
-                                    _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_parameter_create(
+    _ shape: UnsafePointer<Int64>?, _ rank: Int, _ data: UnsafePointer<Float>?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     parameterCreate("charnn_parameter_create", shape, rank, data, out)
 }
 
 @c @implementation
-public func charnn_parameter_new(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ data: UnsafePointer<Float>?,
-                                 _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_parameter_new(
+    _ shape: UnsafePointer<Int64>?, _ rank: Int, _ data: UnsafePointer<Float>?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     parameterCreate("charnn_parameter_new", shape, rank, data, out)
 }
 
 @c @implementation
-public func charnn_parameter_create_uniform(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float, _ high: Float,
-                                            _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_parameter_create_uniform(
+    _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float, _ high: Float,
+    _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     parameterCreateUniform("charnn_parameter_create_uniform", shape, rank, low, high, seed, out)
 }
 
 @c @implementation
-public func charnn_parameter_uniform(_ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float, _ high: Float,
-                                     _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_parameter_uniform(
+    _ shape: UnsafePointer<Int64>?, _ rank: Int, _ low: Float, _ high: Float,
+    _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     parameterCreateUniform("charnn_parameter_uniform", shape, rank, low, high, seed, out)
 }
 
 @c @implementation
-public func charnn_tensor_shape(_ tensor: OpaquePointer?, _ shape: UnsafeMutablePointer<Int64>?, _ capacity: Int,
-                                _ rank: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_tensor_shape(
+    _ tensor: OpaquePointer?, _ shape: UnsafeMutablePointer<Int64>?, _ capacity: Int,
+    _ rank: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     api("charnn_tensor_shape") {
         let dims = try TensorRef(tensor).shape.dims
         rank?.pointee = dims.count
         guard let shape else { return }
         guard capacity >= dims.count else {
-            throw APIError(CHARNN_BUFFER_TOO_SMALL, "the rank is \(dims.count), capacity is \(UInt(bitPattern: capacity))")
+            throw APIError(
+                CHARNN_BUFFER_TOO_SMALL, "the rank is \(dims.count), capacity is \(UInt(bitPattern: capacity))")
         }
         for (i, d) in dims.enumerated() { shape[i] = Int64(d) }
     }
 }
 
 @c @implementation
-public func charnn_tensor_read(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?, _ capacity: Int) -> charnn_status {
+public func charnn_tensor_read(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?, _ capacity: Int)
+    -> charnn_status
+{
     api("charnn_tensor_read") { try copyOut(try TensorRef(tensor).value, out, capacity) }
 }
 
 @c @implementation
-public func charnn_tensor_read_grad(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?, _ capacity: Int) -> charnn_status {
+public func charnn_tensor_read_grad(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?, _ capacity: Int)
+    -> charnn_status
+{
     api("charnn_tensor_read_grad") {
         guard let grad = try TensorRef(tensor).grad else {
-            throw APIError.invalid("the tensor has no gradient (it does not require one, or backward has not reached it)")
+            throw APIError.invalid(
+                "the tensor has no gradient (it does not require one, or backward has not reached it)")
         }
         try copyOut(grad, out, capacity)
     }
@@ -339,18 +394,24 @@ public func charnn_tensor_read_grad(_ tensor: OpaquePointer?, _ out: UnsafeMutab
 public func charnn_tensor_item(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?) -> charnn_status {
     api("charnn_tensor_item") {
         let value = try TensorRef(tensor).value
-        guard value.shape.count == 1 else { throw APIError(CHARNN_SHAPE_MISMATCH, "item: the tensor has shape \(value.shape), not one value") }
+        guard value.shape.count == 1 else {
+            throw APIError(CHARNN_SHAPE_MISMATCH, "item: the tensor has shape \(value.shape), not one value")
+        }
         try store(value.scalars[0], out, "out")
     }
 }
 
 @c @implementation
-public func charnn_tensor_write(_ tensor: OpaquePointer?, _ data: UnsafePointer<Float>?, _ count: Int) -> charnn_status {
+public func charnn_tensor_write(_ tensor: OpaquePointer?, _ data: UnsafePointer<Float>?, _ count: Int) -> charnn_status
+{
     api("charnn_tensor_write") {
         guard case .parameter(let p) = try TensorRef(tensor) else {
             throw APIError.invalid("only parameters can be written; graph tensors are immutable")
         }
-        guard count == p.count else { throw APIError(CHARNN_SHAPE_MISMATCH, "the parameter has \(p.count) elements, count is \(UInt(bitPattern: count))") }
+        guard count == p.count else {
+            throw APIError(
+                CHARNN_SHAPE_MISMATCH, "the parameter has \(p.count) elements, count is \(UInt(bitPattern: count))")
+        }
         guard let data else { throw APIError.invalid("data is NULL") }
         try p.assign(try Tensor(shape: p.shape, scalars: Array(UnsafeBufferPointer(start: data, count: count))))
     }

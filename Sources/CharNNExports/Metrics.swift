@@ -20,8 +20,10 @@ final class MetricsBox {
 }
 
 @c @implementation
-public func charnn_model_evaluate_metrics(_ model: OpaquePointer?, _ data: OpaquePointer?, _ k: Int,
-                                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_model_evaluate_metrics(
+    _ model: OpaquePointer?, _ data: OpaquePointer?, _ k: Int,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_model_evaluate_metrics") {
         let model = try ModelBox.from(model).model
         let dataset = try DatasetBox.from(data, "data").dataset
@@ -29,7 +31,8 @@ public func charnn_model_evaluate_metrics(_ model: OpaquePointer?, _ data: Opaqu
         let C = model.labels.count
         guard k != 0 else { throw APIError.invalid("k is 0") }
         guard k > 0 && k <= C else {
-            throw APIError.invalid("k (\(UInt(bitPattern: k))) is larger than the model's \(C) label\(C == 1 ? "" : "s")")
+            throw APIError.invalid(
+                "k (\(UInt(bitPattern: k))) is larger than the model's \(C) label\(C == 1 ? "" : "s")")
         }
         out.pointee = Handles.register(MetricsBox(try model.evaluate(dataset, topK: k)), .metrics)
     }
@@ -61,7 +64,9 @@ public func charnn_metrics_accuracy(_ metrics: OpaquePointer?, _ out: UnsafeMuta
 }
 
 @c @implementation
-public func charnn_metrics_top_k_accuracy(_ metrics: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?) -> charnn_status {
+public func charnn_metrics_top_k_accuracy(_ metrics: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?)
+    -> charnn_status
+{
     api("charnn_metrics_top_k_accuracy") { try store(try MetricsBox.from(metrics).evaluation.topKAccuracy, out, "out") }
 }
 
@@ -71,9 +76,11 @@ public func charnn_metrics_macro_f1(_ metrics: OpaquePointer?, _ out: UnsafeMuta
 }
 
 @c @implementation
-public func charnn_metrics_average(_ metrics: OpaquePointer?, _ average: Int32, _ precision: UnsafeMutablePointer<Double>?,
-                                   _ recall: UnsafeMutablePointer<Double>?, _ f1: UnsafeMutablePointer<Double>?,
-                                   _ present: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_metrics_average(
+    _ metrics: OpaquePointer?, _ average: Int32, _ precision: UnsafeMutablePointer<Double>?,
+    _ recall: UnsafeMutablePointer<Double>?, _ f1: UnsafeMutablePointer<Double>?,
+    _ present: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     api("charnn_metrics_average") {
         let evaluation = try MetricsBox.from(metrics).evaluation
         let value: Evaluation.Average
@@ -91,9 +98,11 @@ public func charnn_metrics_average(_ metrics: OpaquePointer?, _ average: Int32, 
 }
 
 @c @implementation
-public func charnn_metrics_class(_ metrics: OpaquePointer?, _ label: Int, _ precision: UnsafeMutablePointer<Double>?,
-                                 _ recall: UnsafeMutablePointer<Double>?, _ f1: UnsafeMutablePointer<Double>?,
-                                 _ support: UnsafeMutablePointer<Int64>?, _ predicted: UnsafeMutablePointer<Int64>?) -> charnn_status {
+public func charnn_metrics_class(
+    _ metrics: OpaquePointer?, _ label: Int, _ precision: UnsafeMutablePointer<Double>?,
+    _ recall: UnsafeMutablePointer<Double>?, _ f1: UnsafeMutablePointer<Double>?,
+    _ support: UnsafeMutablePointer<Int64>?, _ predicted: UnsafeMutablePointer<Int64>?
+) -> charnn_status {
     api("charnn_metrics_class") {
         let evaluation = try MetricsBox.from(metrics).evaluation
         let C = evaluation.labels.count
@@ -110,7 +119,9 @@ public func charnn_metrics_class(_ metrics: OpaquePointer?, _ label: Int, _ prec
 }
 
 @c @implementation
-public func charnn_metrics_confusion(_ metrics: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int) -> charnn_status {
+public func charnn_metrics_confusion(_ metrics: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int)
+    -> charnn_status
+{
     api("charnn_metrics_confusion") {
         let box = try MetricsBox.from(metrics)
         let C = box.evaluation.labels.count
@@ -118,7 +129,9 @@ public func charnn_metrics_confusion(_ metrics: OpaquePointer?, _ out: UnsafeMut
         // The size first, so (NULL, 0) asks for it; a capacity past Int.max reads as negative here:
         // more than enough.
         if capacity >= 0 && capacity < cells {
-            throw APIError(CHARNN_BUFFER_TOO_SMALL, "the confusion matrix needs \(cells) elements (\(C) × \(C)), capacity is \(capacity)")
+            throw APIError(
+                CHARNN_BUFFER_TOO_SMALL,
+                "the confusion matrix needs \(cells) elements (\(C) × \(C)), capacity is \(capacity)")
         }
         guard let out else { throw APIError.invalid("out is NULL") }
         out.update(repeating: 0, count: cells)
@@ -127,14 +140,17 @@ public func charnn_metrics_confusion(_ metrics: OpaquePointer?, _ out: UnsafeMut
 }
 
 @c @implementation
-public func charnn_metrics_confusion_entries(_ metrics: OpaquePointer?, _ trueLabels: UnsafeMutablePointer<Int32>?,
-                                             _ predicted: UnsafeMutablePointer<Int32>?, _ counts: UnsafeMutablePointer<Int64>?,
-                                             _ capacity: Int, _ count: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_metrics_confusion_entries(
+    _ metrics: OpaquePointer?, _ trueLabels: UnsafeMutablePointer<Int32>?,
+    _ predicted: UnsafeMutablePointer<Int32>?, _ counts: UnsafeMutablePointer<Int64>?,
+    _ capacity: Int, _ count: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     api("charnn_metrics_confusion_entries") {
         let entries = try MetricsBox.from(metrics).entries
         count?.pointee = entries.count
         guard capacity < 0 || capacity >= entries.count else {
-            throw APIError(CHARNN_BUFFER_TOO_SMALL, "there are \(entries.count) non-zero cells, capacity is \(capacity)")
+            throw APIError(
+                CHARNN_BUFFER_TOO_SMALL, "there are \(entries.count) non-zero cells, capacity is \(capacity)")
         }
         for (i, e) in entries.enumerated() {
             trueLabels?[i] = Int32(e.trueLabel)

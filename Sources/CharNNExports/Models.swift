@@ -47,13 +47,19 @@ extension charnn_model_config {
 }
 
 extension ModelConfig {
-    private static let poolings: [Int32: Pooling] = [Int32(CHARNN_POOLING_LAST): .last, Int32(CHARNN_POOLING_MEAN): .mean,
-                                                     Int32(CHARNN_POOLING_MAX): .max]
+    private static let poolings: [Int32: Pooling] = [
+        Int32(CHARNN_POOLING_LAST): .last, Int32(CHARNN_POOLING_MEAN): .mean,
+        Int32(CHARNN_POOLING_MAX): .max,
+    ]
 
     init(_ c: charnn_model_config) throws {
-        let kinds: [Int32: ModelKind] = [Int32(CHARNN_MODEL_ELMAN): .elman, Int32(CHARNN_MODEL_GRU): .gru,
-                                         Int32(CHARNN_MODEL_LSTM): .lstm]
-        guard let kind = kinds[c.kind] else { throw APIError.invalid("config->kind \(c.kind) is not a CHARNN_MODEL_* value") }
+        let kinds: [Int32: ModelKind] = [
+            Int32(CHARNN_MODEL_ELMAN): .elman, Int32(CHARNN_MODEL_GRU): .gru,
+            Int32(CHARNN_MODEL_LSTM): .lstm,
+        ]
+        guard let kind = kinds[c.kind] else {
+            throw APIError.invalid("config->kind \(c.kind) is not a CHARNN_MODEL_* value")
+        }
         let hiddenInit: HiddenInit?
         switch Int(c.hidden_init) {
         case CHARNN_HIDDEN_INIT_DEFAULT: hiddenInit = nil
@@ -67,31 +73,37 @@ extension ModelConfig {
         }
         guard c.embedding_size >= 0 else { throw APIError.invalid("config->embedding_size is \(c.embedding_size)") }
         guard c.ngram_buckets >= 0 else { throw APIError.invalid("config->ngram_buckets is \(c.ngram_buckets)") }
-        self.init(kind: kind, hiddenSize: Int(c.hidden_size), layers: c.num_layers == 0 ? nil : Int(c.num_layers),
-                  hiddenInit: hiddenInit, seed: c.seed)
-        (embeddingSize, bidirectional, self.pooling, dropout) = (Int(c.embedding_size), c.bidirectional != 0, pooling, c.dropout)
+        self.init(
+            kind: kind, hiddenSize: Int(c.hidden_size), layers: c.num_layers == 0 ? nil : Int(c.num_layers),
+            hiddenInit: hiddenInit, seed: c.seed)
+        (embeddingSize, bidirectional, self.pooling, dropout) = (
+            Int(c.embedding_size), c.bidirectional != 0, pooling, c.dropout
+        )
         if c.ngram_buckets > 0 {
-            ngrams = NgramOptions(buckets: Int(c.ngram_buckets), dimension: Int(c.ngram_dim), minimum: Int(c.ngram_min),
-                                  maximum: Int(c.ngram_max))
+            ngrams = NgramOptions(
+                buckets: Int(c.ngram_buckets), dimension: Int(c.ngram_dim), minimum: Int(c.ngram_min),
+                maximum: Int(c.ngram_max))
         }
         do { try validate() } catch { throw APIError.invalid("config: \(error.message)") }
     }
 
     var cValue: charnn_model_config {
-        let kind = switch self.kind {
-        case .elman: CHARNN_MODEL_ELMAN
-        case .gru: CHARNN_MODEL_GRU
-        case .lstm: CHARNN_MODEL_LSTM
-        }
+        let kind =
+            switch self.kind {
+            case .elman: CHARNN_MODEL_ELMAN
+            case .gru: CHARNN_MODEL_GRU
+            case .lstm: CHARNN_MODEL_LSTM
+            }
         let initValue = hiddenInit == .kaiming ? CHARNN_HIDDEN_INIT_KAIMING : CHARNN_HIDDEN_INIT_ZEROS
         let pooling = Self.poolings.first { $0.value == self.pooling }!.key
         let bag = ngrams ?? NgramOptions()
-        return charnn_model_config(struct_size: MemoryLayout<charnn_model_config>.size, kind: Int32(kind),
-                                   hidden_size: Int32(hiddenSize), num_layers: Int32(layers),
-                                   hidden_init: Int32(initValue), seed: seed, embedding_size: Int32(embeddingSize),
-                                   bidirectional: bidirectional ? 1 : 0, pooling: pooling, dropout: dropout,
-                                   ngram_buckets: Int32(ngrams?.buckets ?? 0), ngram_dim: Int32(bag.dimension),
-                                   ngram_min: Int32(bag.minimum), ngram_max: Int32(bag.maximum))
+        return charnn_model_config(
+            struct_size: MemoryLayout<charnn_model_config>.size, kind: Int32(kind),
+            hidden_size: Int32(hiddenSize), num_layers: Int32(layers),
+            hidden_init: Int32(initValue), seed: seed, embedding_size: Int32(embeddingSize),
+            bidirectional: bidirectional ? 1 : 0, pooling: pooling, dropout: dropout,
+            ngram_buckets: Int32(ngrams?.buckets ?? 0), ngram_dim: Int32(bag.dimension),
+            ngram_min: Int32(bag.minimum), ngram_max: Int32(bag.maximum))
     }
 }
 
@@ -116,11 +128,12 @@ extension TrainingConfig {
         case .plateau(let factor, let patience):
             (scheduleValue, plateauFactor, plateauPatience) = (CHARNN_SCHEDULE_PLATEAU, factor, Int32(patience))
         }
-        let optimizerValue = switch optimizer {
-        case .adam: CHARNN_OPTIMIZER_ADAM
-        case .adamw: CHARNN_OPTIMIZER_ADAMW
-        case .sgd: CHARNN_OPTIMIZER_SGD
-        }
+        let optimizerValue =
+            switch optimizer {
+            case .adam: CHARNN_OPTIMIZER_ADAM
+            case .adamw: CHARNN_OPTIMIZER_ADAMW
+            case .sgd: CHARNN_OPTIMIZER_SGD
+            }
         let weights = classWeights == .balanced ? CHARNN_CLASS_WEIGHTS_BALANCED : CHARNN_CLASS_WEIGHTS_NONE
         return charnn_train_config(
             struct_size: MemoryLayout<charnn_train_config>.size, epochs: Int32(epochs), batch_size: Int32(batchSize),
@@ -187,12 +200,15 @@ extension TrainingConfig {
         case CHARNN_CLASS_WEIGHTS_BALANCED: classWeights = .balanced
         case CHARNN_CLASS_WEIGHTS_EXPLICIT:
             let n = try count(c.class_weight_count, "config->class_weight_count", max: NameDataset.maxLabels)
-            guard n > 0 else { throw APIError.invalid("config->class_weight_count is 0 with CHARNN_CLASS_WEIGHTS_EXPLICIT") }
+            guard n > 0 else {
+                throw APIError.invalid("config->class_weight_count is 0 with CHARNN_CLASS_WEIGHTS_EXPLICIT")
+            }
             guard let values = c.class_weight_values else {
                 throw APIError.invalid("config->class_weight_values is NULL with CHARNN_CLASS_WEIGHTS_EXPLICIT")
             }
             classWeights = .explicit(Array(UnsafeBufferPointer(start: values, count: n)))
-        default: throw APIError.invalid("config->class_weights \(c.class_weights) is not a CHARNN_CLASS_WEIGHTS_* value")
+        default:
+            throw APIError.invalid("config->class_weights \(c.class_weights) is not a CHARNN_CLASS_WEIGHTS_* value")
         }
     }
 }
@@ -200,19 +216,24 @@ extension TrainingConfig {
 // MARK: Lifecycle
 
 @c @implementation
-public func charnn_model_create(_ config: UnsafePointer<charnn_model_config>?,
-                                _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?, _ labelCount: Int,
-                                _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_model_create(
+    _ config: UnsafePointer<charnn_model_config>?,
+    _ labelNames: UnsafePointer<UnsafePointer<CChar>?>?, _ labelCount: Int,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_model_create") {
         guard let out else { throw APIError.invalid("out is NULL") }
         let config = try ModelConfig(try charnn_model_config.read(config, "config"))
-        let labels = try strings(labelNames, try count(labelCount, "label_count", max: NameDataset.maxLabels), "label_names")
+        let labels = try strings(
+            labelNames, try count(labelCount, "label_count", max: NameDataset.maxLabels), "label_names")
         out.pointee = Handles.register(ModelBox(try Model(config: config, labels: labels)), .model)
     }
 }
 
 @c @implementation
-public func charnn_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_model_load") {
         guard let out else { throw APIError.invalid("out is NULL") }
         out.pointee = Handles.register(ModelBox(try Model.load(from: try string(path, "path"))), .model)
@@ -220,8 +241,10 @@ public func charnn_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutabl
 }
 
 @c @implementation
-public func charnn_model_load_memory(_ data: UnsafeRawPointer?, _ size: Int,
-                                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_model_load_memory(
+    _ data: UnsafeRawPointer?, _ size: Int,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_model_load_memory") {
         guard let out else { throw APIError.invalid("out is NULL") }
         let n = try count(size, "size", max: Model.maxCheckpointBytes)
@@ -237,8 +260,10 @@ public func charnn_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CCh
 }
 
 @c @implementation
-public func charnn_model_save_memory(_ model: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
-                                     _ size: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_model_save_memory(
+    _ model: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+    _ size: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     api("charnn_model_save_memory") {
         let model = try ModelBox.from(model).model
         guard let size else { throw APIError.invalid("size is NULL") }
@@ -246,7 +271,9 @@ public func charnn_model_save_memory(_ model: OpaquePointer?, _ buffer: UnsafeMu
         let needed = try model.checkpointSize()
         size.pointee = needed
         guard let buffer else {
-            guard capacity == 0 else { throw APIError.invalid("buffer is NULL but capacity is \(UInt(bitPattern: capacity))") }
+            guard capacity == 0 else {
+                throw APIError.invalid("buffer is NULL but capacity is \(UInt(bitPattern: capacity))")
+            }
             return
         }
         // A capacity past Int.max reads as negative here: more than enough.
@@ -269,28 +296,35 @@ public func charnn_model_free(_ model: OpaquePointer?) {
 // MARK: Training and evaluation
 
 @c @implementation
-public func charnn_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?,
-                               _ config: UnsafePointer<charnn_train_config>?,
-                               _ result: UnsafeMutablePointer<charnn_train_result>?) -> charnn_status {
+public func charnn_model_train(
+    _ model: OpaquePointer?, _ train: OpaquePointer?,
+    _ config: UnsafePointer<charnn_train_config>?,
+    _ result: UnsafeMutablePointer<charnn_train_result>?
+) -> charnn_status {
     trainModel(model, train, nil, config, result, "charnn_model_train")
 }
 
 @c @implementation
-public func charnn_model_train_with_validation(_ model: OpaquePointer?, _ train: OpaquePointer?, _ validation: OpaquePointer?,
-                                               _ config: UnsafePointer<charnn_train_config>?,
-                                               _ result: UnsafeMutablePointer<charnn_train_result>?) -> charnn_status {
+public func charnn_model_train_with_validation(
+    _ model: OpaquePointer?, _ train: OpaquePointer?, _ validation: OpaquePointer?,
+    _ config: UnsafePointer<charnn_train_config>?,
+    _ result: UnsafeMutablePointer<charnn_train_result>?
+) -> charnn_status {
     trainModel(model, train, validation, config, result, "charnn_model_train_with_validation")
 }
 
 /// The body of both training functions.
-private func trainModel(_ model: OpaquePointer?, _ train: OpaquePointer?, _ validation: OpaquePointer?,
-                        _ config: UnsafePointer<charnn_train_config>?, _ result: UnsafeMutablePointer<charnn_train_result>?,
-                        _ function: StaticString) -> charnn_status {
+private func trainModel(
+    _ model: OpaquePointer?, _ train: OpaquePointer?, _ validation: OpaquePointer?,
+    _ config: UnsafePointer<charnn_train_config>?, _ result: UnsafeMutablePointer<charnn_train_result>?,
+    _ function: StaticString
+) -> charnn_status {
     var report = TrainingReport()
     var resultBytes = 0
     let status = api(function) {
         if let result {
-            resultBytes = try structBytes(result, charnn_train_result.self, "result", shipped: charnn_train_result.shipped)
+            resultBytes = try structBytes(
+                result, charnn_train_result.self, "result", shipped: charnn_train_result.shipped)
         }
         let model = try ModelBox.from(model).model
         let data = try DatasetBox.from(train, "train").dataset
@@ -305,7 +339,9 @@ private func trainModel(_ model: OpaquePointer?, _ train: OpaquePointer?, _ vali
             }
         }
         let trainingConfig = try TrainingConfig(c)
-        do { try trainingConfig.validate(classes: model.labels.count, validationSet: held != nil) } catch let error as CharNNError {
+        do { try trainingConfig.validate(classes: model.labels.count, validationSet: held != nil) } catch let error
+            as CharNNError
+        {
             throw APIError.invalid("config->" + error.message)
         }
         let callback = c.progress, userData = c.user_data
@@ -320,7 +356,9 @@ private func trainModel(_ model: OpaquePointer?, _ train: OpaquePointer?, _ vali
             stopped = callback(&progress, userData) != 0
             return !stopped
         }
-        if stopped { throw APIError(CHARNN_CANCELLED, "the progress callback stopped training after \(report.stepsTaken) steps") }
+        if stopped {
+            throw APIError(CHARNN_CANCELLED, "the progress callback stopped training after \(report.stepsTaken) steps")
+        }
     }
     if let result, resultBytes > 0 {  // its struct_size was checked on entry
         var out = charnn_train_result()
@@ -338,20 +376,25 @@ private func trainModel(_ model: OpaquePointer?, _ train: OpaquePointer?, _ vali
 }
 
 @c @implementation
-public func charnn_model_evaluate(_ model: OpaquePointer?, _ data: OpaquePointer?, _ accuracy: UnsafeMutablePointer<Double>?,
-                                  _ confusion: UnsafeMutablePointer<Int64>?, _ capacity: Int) -> charnn_status {
+public func charnn_model_evaluate(
+    _ model: OpaquePointer?, _ data: OpaquePointer?, _ accuracy: UnsafeMutablePointer<Double>?,
+    _ confusion: UnsafeMutablePointer<Int64>?, _ capacity: Int
+) -> charnn_status {
     api("charnn_model_evaluate") {
         let model = try ModelBox.from(model).model
         let dataset = try DatasetBox.from(data, "data").dataset
         let cells = model.labels.count * model.labels.count
         if confusion != nil && capacity < cells {
-            throw APIError(CHARNN_BUFFER_TOO_SMALL, "confusion needs \(cells) elements, capacity is \(UInt(bitPattern: capacity))")
+            throw APIError(
+                CHARNN_BUFFER_TOO_SMALL, "confusion needs \(cells) elements, capacity is \(UInt(bitPattern: capacity))")
         }
         let evaluation = try model.evaluate(dataset)
         accuracy?.pointee = evaluation.accuracy
         if let confusion {
             let C = model.labels.count
-            for i in 0..<C { for j in 0..<C { confusion[i * C + j] = Int64(evaluation.count(trueLabel: i, predicted: j)) } }
+            for i in 0..<C {
+                for j in 0..<C { confusion[i * C + j] = Int64(evaluation.count(trueLabel: i, predicted: j)) }
+            }
         }
     }
 }
@@ -359,8 +402,10 @@ public func charnn_model_evaluate(_ model: OpaquePointer?, _ data: OpaquePointer
 // MARK: Prediction
 
 /// Writes top-k predictions into row `row` of the caller's arrays, padding past the label count.
-private func write(_ predictions: [Prediction], k: Int, row: Int, _ labels: UnsafeMutablePointer<Int32>?,
-                   _ probabilities: UnsafeMutablePointer<Float>?) {
+private func write(
+    _ predictions: [Prediction], k: Int, row: Int, _ labels: UnsafeMutablePointer<Int32>?,
+    _ probabilities: UnsafeMutablePointer<Float>?
+) {
     for j in 0..<k {
         let p = j < predictions.count ? predictions[j] : nil
         labels?[row * k + j] = Int32(p?.index ?? -1)
@@ -369,9 +414,11 @@ private func write(_ predictions: [Prediction], k: Int, row: Int, _ labels: Unsa
 }
 
 @c @implementation
-public func charnn_model_predict(_ model: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ k: Int,
-                                 _ labels: UnsafeMutablePointer<Int32>?, _ probabilities: UnsafeMutablePointer<Float>?,
-                                 _ count: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_model_predict(
+    _ model: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ k: Int,
+    _ labels: UnsafeMutablePointer<Int32>?, _ probabilities: UnsafeMutablePointer<Float>?,
+    _ count: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     api("charnn_model_predict") {
         let model = try ModelBox.from(model).model
         let k = try CharNNExports.count(k, "k", max: 1 << 20)
@@ -386,15 +433,19 @@ public func charnn_model_predict(_ model: OpaquePointer?, _ name: UnsafePointer<
 }
 
 @c @implementation
-public func charnn_model_predict_many(_ model: OpaquePointer?, _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int,
-                                      _ k: Int, _ labels: UnsafeMutablePointer<Int32>?,
-                                      _ probabilities: UnsafeMutablePointer<Float>?) -> charnn_status {
+public func charnn_model_predict_many(
+    _ model: OpaquePointer?, _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int,
+    _ k: Int, _ labels: UnsafeMutablePointer<Int32>?,
+    _ probabilities: UnsafeMutablePointer<Float>?
+) -> charnn_status {
     api("charnn_model_predict_many") {
         let model = try ModelBox.from(model).model
         let k = try CharNNExports.count(k, "k", max: 1 << 20)
         guard k >= 1 else { throw APIError.invalid("k is 0") }
         let n = try CharNNExports.count(count, "count", max: 1 << 32)
-        guard n.multipliedReportingOverflow(by: k).partialValue <= 1 << 40 else { throw APIError.invalid("count × k is too large") }
+        guard n.multipliedReportingOverflow(by: k).partialValue <= 1 << 40 else {
+            throw APIError.invalid("count × k is too large")
+        }
         let texts = try strings(names, n, "names")
         let predictions = try model.predict(texts, top: k)
         for (i, top) in predictions.enumerated() { write(top, k: k, row: i, labels, probabilities) }
@@ -404,7 +455,9 @@ public func charnn_model_predict_many(_ model: OpaquePointer?, _ names: UnsafePo
 // MARK: Information
 
 @c @implementation
-public func charnn_model_get_config(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<charnn_model_config>?) -> charnn_status {
+public func charnn_model_get_config(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<charnn_model_config>?)
+    -> charnn_status
+{
     api("charnn_model_get_config") {
         let config = try ModelBox.from(model).model.config
         guard let out else { throw APIError.invalid("out is NULL") }
@@ -419,8 +472,10 @@ public func charnn_model_label_count(_ model: OpaquePointer?, _ out: UnsafeMutab
 }
 
 @c @implementation
-public func charnn_model_label_name(_ model: OpaquePointer?, _ index: Int,
-                                    _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> charnn_status {
+public func charnn_model_label_name(
+    _ model: OpaquePointer?, _ index: Int,
+    _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+) -> charnn_status {
     api("charnn_model_label_name") { try store(try ModelBox.from(model).labelNames.get(index, "index"), out, "out") }
 }
 
@@ -442,14 +497,18 @@ extension Recipe {
 }
 
 @c @implementation
-public func charnn_model_config_recipe(_ config: UnsafeMutablePointer<charnn_model_config>?, _ recipe: Int32) -> charnn_status {
+public func charnn_model_config_recipe(_ config: UnsafeMutablePointer<charnn_model_config>?, _ recipe: Int32)
+    -> charnn_status
+{
     api("charnn_model_config_recipe") {
         guard let config else { throw APIError.invalid("config is NULL") }
         let bytes = try structBytes(config, charnn_model_config.self, "config", shipped: charnn_model_config.shipped)
         // A recipe's model is its options, which 0.2.0's struct has no room for: written partly,
         // it would be a plain GRU (charnn_train_config_recipe refuses 0.2.0's struct the same way).
         guard bytes == MemoryLayout<charnn_model_config>.size else {
-            throw APIError.invalid("config: a recipe needs this release's charnn_model_config (struct_size \(MemoryLayout<charnn_model_config>.size)): its settings include fields 0.2.0 lacks")
+            throw APIError.invalid(
+                "config: a recipe needs this release's charnn_model_config (struct_size \(MemoryLayout<charnn_model_config>.size)): its settings include fields 0.2.0 lacks"
+            )
         }
         let recipe = try Recipe(recipe)
         var value = recipe.modelConfig.cValue
@@ -459,21 +518,27 @@ public func charnn_model_config_recipe(_ config: UnsafeMutablePointer<charnn_mod
 }
 
 @c @implementation
-public func charnn_train_config_recipe(_ config: UnsafeMutablePointer<charnn_train_config>?, _ recipe: Int32,
-                                       _ rows: Int) -> charnn_status {
+public func charnn_train_config_recipe(
+    _ config: UnsafeMutablePointer<charnn_train_config>?, _ recipe: Int32,
+    _ rows: Int
+) -> charnn_status {
     api("charnn_train_config_recipe") {
         guard let config else { throw APIError.invalid("config is NULL") }
         let bytes = try structBytes(config, charnn_train_config.self, "config", shipped: charnn_train_config.shipped)
         guard bytes == MemoryLayout<charnn_train_config>.size else {
-            throw APIError.invalid("config: a recipe needs this release's charnn_train_config (struct_size \(MemoryLayout<charnn_train_config>.size)): its settings include fields 0.2.0 lacks")
+            throw APIError.invalid(
+                "config: a recipe needs this release's charnn_train_config (struct_size \(MemoryLayout<charnn_train_config>.size)): its settings include fields 0.2.0 lacks"
+            )
         }
         // size_t beyond Int.max arrives negative: as many rows as can be.
         let r = try Recipe(recipe).trainingConfig(rows: rows < 0 ? Int.max : rows)
         // What the caller set that a recipe does not decide stays; every other field is the recipe's
         // or its default.
         var c = r.cValue
-        (c.seed, c.progress, c.user_data, c.report_every) = (config.pointee.seed, config.pointee.progress,
-                                                             config.pointee.user_data, config.pointee.report_every)
+        (c.seed, c.progress, c.user_data, c.report_every) = (
+            config.pointee.seed, config.pointee.progress,
+            config.pointee.user_data, config.pointee.report_every
+        )
         config.pointee = c
     }
 }

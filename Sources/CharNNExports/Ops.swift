@@ -7,8 +7,10 @@ import CCharNN
 /// Runs one op: the output pointer is checked before anything is recorded, the result's handle
 /// stored after.
 @inline(__always)
-private func op(_ graph: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
-                _ body: (GraphBox) throws -> Variable) throws {
+private func op(
+    _ graph: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+    _ body: (GraphBox) throws -> Variable
+) throws {
     guard let out else { throw APIError.invalid("out is NULL") }
     let box = try GraphBox.from(graph)
     out.pointee = try box.handle(of: try body(box))
@@ -23,48 +25,63 @@ private func indexArray(_ pointer: UnsafePointer<Int32>?, _ count: Int, _ argume
 }
 
 @c @implementation
-public func charnn_op_matmul(_ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
-                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_matmul(
+    _ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_matmul") { try op(graph, out) { g in try g.operand(a, "a").matmul(try g.operand(b, "b")) } }
 }
 
 @c @implementation
-public func charnn_op_linear(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ weight: OpaquePointer?, _ bias: OpaquePointer?,
-                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_linear(
+    _ graph: OpaquePointer?, _ x: OpaquePointer?, _ weight: OpaquePointer?, _ bias: OpaquePointer?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_linear") {
         try op(graph, out) { g in
-            try g.operand(x, "x").linear(try g.operand(weight, "weight"), bias: bias == nil ? nil : try g.operand(bias, "bias"))
+            try g.operand(x, "x").linear(
+                try g.operand(weight, "weight"), bias: bias == nil ? nil : try g.operand(bias, "bias"))
         }
     }
 }
 
 @c @implementation
-public func charnn_op_add(_ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
-                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_add(
+    _ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_add") { try op(graph, out) { g in try g.operand(a, "a").add(try g.operand(b, "b")) } }
 }
 
 @c @implementation
-public func charnn_op_sub(_ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
-                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_sub(
+    _ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_sub") { try op(graph, out) { g in try g.operand(a, "a").sub(try g.operand(b, "b")) } }
 }
 
 @c @implementation
-public func charnn_op_mul(_ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
-                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_mul(
+    _ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_mul") { try op(graph, out) { g in try g.operand(a, "a").mul(try g.operand(b, "b")) } }
 }
 
 @c @implementation
-public func charnn_op_concat(_ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
-                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_concat(
+    _ graph: OpaquePointer?, _ a: OpaquePointer?, _ b: OpaquePointer?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_concat") { try op(graph, out) { g in try g.operand(a, "a").concat(try g.operand(b, "b")) } }
 }
 
 @c @implementation
-public func charnn_op_slice(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ start: Int, _ length: Int,
-                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_slice(
+    _ graph: OpaquePointer?, _ x: OpaquePointer?, _ start: Int, _ length: Int,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_slice") {
         let s = try count(start, "start", max: 1 << 31), n = try count(length, "length", max: 1 << 31)
         try op(graph, out) { g in try g.operand(x, "x").slice(columns: s..<(s + n)) }
@@ -72,49 +89,67 @@ public func charnn_op_slice(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ star
 }
 
 @c @implementation
-public func charnn_op_sigmoid(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_sigmoid(
+    _ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_sigmoid") { try op(graph, out) { g in try g.operand(x, "x").sigmoid() } }
 }
 
 @c @implementation
-public func charnn_op_tanh(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_tanh(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_op_tanh") { try op(graph, out) { g in try g.operand(x, "x").tanh() } }
 }
 
 @c @implementation
-public func charnn_op_relu(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_relu(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_op_relu") { try op(graph, out) { g in try g.operand(x, "x").relu() } }
 }
 
 @c @implementation
-public func charnn_op_exp(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_exp(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_op_exp") { try op(graph, out) { g in try g.operand(x, "x").exp() } }
 }
 
 @c @implementation
-public func charnn_op_log(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_log(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_op_log") { try op(graph, out) { g in try g.operand(x, "x").log() } }
 }
 
 @c @implementation
-public func charnn_op_sum(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_sum(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_op_sum") { try op(graph, out) { g in try g.operand(x, "x").sum() } }
 }
 
 @c @implementation
-public func charnn_op_mean(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_mean(_ graph: OpaquePointer?, _ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
     api("charnn_op_mean") { try op(graph, out) { g in try g.operand(x, "x").mean() } }
 }
 
 @c @implementation
-public func charnn_op_log_softmax(_ graph: OpaquePointer?, _ x: OpaquePointer?,
-                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_log_softmax(
+    _ graph: OpaquePointer?, _ x: OpaquePointer?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_log_softmax") { try op(graph, out) { g in try g.operand(x, "x").logSoftmax() } }
 }
 
 @c @implementation
-public func charnn_op_cross_entropy(_ graph: OpaquePointer?, _ logits: OpaquePointer?, _ targets: UnsafePointer<Int32>?,
-                                    _ count: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_cross_entropy(
+    _ graph: OpaquePointer?, _ logits: OpaquePointer?, _ targets: UnsafePointer<Int32>?,
+    _ count: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_cross_entropy") {
         let t = try indexArray(targets, count, "targets")
         try op(graph, out) { g in try g.operand(logits, "logits").crossEntropy(targets: t) }
@@ -122,8 +157,10 @@ public func charnn_op_cross_entropy(_ graph: OpaquePointer?, _ logits: OpaquePoi
 }
 
 @c @implementation
-public func charnn_op_embedding(_ graph: OpaquePointer?, _ table: OpaquePointer?, _ indices: UnsafePointer<Int32>?,
-                                _ count: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_embedding(
+    _ graph: OpaquePointer?, _ table: OpaquePointer?, _ indices: UnsafePointer<Int32>?,
+    _ count: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_embedding") {
         let picks = try indexArray(indices, count, "indices")
         try op(graph, out) { g in try g.graph.embedding(try g.operand(table, "table"), indices: picks) }
@@ -131,8 +168,10 @@ public func charnn_op_embedding(_ graph: OpaquePointer?, _ table: OpaquePointer?
 }
 
 @c @implementation
-public func charnn_op_one_hot(_ graph: OpaquePointer?, _ indices: UnsafePointer<Int32>?, _ count: Int, _ depth: Int,
-                              _ out: UnsafeMutablePointer<OpaquePointer?>?) -> charnn_status {
+public func charnn_op_one_hot(
+    _ graph: OpaquePointer?, _ indices: UnsafePointer<Int32>?, _ count: Int, _ depth: Int,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> charnn_status {
     api("charnn_op_one_hot") {
         let picks = try indexArray(indices, count, "indices")
         let d = try CharNNExports.count(depth, "depth", max: 1 << 31)
@@ -140,14 +179,18 @@ public func charnn_op_one_hot(_ graph: OpaquePointer?, _ indices: UnsafePointer<
     }
 }
 
-private func vocabularyEncode(_ function: StaticString, _ name: UnsafePointer<CChar>?,
-                              _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
-                              _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
+private func vocabularyEncode(
+    _ function: StaticString, _ name: UnsafePointer<CChar>?,
+    _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
+    _ length: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     api(function) {
         let tokens = try Model.encodeForInference(try string(name, "name"), alphabet: .article).tokens
         length?.pointee = tokens.count
         guard capacity >= tokens.count else {
-            throw APIError(CHARNN_BUFFER_TOO_SMALL, "the name has \(tokens.count) symbols, capacity is \(UInt(bitPattern: capacity))")
+            throw APIError(
+                CHARNN_BUFFER_TOO_SMALL,
+                "the name has \(tokens.count) symbols, capacity is \(UInt(bitPattern: capacity))")
         }
         guard let indices else { throw APIError.invalid("indices is NULL") }
         for (i, t) in tokens.enumerated() { indices[i] = Int32(t) }
@@ -155,14 +198,18 @@ private func vocabularyEncode(_ function: StaticString, _ name: UnsafePointer<CC
 }
 
 @c @implementation
-public func charnn_vocabulary_encode(_ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?,
-                                     _ capacity: Int, _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_vocabulary_encode(
+    _ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?,
+    _ capacity: Int, _ length: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     vocabularyEncode("charnn_vocabulary_encode", name, indices, capacity, length)
 }
 
 @c @implementation
-public func charnn_encode_name(_ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
-                               _ length: UnsafeMutablePointer<Int>?) -> charnn_status {
+public func charnn_encode_name(
+    _ name: UnsafePointer<CChar>?, _ indices: UnsafeMutablePointer<Int32>?, _ capacity: Int,
+    _ length: UnsafeMutablePointer<Int>?
+) -> charnn_status {
     vocabularyEncode("charnn_encode_name", name, indices, capacity, length)
 }
 
@@ -183,27 +230,35 @@ public func charnn_backward(_ graph: OpaquePointer?, _ loss: OpaquePointer?) -> 
     graphBackward("charnn_backward", graph, loss)
 }
 
-private func graphBackwardSeeded(_ function: StaticString, _ graph: OpaquePointer?, _ output: OpaquePointer?,
-                                 _ seed: UnsafePointer<Float>?, _ count: Int) -> charnn_status {
+private func graphBackwardSeeded(
+    _ function: StaticString, _ graph: OpaquePointer?, _ output: OpaquePointer?,
+    _ seed: UnsafePointer<Float>?, _ count: Int
+) -> charnn_status {
     api(function) {
         let box = try GraphBox.from(graph)
         let y = try box.operand(output, "output")
         guard count == y.shape.count else {
-            throw APIError(CHARNN_SHAPE_MISMATCH, "seed has \(UInt(bitPattern: count)) values for an output of shape \(y.shape)")
+            throw APIError(
+                CHARNN_SHAPE_MISMATCH, "seed has \(UInt(bitPattern: count)) values for an output of shape \(y.shape)")
         }
         guard let seed else { throw APIError.invalid("seed is NULL") }
-        try box.graph.backward(y, seed: try Tensor(shape: y.shape, scalars: Array(UnsafeBufferPointer(start: seed, count: count))))
+        try box.graph.backward(
+            y, seed: try Tensor(shape: y.shape, scalars: Array(UnsafeBufferPointer(start: seed, count: count))))
     }
 }
 
 @c @implementation
-public func charnn_graph_backward_seeded(_ graph: OpaquePointer?, _ output: OpaquePointer?, _ seed: UnsafePointer<Float>?,
-                                         _ count: Int) -> charnn_status {
+public func charnn_graph_backward_seeded(
+    _ graph: OpaquePointer?, _ output: OpaquePointer?, _ seed: UnsafePointer<Float>?,
+    _ count: Int
+) -> charnn_status {
     graphBackwardSeeded("charnn_graph_backward_seeded", graph, output, seed, count)
 }
 
 @c @implementation
-public func charnn_backward_seeded(_ graph: OpaquePointer?, _ output: OpaquePointer?, _ seed: UnsafePointer<Float>?,
-                                   _ count: Int) -> charnn_status {
+public func charnn_backward_seeded(
+    _ graph: OpaquePointer?, _ output: OpaquePointer?, _ seed: UnsafePointer<Float>?,
+    _ count: Int
+) -> charnn_status {
     graphBackwardSeeded("charnn_backward_seeded", graph, output, seed, count)
 }

@@ -110,7 +110,8 @@ enum Handles {
             throw APIError(CHARNN_INVALID_HANDLE, "\(argument) is not a live charnn handle (freed, or never created)")
         }
         guard entry.kind == kind, let object = entry.object as? T else {
-            throw APIError(CHARNN_INVALID_HANDLE, "\(argument) is a \(entry.kind.rawValue) handle, not a \(kind.rawValue)")
+            throw APIError(
+                CHARNN_INVALID_HANDLE, "\(argument) is a \(entry.kind.rawValue) handle, not a \(kind.rawValue)")
         }
         return object
     }
@@ -148,7 +149,9 @@ func string(_ pointer: UnsafePointer<CChar>?, _ argument: String) throws -> Stri
 
 /// A count from the caller, refused when it cannot be a real size.
 func count(_ value: Int, _ argument: String, max: Int = 1 << 40) throws -> Int {
-    guard value >= 0 && value <= max else { throw APIError.invalid("\(argument) (\(UInt(bitPattern: value))) is too large") }
+    guard value >= 0 && value <= max else {
+        throw APIError.invalid("\(argument) (\(UInt(bitPattern: value))) is too large")
+    }
     return value
 }
 
@@ -194,8 +197,10 @@ struct ShippedLayout {
 /// How many bytes of the caller's struct at `pointer` (a `T` of this library, or of an earlier
 /// release in `shipped`) hold fields: all of `T` for our struct_size, an earlier layout's field
 /// bytes for its. Throws for any other struct_size, naming `argument`.
-func structBytes<T>(_ pointer: UnsafeRawPointer, _ type: T.Type, _ argument: String,
-                    shipped: [ShippedLayout] = []) throws -> Int {
+func structBytes<T>(
+    _ pointer: UnsafeRawPointer, _ type: T.Type, _ argument: String,
+    shipped: [ShippedLayout] = []
+) throws -> Int {
     let size = pointer.loadUnaligned(as: Int.self)
     let known = MemoryLayout<T>.size
     if size == known { return known }
@@ -203,8 +208,9 @@ func structBytes<T>(_ pointer: UnsafeRawPointer, _ type: T.Type, _ argument: Str
     let accepted = (shipped.map { "\($0.size) (charnn \($0.release))" } + ["\(known)"]).joined(separator: ", ")
     let which = shipped.isEmpty ? "this library needs \(known)" : "this library accepts \(accepted)"
     guard size < known else {
-        throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)), larger than the \(known) bytes this library "
-                               + "(charnn \(versionString), ABI \(CHARNN_ABI_VERSION)) knows: built against a newer charnn.h?")
+        throw APIError.invalid(
+            "\(argument)->struct_size is \(UInt(bitPattern: size)), larger than the \(known) bytes this library "
+                + "(charnn \(versionString), ABI \(CHARNN_ABI_VERSION)) knows: built against a newer charnn.h?")
     }
     throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); \(which) (call the _init function)")
 }
@@ -212,8 +218,10 @@ func structBytes<T>(_ pointer: UnsafeRawPointer, _ type: T.Type, _ argument: Str
 /// A config struct from the caller: ours as it is, or an earlier release's (`shipped`) read into
 /// `defaults()` (the _init values) so the fields it lacks keep them. The result's struct_size
 /// is ours.
-func readStruct<T>(_ pointer: UnsafePointer<T>?, _ argument: String, shipped: [ShippedLayout],
-                   defaults: () -> T) throws -> T {
+func readStruct<T>(
+    _ pointer: UnsafePointer<T>?, _ argument: String, shipped: [ShippedLayout],
+    defaults: () -> T
+) throws -> T {
     guard let pointer else { throw APIError.invalid("\(argument) is NULL") }
     let bytes = try structBytes(pointer, T.self, argument, shipped: shipped)
     if bytes == MemoryLayout<T>.size { return pointer.pointee }
@@ -243,12 +251,16 @@ func writeStruct<T>(_ value: T, to pointer: UnsafeMutablePointer<T>, bytes: Int)
 }
 
 /// Copies a string into a caller buffer with a NUL, or reports the size it needs.
-func copyString(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
-                _ length: UnsafeMutablePointer<Int>?) throws {
+func copyString(
+    _ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+    _ length: UnsafeMutablePointer<Int>?
+) throws {
     let bytes = Array(text.utf8)
     length?.pointee = bytes.count
     guard capacity >= bytes.count + 1 else {
-        throw APIError(CHARNN_BUFFER_TOO_SMALL, "the string needs \(bytes.count + 1) bytes, the buffer has \(UInt(bitPattern: capacity))")
+        throw APIError(
+            CHARNN_BUFFER_TOO_SMALL,
+            "the string needs \(bytes.count + 1) bytes, the buffer has \(UInt(bitPattern: capacity))")
     }
     guard let buffer else { throw APIError.invalid("buffer is NULL") }
     for (i, b) in bytes.enumerated() { buffer[i] = CChar(bitPattern: b) }

@@ -3,13 +3,13 @@
 // Only Glibc is built and tested here; the Musl (the static Linux SDK) and Darwin branches are
 // written to the same names but have not been compiled.
 #if canImport(Glibc)
-@_exported import Glibc
+    @_exported import Glibc
 #elseif canImport(Musl)
-@_exported import Musl
+    @_exported import Musl
 #elseif canImport(Darwin)
-@_exported import Darwin
+    @_exported import Darwin
 #else
-#error("charnn needs a C library: Glibc, Musl or Darwin")
+    #error("charnn needs a C library: Glibc, Musl or Darwin")
 #endif
 import CCharNNShims
 

@@ -3,6 +3,7 @@
 
 usage: check_exports.py include/charnn.h path/to/libcharnn.so
 """
+
 import re
 import subprocess
 import sys

@@ -5,18 +5,21 @@ on what it cannot forward (an unnamed parameter, a return type without a fallbac
 
 usage: test_gen_dispatch.py [CC]   (make test-c runs it)
 """
+
 import importlib.util
 import os
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("gen", os.path.join(HERE, "..", "..", "tools", "dispatch", "gen_dispatch.py"))
+spec = importlib.util.spec_from_file_location(
+    "gen", os.path.join(HERE, "..", "..", "tools", "dispatch", "gen_dispatch.py")
+)
 gen = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(gen)
 cc = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CC") or "cc"
 
-HEADER = r'''
+HEADER = r"""
 #ifndef T_H
 #define T_H
 #include <stddef.h>
@@ -40,7 +43,7 @@ void charnn_model_free(charnn_model *model);
 }
 #endif
 #endif
-'''
+"""
 
 
 def parse(text):
@@ -62,21 +65,28 @@ def check(condition, what):
 
 
 found = {name: (ret, params, names) for ret, name, params, names in parse(HEADER)}
-check(sorted(found) == ["charnn_model_free", "charnn_model_train", "charnn_old_train", "charnn_version_string"],
-      f"the declarations found: {sorted(found)}")
-check(found["charnn_model_train"][2] == ["model", "values", "callback", "progress", "user_data"],
-      f"charnn_model_train's parameters: {found['charnn_model_train'][2]}")
+check(
+    sorted(found) == ["charnn_model_free", "charnn_model_train", "charnn_old_train", "charnn_version_string"],
+    f"the declarations found: {sorted(found)}",
+)
+check(
+    found["charnn_model_train"][2] == ["model", "values", "callback", "progress", "user_data"],
+    f"charnn_model_train's parameters: {found['charnn_model_train'][2]}",
+)
 check(found["charnn_version_string"][0] == "const char *", f"a return type: {found['charnn_version_string'][0]!r}")
 check(found["charnn_old_train"][2] == ["model"], "a declaration behind an attribute macro")
 table, forwarders = gen.generate(parse(HEADER))
 check("if (!functions) return CHARNN_INTERNAL_ERROR;" in forwarders, "a status function's fallback")
-check("functions->charnn_model_free(model);" in forwarders and "if (!functions) return;" in forwarders,
-      "a void function")
-check('return CHARNN_VERSION_STRING;' in forwarders, "charnn_version_string's fallback")
+check(
+    "functions->charnn_model_free(model);" in forwarders and "if (!functions) return;" in forwarders, "a void function"
+)
+check("return CHARNN_VERSION_STRING;" in forwarders, "charnn_version_string's fallback")
 
-for bad, message in [("void charnn_x(int);", "has no name"),
-                     ("int32_t charnn_unknown(void);", "add what it answers"),
-                     ("int charnn_v(const char *format, ...);", "variadic")]:
+for bad, message in [
+    ("void charnn_x(int);", "has no name"),
+    ("int32_t charnn_unknown(void);", "add what it answers"),
+    ("int charnn_v(const char *format, ...);", "variadic"),
+]:
     try:
         gen.generate(parse(HEADER.replace("void charnn_model_free", bad + "\nvoid charnn_model_free")))
         check(False, f"{bad!r} was accepted")

@@ -76,8 +76,10 @@ struct TorchFixture {
 import Testing
 
 /// Asserts two tensors have the same shape and agree elementwise to `tolerance`.
-func expectClose(_ actual: Tensor?, _ expected: Tensor, tolerance: Float = 1e-5, _ what: String = "",
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: Tensor?, _ expected: Tensor, tolerance: Float = 1e-5, _ what: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     guard let actual else {
         Issue.record("\(what): no tensor", sourceLocation: sourceLocation)
         return
@@ -89,6 +91,8 @@ func expectClose(_ actual: Tensor?, _ expected: Tensor, tolerance: Float = 1e-5,
         let d = abs(actual.scalars[i] - expected.scalars[i])
         if !(d <= worst) { worst = d; at = i }
     }
-    #expect(worst <= tolerance, "\(what): element \(at) is \(actual.scalars[at]), expected \(expected.scalars[at]) (difference \(worst))",
-            sourceLocation: sourceLocation)
+    #expect(
+        worst <= tolerance,
+        "\(what): element \(at) is \(actual.scalars[at]), expected \(expected.scalars[at]) (difference \(worst))",
+        sourceLocation: sourceLocation)
 }

@@ -9,6 +9,7 @@ The seeds of the text features (format-2 checkpoints with learned and explicit a
 delimited/ for fuzz_delimited.c) are written by make_corpus_text.c, a C program against the
 staged library (its header says how to run it).
 """
+
 import os
 import struct
 
@@ -45,10 +46,108 @@ write("predict", "cyrillic", "Иван".encode())
 write("predict", "invalid_utf8", b"ab\xfe\xff")
 
 # fuzz_api programs: opcode bytes and their arguments (see fuzz_api.c).
-write("api", "train_predict", bytes([0, 10, 0, 1, 2, 0, 1, 0, 0, 3, 0, 3, 1, 1, 8, 2, 0, 0, 0, 0,
-                                     5, 1, 4, 0, 10, 1, 0, 0, 0, 4, 0, 3, 3, 6, 0, 0, 1, 9, 22, 0, 3, 1]))
+write(
+    "api",
+    "train_predict",
+    bytes(
+        [
+            0,
+            10,
+            0,
+            1,
+            2,
+            0,
+            1,
+            0,
+            0,
+            3,
+            0,
+            3,
+            1,
+            1,
+            8,
+            2,
+            0,
+            0,
+            0,
+            0,
+            5,
+            1,
+            4,
+            0,
+            10,
+            1,
+            0,
+            0,
+            0,
+            4,
+            0,
+            3,
+            3,
+            6,
+            0,
+            0,
+            1,
+            9,
+            22,
+            0,
+            3,
+            1,
+        ]
+    ),
+)
 write("api", "free_then_use", bytes([0, 4, 0, 1, 2, 3, 0, 3, 0, 2, 0, 4, 0, 0, 3, 7, 0, 100, 1, 2]))
-write("api", "graph_ops", bytes([9, 0, 10, 1, 2, 1, 0, 2, 0, 1, 1, 10, 2, 3, 1, 0, 2, 1, 0, 0, 11, 0, 0, 1, 2, 2,
-                                 12, 0, 2, 3, 0, 1, 2, 3, 13, 0, 3, 14, 0, 20, 2, 64, 64, 4]))
+write(
+    "api",
+    "graph_ops",
+    bytes(
+        [
+            9,
+            0,
+            10,
+            1,
+            2,
+            1,
+            0,
+            2,
+            0,
+            1,
+            1,
+            10,
+            2,
+            3,
+            1,
+            0,
+            2,
+            1,
+            0,
+            0,
+            11,
+            0,
+            0,
+            1,
+            2,
+            2,
+            12,
+            0,
+            2,
+            3,
+            0,
+            1,
+            2,
+            3,
+            13,
+            0,
+            3,
+            14,
+            0,
+            20,
+            2,
+            64,
+            64,
+            4,
+        ]
+    ),
+)
 write("api", "optimizers", bytes([10, 1, 1, 1, 0, 1, 0, 0, 0, 15, 0, 0, 0, 0, 2, 0, 16, 0, 17, 0, 16, 0, 23, 2, 1]))
 print("corpus written")

@@ -1,6 +1,6 @@
 import CharNN
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Micro-benchmarks of the core. `charnn-bench elman-step` times one step of the article's
@@ -46,8 +46,10 @@ func elmanStep(iterations: Int) throws {
         times.append((now() - start) / Double(iterations * length) * 1e6)
     }
     times.sort()
-    print("elman-step (op-by-op autodiff, input \(inputs), hidden \(hidden), output \(outputs)): "
-          + "\(String(format1: times[times.count / 2])) µs per step forward+backward (median of 5 runs, best \(String(format1: times[0])))")
+    print(
+        "elman-step (op-by-op autodiff, input \(inputs), hidden \(hidden), output \(outputs)): "
+            + "\(String(format1: times[times.count / 2])) µs per step forward+backward (median of 5 runs, best \(String(format1: times[0])))"
+    )
 }
 
 extension String {
@@ -71,7 +73,9 @@ func train(kind: ModelKind, batch: Int, names: Int, directory: String) throws {
     let start = now()
     try model.train(on: subset, config: config)
     let seconds = now() - start
-    print("train \(kind) batch \(batch): \(String(format1: seconds / Double(subset.count) * 1e6)) µs per name over \(subset.count) names")
+    print(
+        "train \(kind) batch \(batch): \(String(format1: seconds / Double(subset.count) * 1e6)) µs per name over \(subset.count) names"
+    )
 }
 
 /// The team threshold's measurement (bench/threshold.py runs it with one thread and with two,
@@ -85,7 +89,8 @@ func threshold(directory: String, names: Int) throws {
     let probes = (0..<min(names, testSet.count)).map { testSet.text($0) }
     for (kind, gates) in [(ModelKind.elman, 1), (.gru, 3)] {
         for hidden in [64, 128, 192, 256, 320, 384, 512, 640, 768] {
-            let model = try Model(config: ModelConfig(kind: kind, hiddenSize: hidden, layers: 1), labels: data.labelNames)
+            let model = try Model(
+                config: ModelConfig(kind: kind, hiddenSize: hidden, layers: 1), labels: data.labelNames)
             var config = TrainingConfig()
             config.epochs = 1
             let start = now()
@@ -95,8 +100,9 @@ func threshold(directory: String, names: Int) throws {
             let predictStart = now()
             for name in probes { _ = try model.predict(name) }
             let predictUs = (now() - predictStart) / Double(probes.count) * 1e6
-            print("{\"kind\": \"\(kind)\", \"hidden\": \(hidden), \"step_work\": \(gates * hidden * hidden), "
-                  + "\"train_us\": \(String(format1: trainUs)), \"predict_us\": \(String(format1: predictUs))}")
+            print(
+                "{\"kind\": \"\(kind)\", \"hidden\": \(hidden), \"step_work\": \(gates * hidden * hidden), "
+                    + "\"train_us\": \(String(format1: trainUs)), \"predict_us\": \(String(format1: predictUs))}")
         }
     }
 }
@@ -129,7 +135,8 @@ func adam(count: Int) throws {
 func gemm(m: Int, n: Int, k: Int) throws {
     var rng = Xoshiro256(seed: 2)
     let g = Graph()
-    let x = Tensor.uniform(Shape(m, k), bound: 1, using: &rng), w = Parameter(Tensor.uniform(Shape(n, k), bound: 1, using: &rng))
+    let x = Tensor.uniform(Shape(m, k), bound: 1, using: &rng),
+        w = Parameter(Tensor.uniform(Shape(n, k), bound: 1, using: &rng))
     var best = Double.infinity
     for _ in 0..<50 {
         g.reset()
@@ -138,7 +145,9 @@ func gemm(m: Int, n: Int, k: Int) throws {
         _ = try input.linear(weight)
         best = min(best, now() - start)
     }
-    print("gemm \(m)×\(k) · (\(n)×\(k))ᵀ: \(String(format1: best * 1e6)) µs, \(String(format1: Double(m * n * k) / best / 1e9)) GMAC/s")
+    print(
+        "gemm \(m)×\(k) · (\(n)×\(k))ᵀ: \(String(format1: best * 1e6)) µs, \(String(format1: Double(m * n * k) / best / 1e9)) GMAC/s"
+    )
 }
 
 /// Trains one configuration on DATA's train split (10 %, seed 0) minus a validation split carved
@@ -153,14 +162,16 @@ func explore(directory: String, options: [String: String]) throws {
     let data = try NameDataset.load(path: directory, textConfig: text)
     let (trainAll, _) = try data.stratifiedSplit(testFraction: 0.1, seed: 0)
     let (train, validation) = try trainAll.stratifiedSplit(testFraction: 0.1, seed: 1)
-    var config = ModelConfig(kind: ModelKind(rawValue: options["kind"] ?? "gru") ?? .gru, hiddenSize: int("hidden", 128),
-                             layers: int("layers", 1), seed: UInt64(int("seed", 0)))
+    var config = ModelConfig(
+        kind: ModelKind(rawValue: options["kind"] ?? "gru") ?? .gru, hiddenSize: int("hidden", 128),
+        layers: int("layers", 1), seed: UInt64(int("seed", 0)))
     config.embeddingSize = int("emb", 0)
     config.bidirectional = int("bi", 0) != 0
     config.pooling = Pooling(rawValue: options["pool"] ?? "last") ?? .last
     config.dropout = float("dropout", 0)
     if int("buckets", 0) > 0 {
-        config.ngrams = NgramOptions(buckets: int("buckets", 0), dimension: int("ngdim", 64), minimum: int("minn", 1), maximum: int("maxn", 5))
+        config.ngrams = NgramOptions(
+            buckets: int("buckets", 0), dimension: int("ngdim", 64), minimum: int("minn", 1), maximum: int("maxn", 5))
     }
     let model = try Model(config: config, labels: train.labelNames, alphabet: train.alphabet)
     var training = TrainingConfig()
@@ -169,8 +180,9 @@ func explore(directory: String, options: [String: String]) throws {
     training.learningRate = float("lr", 3e-3)
     training.weightDecay = float("wd", 0)
     training.optimizer = TrainingConfig.OptimizerKind(rawValue: options["opt"] ?? "adam") ?? .adam
-    print("explore \(options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")): "
-          + "\(model.parameterCount) weights, \(train.count) train, \(validation.count) validation")
+    print(
+        "explore \(options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")): "
+            + "\(model.parameterCount) weights, \(train.count) train, \(validation.count) validation")
     var total = 0.0
     for epoch in 1...int("epochs", 5) {
         training.seed = UInt64(epoch)
@@ -204,10 +216,13 @@ do {
         try explore(directory: rest.first ?? "data/names", options: options)
     case "train":
         let rest = Array(args.dropFirst())
-        try train(kind: ModelKind(rawValue: rest.first ?? "gru") ?? .gru, batch: rest.count > 1 ? Int(rest[1]) ?? 1 : 1,
-                  names: rest.count > 2 ? Int(rest[2]) ?? 5000 : 5000, directory: rest.count > 3 ? rest[3] : "data/names")
+        try train(
+            kind: ModelKind(rawValue: rest.first ?? "gru") ?? .gru, batch: rest.count > 1 ? Int(rest[1]) ?? 1 : 1,
+            names: rest.count > 2 ? Int(rest[2]) ?? 5000 : 5000, directory: rest.count > 3 ? rest[3] : "data/names")
     default:
-        print("usage: charnn-bench [elman-step | adam [N] | gemm M N K | threshold [DATA_DIR] [NAMES] | train elman|gru|lstm [BATCH] [NAMES] [DATA_DIR]]")
+        print(
+            "usage: charnn-bench [elman-step | adam [N] | gemm M N K | threshold [DATA_DIR] [NAMES] | train elman|gru|lstm [BATCH] [NAMES] [DATA_DIR]]"
+        )
         exit(2)
     }
 } catch {

@@ -4,13 +4,13 @@ libcharnn.so is a small dispatcher that loads one of two builds of the core from
 chosen by the CPU: libcharnn-x86-64-v3.so (AVX2 + FMA) or libcharnn-portable.so (any CPU of the
 architecture; arm64 has only this one). The package carries all of them, side by side.
 
-`pip install ./bindings/python` runs this. Inside the repository with swift on PATH, build_py
-runs tools/build_lib.sh (what the Makefile's `make lib` runs: `swift build` per variant, existing
-.build folders reused, then the C dispatcher with cc) in the repository root and copies the files
-of build/lib, stripped, into the package: a library `make python` copied in earlier may be stale. Elsewhere (an sdist, a copy) the library the
-package carries is used, and without one the build fails with what to do. The wheel then
-carries a Linux library and is tagged for the platform (py3-none-linux_x86_64: ctypes, no
-CPython ABI).
+`pip install ./bindings/python` runs this. Inside the repository with swift on PATH, build_py runs
+tools/build_lib.sh (what the Makefile's `make lib` runs: `swift build` per variant, existing .build
+folders reused, then the C dispatcher with cc) in the repository root and copies the files of
+build/lib, stripped, into the package: a library `make python` copied in earlier may be stale.
+Elsewhere (an sdist, a copy) the library the package carries is used, and without one the build
+fails with what to do. The wheel then carries a Linux library and is tagged for the platform
+(py3-none-linux_x86_64: ctypes, no CPython ABI).
 
 Environment:
   CHARNN_SKIP_LIBRARY_BUILD=1  build no library: a pure package (py3-none-any) that loads one
@@ -20,6 +20,7 @@ Environment:
   SWIFT=path                   the swift driver (default: swift on PATH), as for make.
   CC=path                      the C compiler for the dispatcher (default: cc).
 """
+
 import os
 import platform
 import shutil
@@ -70,8 +71,10 @@ def package_version() -> str:
     copy without the header, and `charnn.__version__`, know it); else that file's."""
     version = header_version()
     if version is not None:
-        text = ('"""Written by setup.py from include/charnn.h\'s CHARNN_VERSION_STRING; do not edit."""\n'
-                f'version = "{version}"\n')
+        text = (
+            '"""Written by setup.py from include/charnn.h\'s CHARNN_VERSION_STRING; do not edit."""\n'
+            f'version = "{version}"\n'
+        )
         if not VERSION_FILE.is_file() or VERSION_FILE.read_text() != text:
             VERSION_FILE.write_text(text)
         return version
@@ -102,8 +105,10 @@ def repository_root() -> Path:
     if override:
         root = Path(override).expanduser().resolve()
         if not is_repository(root):
-            raise SetupError(f"CHARNN_SOURCE_DIR={override} is not the charnn repository "
-                             "(no Package.swift and include/charnn.h there)")
+            raise SetupError(
+                f"CHARNN_SOURCE_DIR={override} is not the charnn repository "
+                "(no Package.swift and include/charnn.h there)"
+            )
         return root
     for root in HERE.parents:
         if is_repository(root):
@@ -116,7 +121,8 @@ def repository_root() -> Path:
         "place; older pip copies it away first: upgrade pip);\n"
         "  - set CHARNN_SOURCE_DIR to the repository;\n"
         "  - run `make python` in the repository first (it puts the library into the package);\n"
-        "  - or install with CHARNN_SKIP_LIBRARY_BUILD=1 and point CHARNN_LIBRARY at a libcharnn.so at run time.")
+        "  - or install with CHARNN_SKIP_LIBRARY_BUILD=1 and point CHARNN_LIBRARY at a libcharnn.so at run time."
+    )
 
 
 def build_library() -> "list[Path]":
@@ -128,14 +134,17 @@ def build_library() -> "list[Path]":
         raise SetupError(
             f"cannot build {LIBRARY}: `{swift}` is not on PATH. Install Swift 6 (https://www.swift.org/install/) "
             "and retry, or set SWIFT to the driver; or build the library elsewhere and install with "
-            "CHARNN_SKIP_LIBRARY_BUILD=1, pointing CHARNN_LIBRARY at it at run time.")
+            "CHARNN_SKIP_LIBRARY_BUILD=1, pointing CHARNN_LIBRARY at it at run time."
+        )
     command = ["bash", *BUILD_COMMAND]
     environment = {**os.environ, "SWIFT": driver, "PYTHON": sys.executable, "CHARNN_VARIANTS": " ".join(VARIANTS)}
     print(f"charnn: building {LIBRARY} in {root}: {' '.join(BUILD_COMMAND)} (minutes the first time)", flush=True)
     result = subprocess.run(command, cwd=root, env=environment)
     if result.returncode != 0:
-        raise SetupError(f"`{' '.join(BUILD_COMMAND)}` failed in {root} (exit status {result.returncode}); "
-                         "its output is above (pip install -v shows it)")
+        raise SetupError(
+            f"`{' '.join(BUILD_COMMAND)}` failed in {root} (exit status {result.returncode}); "
+            "its output is above (pip install -v shows it)"
+        )
     built = [root / "build" / "lib" / name for name in LIBRARY_FILES]
     for path in built:
         if not path.is_file():
@@ -203,6 +212,7 @@ class BinaryDistribution(Distribution):
 
 COMMANDS = {"build_py": BuildPy}
 if bdist_wheel is not None:
+
     class BdistWheel(bdist_wheel):
         """The wheel of a package carrying libcharnn.so is for this platform but any Python 3
         (ctypes, no C extension): py3-none-linux_x86_64. Without the library: py3-none-any."""

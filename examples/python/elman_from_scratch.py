@@ -7,6 +7,7 @@ op runs in libcharnn (reverse-mode autodiff); Python only holds handles.
 
 Ends with the line `test accuracy: NN.NN%`.
 """
+
 import argparse
 import random
 import time
@@ -74,8 +75,11 @@ def main() -> None:
                 optimizer.step()
 
                 if (i + 1) % print_interval == 0:
-                    print(f"Epoch [{epoch + 1}/{args.epochs}], Step [{i + 1}/{len(train_dataset)}], "
-                          f"Loss: {loss.item():.4f}", flush=True)
+                    print(
+                        f"Epoch [{epoch + 1}/{args.epochs}], Step [{i + 1}/{len(train_dataset)}], "
+                        f"Loss: {loss.item():.4f}",
+                        flush=True,
+                    )
     seconds = time.monotonic() - started
 
     num_correct = 0
@@ -97,8 +101,10 @@ def main() -> None:
                 top = sorted(range(len(labels)), key=lambda c: -probabilities[c])[:3]
                 print(f"{name}: " + ", ".join(f"{labels[c]} ({probabilities[c]:.1%})" for c in top))
 
-    print(f"trained in {seconds:.1f} s ({seconds / (args.epochs * len(train_dataset)) * 1e6:.0f} µs per name, "
-          f"op by op from Python)")
+    print(
+        f"trained in {seconds:.1f} s ({seconds / (args.epochs * len(train_dataset)) * 1e6:.0f} µs per name, "
+        f"op by op from Python)"
+    )
     print(f"test accuracy: {num_correct / len(test_dataset):.2%}")
 
 

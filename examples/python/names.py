@@ -8,6 +8,7 @@ write the confusion matrices as PNG files, and predict the article's example nam
 Needs `pip install ./bindings/python` (or CHARNN_LIBRARY pointing at libcharnn.so with
 bindings/python on PYTHONPATH). matplotlib is optional (for the figures).
 """
+
 import argparse
 import time
 from pathlib import Path

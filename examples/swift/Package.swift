@@ -16,6 +16,6 @@ let package = Package(
         .executableTarget(
             name: "charnn-names",
             dependencies: [.product(name: "CharNN", package: charnnIdentity)]
-        ),
+        )
     ]
 )

@@ -134,8 +134,10 @@ package final class Graph {
     /// adds into its gradient.
     package func parameter(_ p: Parameter) -> Variable {
         parameters.append(p)
-        return record(Node(op: .parameter, shape: p.shape, value: p.values,
-                           grad: isRecording ? p.grads : nil, requiresGrad: isRecording))
+        return record(
+            Node(
+                op: .parameter, shape: p.shape, value: p.values,
+                grad: isRecording ? p.grads : nil, requiresGrad: isRecording))
     }
 
     func record(_ node: Node) -> Variable {
@@ -174,7 +176,8 @@ package final class Graph {
     /// A copy of the value of `v`.
     package func value(of v: Variable) throws(CharNNError) -> Tensor {
         let node = nodes[Int(try id(of: v))]
-        return try Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: node.value, count: node.shape.count)))
+        return try Tensor(
+            shape: node.shape, scalars: Array(UnsafeBufferPointer(start: node.value, count: node.shape.count)))
     }
 
     /// A copy of the gradient of `v` from the last `backward`, or nil when it has none (it does
@@ -194,8 +197,9 @@ package final class Graph {
     package func backward(_ output: Variable, seed: Tensor? = nil) throws(CharNNError) {
         let out = Int(try id(of: output))
         guard nodes[out].requiresGrad else {
-            throw .invalidArgument("backward: the output does not depend on anything that requires a gradient"
-                                   + (isRecording ? "" : " (the graph is not recording)"))
+            throw .invalidArgument(
+                "backward: the output does not depend on anything that requires a gradient"
+                    + (isRecording ? "" : " (the graph is not recording)"))
         }
         if let seed {
             guard seed.shape.count == nodes[out].shape.count else {
@@ -203,7 +207,9 @@ package final class Graph {
             }
         } else {
             guard nodes[out].shape.count == 1 else {
-                throw .shape("backward: the output has shape \(nodes[out].shape); give a seed gradient or reduce it to one value")
+                throw .shape(
+                    "backward: the output has shape \(nodes[out].shape); give a seed gradient or reduce it to one value"
+                )
             }
         }
 
@@ -278,7 +284,9 @@ extension Graph {
         guard generation == self.generation else {
             throw .invalidArgument("the tensor was made before the graph was reset")
         }
-        guard index >= 0 && index < nodes.count else { throw .invalidArgument("the tensor does not belong to this graph") }
+        guard index >= 0 && index < nodes.count else {
+            throw .invalidArgument("the tensor does not belong to this graph")
+        }
         return Variable(graph: self, id: NodeID(index), generation: generation, shape: nodes[index].shape)
     }
 }

@@ -64,7 +64,8 @@ enum CPUBudget {
                 let base = root + "/" + fields[1]  // v1 mounts "cpu,cpuacct" under that name
                 for directory in ancestors(base, String(fields[2])) + ancestors(root + "/cpu", String(fields[2])) {
                     guard let quota = FileSystem.readKernelFile(directory + "/cpu.cfs_quota_us"),
-                          let period = FileSystem.readKernelFile(directory + "/cpu.cfs_period_us") else { continue }
+                        let period = FileSystem.readKernelFile(directory + "/cpu.cfs_period_us")
+                    else { continue }
                     consider(cores(quota: quota, period: period))
                 }
             }
@@ -81,7 +82,8 @@ enum CPUBudget {
 
     private static func cores(quota: String, period: String) -> Int? {
         let trim: (String) -> Substring = { $0.split(whereSeparator: { $0 == "\n" || $0 == " " }).first ?? "" }
-        guard let q = Int(trim(quota)), let p = Int(trim(period)), q > 0, p > 0 else { return nil }  // "max" or -1: none
+        // "max" or -1: no quota.
+        guard let q = Int(trim(quota)), let p = Int(trim(period)), q > 0, p > 0 else { return nil }
         return max(1, (q + p - 1) / p)
     }
 

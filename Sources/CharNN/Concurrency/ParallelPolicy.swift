@@ -102,16 +102,21 @@ final class ContentionGovernor: @unchecked Sendable {
     /// Records one parallel job: its wall time, the nanoseconds its members spent waiting and
     /// how many single waits reached `contendedSingleWait`. Returns whether it counted as contended.
     @discardableResult
-    func record(wall: UInt64, waited: UInt64, members: Int, longWaits: Int = 0,
-                now: UInt64 = MonotonicClock.nanoseconds(), enabled: Bool = ParallelPolicy.contentionBackoff) -> Bool {
+    func record(
+        wall: UInt64, waited: UInt64, members: Int, longWaits: Int = 0,
+        now: UInt64 = MonotonicClock.nanoseconds(), enabled: Bool = ParallelPolicy.contentionBackoff
+    ) -> Bool {
         let share = Double(waited) / Double(max(1, wall) * UInt64(max(1, members)))
         // A large share of waiting, and either a long wait or a long total: on an idle machine a
         // woken member of a big job may take 0.2 ms, but that is a small share of the job.
-        let slowed = share > ParallelPolicy.contendedWaitShare
+        let slowed =
+            share > ParallelPolicy.contendedWaitShare
             && (longWaits > 0 || waited >= ParallelPolicy.contendedMinimumWait)
         guard enabled, slowed else {
             cleanJobs += 1
-            if cleanJobs >= ParallelPolicy.cleanJobsToReset { backoff.store(ParallelPolicy.backoffInitial, ordering: .relaxed) }
+            if cleanJobs >= ParallelPolicy.cleanJobsToReset {
+                backoff.store(ParallelPolicy.backoffInitial, ordering: .relaxed)
+            }
             return false
         }
         contended.add(1, ordering: .relaxed)

@@ -17,8 +17,10 @@ final class PoolDecisions {
     }
 
     /// Runs body with the decisions of jobs started on this thread counted in a fresh record.
-    static func counting<T, E: Error>(keepingAlone keepAlone: Bool = false, insistingOnTeams insistOnTeams: Bool = false,
-                                      _ body: () throws(E) -> T) throws(E) -> (T, PoolDecisions) {
+    static func counting<T, E: Error>(
+        keepingAlone keepAlone: Bool = false, insistingOnTeams insistOnTeams: Bool = false,
+        _ body: () throws(E) -> T
+    ) throws(E) -> (T, PoolDecisions) {
         let record = PoolDecisions(keepAlone: keepAlone, insistOnTeams: insistOnTeams)
         return (try slot.with(Unmanaged.passUnretained(record).toOpaque(), body), record)
     }

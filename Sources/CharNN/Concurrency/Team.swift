@@ -46,8 +46,10 @@ struct Team {
     /// rows (row-major, `partials.width` columns, like dest), always in piece order: each
     /// piece wrote its partial product (over its share of a contraction); after a barrier, each
     /// member sums the columns it owns.
-    func sumPartials(_ partials: TeamPartials, generation: Int = 0, rows: Int, columns: Range<Int>,
-                     into dest: UnsafeMutablePointer<Float>, adding: Bool) {
+    func sumPartials(
+        _ partials: TeamPartials, generation: Int = 0, rows: Int, columns: Range<Int>,
+        into dest: UnsafeMutablePointer<Float>, adding: Bool
+    ) {
         guard !columns.isEmpty else { return }
         let (first, ld) = (partials.all(generation), partials.width)
         for r in 0..<rows {

@@ -72,10 +72,12 @@ final class WorkerPool: @unchecked Sendable {
         for worker in 1..<wanted {
             var thread = pthread_t()
             let worker = Unmanaged.passRetained(Worker(pool: self, index: worker))
-            let status = pthread_create(&thread, nil, { context in
-                Unmanaged<Worker>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, worker.toOpaque())
+            let status = pthread_create(
+                &thread, nil,
+                { context in
+                    Unmanaged<Worker>.fromOpaque(context!).takeRetainedValue().run()
+                    return nil
+                }, worker.toOpaque())
             guard status == 0 else {
                 worker.release()
                 break
@@ -118,8 +120,11 @@ final class WorkerPool: @unchecked Sendable {
             // Written before the job is published; seated workers read it once the seats close.
             teamBody = body
             defer { teamBody = nil }
-            let seated = seatTeam(wake: wake, joinNanoseconds: insist ? ParallelPolicy.joinMaximumNanoseconds
-                                                                      : ParallelPolicy.joinNanoseconds(work: work))
+            let seated = seatTeam(
+                wake: wake,
+                joinNanoseconds: insist
+                    ? ParallelPolicy.joinMaximumNanoseconds
+                    : ParallelPolicy.joinNanoseconds(work: work))
             guard seated != 0 else {
                 PoolDecisions.record(.unavailable)
                 return body(alone)
@@ -129,8 +134,9 @@ final class WorkerPool: @unchecked Sendable {
             body(Team(member: 0, size: size, pieces: threadCount, pool: self))
             join()
             PoolDecisions.record(.parallel)
-            governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: waited.load(ordering: .relaxed),
-                            members: size, longWaits: longWaits.load(ordering: .relaxed))
+            governor.record(
+                wall: MonotonicClock.nanoseconds() &- start, waited: waited.load(ordering: .relaxed),
+                members: size, longWaits: longWaits.load(ordering: .relaxed))
         }
     }
 
@@ -156,8 +162,9 @@ final class WorkerPool: @unchecked Sendable {
         var current = ticket.load(ordering: .acquiring)
         while true {
             unfinished.store((current & Self.seatMask).nonzeroBitCount, ordering: .relaxed)
-            let (exchanged, original) = ticket.compareExchange(expected: current, desired: current | Self.closed,
-                                                               ordering: .sequentiallyConsistent)
+            let (exchanged, original) = ticket.compareExchange(
+                expected: current, desired: current | Self.closed,
+                ordering: .sequentiallyConsistent)
             if exchanged { break }
             current = original
         }
@@ -166,9 +173,10 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func join() {
-        noteWait(lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
-            unfinished.load(ordering: .sequentiallyConsistent) == 0
-        })
+        noteWait(
+            lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+                unfinished.load(ordering: .sequentiallyConsistent) == 0
+            })
     }
 
     /// Adds one member's wait to the job's account.
@@ -186,9 +194,10 @@ final class WorkerPool: @unchecked Sendable {
             barrierRound.add(1, ordering: .sequentiallyConsistent)
             lot.notifyAll()
         } else {
-            noteWait(lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
-                barrierRound.load(ordering: .sequentiallyConsistent) != round
-            })
+            noteWait(
+                lot.wait(spinNanoseconds: ParallelPolicy.waitSpinNanoseconds) {
+                    barrierRound.load(ordering: .sequentiallyConsistent) != round
+                })
         }
     }
 
@@ -233,8 +242,9 @@ final class WorkerPool: @unchecked Sendable {
             }
             pieceBody = nil
             PoolDecisions.record(.parallel)
-            governor.record(wall: MonotonicClock.nanoseconds() &- start, waited: w, members: 1,
-                            longWaits: w >= ParallelPolicy.contendedSingleWait ? 1 : 0)
+            governor.record(
+                wall: MonotonicClock.nanoseconds() &- start, waited: w, members: 1,
+                longWaits: w >= ParallelPolicy.contendedSingleWait ? 1 : 0)
         }
     }
 
@@ -244,7 +254,8 @@ final class WorkerPool: @unchecked Sendable {
     func allPieces(bytes: Int, _ body: (Int, Int) -> Bool) -> Bool {
         let pieces = bytes >= ParallelPolicy.piecesMinimumBytes ? threadCount : 1
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: pieces) { results in
-            forEachPiece(pieces, parallel: true, wake: bytes >= ParallelPolicy.wakeMinimumBytes || Self.isSustained) { p in
+            forEachPiece(pieces, parallel: true, wake: bytes >= ParallelPolicy.wakeMinimumBytes || Self.isSustained) {
+                p in
                 results[p] = body(p, pieces)
             }
             return results.allSatisfy { $0 }
@@ -256,8 +267,9 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             let next = Int(current >> 16 & 0xFFFF), count = Int(current & 0xFFFF)
             guard current >> 32 == number & 0xFFFF_FFFF, next < count else { return nil }
-            let (exchanged, original) = ticket.compareExchange(expected: current, desired: current &+ (1 << 16),
-                                                               ordering: .acquiringAndReleasing)
+            let (exchanged, original) = ticket.compareExchange(
+                expected: current, desired: current &+ (1 << 16),
+                ordering: .acquiringAndReleasing)
             if exchanged { return next }
             current = original
         }
@@ -343,8 +355,9 @@ final class WorkerPool: @unchecked Sendable {
         var current = ticket.load(ordering: .acquiring)
         while true {
             guard current >> 32 == number, current & Self.closed == 0 else { return }
-            let (exchanged, original) = ticket.compareExchange(expected: current, desired: current | bit,
-                                                               ordering: .acquiringAndReleasing)
+            let (exchanged, original) = ticket.compareExchange(
+                expected: current, desired: current | bit,
+                ordering: .acquiringAndReleasing)
             if exchanged { break }
             current = original
         }

@@ -29,8 +29,10 @@ extension NameDataset {
     /// - Throws: `.io` when `path` cannot be read; `.invalidData` naming file:line for malformed
     ///   data; `.invalidArgument` for a bad `textConfig`.
     /// - Complexity: O(size of the data), one pass; memory about the size of the texts.
-    public static func load(path: String, format: DataFormat = .auto, delimited: DelimitedFormat = .csv,
-                            textConfig: TextConfig = .article) throws(CharNNError) -> NameDataset {
+    public static func load(
+        path: String, format: DataFormat = .auto, delimited: DelimitedFormat = .csv,
+        textConfig: TextConfig = .article
+    ) throws(CharNNError) -> NameDataset {
         guard !path.isEmpty else { throw .invalidArgument("the data path is empty") }
         let resolved = format == .auto ? DataFormat.detect(path) : format
         switch resolved {
@@ -52,8 +54,10 @@ extension NameDataset {
     /// - Throws: `.io` when the file cannot be read; `.invalidData` naming file:line for a file with
     ///   no usable row, a column that does not exist or an unterminated quote.
     /// - Complexity: O(size of the file), one pass.
-    public static func load(delimitedFile path: String, format: DelimitedFormat,
-                            textConfig: TextConfig = .article) throws(CharNNError) -> NameDataset {
+    public static func load(
+        delimitedFile path: String, format: DelimitedFormat,
+        textConfig: TextConfig = .article
+    ) throws(CharNNError) -> NameDataset {
         guard !path.isEmpty else { throw .invalidArgument("the data path is empty") }
         guard !FileSystem.isDirectory(path) else { throw .io("'\(path)' is a directory, not a delimited file") }
         let name = path.split(separator: "/").last.map(String.init) ?? path
@@ -68,14 +72,19 @@ extension NameDataset {
             var lines = 1
             for byte in buffer where byte == 0x0A { lines += 1 }
             builder.reserveRows(lines, textBytes: max(0, buffer.count - 3 * (lines - 1)))
-            try DelimitedReader.read(buffer, source: path, format: format, row: { line, text, label in
-                guard failure == nil else { return }
-                do throws(CharNNError) { try builder.add(text, label: label, at: .init(source: source, line: UInt32(clamping: line))) } catch {
-                    failure = error
-                }
-            }, reject: { line, reason in
-                builder.reject(.init(source: source, line: UInt32(clamping: line)), text: nil, .malformed(reason))
-            })
+            try DelimitedReader.read(
+                buffer, source: path, format: format,
+                row: { line, text, label in
+                    guard failure == nil else { return }
+                    do throws(CharNNError) {
+                        try builder.add(text, label: label, at: .init(source: source, line: UInt32(clamping: line)))
+                    } catch {
+                        failure = error
+                    }
+                },
+                reject: { line, reason in
+                    builder.reject(.init(source: source, line: UInt32(clamping: line)), text: nil, .malformed(reason))
+                })
         }
         if let failure { throw failure }
         return try builder.build(describing: "'\(path)'")
@@ -111,7 +120,9 @@ extension NameDataset {
     ///   - textConfig: The alphabet (built how) and the text normalisation.
     /// - Throws: `.invalidArgument` for counts that differ, an index out of range, or repeated or
     ///   empty label names; `.invalidData` when no row is usable.
-    public init(names: [String], labels: [Int], labelNames: [String], textConfig: TextConfig = .article) throws(CharNNError) {
+    public init(names: [String], labels: [Int], labelNames: [String], textConfig: TextConfig = .article)
+        throws(CharNNError)
+    {
         guard names.count == labels.count else {
             throw .invalidArgument("\(names.count) names but \(labels.count) labels")
         }

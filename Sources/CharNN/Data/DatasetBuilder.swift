@@ -70,7 +70,9 @@ struct DatasetBuilder {
     /// Adds a row labelled by name.
     mutating func add(_ text: String, label: String, at location: Location) throws(CharNNError) {
         // A row left out must not bring its label in: the text is checked first.
-        if let reason = Self.problem(with: text) { return reject(location, text: reason == .emptyText ? text : nil, reason) }
+        if let reason = Self.problem(with: text) {
+            return reject(location, text: reason == .emptyText ? text : nil, reason)
+        }
         guard !label.isEmpty else { return reject(location, text: text, .emptyLabel) }
         guard !label.utf8.contains(0) else { return reject(location, text: nil, .containsNUL) }
         let id: Int32
@@ -92,7 +94,9 @@ struct DatasetBuilder {
 
     /// Adds a row labelled by index (into `fixedLabels`, or into the labels seen so far).
     mutating func add(_ text: String, labelIndex: Int32, at location: Location) throws(CharNNError) {
-        if let reason = Self.problem(with: text) { return reject(location, text: reason == .emptyText ? text : nil, reason) }
+        if let reason = Self.problem(with: text) {
+            return reject(location, text: reason == .emptyText ? text : nil, reason)
+        }
         guard texts.utf8.count + text.utf8.count <= TextStore.maxBytes else {
             throw .invalidData("\(describe(location)): the texts exceed \(TextStore.maxBytes) bytes in all")
         }
@@ -164,8 +168,9 @@ struct DatasetBuilder {
             throw .invalidData("\(what) has no usable row: \(skipped.count) skipped\(first)")
         }
         try NameDataset.checkLabelNames(labelNames)
-        return NameDataset(labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: texts,
-                           rows: listing ? kept : nil, labels: keptLabels,
-                           skipped: skipped.map(\.1))
+        return NameDataset(
+            labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: texts,
+            rows: listing ? kept : nil, labels: keptLabels,
+            skipped: skipped.map(\.1))
     }
 }

@@ -34,13 +34,16 @@ public struct DatasetSummary: Sendable, Equatable {
             ("scripts", .object(scripts.map { ($0.script, .number(Double($0.rows))) })),
             ("characters", .number(Double(characters))),
             ("unknown_characters", .number(Double(unknownCharacters))),
-            ("alphabet", .object([
-                ("kind", .string(alphabet.kind.rawValue)),
-                ("size", .number(Double(alphabet.count))),
-                ("normalize", .string(alphabet.normalization.form.rawValue)),
-                ("case_fold", .bool(alphabet.normalization.caseFold)),
-                ("transliterate", .bool(alphabet.normalization.transliterate)),
-            ])),
+            (
+                "alphabet",
+                .object([
+                    ("kind", .string(alphabet.kind.rawValue)),
+                    ("size", .number(Double(alphabet.count))),
+                    ("normalize", .string(alphabet.normalization.form.rawValue)),
+                    ("case_fold", .bool(alphabet.normalization.caseFold)),
+                    ("transliterate", .bool(alphabet.normalization.transliterate)),
+                ])
+            ),
         ]).serialized
     }
 }
@@ -67,12 +70,16 @@ extension NameDataset {
             summary.characters += scratch.count + (alphabet.hasUnknown ? 0 : counts.unknown)
             summary.unknownCharacters += counts.unknown
             if !seen.insert(TextAndLabel(text: bytes, label: labels[i])).inserted { summary.duplicates += 1 }
-            if let first = labelOfText.updateValue(labels[i], forKey: bytes), first != labels[i] { conflicting.insert(bytes) }
+            if let first = labelOfText.updateValue(labels[i], forKey: bytes), first != labels[i] {
+                conflicting.insert(bytes)
+            }
             scriptRows[Script.of(text), default: 0] += 1
         }
         summary.conflicts = conflicting.count
-        summary.scripts = scriptRows.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
-            .map { ($0.key.rawValue, $0.value) }
+        summary.scripts = scriptRows.sorted {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue
+        }
+        .map { ($0.key.rawValue, $0.value) }
         return summary
     }
 

@@ -11,7 +11,8 @@ public enum ColumnSelector: Sendable, Equatable, CustomStringConvertible {
     /// - Parameter text: A column name or a 0-based index in decimal.
     public init(parsing text: String) {
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-           let value = Int(text) {
+            let value = Int(text)
+        {
             self = .index(value)
         } else {
             self = .name(text)
@@ -53,8 +54,10 @@ public struct DelimitedFormat: Sendable, Equatable {
     ///   - hasHeader: Whether the first non-blank record names the columns (needed to select by name).
     ///   - textColumn: The column of the texts.
     ///   - labelColumn: The column of the labels.
-    public init(delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true,
-                textColumn: ColumnSelector = .index(0), labelColumn: ColumnSelector = .index(1)) {
+    public init(
+        delimiter: UInt8 = UInt8(ascii: ","), hasHeader: Bool = true,
+        textColumn: ColumnSelector = .index(0), labelColumn: ColumnSelector = .index(1)
+    ) {
         self.delimiter = delimiter
         self.hasHeader = hasHeader
         self.textColumn = textColumn
@@ -111,12 +114,15 @@ enum DelimitedReader {
     /// `reject(line, reason)` for each row that cannot be used, then goes on.
     /// `line` is the 1-based physical line where the record starts.
     /// Throws `CharNNError.invalidData("<source>:<line>: <why>")` for what makes the rest of the file unreadable.
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>, source: String, format: DelimitedFormat,
-                     row: (_ line: Int, _ text: String, _ label: String) -> Void,
-                     reject: (_ line: Int, _ reason: String) -> Void) throws(CharNNError) {
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, source: String, format: DelimitedFormat,
+        row: (_ line: Int, _ text: String, _ label: String) -> Void,
+        reject: (_ line: Int, _ reason: String) -> Void
+    ) throws(CharNNError) {
         let delimiter = format.delimiter
         guard delimiter < 0x80, delimiter != quote, delimiter != lf, delimiter != cr, delimiter != 0 else {
-            throw .invalidArgument("the delimiter must be an ASCII character other than '\"', CR, LF and NUL (got byte \(delimiter))")
+            throw .invalidArgument(
+                "the delimiter must be an ASCII character other than '\"', CR, LF and NUL (got byte \(delimiter))")
         }
         if !format.hasHeader {
             for selector in [format.textColumn, format.labelColumn] {
@@ -149,7 +155,8 @@ enum DelimitedReader {
     /// The first non-blank record (the header, or the first data row), the row width every
     /// row must have, and the text and label columns it selects.
     private static func readFirstRecord(_ scanner: inout Scanner, format: DelimitedFormat, source: String)
-        throws(CharNNError) -> (first: Record, width: Int, text: Int, label: Int) {
+        throws(CharNNError) -> (first: Record, width: Int, text: Int, label: Int)
+    {
         var first: Record
         scanner.collecting = format.hasHeader
         var wantText = -1, wantLabel = -1
@@ -172,7 +179,9 @@ enum DelimitedReader {
             width = first.fieldCount
             for selector in [format.textColumn, format.labelColumn] {
                 guard case .index(let index) = selector, index >= 0, index < width else {
-                    throw .invalidData("\(source):\(first.line): \(selector.quoted) is out of range: the first row has \(width) field\(width == 1 ? "" : "s")")
+                    throw .invalidData(
+                        "\(source):\(first.line): \(selector.quoted) is out of range: the first row has \(width) field\(width == 1 ? "" : "s")"
+                    )
                 }
             }
         }
@@ -200,14 +209,20 @@ enum DelimitedReader {
     }
 
     /// The column index `selector` names in a header of `names`.
-    private static func resolve(_ selector: ColumnSelector, names: [String], line: Int,
-                                source: String) throws(CharNNError) -> Int {
-        let shown = names.count <= 20 ? names.joined(separator: ", ")
-                                      : names.prefix(20).joined(separator: ", ") + ", … (\(names.count) in all)"
+    private static func resolve(
+        _ selector: ColumnSelector, names: [String], line: Int,
+        source: String
+    ) throws(CharNNError) -> Int {
+        let shown =
+            names.count <= 20
+            ? names.joined(separator: ", ")
+            : names.prefix(20).joined(separator: ", ") + ", … (\(names.count) in all)"
         switch selector {
         case .index(let index):
             guard index >= 0, index < names.count else {
-                throw .invalidData("\(source):\(line): \(selector.quoted) is out of range: the header has \(names.count) column\(names.count == 1 ? "" : "s") (\(shown))")
+                throw .invalidData(
+                    "\(source):\(line): \(selector.quoted) is out of range: the header has \(names.count) column\(names.count == 1 ? "" : "s") (\(shown))"
+                )
             }
             return index
         case .name(let name):
@@ -216,7 +231,9 @@ enum DelimitedReader {
                 throw .invalidData("\(source):\(line): no column named '\(name)' (columns: \(shown))")
             }
             guard matches.count == 1 else {
-                throw .invalidData("\(source):\(line): \(matches.count) columns are named '\(name)' (columns \(matches.map(String.init).joined(separator: ", ")))")
+                throw .invalidData(
+                    "\(source):\(line): \(matches.count) columns are named '\(name)' (columns \(matches.map(String.init).joined(separator: ", ")))"
+                )
             }
             return match
         }
@@ -240,7 +257,8 @@ enum DelimitedReader {
         var i = 0
         while i < n {
             while i &+ 8 <= n,
-                  UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & (ones &* 0x80) == 0 { i &+= 8 }
+                UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & (ones &* 0x80) == 0
+            { i &+= 8 }
             guard i < n else { break }
             let lead = bytes[i]
             if lead < 0x80 { i += 1; continue }
@@ -253,11 +271,13 @@ enum DelimitedReader {
                 i += 2
             case 0xE0...0xEF:
                 guard let b1 = continuation(1), continuation(2) != nil,
-                      !(lead == 0xE0 && b1 < 0xA0), !(lead == 0xED && b1 > 0x9F) else { return false }
+                    !(lead == 0xE0 && b1 < 0xA0), !(lead == 0xED && b1 > 0x9F)
+                else { return false }
                 i += 3
             case 0xF0...0xF4:
                 guard let b1 = continuation(1), continuation(2) != nil, continuation(3) != nil,
-                      !(lead == 0xF0 && b1 < 0x90), !(lead == 0xF4 && b1 > 0x8F) else { return false }
+                    !(lead == 0xF0 && b1 < 0x90), !(lead == 0xF4 && b1 > 0x8F)
+                else { return false }
                 i += 4
             default:
                 return false
@@ -289,8 +309,10 @@ enum DelimitedReader {
     /// `a` and `b`: returns the first index holding one, or (near the end, fewer than eight
     /// bytes left) an index the caller's byte-at-a-time loop must go on from.
     @inline(__always)
-    private static func skip(_ base: UnsafePointer<UInt8>, from index: Int, count: Int,
-                             to a: UInt64, _ b: UInt64) -> Int {
+    private static func skip(
+        _ base: UnsafePointer<UInt8>, from index: Int, count: Int,
+        to a: UInt64, _ b: UInt64
+    ) -> Int {
         var i = index
         while i &+ 8 <= count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
@@ -404,9 +426,12 @@ enum DelimitedReader {
                     span.start = i
                     span.quoted = true
                     while true {
-                        i = DelimitedReader.skip(base, from: i, count: count, to: DelimitedReader.quoteWord, DelimitedReader.lfWord)
+                        i = DelimitedReader.skip(
+                            base, from: i, count: count, to: DelimitedReader.quoteWord, DelimitedReader.lfWord)
                         guard i < count else {
-                            throw .invalidData("\(source):\(openLine): unterminated quoted field (the quote opened on this line is never closed)")
+                            throw .invalidData(
+                                "\(source):\(openLine): unterminated quoted field (the quote opened on this line is never closed)"
+                            )
                         }
                         let byte = base[i]
                         if byte == quote {
@@ -439,7 +464,7 @@ enum DelimitedReader {
                 if collecting { collected.append(span) }
                 field += 1
                 if i < count && base[i] == delimiter { i += 1; continue }
-                if i < count { line += 1; i += 1 }   // the LF
+                if i < count { line += 1; i += 1 }  // the LF
                 break
             }
             position = i
@@ -451,7 +476,8 @@ enum DelimitedReader {
         /// The field's text with doubled quotes undone, or nil when it is not valid UTF-8.
         mutating func string(_ span: Span) -> String? {
             if span.escapes == 0 {
-                return DelimitedReader.string(UnsafeBufferPointer(start: base + span.start, count: span.end - span.start))
+                return DelimitedReader.string(
+                    UnsafeBufferPointer(start: base + span.start, count: span.end - span.start))
             }
             scratch.removeAll(keepingCapacity: true)
             var i = span.start
@@ -464,9 +490,11 @@ enum DelimitedReader {
         }
 
         /// Hands a data record to `row`, or its fault to `reject`.
-        mutating func emit(_ record: Record, width: Int,
-                           row: (_ line: Int, _ text: String, _ label: String) -> Void,
-                           reject: (_ line: Int, _ reason: String) -> Void) {
+        mutating func emit(
+            _ record: Record, width: Int,
+            row: (_ line: Int, _ text: String, _ label: String) -> Void,
+            reject: (_ line: Int, _ reason: String) -> Void
+        ) {
             if record.fieldCount != width {
                 reject(record.line, "\(record.fieldCount) field\(record.fieldCount == 1 ? "" : "s"), expected \(width)")
                 return

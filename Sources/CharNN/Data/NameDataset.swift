@@ -27,8 +27,10 @@ public struct NameDataset: Sendable {
     /// The number of labels (`labelNames.count`), whether or not each has examples.
     public var labelCount: Int { labelNames.count }
 
-    init(labelNames: [String], alphabet: Alphabet, textConfig: TextConfig, store: TextStore, rows: [UInt32]?,
-         labels: [Int32], skipped: [SkippedRow]) {
+    init(
+        labelNames: [String], alphabet: Alphabet, textConfig: TextConfig, store: TextStore, rows: [UInt32]?,
+        labels: [Int32], skipped: [SkippedRow]
+    ) {
         self.labelNames = labelNames
         self.alphabet = alphabet
         self.textConfig = textConfig
@@ -101,7 +103,9 @@ public struct NameDataset: Sendable {
         for (i, name) in labelNames.enumerated() {
             guard !name.isEmpty else { throw .invalidArgument("label name \(i) is empty") }
             guard !name.utf8.contains(0) else { throw .invalidArgument("label name \(i) contains a NUL character") }
-            guard seen.insert(Array(name.utf8)).inserted else { throw .invalidArgument("label name '\(name)' appears twice") }
+            guard seen.insert(Array(name.utf8)).inserted else {
+                throw .invalidArgument("label name '\(name)' appears twice")
+            }
         }
     }
 
@@ -111,8 +115,9 @@ public struct NameDataset: Sendable {
     /// - Returns: A data set of `indices`' length.
     /// - Complexity: O(number of indices): 8 bytes per example, the texts are not copied.
     public func subset(_ indices: some Sequence<Int>) -> NameDataset {
-        var out = NameDataset(labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: store,
-                              rows: [], labels: [], skipped: skipped)
+        var out = NameDataset(
+            labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: store,
+            rows: [], labels: [], skipped: skipped)
         for i in indices {
             out.rows!.append(UInt32(storeRow(i)))
             out.labels.append(labels[i])
@@ -132,10 +137,13 @@ public struct NameDataset: Sendable {
             if let reason = other.problem(with: counts, tokenCount: scratch.count) { unreadable.append((i, reason)) }
         }
         if let (first, reason) = unreadable.first {
-            throw .invalidArgument("\(unreadable.count) of the \(count) texts cannot be read with the model's \(other.kind.rawValue) alphabet (the first: '\(text(first))': \(reason))")
+            throw .invalidArgument(
+                "\(unreadable.count) of the \(count) texts cannot be read with the model's \(other.kind.rawValue) alphabet (the first: '\(text(first))': \(reason))"
+            )
         }
-        return NameDataset(labelNames: labelNames, alphabet: other, textConfig: newConfig ?? textConfig, store: store,
-                           rows: rows, labels: labels, skipped: skipped)
+        return NameDataset(
+            labelNames: labelNames, alphabet: other, textConfig: newConfig ?? textConfig, store: store,
+            rows: rows, labels: labels, skipped: skipped)
     }
 
     /// The same examples with `names` as the label list (every label of this data set must be
@@ -151,15 +159,17 @@ public struct NameDataset: Sendable {
             }
             mapping.append(target)
         }
-        return NameDataset(labelNames: names, alphabet: alphabet, textConfig: textConfig, store: store, rows: rows,
-                           labels: labels.map { mapping[Int($0)] }, skipped: skipped)
+        return NameDataset(
+            labelNames: names, alphabet: alphabet, textConfig: textConfig, store: store, rows: rows,
+            labels: labels.map { mapping[Int($0)] }, skipped: skipped)
     }
 
     /// The same examples read with `alphabet` (learned from the same normalisation, so every
     /// text stays readable: no check needed).
     func relearned(_ alphabet: Alphabet) -> NameDataset {
-        NameDataset(labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: store, rows: rows,
-                    labels: labels, skipped: skipped)
+        NameDataset(
+            labelNames: labelNames, alphabet: alphabet, textConfig: textConfig, store: store, rows: rows,
+            labels: labels, skipped: skipped)
     }
 }
 
@@ -214,7 +224,9 @@ public struct SkippedRow: Sendable, Equatable, CustomStringConvertible {
     /// A one-line account: where, the text when there was one, and why.
     public var description: String {
         guard let text else { return "\(location): \(reason)" }
-        let shown = text.unicodeScalars.count > 60 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(60))) + "…" : text
+        let shown =
+            text.unicodeScalars.count > 60
+            ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(60))) + "…" : text
         return "\(location): '\(shown)': \(reason)"
     }
 }

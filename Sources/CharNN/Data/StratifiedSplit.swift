@@ -13,7 +13,8 @@ extension NameDataset {
     /// - Throws: `.invalidArgument` for a fraction outside (0, 1) or fewer than 2 examples.
     /// - Complexity: O(`count`).
     public func stratifiedSplit(testFraction: Double, seed: UInt64) throws(CharNNError)
-        -> (train: NameDataset, test: NameDataset) {
+        -> (train: NameDataset, test: NameDataset)
+    {
         let (trainIndices, testIndices) = try splitIndices(testFraction: testFraction, seed: seed)
         let (train, test) = (subset(trainIndices.lazy.map(Int.init)), subset(testIndices.lazy.map(Int.init)))
         guard textConfig.isLearned else { return (train, test) }
@@ -24,7 +25,8 @@ extension NameDataset {
 
     /// The indices behind `stratifiedSplit`, each list sorted.
     func stratifiedSplitIndices(testFraction: Double, seed: UInt64) throws(CharNNError)
-        -> (train: [Int], test: [Int]) {
+        -> (train: [Int], test: [Int])
+    {
         let (train, test) = try splitIndices(testFraction: testFraction, seed: seed)
         return (train.map(Int.init), test.map(Int.init))
     }

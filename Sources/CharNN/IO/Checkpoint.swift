@@ -60,7 +60,8 @@ extension Model {
         // Format 1 holds only what 0.1.0 could read: printable ASCII symbols on the article's path,
         // and no options (format 3 builds on format 2, whose readers look for `alphabet`).
         if config.isClassicShape && alphabet.kind == .article && alphabet.normalization == .article
-            && alphabet.symbols.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+            && alphabet.symbols.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
+        {
             file.metadata.append(("vocabulary", alphabet.string))
         } else {
             file.metadata[1].1 = "2"
@@ -75,8 +76,10 @@ extension Model {
                 ("dropout", String(config.dropout)),
             ]
             if let ngrams = config.ngrams {
-                file.metadata += [("ngram_buckets", String(ngrams.buckets)), ("ngram_dim", String(ngrams.dimension)),
-                                  ("ngram_min", String(ngrams.minimum)), ("ngram_max", String(ngrams.maximum))]
+                file.metadata += [
+                    ("ngram_buckets", String(ngrams.buckets)), ("ngram_dim", String(ngrams.dimension)),
+                    ("ngram_min", String(ngrams.minimum)), ("ngram_max", String(ngrams.maximum)),
+                ]
             }
         }
         file.tensors = parameters.map { ($0.name, $0.value) }
@@ -111,9 +114,12 @@ extension Model {
         // Check the sizes against the file before building anything: a forged header must not
         // make us allocate a model larger than the file that describes it.
         do { try config.validate() } catch { throw reader.fail(error.message) }
-        try reader.checkTensors(config.parameterShapes(inputSize: alphabet.count, classes: labels.count), kind: config.kind)
+        try reader.checkTensors(
+            config.parameterShapes(inputSize: alphabet.count, classes: labels.count), kind: config.kind)
         let model: Model
-        do { model = try Model(config: config, labels: labels, alphabet: alphabet) } catch { throw reader.fail(error.message) }
+        do { model = try Model(config: config, labels: labels, alphabet: alphabet) } catch {
+            throw reader.fail(error.message)
+        }
         for p in model.parameters { try! p.assign(reader.file.tensor(p.name)!) }
         return model
     }
@@ -147,11 +153,14 @@ private struct CheckpointReader {
 
     /// The model's configuration; format 3 adds the options of the GRU and LSTM.
     func modelConfig(version: Int) throws(CharNNError) -> ModelConfig {
-        guard let kind = ModelKind(rawValue: try field("model_kind")) else { throw fail("unknown model_kind '\(try field("model_kind"))'") }
+        guard let kind = ModelKind(rawValue: try field("model_kind")) else {
+            throw fail("unknown model_kind '\(try field("model_kind"))'")
+        }
         guard let hiddenInit = HiddenInit(rawValue: try field("hidden_init")) else { throw fail("unknown hidden_init") }
         guard let seed = UInt64(try field("seed")) else { throw fail("metadata 'seed' is not an unsigned integer") }
-        var config = ModelConfig(kind: kind, hiddenSize: try number("hidden_size"), layers: try number("num_layers"),
-                                 hiddenInit: hiddenInit, seed: seed)
+        var config = ModelConfig(
+            kind: kind, hiddenSize: try number("hidden_size"), layers: try number("num_layers"),
+            hiddenInit: hiddenInit, seed: seed)
         guard version >= 3 else { return config }
         config.embeddingSize = try number("embedding_size")
         switch try field("bidirectional") {
@@ -165,8 +174,9 @@ private struct CheckpointReader {
         guard let dropout = Float(try field("dropout")) else { throw fail("metadata 'dropout' is not a number") }
         (config.pooling, config.dropout) = (pooling, dropout)
         if file.metadata("ngram_buckets") != nil {
-            config.ngrams = NgramOptions(buckets: try number("ngram_buckets"), dimension: try number("ngram_dim"),
-                                         minimum: try number("ngram_min"), maximum: try number("ngram_max"))
+            config.ngrams = NgramOptions(
+                buckets: try number("ngram_buckets"), dimension: try number("ngram_dim"),
+                minimum: try number("ngram_min"), maximum: try number("ngram_max"))
         }
         return config
     }
@@ -177,7 +187,9 @@ private struct CheckpointReader {
         let alphabet: Alphabet
         if version == 1 {
             let symbols = try field("vocabulary")
-            guard symbols.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw fail("vocabulary is not printable ASCII") }
+            guard symbols.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+                throw fail("vocabulary is not printable ASCII")
+            }
             do { alphabet = try Alphabet(kind: .article, symbols: symbols, normalization: .article) } catch {
                 throw fail("vocabulary: \(error.message)")
             }
@@ -191,7 +203,9 @@ private struct CheckpointReader {
     /// The label names: a JSON list of strings as long as `num_classes`.
     func labels() throws(CharNNError) -> [String] {
         let labelsJSON: JSON
-        do { labelsJSON = try JSON.parse(Array(try field("labels").utf8)) } catch { throw fail("labels: \(error.message)") }
+        do { labelsJSON = try JSON.parse(Array(try field("labels").utf8)) } catch {
+            throw fail("labels: \(error.message)")
+        }
         guard let labelItems = labelsJSON.array, labelItems.allSatisfy({ $0.string != nil }) else {
             throw fail("metadata 'labels' is not a JSON list of strings")
         }
@@ -207,8 +221,12 @@ private struct CheckpointReader {
         }
         for (name, shape) in expected {
             guard let tensor = file.tensor(name) else { throw fail("missing tensor '\(name)'") }
-            guard tensor.shape == shape else { throw fail("tensor '\(name)' has shape \(tensor.shape), expected \(shape)") }
-            guard tensor.scalars.allSatisfy(\.isFinite) else { throw fail("tensor '\(name)' holds NaN or infinite values") }
+            guard tensor.shape == shape else {
+                throw fail("tensor '\(name)' has shape \(tensor.shape), expected \(shape)")
+            }
+            guard tensor.scalars.allSatisfy(\.isFinite) else {
+                throw fail("tensor '\(name)' holds NaN or infinite values")
+            }
         }
     }
 }
@@ -266,12 +284,16 @@ extension Alphabet {
             throw fail("alphabet 'kind' is not one of \(Kind.allCases.map(\.rawValue))")
         }
         guard let symbols = try member("symbols").string else { throw fail("alphabet 'symbols' is not a string") }
-        guard let formName = try member("normalize").string, let form = TextNormalization.Form(rawValue: formName) else {
+        guard let formName = try member("normalize").string, let form = TextNormalization.Form(rawValue: formName)
+        else {
             throw fail("alphabet 'normalize' is not one of \(TextNormalization.Form.allCases.map(\.rawValue))")
         }
-        guard try flag("unknown") == (kind != .article) else { throw fail("alphabet 'unknown' does not match its kind") }
-        let normalization = TextNormalization(form: form, caseFold: try flag("case_fold"),
-                                              transliterate: try flag("transliterate"))
+        guard try flag("unknown") == (kind != .article) else {
+            throw fail("alphabet 'unknown' does not match its kind")
+        }
+        let normalization = TextNormalization(
+            form: form, caseFold: try flag("case_fold"),
+            transliterate: try flag("transliterate"))
         do { try self.init(kind: kind, symbols: symbols, normalization: normalization) } catch {
             throw fail("alphabet: \(error.message)")
         }

@@ -15,7 +15,8 @@ enum JSON: Equatable {
         case let (.number(x), .number(y)): return x == y
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
-        case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.object(x), .object(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: return false
         }
     }
@@ -31,7 +32,9 @@ enum JSON: Equatable {
 
     /// An exact non-negative integer (a JSON number with no fraction, below 2^53).
     var integer: Int? {
-        guard case .number(let d) = self, d >= 0, d < 9_007_199_254_740_992, d.rounded(.towardZero) == d else { return nil }
+        guard case .number(let d) = self, d >= 0, d < 9_007_199_254_740_992, d.rounded(.towardZero) == d else {
+            return nil
+        }
         return Int(d)
     }
 
@@ -142,7 +145,9 @@ enum JSON: Equatable {
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
             while true {
                 skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key string") }
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw error("expected a key string")
+                }
                 let key = try string()
                 guard !members.contains(where: { $0.0 == key }) else { throw error("duplicate key '\(key)'") }
                 skipWhitespace()
@@ -182,7 +187,9 @@ enum JSON: Equatable {
                 position += 1
                 switch byte {
                 case UInt8(ascii: "\""):
-                    guard let s = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }
+                    guard let s = String(validating: out, as: UTF8.self) else {
+                        throw error("string is not valid UTF-8")
+                    }
                     return s
                 case UInt8(ascii: "\\"):
                     guard position < bytes.count else { throw error("unterminated escape") }
@@ -239,13 +246,15 @@ enum JSON: Equatable {
             if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
             var digits = 0
             while position < bytes.count, let b = Optional(bytes[position]),
-                  (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x65 || b == 0x45 || b == 0x2B || b == 0x2D {
+                (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x65 || b == 0x45 || b == 0x2B || b == 0x2D
+            {
                 position += 1
                 digits += 1
                 guard digits <= 40 else { throw error("number too long") }
             }
             guard digits > 0, let text = String(validating: bytes[start..<position], as: UTF8.self),
-                  let value = Double(text), value.isFinite else {
+                let value = Double(text), value.isFinite
+            else {
                 position = start
                 throw error("invalid value")
             }

@@ -40,11 +40,15 @@ struct SafeTensors {
         var offset = 0
         for (name, tensor) in tensors {
             let size = tensor.shape.count * 4
-            header.append((name, .object([
-                ("dtype", .string("F32")),
-                ("shape", .array(tensor.shape.dims.map { .number(Double($0)) })),
-                ("data_offsets", .array([.number(Double(offset)), .number(Double(offset + size))])),
-            ])))
+            header.append(
+                (
+                    name,
+                    .object([
+                        ("dtype", .string("F32")),
+                        ("shape", .array(tensor.shape.dims.map { .number(Double($0)) })),
+                        ("data_offsets", .array([.number(Double(offset)), .number(Double(offset + size))])),
+                    ])
+                ))
             offset += size
         }
         var headerBytes = Array(JSON.object(header).serialized.utf8)
@@ -80,11 +84,16 @@ struct SafeTensors {
 
     /// The 8-byte length and the JSON header after it: its members, and where the data starts.
     private static func parseHeader(_ bytes: [UInt8], _ fail: (String) -> CharNNError)
-        throws(CharNNError) -> (members: [(String, JSON)], dataStart: Int) {
-        guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes is too short for a safetensors file (truncated?)") }
+        throws(CharNNError) -> (members: [(String, JSON)], dataStart: Int)
+    {
+        guard bytes.count >= 8 else {
+            throw fail("\(bytes.count) bytes is too short for a safetensors file (truncated?)")
+        }
         var headerSize64: UInt64 = 0
         for i in 0..<8 { headerSize64 |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard headerSize64 <= UInt64(maxHeaderSize) else { throw fail("header length \(headerSize64) is over the format's limit") }
+        guard headerSize64 <= UInt64(maxHeaderSize) else {
+            throw fail("header length \(headerSize64) is over the format's limit")
+        }
         let headerSize = Int(headerSize64)
         guard headerSize >= 2, 8 + headerSize <= bytes.count else {
             throw fail("header length \(headerSize) does not fit in the file's \(bytes.count) bytes (truncated?)")
@@ -99,26 +108,31 @@ struct SafeTensors {
     /// One tensor's entry: an F32 dtype, a valid shape, and a byte range inside the data that
     /// holds exactly the shape's numbers.
     private static func parseEntry(_ name: String, _ entry: JSON, dataSize: Int, _ fail: (String) -> CharNNError)
-        throws(CharNNError) -> (shape: Shape, start: Int, end: Int) {
+        throws(CharNNError) -> (shape: Shape, start: Int, end: Int)
+    {
         guard let dtype = entry["dtype"]?.string else { throw fail("tensor '\(name)' has no dtype") }
         guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); charnn reads F32 only") }
         guard let dimsJSON = entry["shape"]?.array else { throw fail("tensor '\(name)' has no shape") }
         var dims: [Int] = []
         for d in dimsJSON {
-            guard let n = d.integer else { throw fail("tensor '\(name)' has a dimension that is not a non-negative integer") }
+            guard let n = d.integer else {
+                throw fail("tensor '\(name)' has a dimension that is not a non-negative integer")
+            }
             dims.append(n)
         }
         let shape: Shape
         do { shape = try Shape(validating: dims) } catch { throw fail("tensor '\(name)': \(error.message)") }
         guard let offsets = entry["data_offsets"]?.array, offsets.count == 2,
-              let start = offsets[0].integer, let end = offsets[1].integer else {
+            let start = offsets[0].integer, let end = offsets[1].integer
+        else {
             throw fail("tensor '\(name)' has no valid data_offsets")
         }
         guard start <= end, end <= dataSize else {
             throw fail("tensor '\(name)' claims bytes \(start)..<\(end) of \(dataSize) (truncated?)")
         }
         guard end - start == shape.count * 4 else {
-            throw fail("tensor '\(name)' of shape \(shape) needs \(shape.count * 4) bytes, its range has \(end - start)")
+            throw fail(
+                "tensor '\(name)' of shape \(shape) needs \(shape.count * 4) bytes, its range has \(end - start)")
         }
         return (shape, start, end)
     }
@@ -128,22 +142,30 @@ struct SafeTensors {
         var scalars = [Float](repeating: 0, count: shape.count)
         for i in 0..<shape.count {
             let p = offset + 4 * i
-            let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+            let bits =
+                UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
             scalars[i] = Float(bitPattern: bits)
         }
         return try! Tensor(shape: shape, scalars: scalars)
     }
 
     /// The ranges tile the data: no gap, no overlap, nothing after the last.
-    private static func checkCoverage(_ ranges: [(start: Int, end: Int, name: String)], dataSize: Int,
-                                      _ fail: (String) -> CharNNError) throws(CharNNError) {
+    private static func checkCoverage(
+        _ ranges: [(start: Int, end: Int, name: String)], dataSize: Int,
+        _ fail: (String) -> CharNNError
+    ) throws(CharNNError) {
         var covered = 0
         for range in ranges.sorted(by: { $0.start < $1.start }) {
             guard range.start == covered else {
-                throw fail(range.start < covered ? "tensor '\(range.name)' overlaps another" : "the data has a gap before tensor '\(range.name)'")
+                throw fail(
+                    range.start < covered
+                        ? "tensor '\(range.name)' overlaps another" : "the data has a gap before tensor '\(range.name)'"
+                )
             }
             covered = range.end
         }
-        guard covered == dataSize else { throw fail("\(dataSize - covered) bytes after the last tensor (not a safetensors file?)") }
+        guard covered == dataSize else {
+            throw fail("\(dataSize - covered) bytes after the last tensor (not a safetensors file?)")
+        }
     }
 }

@@ -22,8 +22,10 @@ struct DropoutMasks {
 enum Dropout {
     /// output[r, columns] = input[r, columns] ⊙ mask[r, columns] for `rows` rows of `width`
     /// (in place when output is input): the forward pass, and the backward one on gradients.
-    static func apply(_ mask: UnsafePointer<Float>, to input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
-                      rows: Int, width: Int, columns: Range<Int>) {
+    static func apply(
+        _ mask: UnsafePointer<Float>, to input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+        rows: Int, width: Int, columns: Range<Int>
+    ) {
         for r in 0..<rows {
             let offset = r * width + columns.lowerBound
             for j in 0..<columns.count { output[offset + j] = input[offset + j] * mask[offset + j] }

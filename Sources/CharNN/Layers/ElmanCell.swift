@@ -51,13 +51,19 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         WorkerPool.shared.team(stepWork: stepWork, work: stepWork * batch.steps, body)
     }
 
-    func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>, training: Bool, dropout: DropoutMasks?) -> Tape {
+    func forward(
+        _ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
+        logits: UnsafeMutablePointer<Float>, training: Bool, dropout: DropoutMasks?
+    ) -> Tape {
         let (B, T, H, V, C) = (batch.size, batch.steps, hiddenSize, inputSize, classes)
         let ld = V + H
         let (wh, wo) = (in2hidden.weight.values, in2output.weight.values)
         let hidden = arena.allocate(T * B * H)
-        if let initialHidden { hidden.update(from: initialHidden, count: B * H) } else { hidden.update(repeating: 0, count: B * H) }
+        if let initialHidden {
+            hidden.update(from: initialHidden, count: B * H)
+        } else {
+            hidden.update(repeating: 0, count: B * H)
+        }
 
         asTeam(batch) { team in
             let units = team.share(H)
@@ -68,18 +74,22 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
                 if !units.isEmpty {
                     // pre = b + W_h·h (the updating rows at once) + W_x·x (a gather per name)
                     for b in 0..<updating {
-                        (current + b * H + units.lowerBound).update(from: in2hidden.bias.values + units.lowerBound, count: units.count)
+                        (current + b * H + units.lowerBound).update(
+                            from: in2hidden.bias.values + units.lowerBound, count: units.count)
                     }
-                    Kernels.gemmNT(m: updating, n: units.count, k: H, a: previous, lda: H, b: wh + units.lowerBound * ld + V,
-                                   ldb: ld, c: current + units.lowerBound, ldc: H, accumulate: true)
+                    Kernels.gemmNT(
+                        m: updating, n: units.count, k: H, a: previous, lda: H, b: wh + units.lowerBound * ld + V,
+                        ldb: ld, c: current + units.lowerBound, ldc: H, accumulate: true)
                     for b in 0..<B {
                         let row = current + b * H + units.lowerBound
                         if b < updating {
-                            LayerMath.addColumn(wh + units.lowerBound * ld, ld: ld, column: batch.token(t, b),
-                                                count: units.count, into: row)
+                            LayerMath.addColumn(
+                                wh + units.lowerBound * ld, ld: ld, column: batch.token(t, b),
+                                count: units.count, into: row)
                             Math.sigmoid(row, row, units.count)
                         } else {
-                            row.update(from: previous + b * H + units.lowerBound, count: units.count)  // past the name: carry
+                            // Past the name: carry the state.
+                            row.update(from: previous + b * H + units.lowerBound, count: units.count)
                         }
                     }
                 }
@@ -90,13 +100,16 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
             guard !labels.isEmpty else { return }
             let last = hidden + (T - 1) * B * H
             for b in 0..<B {
-                (logits + b * C + labels.lowerBound).update(from: in2output.bias.values + labels.lowerBound, count: labels.count)
+                (logits + b * C + labels.lowerBound).update(
+                    from: in2output.bias.values + labels.lowerBound, count: labels.count)
             }
-            Kernels.gemmNT(m: B, n: labels.count, k: H, a: last, lda: H, b: wo + labels.lowerBound * ld + V, ldb: ld,
-                           c: logits + labels.lowerBound, ldc: C, accumulate: true)
+            Kernels.gemmNT(
+                m: B, n: labels.count, k: H, a: last, lda: H, b: wo + labels.lowerBound * ld + V, ldb: ld,
+                c: logits + labels.lowerBound, ldc: C, accumulate: true)
             for b in 0..<B {
-                LayerMath.addColumn(wo + labels.lowerBound * ld, ld: ld, column: batch.token(batch.length(b) - 1, b),
-                                    count: labels.count, into: logits + b * C + labels.lowerBound)
+                LayerMath.addColumn(
+                    wo + labels.lowerBound * ld, ld: ld, column: batch.token(batch.length(b) - 1, b),
+                    count: labels.count, into: logits + b * C + labels.lowerBound)
             }
         }
         return Tape(hidden: hidden)
@@ -120,8 +133,10 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
 
     /// The output layer, rows of each piece's labels: dW_oh += dyᵀ·h, dW_ox[:, x_last] += dy,
     /// db_o += Σ dy, and the piece's partial dh = dy·W_oh (generation 0 of `partials`).
-    private func outputBackward(_ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
-                                partials: TeamPartials, team: Team) {
+    private func outputBackward(
+        _ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
+        partials: TeamPartials, team: Team
+    ) {
         let (B, T, H, V, C) = (batch.size, batch.steps, hiddenSize, inputSize, classes)
         let ld = V + H
         let (wo, dwo) = (in2output.weight.values, in2output.weight.grads)
@@ -129,23 +144,28 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
         team.forEachPiece(C) { piece, labels in
             let partial = partials.slot(0, member: piece)
             guard !labels.isEmpty else { return partial.update(repeating: 0, count: B * H) }
-            Kernels.gemmTN(m: labels.count, n: H, k: B, a: dy + labels.lowerBound, lda: C, b: last, ldb: H,
-                           c: dwo + labels.lowerBound * ld + V, ldc: ld, accumulate: true)
+            Kernels.gemmTN(
+                m: labels.count, n: H, k: B, a: dy + labels.lowerBound, lda: C, b: last, ldb: H,
+                c: dwo + labels.lowerBound * ld + V, ldc: ld, accumulate: true)
             for b in 0..<B {
                 Kernels.axpy(1, dy + b * C + labels.lowerBound, in2output.bias.grads + labels.lowerBound, labels.count)
-                LayerMath.scatterColumn(dy + b * C + labels.lowerBound, into: dwo + labels.lowerBound * ld, ld: ld,
-                                        column: batch.token(batch.length(b) - 1, b), count: labels.count)
+                LayerMath.scatterColumn(
+                    dy + b * C + labels.lowerBound, into: dwo + labels.lowerBound * ld, ld: ld,
+                    column: batch.token(batch.length(b) - 1, b), count: labels.count)
             }
-            Kernels.gemmNN(m: B, n: H, k: labels.count, a: dy + labels.lowerBound, lda: C,
-                           b: wo + labels.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
+            Kernels.gemmNN(
+                m: B, n: H, k: labels.count, a: dy + labels.lowerBound, lda: C,
+                b: wo + labels.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
         }
         team.barrier()
     }
 
     /// Back through time: dpre_t = dh ⊙ h(1 − h) where the state was updated, 0 where carried;
     /// dh_prev = dpre_t·W_hh, each member contributing its rows.
-    private func walkBack(_ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>,
-                          dPre: UnsafeMutablePointer<Float>, partials: TeamPartials, team: Team, units: Range<Int>) {
+    private func walkBack(
+        _ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>,
+        dPre: UnsafeMutablePointer<Float>, partials: TeamPartials, team: Team, units: Range<Int>
+    ) {
         let (B, T, H, V) = (batch.size, batch.steps, hiddenSize, inputSize)
         let (ld, wh) = (V + H, in2hidden.weight.values)
         for (generation, t) in stride(from: T - 2, through: 0, by: -1).enumerated() {
@@ -163,37 +183,44 @@ final class ElmanCell: RecurrentClassifier, @unchecked Sendable {
             team.forEachPiece(H) { piece, rows in
                 let partial = partials.slot(generation + 1, member: piece)
                 guard !rows.isEmpty else { return partial.update(repeating: 0, count: B * H) }
-                Kernels.gemmNN(m: updated, n: H, k: rows.count, a: d + rows.lowerBound, lda: H,
-                               b: wh + rows.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
+                Kernels.gemmNN(
+                    m: updated, n: H, k: rows.count, a: d + rows.lowerBound, lda: H,
+                    b: wh + rows.lowerBound * ld + V, ldb: ld, c: partial, ldc: H, accumulate: false)
             }
             team.barrier()
             // Carried states (rows ≥ updated) keep their gradient.
-            team.sumPartials(partials, generation: generation + 1, rows: updated, columns: units, into: dh, adding: false)
+            team.sumPartials(
+                partials, generation: generation + 1, rows: updated, columns: units, into: dh, adding: false)
         }
     }
 
     /// Weight gradients of this member's rows of in2hidden: one product for the whole sequence
     /// when no name is shorter (one write of the gradient), else step by step over the rows that
     /// updated.
-    private func hiddenWeightGradients(_ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>,
-                                       dPre: UnsafeMutablePointer<Float>, units: Range<Int>) {
+    private func hiddenWeightGradients(
+        _ batch: SequenceBatch, hidden: UnsafeMutablePointer<Float>,
+        dPre: UnsafeMutablePointer<Float>, units: Range<Int>
+    ) {
         guard !units.isEmpty else { return }
         let (B, T, H, V) = (batch.size, batch.steps, hiddenSize, inputSize)
         let (ld, dwh) = (V + H, in2hidden.weight.grads)
         if batch.isRectangular {
-            Kernels.gemmTN(m: units.count, n: H, k: (T - 1) * B, a: dPre + units.lowerBound, lda: H, b: hidden, ldb: H,
-                           c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
+            Kernels.gemmTN(
+                m: units.count, n: H, k: (T - 1) * B, a: dPre + units.lowerBound, lda: H, b: hidden, ldb: H,
+                c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
         }
         for t in 0..<(T - 1) {
             let updated = batch.active(t + 1), d = dPre + t * B * H
             if !batch.isRectangular {
-                Kernels.gemmTN(m: units.count, n: H, k: updated, a: d + units.lowerBound, lda: H, b: hidden + t * B * H,
-                               ldb: H, c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
+                Kernels.gemmTN(
+                    m: units.count, n: H, k: updated, a: d + units.lowerBound, lda: H, b: hidden + t * B * H,
+                    ldb: H, c: dwh + units.lowerBound * ld + V, ldc: ld, accumulate: true)
             }
             for b in 0..<updated {
                 Kernels.axpy(1, d + b * H + units.lowerBound, in2hidden.bias.grads + units.lowerBound, units.count)
-                LayerMath.scatterColumn(d + b * H + units.lowerBound, into: dwh + units.lowerBound * ld,
-                                        ld: ld, column: batch.token(t, b), count: units.count)
+                LayerMath.scatterColumn(
+                    d + b * H + units.lowerBound, into: dwh + units.lowerBound * ld,
+                    ld: ld, column: batch.token(t, b), count: units.count)
             }
         }
     }

@@ -9,7 +9,9 @@ enum Embedding {
 
     /// x[t, b, columns] = table[token(t, b), columns] for the rows still reading; zeros past a
     /// name's end.
-    static func gather(_ table: Parameter, _ batch: SequenceBatch, into x: UnsafeMutablePointer<Float>, columns: Range<Int>) {
+    static func gather(
+        _ table: Parameter, _ batch: SequenceBatch, into x: UnsafeMutablePointer<Float>, columns: Range<Int>
+    ) {
         guard !columns.isEmpty else { return }
         let (B, E) = (batch.size, table.shape.cols)
         for t in 0..<batch.steps {
@@ -26,13 +28,16 @@ enum Embedding {
     }
 
     /// table.grad[token(t, b), columns] += dx[t, b, columns]: the gather's gradient.
-    static func scatter(_ dx: UnsafePointer<Float>, _ batch: SequenceBatch, into table: Parameter, columns: Range<Int>) {
+    static func scatter(_ dx: UnsafePointer<Float>, _ batch: SequenceBatch, into table: Parameter, columns: Range<Int>)
+    {
         guard !columns.isEmpty else { return }
         let (B, E) = (batch.size, table.shape.cols)
         for t in 0..<batch.steps {
             for b in 0..<batch.active(t) {
-                Kernels.axpy(1, dx + (t * B + b) * E + columns.lowerBound, table.grads + batch.token(t, b) * E + columns.lowerBound,
-                             columns.count)
+                Kernels.axpy(
+                    1, dx + (t * B + b) * E + columns.lowerBound,
+                    table.grads + batch.token(t, b) * E + columns.lowerBound,
+                    columns.count)
             }
         }
     }

@@ -43,7 +43,9 @@ enum GRUCell: RecurrentCell {
         s.dh = dh * z
     }
 
-    static func graphStep(gi: Variable, gh: Variable, state: CellState, hiddenSize H: Int) throws(CharNNError) -> CellState {
+    static func graphStep(gi: Variable, gh: Variable, state: CellState, hiddenSize H: Int) throws(CharNNError)
+        -> CellState
+    {
         func gate(_ v: Variable, _ k: Int) throws(CharNNError) -> Variable { try v.slice(columns: k * H..<(k + 1) * H) }
         let r = try (gate(gi, Self.r) + gate(gh, Self.r)).sigmoid()
         let z = try (gate(gi, Self.z) + gate(gh, Self.z)).sigmoid()

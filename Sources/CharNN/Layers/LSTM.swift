@@ -43,7 +43,9 @@ enum LSTMCell: RecurrentCell {
         s.dh = SIMD8(repeating: 0)  // h reaches the previous step only through the gates
     }
 
-    static func graphStep(gi: Variable, gh: Variable, state: CellState, hiddenSize H: Int) throws(CharNNError) -> CellState {
+    static func graphStep(gi: Variable, gh: Variable, state: CellState, hiddenSize H: Int) throws(CharNNError)
+        -> CellState
+    {
         let pre = try gi + gh
         func gate(_ k: Int) throws(CharNNError) -> Variable { try pre.slice(columns: k * H..<(k + 1) * H) }
         let (i, f) = (try gate(Self.i).sigmoid(), try gate(Self.f).sigmoid())

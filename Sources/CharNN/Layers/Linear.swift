@@ -31,21 +31,30 @@ struct Linear {
     func forward(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, outputs: Range<Int>) {
         let (n, k) = (self.outputs, inputs)
         guard !outputs.isEmpty else { return }
-        for r in 0..<rows { (y + r * n + outputs.lowerBound).update(from: bias.values + outputs.lowerBound, count: outputs.count) }
-        Kernels.gemmNT(m: rows, n: outputs.count, k: k, a: x, lda: k, b: weight.values + outputs.lowerBound * k, ldb: k,
-                       c: y + outputs.lowerBound, ldc: n, accumulate: true)
+        for r in 0..<rows {
+            (y + r * n + outputs.lowerBound).update(from: bias.values + outputs.lowerBound, count: outputs.count)
+        }
+        Kernels.gemmNT(
+            m: rows, n: outputs.count, k: k, a: x, lda: k, b: weight.values + outputs.lowerBound * k, ldb: k,
+            c: y + outputs.lowerBound, ldc: n, accumulate: true)
     }
 
     /// Given dy [rows×out]: dW[outputs] += dy[:, outputs]ᵀ·x, db[outputs] += Σ dy, and this
     /// member's share of dx = dy·W into `partialDx` ([rows×in], zeros when it owns no output).
-    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int, outputs: Range<Int>,
-                  partialDx: UnsafeMutablePointer<Float>) {
+    func backward(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int, outputs: Range<Int>,
+        partialDx: UnsafeMutablePointer<Float>
+    ) {
         let (n, k) = (self.outputs, inputs)
         guard !outputs.isEmpty else { return partialDx.update(repeating: 0, count: rows * k) }
-        Kernels.gemmTN(m: outputs.count, n: k, k: rows, a: dy + outputs.lowerBound, lda: n, b: x, ldb: k,
-                       c: weight.grads + outputs.lowerBound * k, ldc: k, accumulate: true)
-        for r in 0..<rows { Kernels.axpy(1, dy + r * n + outputs.lowerBound, bias.grads + outputs.lowerBound, outputs.count) }
-        Kernels.gemmNN(m: rows, n: k, k: outputs.count, a: dy + outputs.lowerBound, lda: n,
-                       b: weight.values + outputs.lowerBound * k, ldb: k, c: partialDx, ldc: k, accumulate: false)
+        Kernels.gemmTN(
+            m: outputs.count, n: k, k: rows, a: dy + outputs.lowerBound, lda: n, b: x, ldb: k,
+            c: weight.grads + outputs.lowerBound * k, ldc: k, accumulate: true)
+        for r in 0..<rows {
+            Kernels.axpy(1, dy + r * n + outputs.lowerBound, bias.grads + outputs.lowerBound, outputs.count)
+        }
+        Kernels.gemmNN(
+            m: rows, n: k, k: outputs.count, a: dy + outputs.lowerBound, lda: n,
+            b: weight.values + outputs.lowerBound * k, ldb: k, c: partialDx, ldc: k, accumulate: false)
     }
 }

@@ -23,8 +23,9 @@ struct NgramBag {
         // only moves when a step's names contain its n-gram, so a rare n-gram should start near
         // zero instead of adding noise of the size of what is learned.
         let spec = Self.parameterShapes(buckets: buckets, dimension: dimension)[0]
-        table = Parameter(name: spec.name, .uniform(spec.shape, bound: 1 / Float(dimension), using: &rng),
-                          rowBlocks: 1, sparseRows: true)
+        table = Parameter(
+            name: spec.name, .uniform(spec.shape, bound: 1 / Float(dimension), using: &rng),
+            rowBlocks: 1, sparseRows: true)
         (self.minimum, self.maximum) = (minimum, maximum)
     }
 
@@ -59,7 +60,9 @@ struct NgramBag {
     /// and where each row's start: ids[starts[b] ..< starts[b + 1]]. A training pass (`marking`,
     /// on the training thread) marks them as touched; inference never does (the validation
     /// of a training run scores batches on many threads at once).
-    func buckets(of batch: SequenceBatch, arena: Arena, marking: Bool) -> (ids: UnsafeMutablePointer<Float>, starts: UnsafeMutablePointer<Float>) {
+    func buckets(of batch: SequenceBatch, arena: Arena, marking: Bool) -> (
+        ids: UnsafeMutablePointer<Float>, starts: UnsafeMutablePointer<Float>
+    ) {
         let starts = arena.allocate(batch.size + 1)
         var total = 0
         for b in 0..<batch.size { total += maxCount(length: batch.length(b)) }
@@ -78,30 +81,38 @@ struct NgramBag {
     }
 
     /// features[b, columns] = mean of table rows of row b's n-grams (columns of the table).
-    func forward(ids: UnsafePointer<Float>, starts: UnsafePointer<Float>, rows: Int, columns: Range<Int>,
-                 into features: UnsafeMutablePointer<Float>, stride: Int) {
+    func forward(
+        ids: UnsafePointer<Float>, starts: UnsafePointer<Float>, rows: Int, columns: Range<Int>,
+        into features: UnsafeMutablePointer<Float>, stride: Int
+    ) {
         let D = dimension
         for b in 0..<rows {
             let out = features + b * stride + columns.lowerBound
             out.update(repeating: 0, count: columns.count)
             let (first, end) = (Int(starts[b]), Int(starts[b + 1]))
-            for k in first..<end { Kernels.axpy(1, table.values + Int(ids[k]) * D + columns.lowerBound, out, columns.count) }
+            for k in first..<end {
+                Kernels.axpy(1, table.values + Int(ids[k]) * D + columns.lowerBound, out, columns.count)
+            }
             let scale = 1 / Float(Swift.max(end - first, 1))
             for j in 0..<columns.count { out[j] *= scale }
         }
     }
 
     /// table.grad[id, columns] += dFeatures[b, columns] / count(b) for each n-gram of row b.
-    func backward(ids: UnsafePointer<Float>, starts: UnsafePointer<Float>, rows: Int, columns: Range<Int>,
-                  dFeatures: UnsafePointer<Float>, stride: Int) {
+    func backward(
+        ids: UnsafePointer<Float>, starts: UnsafePointer<Float>, rows: Int, columns: Range<Int>,
+        dFeatures: UnsafePointer<Float>, stride: Int
+    ) {
         let D = dimension
         for b in 0..<rows {
             let (first, end) = (Int(starts[b]), Int(starts[b + 1]))
             guard end > first else { continue }
             let scale = 1 / Float(end - first)
             for k in first..<end {
-                Kernels.axpy(scale, dFeatures + b * stride + columns.lowerBound, table.grads + Int(ids[k]) * D + columns.lowerBound,
-                             columns.count)
+                Kernels.axpy(
+                    scale, dFeatures + b * stride + columns.lowerBound,
+                    table.grads + Int(ids[k]) * D + columns.lowerBound,
+                    columns.count)
             }
         }
     }

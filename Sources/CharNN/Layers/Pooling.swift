@@ -21,11 +21,14 @@ extension Pooling {
             switch pooling {
             case .last:
                 let d = columns.lowerBound / H
-                feature.update(from: tape.state(layer: top, direction: d, after: batch.steps) + b * H + columns.lowerBound - d * H,
-                               count: columns.count)
+                feature.update(
+                    from: tape.state(layer: top, direction: d, after: batch.steps) + b * H + columns.lowerBound - d * H,
+                    count: columns.count)
             case .mean:
                 feature.update(repeating: 0, count: columns.count)
-                for t in 0..<length { Kernels.axpy(1, outputs + (t * B + b) * W + columns.lowerBound, feature, columns.count) }
+                for t in 0..<length {
+                    Kernels.axpy(1, outputs + (t * B + b) * W + columns.lowerBound, feature, columns.count)
+                }
                 let scale = 1 / Float(length)
                 for j in 0..<columns.count { feature[j] *= scale }
             case .max:
@@ -46,8 +49,10 @@ extension Pooling {
 
     /// d(loss)/d(top outputs)[:, :, columns] (time-ordered, rows of names that have ended left
     /// alone: nothing reads them) from d(loss)/d(features), for the pooling heads.
-    static func backward(_ pooling: Pooling, _ tape: RecurrentTape, _ dFeatures: UnsafePointer<Float>,
-                         into gradient: UnsafeMutablePointer<Float>, columns: Range<Int>) {
+    static func backward(
+        _ pooling: Pooling, _ tape: RecurrentTape, _ dFeatures: UnsafePointer<Float>,
+        into gradient: UnsafeMutablePointer<Float>, columns: Range<Int>
+    ) {
         let (B, W) = (tape.batchSize, tape.directions * tape.hiddenSize)
         let batch = tape.batch(0)
         for b in 0..<B {

@@ -22,7 +22,8 @@ protocol RecurrentCell {
     static func backward(_ s: CellGradientStep)
     /// The same step op by op on an autodiff graph (the reference the fused path is tested
     /// against): projections gi = W_ih·x + b_ih and gh = W_hh·h + b_hh [1 × gates·H].
-    static func graphStep(gi: Variable, gh: Variable, state: CellState, hiddenSize H: Int) throws(CharNNError) -> CellState
+    static func graphStep(gi: Variable, gh: Variable, state: CellState, hiddenSize H: Int) throws(CharNNError)
+        -> CellState
 }
 
 /// A cell's state on a graph: its output h and, for the LSTM, its memory c.
@@ -46,7 +47,9 @@ struct CellStep {
     let nextC: UnsafeMutablePointer<Float>
     let kept: UnsafeMutablePointer<Float>
 
-    @inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + unit, count: lanes) }
+    @inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        Kernels.load(p + unit, count: lanes)
+    }
     @inline(__always) func input(_ gate: Int) -> SIMD8<Float> { load(inputGates + gate * hiddenSize) }
     @inline(__always) func hidden(_ gate: Int) -> SIMD8<Float> { load(hiddenGates + gate * hiddenSize) }
     @inline(__always) var h: SIMD8<Float> { load(previousH) }
@@ -74,7 +77,9 @@ struct CellGradientStep {
     let dInputGates: UnsafeMutablePointer<Float>
     let dHiddenGates: UnsafeMutablePointer<Float>
 
-    @inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { Kernels.load(p + unit, count: lanes) }
+    @inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        Kernels.load(p + unit, count: lanes)
+    }
     @inline(__always) func kept(_ slot: Int) -> SIMD8<Float> { load(kept + slot * hiddenSize) }
     @inline(__always) var h: SIMD8<Float> { load(previousH) }
     @inline(__always) var c: SIMD8<Float> { load(previousC) }

@@ -17,8 +17,10 @@ protocol RecurrentClassifier: AnyObject, Sendable {
     /// for the Elman cell (nil: zeros); the GRU and LSTM always start from zeros. Without
     /// `training`, what only the backward pass needs is not kept (a fraction of the memory);
     /// `dropout` gives a training pass's dropout masks (ignored by networks without dropout).
-    func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>, training: Bool, dropout: DropoutMasks?) -> Tape
+    func forward(
+        _ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
+        logits: UnsafeMutablePointer<Float>, training: Bool, dropout: DropoutMasks?
+    ) -> Tape
 
     /// Adds d(loss)/d(parameters) to the parameters' gradients, given d(loss)/d(logits).
     func backward(_ batch: SequenceBatch, tape: Tape, dLogits: UnsafePointer<Float>, arena: Arena)
@@ -30,18 +32,23 @@ protocol RecurrentClassifier: AnyObject, Sendable {
 extension RecurrentClassifier {
     /// Forward, mean cross-entropy over the batch, backward: returns the loss, and adds the
     /// gradients to the parameters.
-    func lossAndGradients(_ batch: SequenceBatch, targets: [Int32], initialHidden: UnsafePointer<Float>?,
-                          arena: Arena, loss: Loss = Loss(), dropout: DropoutMasks? = nil) -> Float {
+    func lossAndGradients(
+        _ batch: SequenceBatch, targets: [Int32], initialHidden: UnsafePointer<Float>?,
+        arena: Arena, loss: Loss = Loss(), dropout: DropoutMasks? = nil
+    ) -> Float {
         let logits = arena.allocate(batch.size * classes)
-        let tape = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: true, dropout: dropout)
+        let tape = forward(
+            batch, initialHidden: initialHidden, arena: arena, logits: logits, training: true, dropout: dropout)
         let value = loss.lossAndGradient(logits: logits, targets: targets, rows: batch.size, classes: classes)
         backward(batch, tape: tape, dLogits: logits, arena: arena)
         return value
     }
 
     /// Forward only.
-    func logits(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                into logits: UnsafeMutablePointer<Float>) {
+    func logits(
+        _ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
+        into logits: UnsafeMutablePointer<Float>
+    ) {
         _ = forward(batch, initialHidden: initialHidden, arena: arena, logits: logits, training: false, dropout: nil)
     }
 }
@@ -50,8 +57,10 @@ extension RecurrentClassifier {
 enum CrossEntropy {
     /// The mean over rows of −log softmax(logits)[target]; overwrites `logits` with
     /// d(loss)/d(logits) = (softmax − onehot(target)) / rows.
-    static func lossAndGradient(logits: UnsafeMutablePointer<Float>, targets: [Int32], rows: Int,
-                                classes: Int) -> Float {
+    static func lossAndGradient(
+        logits: UnsafeMutablePointer<Float>, targets: [Int32], rows: Int,
+        classes: Int
+    ) -> Float {
         var total: Float = 0
         let scale = 1 / Float(rows)
         for r in 0..<rows {
@@ -70,13 +79,17 @@ enum CrossEntropy {
 enum LayerMath {
     /// y[j] += W[j, column] for j in 0..<count, W row-major with `ld` columns: one-hot · Wᵀ as a gather.
     @inline(__always)
-    static func addColumn(_ w: UnsafePointer<Float>, ld: Int, column: Int, count: Int, into y: UnsafeMutablePointer<Float>) {
+    static func addColumn(
+        _ w: UnsafePointer<Float>, ld: Int, column: Int, count: Int, into y: UnsafeMutablePointer<Float>
+    ) {
         for j in 0..<count { y[j] += w[j * ld + column] }
     }
 
     /// W[j, column] += g[j]: the gradient of that gather.
     @inline(__always)
-    static func scatterColumn(_ g: UnsafePointer<Float>, into w: UnsafeMutablePointer<Float>, ld: Int, column: Int, count: Int) {
+    static func scatterColumn(
+        _ g: UnsafePointer<Float>, into w: UnsafeMutablePointer<Float>, ld: Int, column: Int, count: Int
+    ) {
         for j in 0..<count { w[j * ld + column] += g[j] }
     }
 }

@@ -12,11 +12,15 @@ struct RecurrentLayer {
     /// 3 for the GRU (r, z, n), 4 for the LSTM (i, f, g, o).
     let gates: Int
 
-    init(prefix: String, index: Int, reverse: Bool = false, inputSize: Int, hiddenSize: Int, gates: Int,
-         using rng: inout Xoshiro256) {
+    init(
+        prefix: String, index: Int, reverse: Bool = false, inputSize: Int, hiddenSize: Int, gates: Int,
+        using rng: inout Xoshiro256
+    ) {
         let bound = 1 / Float(hiddenSize).squareRoot()
-        let made = Self.parameterShapes(prefix: prefix, index: index, reverse: reverse, inputSize: inputSize,
-                                        hiddenSize: hiddenSize, gates: gates).map { spec in
+        let made = Self.parameterShapes(
+            prefix: prefix, index: index, reverse: reverse, inputSize: inputSize,
+            hiddenSize: hiddenSize, gates: gates
+        ).map { spec in
             Parameter(name: spec.name, .uniform(spec.shape, bound: bound, using: &rng), rowBlocks: gates)
         }
         (weightIH, weightHH, biasIH, biasHH) = (made[0], made[1], made[2], made[3])
@@ -29,11 +33,16 @@ struct RecurrentLayer {
     var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
 
     /// The names and shapes of `parameters`, in that order, without making them.
-    static func parameterShapes(prefix: String, index: Int, reverse: Bool, inputSize: Int, hiddenSize: Int,
-                                gates: Int) -> [(name: String, shape: Shape)] {
+    static func parameterShapes(
+        prefix: String, index: Int, reverse: Bool, inputSize: Int, hiddenSize: Int,
+        gates: Int
+    ) -> [(name: String, shape: Shape)] {
         let (rows, suffix) = (gates * hiddenSize, "_l\(index)\(reverse ? "_reverse" : "")")
-        return [("\(prefix).weight_ih\(suffix)", Shape(rows, inputSize)), ("\(prefix).weight_hh\(suffix)", Shape(rows, hiddenSize)),
-                ("\(prefix).bias_ih\(suffix)", Shape(rows)), ("\(prefix).bias_hh\(suffix)", Shape(rows))]
+        return [
+            ("\(prefix).weight_ih\(suffix)", Shape(rows, inputSize)),
+            ("\(prefix).weight_hh\(suffix)", Shape(rows, hiddenSize)),
+            ("\(prefix).bias_ih\(suffix)", Shape(rows)), ("\(prefix).bias_hh\(suffix)", Shape(rows)),
+        ]
     }
     var width: Int { gates * hiddenSize }
 
@@ -48,28 +57,33 @@ struct RecurrentLayer {
     /// gi[t, b, rows(units)] = b_ih + W_ih · x[t, b] for the rows still reading at each step: a
     /// gather of token columns for the first layer (`input` nil), a matrix product per step for
     /// the others (`input` is the layer below's output, [steps·batch × H]).
-    func projectInputs(_ batch: SequenceBatch, input: UnsafePointer<Float>?, into gi: UnsafeMutablePointer<Float>,
-                       units: Range<Int>) {
+    func projectInputs(
+        _ batch: SequenceBatch, input: UnsafePointer<Float>?, into gi: UnsafeMutablePointer<Float>,
+        units: Range<Int>
+    ) {
         let B = batch.size
         forEachGateRows(units) { r in
             batch.forEachBlock { t, steps, active in
                 let g = gi + t * B * width
                 for step in 0..<steps {
                     for row in 0..<active {
-                        (g + (step * B + row) * width + r.lowerBound).update(from: biasIH.values + r.lowerBound, count: r.count)
+                        (g + (step * B + row) * width + r.lowerBound).update(
+                            from: biasIH.values + r.lowerBound, count: r.count)
                     }
                 }
                 if let input {
                     // One product per block: the whole sequence when no name is shorter.
-                    Kernels.gemmNT(m: steps == 1 ? active : steps * B, n: r.count, k: inputSize, a: input + t * B * inputSize,
-                                   lda: inputSize, b: weightIH.values + r.lowerBound * inputSize, ldb: inputSize,
-                                   c: g + r.lowerBound, ldc: width, accumulate: true)
+                    Kernels.gemmNT(
+                        m: steps == 1 ? active : steps * B, n: r.count, k: inputSize, a: input + t * B * inputSize,
+                        lda: inputSize, b: weightIH.values + r.lowerBound * inputSize, ldb: inputSize,
+                        c: g + r.lowerBound, ldc: width, accumulate: true)
                 } else {
                     for step in 0..<steps {
                         for b in 0..<active {
-                            LayerMath.addColumn(weightIH.values + r.lowerBound * inputSize, ld: inputSize,
-                                                column: batch.token(t + step, b), count: r.count,
-                                                into: g + (step * B + b) * width + r.lowerBound)
+                            LayerMath.addColumn(
+                                weightIH.values + r.lowerBound * inputSize, ld: inputSize,
+                                column: batch.token(t + step, b), count: r.count,
+                                into: g + (step * B + b) * width + r.lowerBound)
                         }
                     }
                 }
@@ -81,25 +95,31 @@ struct RecurrentLayer {
     @inline(__always)
     func projectHidden(_ h: UnsafePointer<Float>, rows: Int, into gh: UnsafeMutablePointer<Float>, units: Range<Int>) {
         forEachGateRows(units) { r in
-            for row in 0..<rows { (gh + row * width + r.lowerBound).update(from: biasHH.values + r.lowerBound, count: r.count) }
-            Kernels.gemmNT(m: rows, n: r.count, k: hiddenSize, a: h, lda: hiddenSize,
-                           b: weightHH.values + r.lowerBound * hiddenSize, ldb: hiddenSize, c: gh + r.lowerBound,
-                           ldc: width, accumulate: true)
+            for row in 0..<rows {
+                (gh + row * width + r.lowerBound).update(from: biasHH.values + r.lowerBound, count: r.count)
+            }
+            Kernels.gemmNT(
+                m: rows, n: r.count, k: hiddenSize, a: h, lda: hiddenSize,
+                b: weightHH.values + r.lowerBound * hiddenSize, ldb: hiddenSize, c: gh + r.lowerBound,
+                ldc: width, accumulate: true)
         }
     }
 
     /// partial = dg[:, rows(units)] · W[rows(units), :]: this member's share of dg·W, the
     /// gradient flowing back through a projection (W_hh to the previous state, W_ih to the
     /// input), [rows × W's columns].
-    func backpropagate(_ dg: UnsafePointer<Float>, rows: Int, through weight: Parameter, units: Range<Int>,
-                       into partial: UnsafeMutablePointer<Float>) {
+    func backpropagate(
+        _ dg: UnsafePointer<Float>, rows: Int, through weight: Parameter, units: Range<Int>,
+        into partial: UnsafeMutablePointer<Float>
+    ) {
         let columns = weight.shape.cols
         guard !units.isEmpty else { return partial.update(repeating: 0, count: rows * columns) }
         var first = true
         forEachGateRows(units) { r in
-            Kernels.gemmNN(m: rows, n: columns, k: r.count, a: dg + r.lowerBound, lda: width,
-                           b: weight.values + r.lowerBound * columns, ldb: columns, c: partial, ldc: columns,
-                           accumulate: !first)
+            Kernels.gemmNN(
+                m: rows, n: columns, k: r.count, a: dg + r.lowerBound, lda: width,
+                b: weight.values + r.lowerBound * columns, ldb: columns, c: partial, ldc: columns,
+                accumulate: !first)
             first = false
         }
     }
@@ -107,29 +127,34 @@ struct RecurrentLayer {
     /// The whole sequence's weight gradients of rows(units), over the rows still reading at
     /// each step: dW_hh += dghᵀ·h_prev, dW_ih += dgiᵀ·x (or a scatter into token columns),
     /// biases += Σ.
-    func accumulateGradients(_ batch: SequenceBatch, dgi: UnsafePointer<Float>, dgh: UnsafePointer<Float>,
-                             previousHidden: UnsafePointer<Float>, input: UnsafePointer<Float>?, units: Range<Int>) {
+    func accumulateGradients(
+        _ batch: SequenceBatch, dgi: UnsafePointer<Float>, dgh: UnsafePointer<Float>,
+        previousHidden: UnsafePointer<Float>, input: UnsafePointer<Float>?, units: Range<Int>
+    ) {
         let B = batch.size
         forEachGateRows(units) { r in
             // One product per block: the whole sequence at once when no name is shorter (one
             // write of the gradient), else step by step over the rows still reading.
             batch.forEachBlock { t, steps, active in
                 let rows = steps == 1 ? active : steps * B, (gi, gh) = (dgi + t * B * width, dgh + t * B * width)
-                Kernels.gemmTN(m: r.count, n: hiddenSize, k: rows, a: gh + r.lowerBound, lda: width,
-                               b: previousHidden + t * B * hiddenSize, ldb: hiddenSize,
-                               c: weightHH.grads + r.lowerBound * hiddenSize, ldc: hiddenSize, accumulate: true)
+                Kernels.gemmTN(
+                    m: r.count, n: hiddenSize, k: rows, a: gh + r.lowerBound, lda: width,
+                    b: previousHidden + t * B * hiddenSize, ldb: hiddenSize,
+                    c: weightHH.grads + r.lowerBound * hiddenSize, ldc: hiddenSize, accumulate: true)
                 for row in 0..<rows {
                     Kernels.axpy(1, gh + row * width + r.lowerBound, biasHH.grads + r.lowerBound, r.count)
                     Kernels.axpy(1, gi + row * width + r.lowerBound, biasIH.grads + r.lowerBound, r.count)
                 }
                 if let input {
-                    Kernels.gemmTN(m: r.count, n: inputSize, k: rows, a: gi + r.lowerBound, lda: width,
-                                   b: input + t * B * inputSize, ldb: inputSize,
-                                   c: weightIH.grads + r.lowerBound * inputSize, ldc: inputSize, accumulate: true)
+                    Kernels.gemmTN(
+                        m: r.count, n: inputSize, k: rows, a: gi + r.lowerBound, lda: width,
+                        b: input + t * B * inputSize, ldb: inputSize,
+                        c: weightIH.grads + r.lowerBound * inputSize, ldc: inputSize, accumulate: true)
                 } else {
                     for row in 0..<rows {
-                        LayerMath.scatterColumn(gi + row * width + r.lowerBound, into: weightIH.grads + r.lowerBound * inputSize,
-                                                ld: inputSize, column: batch.token(t + row / B, row % B), count: r.count)
+                        LayerMath.scatterColumn(
+                            gi + row * width + r.lowerBound, into: weightIH.grads + r.lowerBound * inputSize,
+                            ld: inputSize, column: batch.token(t + row / B, row % B), count: r.count)
                     }
                 }
             }
@@ -138,20 +163,27 @@ struct RecurrentLayer {
 
     /// partial[t] = dg[t, :, rows(units)] · W_ih[rows(units), :] for the rows still reading at
     /// each step, zeros for the others: this member's share of the gradient into the layer below.
-    func backpropagateInputs(_ batch: SequenceBatch, _ dg: UnsafePointer<Float>, units: Range<Int>,
-                             into partial: UnsafeMutablePointer<Float>) {
+    func backpropagateInputs(
+        _ batch: SequenceBatch, _ dg: UnsafePointer<Float>, units: Range<Int>,
+        into partial: UnsafeMutablePointer<Float>
+    ) {
         let B = batch.size
         batch.forEachBlock { t, steps, active in
             let rows = steps == 1 ? active : steps * B
-            backpropagate(dg + t * B * width, rows: rows, through: weightIH, units: units, into: partial + t * B * inputSize)
-            if steps == 1 { (partial + (t * B + active) * inputSize).update(repeating: 0, count: (B - active) * inputSize) }
+            backpropagate(
+                dg + t * B * width, rows: rows, through: weightIH, units: units, into: partial + t * B * inputSize)
+            if steps == 1 {
+                (partial + (t * B + active) * inputSize).update(repeating: 0, count: (B - active) * inputSize)
+            }
         }
     }
 
     /// The op-by-op projections for one step on a graph: (W_ih·x + b_ih, W_hh·h + b_hh).
     func graphProjections(_ x: Variable, _ h: Variable) throws(CharNNError) -> (Variable, Variable) {
         let g = x.graph
-        return (try x.linear(g.parameter(weightIH), bias: g.parameter(biasIH)),
-                try h.linear(g.parameter(weightHH), bias: g.parameter(biasHH)))
+        return (
+            try x.linear(g.parameter(weightIH), bias: g.parameter(biasIH)),
+            try h.linear(g.parameter(weightHH), bias: g.parameter(biasHH))
+        )
     }
 }

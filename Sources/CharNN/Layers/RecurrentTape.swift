@@ -39,8 +39,10 @@ struct RecurrentTape {
     /// The n-gram bag's buckets per row (`NgramBag.buckets(of:arena:)`).
     private(set) var ngramBuckets: (ids: UnsafeMutablePointer<Float>, starts: UnsafeMutablePointer<Float>)?
 
-    init<Cell>(_ network: StackedRecurrent<Cell>, _ batch: SequenceBatch, arena: Arena, training: Bool,
-               dropout masks: DropoutMasks?) {
+    init<Cell>(
+        _ network: StackedRecurrent<Cell>, _ batch: SequenceBatch, arena: Arena, training: Bool,
+        dropout masks: DropoutMasks?
+    ) {
         let (B, T, H, D, L) = (batch.size, batch.steps, network.hiddenSize, network.directions, network.layers.count)
         (batchSize, steps, hiddenSize, directions, layers) = (B, T, H, D, L)
         (keptWidth, self.training, featureWidth) = (Cell.savedPerUnit * H, training, network.featureWidth)
@@ -67,8 +69,9 @@ struct RecurrentTape {
             self.masks.append(mask)
             let width = network.layers[l][0].inputSize
             let forwardInput: UnsafeMutablePointer<Float>? =
-                l == 0 ? (network.embedding != nil ? arena.allocate(T * B * width) : nil)
-                       : (mask != nil ? arena.allocate(T * B * width) : outputs[l - 1])
+                l == 0
+                ? (network.embedding != nil ? arena.allocate(T * B * width) : nil)
+                : (mask != nil ? arena.allocate(T * B * width) : outputs[l - 1])
             inputs.append(forwardInput)
             if D == 2 { inputs.append(forwardInput != nil ? arena.allocate(T * B * width) : nil) }
         }
@@ -97,7 +100,8 @@ struct RecurrentTape {
     }
 
     /// What the cell kept at step t for row b.
-    @inline(__always) func kept(layer l: Int, direction d: Int, step t: Int, row b: Int) -> UnsafeMutablePointer<Float> {
+    @inline(__always) func kept(layer l: Int, direction d: Int, step t: Int, row b: Int) -> UnsafeMutablePointer<Float>
+    {
         keptValues[l * directions + d] + ((training ? t : 0) * batchSize + b) * keptWidth
     }
 
@@ -119,7 +123,9 @@ struct RecurrentTape {
                 (output + (forwards.time(step: t, row: b, direction: d) * B + b) * W + columns.lowerBound)
                     .update(from: after + b * H + units, count: columns.count)
             }
-            for b in active..<B { (output + (t * B + b) * W + columns.lowerBound).update(repeating: 0, count: columns.count) }
+            for b in active..<B {
+                (output + (t * B + b) * W + columns.lowerBound).update(repeating: 0, count: columns.count)
+            }
         }
     }
 }

@@ -80,14 +80,17 @@ struct SequenceBatch: Sendable {
 
     /// to[t, b, columns] = from[time(t, b, backwards), b, columns] for the rows still reading,
     /// zeros past a name's end: a time-ordered input [steps × size × width] in backward order.
-    func reverseRows(_ from: UnsafePointer<Float>, into to: UnsafeMutablePointer<Float>, width: Int, columns: Range<Int>) {
+    func reverseRows(
+        _ from: UnsafePointer<Float>, into to: UnsafeMutablePointer<Float>, width: Int, columns: Range<Int>
+    ) {
         for t in 0..<steps {
             let active = self.active(t)
             for b in 0..<size {
                 let row = to + (t * size + b) * width + columns.lowerBound
                 if b < active {
-                    row.update(from: from + (time(step: t, row: b, direction: 1) * size + b) * width + columns.lowerBound,
-                               count: columns.count)
+                    row.update(
+                        from: from + (time(step: t, row: b, direction: 1) * size + b) * width + columns.lowerBound,
+                        count: columns.count)
                 } else {
                     row.update(repeating: 0, count: columns.count)
                 }

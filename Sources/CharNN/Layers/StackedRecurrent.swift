@@ -36,9 +36,11 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
     /// What `fc` reads per name: the recurrent features, then the n-gram bag's mean.
     var featureWidth: Int { outputWidth + (ngrams?.dimension ?? 0) }
 
-    init(inputSize: Int, hiddenSize: Int, layers count: Int, classes: Int, embeddingSize: Int = 0,
-         bidirectional: Bool = false, pooling: Pooling = .last, dropout: Float = 0, ngrams: NgramOptions? = nil,
-         using rng: inout Xoshiro256) {
+    init(
+        inputSize: Int, hiddenSize: Int, layers count: Int, classes: Int, embeddingSize: Int = 0,
+        bidirectional: Bool = false, pooling: Pooling = .last, dropout: Float = 0, ngrams: NgramOptions? = nil,
+        using rng: inout Xoshiro256
+    ) {
         (self.inputSize, self.hiddenSize, self.classes) = (inputSize, hiddenSize, classes)
         (self.pooling, self.dropout) = (pooling, dropout)
         // nn.Embedding's initialisation: N(0, 1).
@@ -48,15 +50,21 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         let D = Self.directions(bidirectional)
         layers = (0..<Self.layerCount(count, hiddenSize: hiddenSize)).map { l in
             (0..<D).map { d in
-                RecurrentLayer(prefix: Cell.name, index: l, reverse: d == 1,
-                               inputSize: Self.layerInputSize(l, inputSize: inputSize, hiddenSize: hiddenSize,
-                                                              embeddingSize: embeddingSize, directions: D),
-                               hiddenSize: hiddenSize, gates: Cell.gates, using: &rng)
+                RecurrentLayer(
+                    prefix: Cell.name, index: l, reverse: d == 1,
+                    inputSize: Self.layerInputSize(
+                        l, inputSize: inputSize, hiddenSize: hiddenSize,
+                        embeddingSize: embeddingSize, directions: D),
+                    hiddenSize: hiddenSize, gates: Cell.gates, using: &rng)
             }
         }
-        self.ngrams = ngrams.map { NgramBag(buckets: $0.buckets, dimension: $0.dimension, minimum: $0.minimum, maximum: $0.maximum, using: &rng) }
-        fc = Linear(name: "fc", inputs: Self.headInputs(hiddenSize: hiddenSize, directions: D, ngrams: ngrams),
-                    outputs: classes, using: &rng)
+        self.ngrams = ngrams.map {
+            NgramBag(
+                buckets: $0.buckets, dimension: $0.dimension, minimum: $0.minimum, maximum: $0.maximum, using: &rng)
+        }
+        fc = Linear(
+            name: "fc", inputs: Self.headInputs(hiddenSize: hiddenSize, directions: D, ngrams: ngrams),
+            outputs: classes, using: &rng)
     }
 
     // The architecture, shared by init and parameterShapes (so a checkpoint's expected tensors are
@@ -64,7 +72,9 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
     private static func directions(_ bidirectional: Bool) -> Int { bidirectional ? 2 : 1 }
     /// Hidden size 0: no recurrent layers, the n-gram bag alone (fastText's model).
     private static func layerCount(_ layers: Int, hiddenSize: Int) -> Int { hiddenSize == 0 ? 0 : layers }
-    private static func layerInputSize(_ l: Int, inputSize: Int, hiddenSize: Int, embeddingSize: Int, directions: Int) -> Int {
+    private static func layerInputSize(_ l: Int, inputSize: Int, hiddenSize: Int, embeddingSize: Int, directions: Int)
+        -> Int
+    {
         l > 0 ? directions * hiddenSize : embeddingSize > 0 ? embeddingSize : inputSize
     }
     /// What `fc` reads: the recurrent features (none without layers), then the n-gram bag's mean.
@@ -81,26 +91,33 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             for d in 0..<D {
                 shapes += RecurrentLayer.parameterShapes(
                     prefix: Cell.name, index: l, reverse: d == 1,
-                    inputSize: layerInputSize(l, inputSize: inputSize, hiddenSize: H, embeddingSize: config.embeddingSize,
-                                              directions: D),
+                    inputSize: layerInputSize(
+                        l, inputSize: inputSize, hiddenSize: H, embeddingSize: config.embeddingSize,
+                        directions: D),
                     hiddenSize: H, gates: Cell.gates)
             }
         }
-        if let ngrams = config.ngrams { shapes += NgramBag.parameterShapes(buckets: ngrams.buckets, dimension: ngrams.dimension) }
-        return shapes + Linear.parameterShapes(name: "fc", inputs: headInputs(hiddenSize: H, directions: D, ngrams: config.ngrams),
-                                               outputs: classes)
+        if let ngrams = config.ngrams {
+            shapes += NgramBag.parameterShapes(buckets: ngrams.buckets, dimension: ngrams.dimension)
+        }
+        return shapes
+            + Linear.parameterShapes(
+                name: "fc", inputs: headInputs(hiddenSize: H, directions: D, ngrams: config.ngrams),
+                outputs: classes)
     }
 
     convenience init(_ config: ModelConfig, inputSize: Int, classes: Int, using rng: inout Xoshiro256) {
-        self.init(inputSize: inputSize, hiddenSize: config.hiddenSize, layers: config.layers, classes: classes,
-                  embeddingSize: config.embeddingSize, bidirectional: config.bidirectional, pooling: config.pooling,
-                  dropout: config.dropout, ngrams: config.ngrams, using: &rng)
+        self.init(
+            inputSize: inputSize, hiddenSize: config.hiddenSize, layers: config.layers, classes: classes,
+            embeddingSize: config.embeddingSize, bidirectional: config.bidirectional, pooling: config.pooling,
+            dropout: config.dropout, ngrams: config.ngrams, using: &rng)
     }
 
     /// PyTorch's `named_parameters()` order: embedding, then per layer its forward and reverse
     /// direction, then the n-gram bag, then fc.
     var parameters: [Parameter] {
-        (embedding.map { [$0] } ?? []) + layers.flatMap { $0.flatMap(\.parameters) } + (ngrams.map { [$0.table] } ?? []) + fc.parameters
+        (embedding.map { [$0] } ?? []) + layers.flatMap { $0.flatMap(\.parameters) } + (ngrams.map { [$0.table] } ?? [])
+            + fc.parameters
     }
 
     /// Runs a fused pass as a team when its multiply-adds per layer and step (between two
@@ -135,8 +152,10 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
     // body would reach the gate maths through a witness table for every 8 units.
     @_specialize(where Cell == GRUCell)
     @_specialize(where Cell == LSTMCell)
-    func forward(_ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
-                 logits: UnsafeMutablePointer<Float>, training: Bool, dropout masks: DropoutMasks?) -> RecurrentTape {
+    func forward(
+        _ batch: SequenceBatch, initialHidden: UnsafePointer<Float>?, arena: Arena,
+        logits: UnsafeMutablePointer<Float>, training: Bool, dropout masks: DropoutMasks?
+    ) -> RecurrentTape {
         let masks = training && dropout > 0 ? masks : nil
         let tape = RecurrentTape(self, batch, arena: arena, training: training, dropout: masks)
         let (B, T, H, L, D) = (batch.size, batch.steps, hiddenSize, layers.count, directions)
@@ -145,19 +164,23 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             let units = team.share(H)
             for l in 0..<L {
                 if l == 0, let embedding {
-                    Embedding.gather(embedding, batch, into: tape.input(layer: 0, direction: 0)!,
-                                     columns: team.share(embedding.shape.cols))
+                    Embedding.gather(
+                        embedding, batch, into: tape.input(layer: 0, direction: 0)!,
+                        columns: team.share(embedding.shape.cols))
                     team.barrier()
                 } else if l > 0, let mask = tape.masks[l] {
                     let (input, output) = (tape.input(layer: l, direction: 0)!, tape.outputs[l - 1])
-                    forEachOwnedColumn(units) { Dropout.apply(mask, to: output, into: input, rows: T * B, width: D * H, columns: $0) }
+                    forEachOwnedColumn(units) {
+                        Dropout.apply(mask, to: output, into: input, rows: T * B, width: D * H, columns: $0)
+                    }
                     team.barrier()
                 }
                 for d in 0..<D {
                     if d == 1, let forwards = tape.input(layer: l, direction: 0) {
                         let width = layers[l][1].inputSize
                         forEachOwnedInputColumn(layer: l, units: units, team: team) { columns in
-                            batch.reverseRows(forwards, into: tape.input(layer: l, direction: 1)!, width: width, columns: columns)
+                            batch.reverseRows(
+                                forwards, into: tape.input(layer: l, direction: 1)!, width: width, columns: columns)
                         }
                         team.barrier()
                     }
@@ -173,16 +196,20 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                 forEachOwnedColumn(units) { columns in
                     Pooling.forward(pooling, tape, columns: columns)
                     if let mask = tape.featureMask {
-                        Dropout.apply(mask, to: tape.features, into: tape.features, rows: B, width: FW, columns: columns)
+                        Dropout.apply(
+                            mask, to: tape.features, into: tape.features, rows: B, width: FW, columns: columns)
                     }
                 }
                 if let ngrams, let bag = tape.ngramBuckets {
                     let columns = team.share(ngrams.dimension)
                     if !columns.isEmpty {
-                        ngrams.forward(ids: bag.ids, starts: bag.starts, rows: B, columns: columns, into: tape.features + outputWidth, stride: FW)
+                        ngrams.forward(
+                            ids: bag.ids, starts: bag.starts, rows: B, columns: columns,
+                            into: tape.features + outputWidth, stride: FW)
                         if let mask = tape.featureMask {
                             let shifted = outputWidth + columns.lowerBound..<outputWidth + columns.upperBound
-                            Dropout.apply(mask, to: tape.features, into: tape.features, rows: B, width: FW, columns: shifted)
+                            Dropout.apply(
+                                mask, to: tape.features, into: tape.features, rows: B, width: FW, columns: shifted)
                         }
                     }
                 }
@@ -195,30 +222,40 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
 
     /// One layer in one direction over the whole batch: the input projection of every step at
     /// once, then step by step the hidden projection and the cell, carrying finished names' state.
-    private func recur(layer l: Int, direction d: Int, tape: RecurrentTape, gi: UnsafeMutablePointer<Float>,
-                       gh: UnsafeMutablePointer<Float>, team: Team, units: Range<Int>) {
+    private func recur(
+        layer l: Int, direction d: Int, tape: RecurrentTape, gi: UnsafeMutablePointer<Float>,
+        gh: UnsafeMutablePointer<Float>, team: Team, units: Range<Int>
+    ) {
         let layer = layers[l][d], batch = tape.batch(d)
         let (B, H, G) = (batch.size, hiddenSize, Cell.gates)
         layer.projectInputs(batch, input: tape.input(layer: l, direction: d), into: gi, units: units)
         for t in 0..<batch.steps {
-            let (previous, current) = (tape.state(layer: l, direction: d, after: t), tape.state(layer: l, direction: d, after: t + 1))
-            let (cPrevious, cCurrent) = (tape.memory(layer: l, direction: d, after: t), tape.memory(layer: l, direction: d, after: t + 1))
+            let (previous, current) = (
+                tape.state(layer: l, direction: d, after: t), tape.state(layer: l, direction: d, after: t + 1)
+            )
+            let (cPrevious, cCurrent) = (
+                tape.memory(layer: l, direction: d, after: t), tape.memory(layer: l, direction: d, after: t + 1)
+            )
             layer.projectHidden(previous, rows: batch.active(t), into: gh, units: units)
             for b in 0..<B where !units.isEmpty {
                 guard batch.isValid(t, b) else {
                     // Past the name's end: its state is carried unchanged.
-                    (current + b * H + units.lowerBound).update(from: previous + b * H + units.lowerBound, count: units.count)
+                    (current + b * H + units.lowerBound).update(
+                        from: previous + b * H + units.lowerBound, count: units.count)
                     if Cell.hasMemory {
-                        (cCurrent + b * H + units.lowerBound).update(from: cPrevious + b * H + units.lowerBound, count: units.count)
+                        (cCurrent + b * H + units.lowerBound).update(
+                            from: cPrevious + b * H + units.lowerBound, count: units.count)
                     }
                     continue
                 }
                 let (x, h) = (gi + (t * B + b) * G * H, gh + b * G * H)
                 let kept = tape.kept(layer: l, direction: d, step: t, row: b)
                 Kernels.forEachLanes(units.count) { offset, lanes in
-                    Cell.forward(CellStep(hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, inputGates: x,
-                                          hiddenGates: h, previousH: previous + b * H, previousC: cPrevious + b * H,
-                                          nextH: current + b * H, nextC: cCurrent + b * H, kept: kept))
+                    Cell.forward(
+                        CellStep(
+                            hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, inputGates: x,
+                            hiddenGates: h, previousH: previous + b * H, previousC: cPrevious + b * H,
+                            nextH: current + b * H, nextC: cCurrent + b * H, kept: kept))
                 }
             }
             team.barrier()
@@ -274,17 +311,20 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             var generation = 0
             for l in stride(from: layers.count - 1, through: 0, by: -1) {
                 for d in 0..<directions {
-                    walkBack(layer: l, direction: d, batch, tape: tape, scratch: scratch, team: team, units: units,
-                             generation: &generation)
-                    layerInputsBackward(layer: l, direction: d, batch, tape: tape, scratch: scratch, team: team,
-                                        units: units)
+                    walkBack(
+                        layer: l, direction: d, batch, tape: tape, scratch: scratch, team: team, units: units,
+                        generation: &generation)
+                    layerInputsBackward(
+                        layer: l, direction: d, batch, tape: tape, scratch: scratch, team: team,
+                        units: units)
                     // The next direction or layer rewrites the gate gradients and the partials.
                     team.barrier()
                 }
                 if l > 0, let mask = tape.masks[l], let below = scratch.outputGradients[l - 1] {
                     let width = directions * hiddenSize
                     forEachOwnedColumn(units) {
-                        Dropout.apply(mask, to: below, into: below, rows: batch.steps * batch.size, width: width, columns: $0)
+                        Dropout.apply(
+                            mask, to: below, into: below, rows: batch.steps * batch.size, width: width, columns: $0)
                     }
                 }
             }
@@ -294,18 +334,23 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
     /// The head: d(loss)/d(features) through `fc`, dropout and pooling into the top layer's
     /// output gradients, and into the n-gram bag.
     @inline(__always)
-    private func headBackward(_ batch: SequenceBatch, tape: RecurrentTape, dLogits: UnsafePointer<Float>,
-                              scratch: BackwardScratch, team: Team, units: Range<Int>) {
+    private func headBackward(
+        _ batch: SequenceBatch, tape: RecurrentTape, dLogits: UnsafePointer<Float>,
+        scratch: BackwardScratch, team: Team, units: Range<Int>
+    ) {
         let (B, FW) = (batch.size, featureWidth)
         let top = layers.isEmpty ? nil : scratch.outputGradients[layers.count - 1]  // none for the bag alone
         team.forEachPiece(classes) { piece, labels in
-            fc.backward(tape.features, dLogits, rows: B, outputs: labels, partialDx: scratch.headPartials.slot(0, member: piece))
+            fc.backward(
+                tape.features, dLogits, rows: B, outputs: labels, partialDx: scratch.headPartials.slot(0, member: piece)
+            )
         }
         team.barrier()
         forEachOwnedColumn(units) { columns in
             team.sumPartials(scratch.headPartials, rows: B, columns: columns, into: scratch.dFeatures, adding: false)
             if let mask = tape.featureMask {
-                Dropout.apply(mask, to: scratch.dFeatures, into: scratch.dFeatures, rows: B, width: FW, columns: columns)
+                Dropout.apply(
+                    mask, to: scratch.dFeatures, into: scratch.dFeatures, rows: B, width: FW, columns: columns)
             }
             if let top { Pooling.backward(pooling, tape, scratch.dFeatures, into: top, columns: columns) }
         }
@@ -317,15 +362,18 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         if let mask = tape.featureMask {
             Dropout.apply(mask, to: scratch.dFeatures, into: scratch.dFeatures, rows: B, width: FW, columns: shifted)
         }
-        ngrams.backward(ids: bag.ids, starts: bag.starts, rows: B, columns: columns, dFeatures: scratch.dFeatures + outputWidth,
-                        stride: FW)
+        ngrams.backward(
+            ids: bag.ids, starts: bag.starts, rows: B, columns: columns, dFeatures: scratch.dFeatures + outputWidth,
+            stride: FW)
     }
 
     /// Back through time for one layer and direction: the gate gradients of every step (in
     /// `scratch.dgi`/`dgh`), then the layer's weight gradients.
     @inline(__always)
-    private func walkBack(layer l: Int, direction d: Int, _ batch: SequenceBatch, tape: RecurrentTape,
-                          scratch: BackwardScratch, team: Team, units: Range<Int>, generation: inout Int) {
+    private func walkBack(
+        layer l: Int, direction d: Int, _ batch: SequenceBatch, tape: RecurrentTape,
+        scratch: BackwardScratch, team: Team, units: Range<Int>, generation: inout Int
+    ) {
         let (B, T, H, D, G) = (batch.size, batch.steps, hiddenSize, directions, Cell.gates)
         let (dh, dc, dgi, dgh) = (scratch.dh, scratch.dc, scratch.dgi, scratch.dgh)
         let layer = layers[l][d]
@@ -343,38 +391,50 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             if let gradient = scratch.outputGradients[l], !units.isEmpty {
                 for b in 0..<active {
                     let row = batch.time(step: t, row: b, direction: d) * B + b
-                    Kernels.axpy(1, gradient + row * D * H + d * H + units.lowerBound, dh + b * H + units.lowerBound, units.count)
+                    Kernels.axpy(
+                        1, gradient + row * D * H + d * H + units.lowerBound, dh + b * H + units.lowerBound, units.count
+                    )
                 }
             }
             for b in 0..<active where !units.isEmpty {
                 let row = t * B + b
                 let kept = UnsafePointer(tape.kept(layer: l, direction: d, step: t, row: b))
-                let (hp, cp) = (tape.state(layer: l, direction: d, after: t) + b * H, tape.memory(layer: l, direction: d, after: t) + b * H)
+                let (hp, cp) = (
+                    tape.state(layer: l, direction: d, after: t) + b * H,
+                    tape.memory(layer: l, direction: d, after: t) + b * H
+                )
                 Kernels.forEachLanes(units.count) { offset, lanes in
-                    Cell.backward(CellGradientStep(hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, kept: kept,
-                                                   previousH: hp, previousC: cp, dhBuffer: dh + b * H, dcBuffer: dc + b * H,
-                                                   dInputGates: dgi + row * G * H, dHiddenGates: dgh + row * G * H))
+                    Cell.backward(
+                        CellGradientStep(
+                            hiddenSize: H, unit: units.lowerBound + offset, lanes: lanes, kept: kept,
+                            previousH: hp, previousC: cp, dhBuffer: dh + b * H, dcBuffer: dc + b * H,
+                            dInputGates: dgi + row * G * H, dHiddenGates: dgh + row * G * H))
                 }
             }
             guard t > 0 else { break }
             // dh_prev = (the cell's direct part) + dgh·W_hh: each member adds its rows' share.
             team.forEachPiece(H) { piece, units in
-                layer.backpropagate(dgh + t * B * G * H, rows: active, through: layer.weightHH, units: units,
-                                    into: scratch.stepPartials.slot(generation, member: piece))
+                layer.backpropagate(
+                    dgh + t * B * G * H, rows: active, through: layer.weightHH, units: units,
+                    into: scratch.stepPartials.slot(generation, member: piece))
             }
             team.barrier()
-            team.sumPartials(scratch.stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: true)
+            team.sumPartials(
+                scratch.stepPartials, generation: generation, rows: active, columns: units, into: dh, adding: true)
             generation += 1
         }
-        layer.accumulateGradients(tape.batch(d), dgi: dgi, dgh: dgh, previousHidden: tape.state(layer: l, direction: d, after: 0),
-                                  input: tape.input(layer: l, direction: d), units: units)
+        layer.accumulateGradients(
+            tape.batch(d), dgi: dgi, dgh: dgh, previousHidden: tape.state(layer: l, direction: d, after: 0),
+            input: tape.input(layer: l, direction: d), units: units)
     }
 
     /// d(loss)/d(the layer's inputs) from its gate gradients: into the layer below's output
     /// gradients, or into the embedding's gradient for the first layer (nothing for one-hot input).
     @inline(__always)
-    private func layerInputsBackward(layer l: Int, direction d: Int, _ batch: SequenceBatch, tape: RecurrentTape,
-                                     scratch: BackwardScratch, team: Team, units: Range<Int>) {
+    private func layerInputsBackward(
+        layer l: Int, direction d: Int, _ batch: SequenceBatch, tape: RecurrentTape,
+        scratch: BackwardScratch, team: Team, units: Range<Int>
+    ) {
         guard let inputPartials = l > 0 ? scratch.layerInputPartials : scratch.embeddingPartials else { return }
         let (layer, dirBatch) = (layers[l][d], tape.batch(d))
         team.forEachPiece(hiddenSize) { piece, units in
@@ -383,31 +443,38 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         team.barrier()
         if l > 0 {
             forEachOwnedColumn(units) { columns in
-                passInputGradient(inputPartials, direction: d, batch: batch, scratch: scratch.stepOrderGradient,
-                                  into: scratch.outputGradients[l - 1]!, columns: columns, team: team)
+                passInputGradient(
+                    inputPartials, direction: d, batch: batch, scratch: scratch.stepOrderGradient,
+                    into: scratch.outputGradients[l - 1]!, columns: columns, team: team)
             }
         } else if let embedding {
             let columns = team.share(embedding.shape.cols)
-            team.sumPartials(inputPartials, rows: batch.steps * batch.size, columns: columns, into: scratch.stepOrderGradient,
-                             adding: false)
+            team.sumPartials(
+                inputPartials, rows: batch.steps * batch.size, columns: columns, into: scratch.stepOrderGradient,
+                adding: false)
             Embedding.scatter(scratch.stepOrderGradient, dirBatch, into: embedding, columns: columns)
         }
     }
 
     /// d(loss)/d(the layer below's outputs), time-ordered, from one direction's input gradient
     /// (in its own step order): the forward direction writes it, the reverse one adds to it.
-    private func passInputGradient(_ partials: TeamPartials, direction d: Int, batch: SequenceBatch,
-                                   scratch: UnsafeMutablePointer<Float>, into gradient: UnsafeMutablePointer<Float>,
-                                   columns: Range<Int>, team: Team) {
+    private func passInputGradient(
+        _ partials: TeamPartials, direction d: Int, batch: SequenceBatch,
+        scratch: UnsafeMutablePointer<Float>, into gradient: UnsafeMutablePointer<Float>,
+        columns: Range<Int>, team: Team
+    ) {
         let rows = batch.steps * batch.size
-        guard d == 1 else { return team.sumPartials(partials, rows: rows, columns: columns, into: gradient, adding: false) }
+        guard d == 1 else {
+            return team.sumPartials(partials, rows: rows, columns: columns, into: gradient, adding: false)
+        }
         team.sumPartials(partials, rows: rows, columns: columns, into: scratch, adding: false)
         let width = partials.width
         for t in 0..<batch.steps {
             for b in 0..<batch.active(t) {
                 let target = batch.time(step: t, row: b, direction: 1) * batch.size + b
-                Kernels.axpy(1, scratch + (t * batch.size + b) * width + columns.lowerBound,
-                             gradient + target * width + columns.lowerBound, columns.count)
+                Kernels.axpy(
+                    1, scratch + (t * batch.size + b) * width + columns.lowerBound,
+                    gradient + target * width + columns.lowerBound, columns.count)
             }
         }
     }
@@ -418,8 +485,11 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         let H = hiddenSize
         var inputs: [Variable] = []
         for token in tokens {
-            if let embedding { inputs.append(try g.embedding(g.parameter(embedding), indices: [token])) }
-            else { inputs.append(try g.oneHot([token], depth: inputSize)) }
+            if let embedding {
+                inputs.append(try g.embedding(g.parameter(embedding), indices: [token]))
+            } else {
+                inputs.append(try g.oneHot([token], depth: inputSize))
+            }
         }
         var finals: [Variable] = []
         for layer in layers {
@@ -438,7 +508,9 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                 finals.append(state.h)
             }
             inputs = []
-            for t in outputs[0].indices { inputs.append(outputs.count == 1 ? outputs[0][t] : try outputs[0][t].concat(outputs[1][t])) }
+            for t in outputs[0].indices {
+                inputs.append(outputs.count == 1 ? outputs[0][t] : try outputs[0][t].concat(outputs[1][t]))
+            }
         }
         let bag = try ngrams?.graphFeatures(g, tokens: tokens)
         guard !layers.isEmpty else { return try fc(bag!) }

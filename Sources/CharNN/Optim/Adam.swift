@@ -17,8 +17,10 @@ package final class Adam: Optimizer {
     private let firstMoments: [FloatBuffer]
     private let secondMoments: [FloatBuffer]
 
-    package init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) throws(CharNNError) {
+    package init(
+        _ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false
+    ) throws(CharNNError) {
         try HyperParameters.check("learning rate", learningRate, 0...1e6)
         try HyperParameters.check("beta1", beta1, 0...1, openHigh: true)
         try HyperParameters.check("beta2", beta2, 0...1, openHigh: true)
@@ -58,8 +60,10 @@ package final class Adam: Optimizer {
             for (k, p) in parameters.enumerated() {
                 // A tracked table gives only its touched rows (SparseAdam: their moments too).
                 p.forEachShare(member: member, of: members) { range in
-                    finite = Self.update(w: p.values, g: p.grads, m: firstMoments[k].pointer,
-                                         v: secondMoments[k].pointer, range: range, constants) && finite
+                    finite =
+                        Self.update(
+                            w: p.values, g: p.grads, m: firstMoments[k].pointer,
+                            v: secondMoments[k].pointer, range: range, constants) && finite
                 }
             }
             return finite
@@ -79,25 +83,32 @@ package final class Adam: Optimizer {
     /// One fused pass over `range` of a parameter: 8 lanes at a time, then the tail. A lane
     /// whose new weight is not finite keeps its old weight and moments; the result says whether
     /// that happened.
-    static func update(w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
-                       m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                       range: Range<Int>, _ c: Constants) -> Bool {
+    static func update(
+        w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
+        m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+        range: Range<Int>, _ c: Constants
+    ) -> Bool {
         // Without weight decay or clipping (the usual case) the pass drops their multiplies,
         // which changes no bit: g·1 + 0·w = g and w·1 = w for finite weights.
         if c.coupledDecay == 0 && c.shrink == 1 {
-            return c.scale == 1 ? update(w: w, g: g, m: m, v: v, range: range, c, plain: true, unscaled: true)
-                                : update(w: w, g: g, m: m, v: v, range: range, c, plain: true, unscaled: false)
+            return c.scale == 1
+                ? update(w: w, g: g, m: m, v: v, range: range, c, plain: true, unscaled: true)
+                : update(w: w, g: g, m: m, v: v, range: range, c, plain: true, unscaled: false)
         }
         return update(w: w, g: g, m: m, v: v, range: range, c, plain: false, unscaled: false)
     }
 
     @inline(__always)
-    private static func update(w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
-                               m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                               range: Range<Int>, _ c: Constants, plain: Bool, unscaled: Bool) -> Bool {
+    private static func update(
+        w: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
+        m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+        range: Range<Int>, _ c: Constants, plain: Bool, unscaled: Bool
+    ) -> Bool {
         typealias V = SIMD8<Float>
-        let (scale, a1, b2, a2) = (V(repeating: c.scale), V(repeating: 1 - c.beta1), V(repeating: c.beta2),
-                                   V(repeating: 1 - c.beta2))
+        let (scale, a1, b2, a2) = (
+            V(repeating: c.scale), V(repeating: 1 - c.beta1), V(repeating: c.beta2),
+            V(repeating: 1 - c.beta2)
+        )
         let (eps, step, root) = (V(repeating: c.epsilon), V(repeating: c.stepSize), V(repeating: c.inverseBias2Root))
         let (decay, keep) = (V(repeating: c.coupledDecay), V(repeating: c.shrink))
         var finite = true

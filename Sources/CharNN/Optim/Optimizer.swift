@@ -22,12 +22,16 @@ extension Optimizer {
 
 /// Checks an optimizer's hyper-parameters, naming the one that is wrong.
 enum HyperParameters {
-    static func check(_ name: String, _ value: Float, _ valid: ClosedRange<Float>,
-                      openLow: Bool = false, openHigh: Bool = false) throws(CharNNError) {
+    static func check(
+        _ name: String, _ value: Float, _ valid: ClosedRange<Float>,
+        openLow: Bool = false, openHigh: Bool = false
+    ) throws(CharNNError) {
         guard value.isFinite, value >= valid.lowerBound, value <= valid.upperBound,
-              !(openLow && value == valid.lowerBound), !(openHigh && value == valid.upperBound) else {
+            !(openLow && value == valid.lowerBound), !(openHigh && value == valid.upperBound)
+        else {
             let low = openLow ? "(" : "[", high = openHigh ? ")" : "]"
-            throw .invalidArgument("\(name) is \(value); it must be in \(low)\(valid.lowerBound), \(valid.upperBound)\(high)")
+            throw .invalidArgument(
+                "\(name) is \(value); it must be in \(low)\(valid.lowerBound), \(valid.upperBound)\(high)")
         }
     }
 }
@@ -97,7 +101,9 @@ func sumOfSquares(_ g: UnsafeMutablePointer<Float>, _ range: Range<Int>) -> Doub
     var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
     var i = range.lowerBound
     while i + 32 <= range.upperBound {
-        let (a, b, c, d) = (Kernels.load(g + i), Kernels.load(g + i + 8), Kernels.load(g + i + 16), Kernels.load(g + i + 24))
+        let (a, b, c, d) = (
+            Kernels.load(g + i), Kernels.load(g + i + 8), Kernels.load(g + i + 16), Kernels.load(g + i + 24)
+        )
         s0.addProduct(a, a); s1.addProduct(b, b); s2.addProduct(c, c); s3.addProduct(d, d)
         i += 32
     }

@@ -9,8 +9,10 @@ package final class SGD: Optimizer {
     private let buffers: [FloatBuffer]
     private var started = false
 
-    package init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0,
-                weightDecay: Float = 0) throws(CharNNError) {
+    package init(
+        _ parameters: [Parameter], learningRate: Float, momentum: Float = 0,
+        weightDecay: Float = 0
+    ) throws(CharNNError) {
         try HyperParameters.check("learning rate", learningRate, 0...1e6)
         try HyperParameters.check("momentum", momentum, 0...1, openHigh: true)
         try HyperParameters.check("weight decay", weightDecay, 0...1e6)

@@ -79,13 +79,16 @@ enum Kernels {
     /// C[m×n] = (accumulate ? C : 0) + A[m×k] · B[n×k]ᵀ: every row of A dotted with every row
     /// of B (a linear layer's forward, x·Wᵀ). Eight rows of B share each load of A, and their
     /// eight independent sums hide the FMA latency.
-    static func gemmNT(m: Int, n: Int, k: Int,
-                       a: UnsafePointer<Float>, lda: Int,
-                       b: UnsafePointer<Float>, ldb: Int,
-                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    static func gemmNT(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
         if m >= 16 && k >= 16 {  // enough rows and depth to repay the copies
-            return gemmPacked(m: m, n: n, k: k, a: a, aRow: lda, aCol: 1, b: b, bRow: 1, bCol: ldb,
-                              c: c, ldc: ldc, accumulate: accumulate)
+            return gemmPacked(
+                m: m, n: n, k: k, a: a, aRow: lda, aCol: 1, b: b, bRow: 1, bCol: ldb,
+                c: c, ldc: ldc, accumulate: accumulate)
         }
         // Blocks of 8 rows of B (8·k floats, in L1) meet every row of A before the next block
         // is read, so B streams from memory once however many rows A has.
@@ -132,13 +135,16 @@ enum Kernels {
     /// C[m×n] = (accumulate ? C : 0) + A[m×k] · B[k×n], A read through strides so the same
     /// kernel does Aᵀ·B: element A(i, p) is a[i·rowStride + p·colStride]. Rows of C are built
     /// 32 columns at a time in registers while B's rows stream past.
-    static func gemmNN(m: Int, n: Int, k: Int,
-                       a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
-                       b: UnsafePointer<Float>, ldb: Int,
-                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    static func gemmNN(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
         if m >= 16 && k >= 16 {  // enough rows and depth to repay the copies
-            return gemmPacked(m: m, n: n, k: k, a: a, aRow: rowStride, aCol: colStride, b: b, bRow: ldb, bCol: 1,
-                              c: c, ldc: ldc, accumulate: accumulate)
+            return gemmPacked(
+                m: m, n: n, k: k, a: a, aRow: rowStride, aCol: colStride, b: b, bRow: ldb, bCol: 1,
+                c: c, ldc: ldc, accumulate: accumulate)
         }
         var i = 0
         // Two rows of C at a time share every load of B.
@@ -163,8 +169,10 @@ enum Kernels {
                 j += 32
             }
             if j < n {
-                gemmNNTail(k: k, from: j, to: n, a: a0, colStride: colStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
-                gemmNNTail(k: k, from: j, to: n, a: a1, colStride: colStride, b: b, ldb: ldb, c: c1, accumulate: accumulate)
+                gemmNNTail(
+                    k: k, from: j, to: n, a: a0, colStride: colStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
+                gemmNNTail(
+                    k: k, from: j, to: n, a: a1, colStride: colStride, b: b, ldb: ldb, c: c1, accumulate: accumulate)
             }
             i += 2
         }
@@ -202,7 +210,8 @@ enum Kernels {
                 j += 32
             }
             if j < n {
-                gemmNNTail(k: k, from: j, to: n, a: ai, colStride: colStride, b: b, ldb: ldb, c: ci, accumulate: accumulate)
+                gemmNNTail(
+                    k: k, from: j, to: n, a: ai, colStride: colStride, b: b, ldb: ldb, c: ci, accumulate: accumulate)
             }
         }
     }
@@ -213,9 +222,11 @@ enum Kernels {
     /// columns at a time into a panel (256 × 16 floats, in L1); every strip then sweeps the
     /// panel with a 6 × 16 block of C in twelve registers: per step of k, 6 broadcasts and 2 loads
     /// feed 12 FMAs. The copies cost (m + n)·k against m·n·k multiply-adds (m ≥ 16 here).
-    static func gemmPacked(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
-                           b: UnsafePointer<Float>, bRow: Int, bCol: Int,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    static func gemmPacked(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
+        b: UnsafePointer<Float>, bRow: Int, bCol: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
         let (kc, mc) = (256, 96)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: kc * 16 + mc * kc + 32) { storage in
             let panel = UnsafeMutablePointer<Float>(bitPattern: (UInt(bitPattern: storage.baseAddress!) + 63) & ~63)!
@@ -227,15 +238,18 @@ enum Kernels {
                 var i0 = 0
                 while i0 < m {
                     let rows = min(mc, m - i0)
-                    packStrips(a + (i0 &* aRow &+ p0 &* aCol), aRow: aRow, aCol: aCol, rows: rows, k: depth, into: strips)
+                    packStrips(
+                        a + (i0 &* aRow &+ p0 &* aCol), aRow: aRow, aCol: aCol, rows: rows, k: depth, into: strips)
                     var j = 0
                     while j < n {
                         let width = min(16, n - j)
-                        packPanel(b + (p0 &* bRow &+ j &* bCol), bRow: bRow, bCol: bCol, k: depth, width: width, into: panel)
+                        packPanel(
+                            b + (p0 &* bRow &+ j &* bCol), bRow: bRow, bCol: bCol, k: depth, width: width, into: panel)
                         var i = 0
                         while i < rows {
-                            packedBlock(rows: min(6, rows - i), width: width, k: depth, strip: strips + i &* depth,
-                                        panel: panel, c: c + ((i0 &+ i) &* ldc &+ j), ldc: ldc, accumulate: add)
+                            packedBlock(
+                                rows: min(6, rows - i), width: width, k: depth, strip: strips + i &* depth,
+                                panel: panel, c: c + ((i0 &+ i) &* ldc &+ j), ldc: ldc, accumulate: add)
                             i += 6
                         }
                         j += 16
@@ -250,8 +264,10 @@ enum Kernels {
     /// A[0..<rows, 0..<k] as strips of 6 rows, each k steps of 6 floats (zeros past `rows`):
     /// strip s holds rows 6s ..< 6s + 6 at strip + 6s·k, element (r, p) at [p·6 + r].
     @inline(__always)
-    private static func packStrips(_ a: UnsafePointer<Float>, aRow: Int, aCol: Int, rows: Int, k: Int,
-                                   into strips: UnsafeMutablePointer<Float>) {
+    private static func packStrips(
+        _ a: UnsafePointer<Float>, aRow: Int, aCol: Int, rows: Int, k: Int,
+        into strips: UnsafeMutablePointer<Float>
+    ) {
         var s = 0
         while s < rows {
             let strip = strips + s &* k
@@ -271,8 +287,10 @@ enum Kernels {
 
     /// B[0..<k, 0..<width] as k rows of 16 floats (zeros past width).
     @inline(__always)
-    private static func packPanel(_ b: UnsafePointer<Float>, bRow: Int, bCol: Int, k: Int, width: Int,
-                                  into panel: UnsafeMutablePointer<Float>) {
+    private static func packPanel(
+        _ b: UnsafePointer<Float>, bRow: Int, bCol: Int, k: Int, width: Int,
+        into panel: UnsafeMutablePointer<Float>
+    ) {
         if bCol == 1 && width == 16 {
             for p in 0..<k {
                 store(load(b + p &* bRow), panel + p &* 16)
@@ -296,9 +314,11 @@ enum Kernels {
     /// (wrapping arithmetic on indices: the sizes were checked by the caller, and overflow
     /// checks would double the loop).
     @inline(__always)
-    private static func packedBlock(rows: Int, width: Int, k: Int, strip: UnsafePointer<Float>,
-                                    panel: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                    accumulate: Bool) {
+    private static func packedBlock(
+        rows: Int, width: Int, k: Int, strip: UnsafePointer<Float>,
+        panel: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool
+    ) {
         let low = min(8, width), high = width - low
         @inline(__always) func row(_ r: Int) -> UnsafeMutablePointer<Float> { c + (r < rows ? r : 0) &* ldc }
         @inline(__always) func read(_ r: Int) -> (V, V) {
@@ -330,9 +350,11 @@ enum Kernels {
 
     /// Columns from..<to of one row of C for gemmNN: 8 at a time, then one at a time.
     @inline(__always)
-    private static func gemmNNTail(k: Int, from: Int, to: Int, a: UnsafePointer<Float>, colStride: Int,
-                                   b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
-                                   accumulate: Bool) {
+    private static func gemmNNTail(
+        k: Int, from: Int, to: Int, a: UnsafePointer<Float>, colStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
+        accumulate: Bool
+    ) {
         var j = from
         while j + 8 <= to {
             var x = accumulate ? load(c + j) : V()
@@ -351,21 +373,27 @@ enum Kernels {
 
     /// C[m×n] (+)= A[k×m]ᵀ · B[k×n]: weight gradients, Σ over rows (batch or time) of outer products.
     @inline(__always)
-    static func gemmTN(m: Int, n: Int, k: Int,
-                       a: UnsafePointer<Float>, lda: Int,
-                       b: UnsafePointer<Float>, ldb: Int,
-                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        gemmNN(m: m, n: n, k: k, a: a, rowStride: 1, colStride: lda, b: b, ldb: ldb,
-               c: c, ldc: ldc, accumulate: accumulate)
+    static func gemmTN(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        gemmNN(
+            m: m, n: n, k: k, a: a, rowStride: 1, colStride: lda, b: b, ldb: ldb,
+            c: c, ldc: ldc, accumulate: accumulate)
     }
 
     /// C[m×n] (+)= A[m×k] · B[k×n].
     @inline(__always)
-    static func gemmNN(m: Int, n: Int, k: Int,
-                       a: UnsafePointer<Float>, lda: Int,
-                       b: UnsafePointer<Float>, ldb: Int,
-                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        gemmNN(m: m, n: n, k: k, a: a, rowStride: lda, colStride: 1, b: b, ldb: ldb,
-               c: c, ldc: ldc, accumulate: accumulate)
+    static func gemmNN(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        gemmNN(
+            m: m, n: n, k: k, a: a, rowStride: lda, colStride: 1, b: b, ldb: ldb,
+            c: c, ldc: ldc, accumulate: accumulate)
     }
 }

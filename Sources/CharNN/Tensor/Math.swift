@@ -35,9 +35,13 @@ enum Math {
     /// Eight lanes at a time, the tail through the same vector function (so every element gets
     /// the same arithmetic, whatever its position).
     @inline(__always)
-    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
-                    _ vector: (SIMD8<Float>) -> SIMD8<Float>) {
-        Kernels.forEachLanes(n) { j, lanes in Kernels.store(vector(Kernels.load(x + j, count: lanes)), y + j, count: lanes) }
+    static func map(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+        _ vector: (SIMD8<Float>) -> SIMD8<Float>
+    ) {
+        Kernels.forEachLanes(n) { j, lanes in
+            Kernels.store(vector(Kernels.load(x + j, count: lanes)), y + j, count: lanes)
+        }
     }
 
     /// log Σ exp(x[i]) over n elements, shifted by the maximum so it never overflows.

@@ -6,16 +6,16 @@
 // scalar tails alike (so every path still gives each element the same bits within a build). The
 // results differ from the fused ones in the last bits only, within the tolerances the tests use.
 #if arch(x86_64) && !CHARNN_X86_64_V3
-extension SIMD8 where Scalar == Float {
-    @_transparent
-    mutating func addProduct(_ a: Self, _ b: Self) { self = self + a * b }
+    extension SIMD8 where Scalar == Float {
+        @_transparent
+        mutating func addProduct(_ a: Self, _ b: Self) { self = self + a * b }
 
-    @_transparent
-    func addingProduct(_ a: Self, _ b: Self) -> Self { self + a * b }
-}
+        @_transparent
+        func addingProduct(_ a: Self, _ b: Self) -> Self { self + a * b }
+    }
 
-extension Float {
-    @_transparent
-    mutating func addProduct(_ a: Float, _ b: Float) { self = self + a * b }
-}
+    extension Float {
+        @_transparent
+        mutating func addProduct(_ a: Float, _ b: Float) { self = self + a * b }
+    }
 #endif

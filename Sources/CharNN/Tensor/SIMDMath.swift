@@ -1,5 +1,5 @@
 #if arch(x86_64) && CHARNN_X86_64_V3
-import _Builtin_intrinsics.intel
+    import _Builtin_intrinsics.intel
 #endif
 
 // CHARNN_X86_64_V3 (Package.swift, CHARNN_CPU=x86-64-v3): 256-bit AVX intrinsics. Otherwise plain
@@ -36,12 +36,12 @@ enum SIMDMath {
     @inline(__always)
     private static func exp2(integer n: V) -> V {
         #if arch(x86_64) && CHARNN_X86_64_V3
-        let bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)
-        return _mm256_castsi256_ps(bits)
+            let bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)
+            return _mm256_castsi256_ps(bits)
         #else
-        // n + 127 + 2^23 is an integer in [2^23, 2^24): its low 8 bits are n + 127, the exponent.
-        let biased = unsafeBitCast(n + 8_388_735, to: SIMD8<UInt32>.self) & 0xFF
-        return unsafeBitCast(biased &<< 23, to: V.self)
+            // n + 127 + 2^23 is an integer in [2^23, 2^24): its low 8 bits are n + 127, the exponent.
+            let biased = unsafeBitCast(n + 8_388_735, to: SIMD8<UInt32>.self) & 0xFF
+            return unsafeBitCast(biased &<< 23, to: V.self)
         #endif
     }
 
@@ -56,9 +56,9 @@ enum SIMDMath {
     @inline(__always)
     static func min(_ a: V, _ b: V) -> V {
         #if arch(x86_64) && CHARNN_X86_64_V3
-        return _mm256_min_ps(a, b)
+            return _mm256_min_ps(a, b)
         #else
-        return b.replacing(with: a, where: a .< b)  // minps: a < b ? a : b (b when either is NaN)
+            return b.replacing(with: a, where: a .< b)  // minps: a < b ? a : b (b when either is NaN)
         #endif
     }
 
@@ -66,9 +66,9 @@ enum SIMDMath {
     @inline(__always)
     static func max(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         #if arch(x86_64) && CHARNN_X86_64_V3
-        return _mm256_max_ps(a, b)
+            return _mm256_max_ps(a, b)
         #else
-        return b.replacing(with: a, where: a .> b)  // maxps: a > b ? a : b (b when either is NaN)
+            return b.replacing(with: a, where: a .> b)  // maxps: a > b ? a : b (b when either is NaN)
         #endif
     }
 
@@ -76,10 +76,10 @@ enum SIMDMath {
     @inline(__always)
     static func rsqrt(_ x: SIMD8<Float>) -> SIMD8<Float> {
         #if arch(x86_64) && CHARNN_X86_64_V3
-        let r = _mm256_rsqrt_ps(x)
-        return r * (1.5 - 0.5 * x * r * r)
+            let r = _mm256_rsqrt_ps(x)
+            return r * (1.5 - 0.5 * x * r * r)
         #else
-        return 1 / sqrt(x)
+            return 1 / sqrt(x)
         #endif
     }
 
@@ -87,21 +87,21 @@ enum SIMDMath {
     @inline(__always)
     static func reciprocal(_ x: SIMD8<Float>) -> SIMD8<Float> {
         #if arch(x86_64) && CHARNN_X86_64_V3
-        let r = _mm256_rcp_ps(x)
-        return r * (2 - x * r)
+            let r = _mm256_rcp_ps(x)
+            return r * (2 - x * r)
         #else
-        return 1 / x
+            return 1 / x
         #endif
     }
 
     @inline(__always)
     static func sqrt(_ x: SIMD8<Float>) -> SIMD8<Float> {
         #if arch(x86_64) && CHARNN_X86_64_V3
-        return _mm256_sqrt_ps(x)
+            return _mm256_sqrt_ps(x)
         #else
-        var r = x
-        for i in 0..<8 { r[i] = x[i].squareRoot() }
-        return r
+            var r = x
+            for i in 0..<8 { r[i] = x[i].squareRoot() }
+            return r
         #endif
     }
 }

@@ -34,7 +34,8 @@ public struct Alphabet: Sendable {
     /// The article's symbols with another normalisation.
     /// - Parameter normalization: How text is normalised before it is read.
     public static func article(normalization: TextNormalization) -> Alphabet {
-        normalization == .article ? article
+        normalization == .article
+            ? article
             : try! Alphabet(kind: .article, symbols: articleSymbols, normalization: normalization)
     }
 
@@ -45,9 +46,13 @@ public struct Alphabet: Sendable {
     }
 
     init(kind: Kind, scalars: [Unicode.Scalar], normalization: TextNormalization) throws(CharNNError) {
-        guard !scalars.isEmpty || kind == .learned else { throw .invalidArgument("an alphabet needs at least one symbol") }
+        guard !scalars.isEmpty || kind == .learned else {
+            throw .invalidArgument("an alphabet needs at least one symbol")
+        }
         let limit = kind == .article ? Self.maxSize : Self.maxSize - 1
-        guard scalars.count <= limit else { throw .invalidArgument("\(scalars.count) symbols; an alphabet holds at most \(limit)") }
+        guard scalars.count <= limit else {
+            throw .invalidArgument("\(scalars.count) symbols; an alphabet holds at most \(limit)")
+        }
         var ascii = [Int32](repeating: -1, count: 128)
         var other: [UInt32: UInt16] = [:]
         for (position, scalar) in scalars.enumerated() {
@@ -86,8 +91,10 @@ public struct Alphabet: Sendable {
     ///   - maxSymbols: The most symbols kept (nil: no cap below `maxSize` − 1).
     ///   - normalization: How text is normalised before it is counted and read.
     /// - Complexity: O(total size of `texts`) plus sorting the distinct scalars.
-    public init<Texts: Sequence>(learningFrom texts: Texts, minCount: Int = 1, maxSymbols: Int? = nil,
-                                 normalization: TextNormalization) where Texts.Element == String {
+    public init<Texts: Sequence>(
+        learningFrom texts: Texts, minCount: Int = 1, maxSymbols: Int? = nil,
+        normalization: TextNormalization
+    ) where Texts.Element == String {
         var counts: [UInt32: Int] = [:]
         var asciiCounts = [Int](repeating: 0, count: 128)
         for text in texts {
@@ -97,7 +104,9 @@ public struct Alphabet: Sendable {
             }
         }
         for (value, n) in asciiCounts.enumerated() where n > 0 { counts[UInt32(value)] = n }
-        var kept = counts.filter { $0.value >= max(1, minCount) }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        var kept = counts.filter { $0.value >= max(1, minCount) }.sorted {
+            $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+        }
         kept = Array(kept.prefix(min(maxSymbols ?? Int.max, Self.maxSize - 1)))
         try! self.init(kind: .learned, scalars: kept.map { Unicode.Scalar($0.key)! }, normalization: normalization)
     }
@@ -233,8 +242,10 @@ extension Alphabet {
 
     /// ASCII needs no normalisation or transliteration; folding it is lowercasing.
     @inline(__always)
-    static func forEachASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ normalization: TextNormalization,
-                             _ body: (Unicode.Scalar?) -> Void) {
+    static func forEachASCII(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ normalization: TextNormalization,
+        _ body: (Unicode.Scalar?) -> Void
+    ) {
         for byte in bytes {
             body(Unicode.Scalar(normalization.caseFold && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte))
         }

@@ -8,8 +8,8 @@
 enum Script: String, Sendable, CaseIterable {
     // The order is the generator's SCRIPTS list: the tables store each scalar's case index.
     case latin, cyrillic, greek, armenian, georgian, hebrew, arabic, devanagari, bengali, gurmukhi, gujarati,
-         oriya, tamil, telugu, kannada, malayalam, sinhala, thai, lao, tibetan, myanmar, ethiopic, khmer,
-         hangul, hiragana, katakana, han, common, other
+        oriya, tamil, telugu, kannada, malayalam, sinhala, thai, lao, tibetan, myanmar, ethiopic, khmer,
+        hangul, hiragana, katakana, han, common, other
 
     /// Cases by table index (`allCases` builds a new array at every call).
     static let byIndex: [Script] = Array(allCases)

@@ -81,12 +81,15 @@ public struct TextConfig: Sendable, Equatable {
     ///   - form: The Unicode normal form (nil: NFC, or none for the article's alphabet).
     ///   - caseFold: Whether to apply Unicode full case folding.
     ///   - transliterate: Whether to transliterate to ASCII (nil: only for the article's alphabet).
-    public init(alphabet: AlphabetChoice = .article, form: TextNormalization.Form? = nil, caseFold: Bool = false,
-                transliterate: Bool? = nil) {
+    public init(
+        alphabet: AlphabetChoice = .article, form: TextNormalization.Form? = nil, caseFold: Bool = false,
+        transliterate: Bool? = nil
+    ) {
         self.alphabet = alphabet
         let isArticle = alphabet == .article
-        normalization = TextNormalization(form: form ?? (isArticle ? .none : .nfc), caseFold: caseFold,
-                                          transliterate: transliterate ?? isArticle)
+        normalization = TextNormalization(
+            form: form ?? (isArticle ? .none : .nfc), caseFold: caseFold,
+            transliterate: transliterate ?? isArticle)
     }
 
     /// The article's path: its 59 ASCII symbols after transliteration.
@@ -108,7 +111,8 @@ public struct TextConfig: Sendable, Equatable {
         if case .learned(let minCount, let maxSymbols) = alphabet {
             guard minCount >= 1 else { throw .invalidArgument("min_count is \(minCount); it must be at least 1") }
             if let maxSymbols, maxSymbols < 1 || maxSymbols >= Alphabet.maxSize {
-                throw .invalidArgument("max_symbols is \(maxSymbols); it must be in 1...\(Alphabet.maxSize - 1) (or 0 for no cap)")
+                throw .invalidArgument(
+                    "max_symbols is \(maxSymbols); it must be in 1...\(Alphabet.maxSize - 1) (or 0 for no cap)")
             }
         }
     }
@@ -118,13 +122,14 @@ public struct TextConfig: Sendable, Equatable {
     /// - Throws: What `validate()` throws.
     /// - Complexity: O(total size of `texts`) for a learned alphabet; O(1) otherwise.
     public func makeAlphabet<Texts: Sequence>(learningFrom texts: Texts) throws(CharNNError) -> Alphabet
-        where Texts.Element == String {
+    where Texts.Element == String {
         try validate()
         switch alphabet {
         case .article: return Alphabet.article(normalization: normalization)
         case .explicit(let symbols): return try Alphabet(explicit: symbols, normalization: normalization)
         case .learned(let minCount, let maxSymbols):
-            return Alphabet(learningFrom: texts, minCount: minCount, maxSymbols: maxSymbols, normalization: normalization)
+            return Alphabet(
+                learningFrom: texts, minCount: minCount, maxSymbols: maxSymbols, normalization: normalization)
         }
     }
 }

@@ -171,7 +171,8 @@ enum UnicodeNormalization {
                 let scalar = packed & 0x1F_FFFF, combiningClass = packed >> 21 & 0xFF
                 if packed >> 29 != 0 && starter >= 0
                     && (written - 1 == starter || buffer[written - 1] >> 21 & 0xFF < combiningClass),
-                   let composite = composition(buffer[starter] & 0x1F_FFFF, scalar) {
+                    let composite = composition(buffer[starter] & 0x1F_FFFF, scalar)
+                {
                     length += UTF8Decoding.length(composite) - UTF8Decoding.length(buffer[starter] & 0x1F_FFFF)
                     buffer[starter] = composite  // a primary composite is a starter
                     continue
@@ -209,7 +210,8 @@ enum UnicodeNormalization {
             var leading: (UInt32, UInt32, UInt32)?
             let properties = UnicodeProperties(scalar)
             if compatibility && properties.hasCompatibilityDecomposition,
-               let record = records.find(pairKey: scalar) {
+                let record = records.find(pairKey: scalar)
+            {
                 replacement = records[2 * record + 1]..<records[2 * record + 3]
             } else if properties.hasCanonicalDecomposition && properties.quickCheck == 2 {
                 leading = UnicodeTables.leadingNonStarterDecompositions.first { $0.0 == scalar }

@@ -95,8 +95,9 @@ public struct Evaluation: Sendable, Equatable {
     /// - Complexity: O(1).
     public func metrics(of label: Int) -> ClassMetrics {
         let tp = truePositives[label], s = support[label], p = predicted[label]
-        return ClassMetrics(precision: Self.ratio(tp, p), recall: Self.ratio(tp, s), f1: Self.ratio(2 * tp, p + s),
-                            support: s, predicted: p, truePositives: tp)
+        return ClassMetrics(
+            precision: Self.ratio(tp, p), recall: Self.ratio(tp, s), f1: Self.ratio(2 * tp, p + s),
+            support: s, predicted: p, truePositives: tp)
     }
 
     /// Per-label precision, in label order (0 for a label never predicted).
@@ -142,7 +143,8 @@ public struct Evaluation: Sendable, Equatable {
             f += m.f1
             n += 1
         }
-        return n == 0 ? Average(precision: 0, recall: 0, f1: 0)
+        return n == 0
+            ? Average(precision: 0, recall: 0, f1: 0)
             : Average(precision: p / Double(n), recall: r / Double(n), f1: f / Double(n))
     }
 

@@ -33,11 +33,13 @@ extension Model {
     /// `encode(_:)` for any alphabet (the low-level API encodes without a model), with what
     /// encoding met (characters the alphabet lacks).
     package static func encodeForInference(_ name: String, alphabet: Alphabet) throws(CharNNError)
-        -> (tokens: [UInt16], counts: Alphabet.EncodingCounts) {
+        -> (tokens: [UInt16], counts: Alphabet.EncodingCounts)
+    {
         // A huge text is refused before any work (marks and joiners may read as nothing, so
         // the bound on bytes is generous; the bound on symbols below is the rule).
         guard name.utf8.count <= Self.maxNameLength * 64 else {
-            throw .invalidArgument("the name is \(name.utf8.count) bytes, longer than \(Self.maxNameLength) symbols can be")
+            throw .invalidArgument(
+                "the name is \(name.utf8.count) bytes, longer than \(Self.maxNameLength) symbols can be")
         }
         let (tokens, counts) = alphabet.encode(name)
         guard tokens.count <= Self.maxNameLength else {
@@ -99,8 +101,12 @@ extension Model {
 
     func topK(_ probabilities: ArraySlice<Float>, _ k: Int) -> [Prediction] {
         let base = probabilities.startIndex
-        let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
-        return order.prefix(k).map { Prediction(label: labels[$0 - base], index: $0 - base, probability: probabilities[$0]) }
+        let order = probabilities.indices.sorted {
+            probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1)
+        }
+        return order.prefix(k).map {
+            Prediction(label: labels[$0 - base], index: $0 - base, probability: probabilities[$0])
+        }
     }
 
     /// Softmax probabilities [names × labels] for encoded names, in their order. Names are
@@ -116,9 +122,12 @@ extension Model {
     func scores(_ names: [ArraySlice<UInt16>], logarithms: Bool = false) throws(CharNNError) -> [Float] {
         let out = rawScores(names, logarithms: logarithms)
         let C = labels.count
-        for i in names.indices where !out[i * C..<(i + 1) * C].allSatisfy({ $0.isFinite || (logarithms && $0 == -.infinity) }) {
-            throw CharNNError(.diverged, "the model's scores for text \(i) are not finite: its weights are so large that "
-                + "its sums overflow (a damaged or hand-made checkpoint?)")
+        for i in names.indices
+        where !out[i * C..<(i + 1) * C].allSatisfy({ $0.isFinite || (logarithms && $0 == -.infinity) }) {
+            throw CharNNError(
+                .diverged,
+                "the model's scores for text \(i) are not finite: its weights are so large that "
+                    + "its sums overflow (a damaged or hand-made checkpoint?)")
         }
         return out
     }
@@ -132,19 +141,24 @@ extension Model {
         // About one multiply-add per weight per character.
         let work = parameterCount * names.reduce(0) { $0 + $1.count }
         out.withUnsafeMutableBufferPointer { out in
-            WorkerPool.shared.forEachPiece(batches, parallel: work >= ParallelPolicy.piecesMinimumWork,
-                                           wake: work >= ParallelPolicy.wakeMinimumWork) { index in
+            WorkerPool.shared.forEachPiece(
+                batches, parallel: work >= ParallelPolicy.piecesMinimumWork,
+                wake: work >= ParallelPolicy.wakeMinimumWork
+            ) { index in
                 let start = index * Self.inferenceBatch
-                scoreBatch(order[start..<min(start + Self.inferenceBatch, order.count)], of: names, into: out.baseAddress!,
-                           logarithms: logarithms)
+                scoreBatch(
+                    order[start..<min(start + Self.inferenceBatch, order.count)], of: names, into: out.baseAddress!,
+                    logarithms: logarithms)
             }
         }
         return out
     }
 
     /// The probabilities of `names[i]` for i in `members` (one batch) into row i of `out`.
-    private func scoreBatch(_ members: ArraySlice<Int>, of names: [ArraySlice<UInt16>], into out: UnsafeMutablePointer<Float>,
-                            logarithms: Bool) {
+    private func scoreBatch(
+        _ members: ArraySlice<Int>, of names: [ArraySlice<UInt16>], into out: UnsafeMutablePointer<Float>,
+        logarithms: Bool
+    ) {
         let C = labels.count
         withInferenceArena { arena in
             var batch = SequenceBatch()
@@ -177,7 +191,9 @@ extension Model {
 extension Model {
     /// Calls body(rows, their encoded texts) for `data` a chunk of `evaluationChunk` rows at a
     /// time (texts are encoded as they are scored, so memory stays flat for any data size).
-    func forEachChunk<E: Error>(of data: NameDataset, _ body: (Range<Int>, [ArraySlice<UInt16>]) throws(E) -> Void) throws(E) {
+    func forEachChunk<E: Error>(of data: NameDataset, _ body: (Range<Int>, [ArraySlice<UInt16>]) throws(E) -> Void)
+        throws(E)
+    {
         var tokens: [UInt16] = [], starts: [Int] = []
         for chunkStart in stride(from: 0, to: data.count, by: Self.evaluationChunk) {
             let chunk = chunkStart..<min(chunkStart + Self.evaluationChunk, data.count)

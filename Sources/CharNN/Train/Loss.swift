@@ -49,7 +49,9 @@ struct Loss: Sendable, Equatable {
     /// The loss of `rows` rows of logits [rows × classes] against `targets`; overwrites the
     /// logits with d(loss)/d(logits).
     func lossAndGradient(logits: UnsafeMutablePointer<Float>, targets: [Int32], rows: Int, classes: Int) -> Float {
-        if isPlain { return CrossEntropy.lossAndGradient(logits: logits, targets: targets, rows: rows, classes: classes) }
+        if isPlain {
+            return CrossEntropy.lossAndGradient(logits: logits, targets: targets, rows: rows, classes: classes)
+        }
         let eps = Double(labelSmoothing)
         let spread = eps / Double(classes)
         // Sums in Double: W and S are sums of up to 65,535 weights.

@@ -55,7 +55,9 @@ public final class Model: @unchecked Sendable {
         try NameDataset.checkLabelNames(labels)
         let count = config.parameterCount(inputSize: alphabet.count, classes: labels.count)
         guard count <= Self.maxParameters else {
-            throw .invalidArgument("a \(config.kind.rawValue) of hidden size \(config.hiddenSize) and \(config.layers) layer(s) has \(count) weights; at most \(Self.maxParameters)")
+            throw .invalidArgument(
+                "a \(config.kind.rawValue) of hidden size \(config.hiddenSize) and \(config.layers) layer(s) has \(count) weights; at most \(Self.maxParameters)"
+            )
         }
         self.config = config
         self.labels = labels
@@ -120,8 +122,10 @@ public final class Model: @unchecked Sendable {
 
     /// The Elman cell's initial states for a batch, [size × hidden], or nil when the model
     /// starts from zeros. `draw(b, row)` fills name b's row (with `kaiming`).
-    func initialHidden(batchSize: Int, arena: Arena,
-                       draw: (Int, UnsafeMutableBufferPointer<Float>) -> Void) -> UnsafeMutablePointer<Float>? {
+    func initialHidden(
+        batchSize: Int, arena: Arena,
+        draw: (Int, UnsafeMutableBufferPointer<Float>) -> Void
+    ) -> UnsafeMutablePointer<Float>? {
         guard config.kind == .elman, config.hiddenInit == .kaiming else { return nil }
         let H = config.hiddenSize
         let h = arena.allocate(batchSize * H)

@@ -52,7 +52,8 @@ public struct NgramOptions: Sendable, Equatable {
         }
         // Every name (one token and its two markers) then has at least one n-gram.
         guard minimum >= 1 && minimum <= 3 && maximum >= minimum && maximum <= Self.maxLength else {
-            throw .invalidArgument("n-gram lengths \(minimum)...\(maximum): need 1 ≤ min ≤ 3 and min ≤ max ≤ \(Self.maxLength)")
+            throw .invalidArgument(
+                "n-gram lengths \(minimum)...\(maximum): need 1 ≤ min ≤ 3 and min ≤ max ≤ \(Self.maxLength)")
         }
     }
 }
@@ -98,8 +99,10 @@ public struct ModelConfig: Sendable, Equatable {
     ///   - layers: Stacked layers (nil: 1 for the Elman cell, 2 otherwise).
     ///   - hiddenInit: The initial hidden state (nil: kaiming for the Elman cell, zeros otherwise).
     ///   - seed: Seeds the initial weights.
-    public init(kind: ModelKind = .gru, hiddenSize: Int = 256, layers: Int? = nil, hiddenInit: HiddenInit? = nil,
-                seed: UInt64 = 0) {
+    public init(
+        kind: ModelKind = .gru, hiddenSize: Int = 256, layers: Int? = nil, hiddenInit: HiddenInit? = nil,
+        seed: UInt64 = 0
+    ) {
         self.kind = kind
         self.hiddenSize = hiddenSize
         self.layers = layers ?? (kind == .elman ? 1 : 2)
@@ -112,12 +115,15 @@ public struct ModelConfig: Sendable, Equatable {
     /// - Throws: `.invalidArgument` naming the field that is out of range or does not fit.
     public func validate() throws(CharNNError) {
         guard hiddenSize >= 0 && hiddenSize <= Self.maxHiddenSize else {
-            throw .invalidArgument("hidden size \(hiddenSize) is not in 1...\(Self.maxHiddenSize) (or 0 for the n-gram bag alone)")
+            throw .invalidArgument(
+                "hidden size \(hiddenSize) is not in 1...\(Self.maxHiddenSize) (or 0 for the n-gram bag alone)")
         }
         if hiddenSize == 0 {
             // No recurrent layers: nothing may ask for what only they have.
             guard kind != .elman, ngrams != nil, embeddingSize == 0, !bidirectional, pooling == .last else {
-                throw .invalidArgument("hidden size 0 (no recurrent layers) is the n-gram bag alone: a GRU or LSTM with n-grams and no embedding, bidirectional or pooling")
+                throw .invalidArgument(
+                    "hidden size 0 (no recurrent layers) is the n-gram bag alone: a GRU or LSTM with n-grams and no embedding, bidirectional or pooling"
+                )
             }
         }
         guard layers >= 1 && layers <= Self.maxLayers else {
@@ -127,20 +133,27 @@ public struct ModelConfig: Sendable, Equatable {
             throw .invalidArgument("the Elman cell has one layer, not \(layers)")
         }
         guard embeddingSize >= 0 && embeddingSize <= Self.maxEmbeddingSize else {
-            throw .invalidArgument("embedding size \(embeddingSize) is not in 0...\(Self.maxEmbeddingSize) (0 = one-hot)")
+            throw .invalidArgument(
+                "embedding size \(embeddingSize) is not in 0...\(Self.maxEmbeddingSize) (0 = one-hot)")
         }
         guard dropout.isFinite && dropout >= 0 && dropout < 1 else {
             throw .invalidArgument("dropout \(dropout) is not in [0, 1)")
         }
         if kind == .elman && !isClassicShape {
-            throw .invalidArgument("the Elman cell is the article's: embedding, bidirectional, pooling, dropout and n-grams are for the GRU and LSTM")
+            throw .invalidArgument(
+                "the Elman cell is the article's: embedding, bidirectional, pooling, dropout and n-grams are for the GRU and LSTM"
+            )
         }
         try ngrams?.validate()
         if kind != .elman && hiddenInit != .zeros {
-            throw .invalidArgument("the \(kind.rawValue.uppercased()) starts from a zero state; hidden-state init '\(hiddenInit.rawValue)' is for the Elman cell")
+            throw .invalidArgument(
+                "the \(kind.rawValue.uppercased()) starts from a zero state; hidden-state init '\(hiddenInit.rawValue)' is for the Elman cell"
+            )
         }
     }
 
     /// Whether the model uses only what 0.2.0 could read (checkpoint formats 1 and 2).
-    var isClassicShape: Bool { embeddingSize == 0 && !bidirectional && pooling == .last && dropout == 0 && ngrams == nil }
+    var isClassicShape: Bool {
+        embeddingSize == 0 && !bidirectional && pooling == .last && dropout == 0 && ngrams == nil
+    }
 }

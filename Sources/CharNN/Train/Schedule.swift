@@ -34,8 +34,10 @@ public enum LearningRateSchedule: Sendable, Equatable {
 
     /// The learning rate of step `step` (0-based over all epochs): the formula above. For
     /// `plateau`, `plateauRate` is what the tracker holds (η when nil).
-    func learningRate(base: Float, step: Int, stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int,
-                             minLearningRate: Float, plateauRate: Double? = nil) -> Double {
+    func learningRate(
+        base: Float, step: Int, stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int,
+        minLearningRate: Float, plateauRate: Double? = nil
+    ) -> Double {
         let eta = Double(base), floor = Double(minLearningRate)
         let scheduled: Double
         switch self {

@@ -94,11 +94,15 @@ public struct TrainingConfig: Sendable, Equatable {
     ///     (`validationFraction` must then be 0; `patience` needs validation of either kind).
     /// - Throws: `.invalidArgument` naming the option.
     public func validate(classes: Int? = nil, validationSet: Bool = false) throws(CharNNError) {
-        guard epochs >= 0 && epochs <= 1_000_000 else { throw .invalidArgument("epochs \(epochs) is not in 0...1000000") }
+        guard epochs >= 0 && epochs <= 1_000_000 else {
+            throw .invalidArgument("epochs \(epochs) is not in 0...1000000")
+        }
         guard batchSize >= 1 && batchSize <= Self.maxBatchSize else {
             throw .invalidArgument("batch size \(batchSize) is not in 1...\(Self.maxBatchSize)")
         }
-        guard clipNorm.isFinite && clipNorm >= 0 else { throw .invalidArgument("clip norm \(clipNorm) must be ≥ 0 (0 = off)") }
+        guard clipNorm.isFinite && clipNorm >= 0 else {
+            throw .invalidArgument("clip norm \(clipNorm) must be ≥ 0 (0 = off)")
+        }
         guard reportEvery >= 1 else { throw .invalidArgument("reportEvery \(reportEvery) must be ≥ 1") }
         // The options since 0.3 are named as charnn_train_config's fields.
         guard validationFraction.isFinite, validationFraction >= 0, validationFraction < 1 else {
@@ -107,21 +111,26 @@ public struct TrainingConfig: Sendable, Equatable {
         guard patience >= 0 else { throw .invalidArgument("patience \(patience) must be ≥ 0 (0 = no early stopping)") }
         // (The optimizer checks the learning rate itself: a bad one is named there.)
         guard minLearningRate.isFinite, minLearningRate >= 0,
-              !(learningRate.isFinite && learningRate >= 0 && minLearningRate > learningRate) else {
-            throw .invalidArgument("min_learning_rate \(minLearningRate) is not in [0, learning_rate = \(learningRate)]")
+            !(learningRate.isFinite && learningRate >= 0 && minLearningRate > learningRate)
+        else {
+            throw .invalidArgument(
+                "min_learning_rate \(minLearningRate) is not in [0, learning_rate = \(learningRate)]")
         }
         guard warmupSteps >= 0 else { throw .invalidArgument("warmup_steps \(warmupSteps) must be ≥ 0") }
         guard warmupFraction.isFinite, warmupFraction >= 0, warmupFraction < 1 else {
             throw .invalidArgument("warmup_fraction \(warmupFraction) is not in [0, 1)")
         }
         guard warmupSteps == 0 || warmupFraction == 0 else {
-            throw .invalidArgument("warmup_steps (\(warmupSteps)) and warmup_fraction (\(warmupFraction)) are both set: give one")
+            throw .invalidArgument(
+                "warmup_steps (\(warmupSteps)) and warmup_fraction (\(warmupFraction)) are both set: give one")
         }
         switch schedule {
         case .constant, .cosine: break
         case .step(let every, let gamma):
             guard every >= 1 else { throw .invalidArgument("step_size \(every) must be ≥ 1 (epochs between decays)") }
-            guard gamma.isFinite, gamma > 0, gamma <= 1 else { throw .invalidArgument("gamma \(gamma) is not in (0, 1]") }
+            guard gamma.isFinite, gamma > 0, gamma <= 1 else {
+                throw .invalidArgument("gamma \(gamma) is not in (0, 1]")
+            }
         case .plateau(let factor, let patience):
             guard factor.isFinite, factor > 0, factor < 1 else {
                 throw .invalidArgument("plateau_factor \(factor) is not in (0, 1)")
@@ -130,10 +139,12 @@ public struct TrainingConfig: Sendable, Equatable {
         }
         try loss(classes: nil).validate(classes: classes)
         guard !validationSet || validationFraction == 0 else {
-            throw .invalidArgument("validation_fraction is \(validationFraction) and a validation set was given: use one or the other")
+            throw .invalidArgument(
+                "validation_fraction is \(validationFraction) and a validation set was given: use one or the other")
         }
         guard patience == 0 || validationSet || validationFraction > 0 else {
-            throw .invalidArgument("patience \(patience) needs validation data (validation_fraction or a validation set)")
+            throw .invalidArgument(
+                "patience \(patience) needs validation data (validation_fraction or a validation set)")
         }
     }
 
@@ -170,8 +181,9 @@ public struct TrainingConfig: Sendable, Equatable {
     func makeOptimizer(_ parameters: [Parameter]) throws(CharNNError) -> any Optimizer {
         switch optimizer {
         case .adam, .adamw:
-            return try Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                            weightDecay: weightDecay, decoupledWeightDecay: optimizer == .adamw)
+            return try Adam(
+                parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                weightDecay: weightDecay, decoupledWeightDecay: optimizer == .adamw)
         case .sgd:
             return try SGD(parameters, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         }
@@ -264,8 +276,10 @@ extension Model {
     /// - Complexity: O(epochs · total length of the texts · the model's weights), spread over the
     ///   worker pool when batches are large enough to pay.
     @discardableResult
-    public func train(on data: NameDataset, validation: NameDataset? = nil, config: TrainingConfig = TrainingConfig(),
-                      progress: ((TrainingProgress) -> Bool)? = nil) throws(CharNNError) -> TrainingReport {
+    public func train(
+        on data: NameDataset, validation: NameDataset? = nil, config: TrainingConfig = TrainingConfig(),
+        progress: ((TrainingProgress) -> Bool)? = nil
+    ) throws(CharNNError) -> TrainingReport {
         try config.validate(classes: labels.count, validationSet: validation != nil)
         var data = try prepared(data)
         guard !data.isEmpty else { throw .invalidArgument("the training set is empty") }

@@ -26,8 +26,10 @@ struct TrainingRun {
     var tokenStarts: [Int] = []
     var order: [Int]
 
-    init(model: Model, data: NameDataset, validation: NameDataset?, loss: Loss,
-         config: TrainingConfig) throws(CharNNError) {
+    init(
+        model: Model, data: NameDataset, validation: NameDataset?, loss: Loss,
+        config: TrainingConfig
+    ) throws(CharNNError) {
         (self.model, self.data, self.validation, self.loss, self.config) = (model, data, validation, loss, config)
         parameters = model.parameters
         optimizer = try config.makeOptimizer(parameters)
@@ -36,8 +38,9 @@ struct TrainingRun {
         totalSteps = steps * config.epochs
         warmupSteps = config.warmup(totalSteps: totalSteps)
         if case .plateau(let factor, let patience) = config.schedule {
-            plateau = PlateauTracker(rate: config.learningRate, factor: factor, patience: patience,
-                                     floor: config.minLearningRate)
+            plateau = PlateauTracker(
+                rate: config.learningRate, factor: factor, patience: patience,
+                floor: config.minLearningRate)
         }
     }
 
@@ -61,9 +64,10 @@ struct TrainingRun {
                 report.lastLoss = value
 
                 let last = step == steps - 1
-                var state = TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps: steps,
-                                             loss: value, runningLoss: Float(lossSum / Double(step + 1)),
-                                             learningRate: rate, epochEnd: last)
+                var state = TrainingProgress(
+                    epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps: steps,
+                    loss: value, runningLoss: Float(lossSum / Double(step + 1)),
+                    learningRate: rate, epochEnd: last)
                 let stop = last && endEpoch(epoch, loss: Float(lossSum / Double(steps)), rate: rate, state: &state)
                 if let progress, (step + 1) % config.reportEvery == 0 || last, !progress(state) {
                     report.stoppedEarly = true
@@ -94,11 +98,14 @@ struct TrainingRun {
 
     /// Forward, backward and the optimizer's update on the batch: the loss and the learning
     /// rate used. Throws `.diverged` (nothing applied) for a non-finite loss, gradient or update.
-    mutating func takeStep(epoch: Int, step: Int,
-                           hiddenRng: inout Xoshiro256) throws(CharNNError) -> (loss: Float, rate: Float) {
-        let rate = Float(config.schedule.learningRate(
-            base: config.learningRate, step: epoch * steps + step, stepsPerEpoch: steps, totalSteps: totalSteps,
-            warmupSteps: warmupSteps, minLearningRate: config.minLearningRate, plateauRate: plateau?.rate))
+    mutating func takeStep(
+        epoch: Int, step: Int,
+        hiddenRng: inout Xoshiro256
+    ) throws(CharNNError) -> (loss: Float, rate: Float) {
+        let rate = Float(
+            config.schedule.learningRate(
+                base: config.learningRate, step: epoch * steps + step, stepsPerEpoch: steps, totalSteps: totalSteps,
+                warmupSteps: warmupSteps, minLearningRate: config.minLearningRate, plateauRate: plateau?.rate))
         if optimizer.learningRate != rate { optimizer.learningRate = rate }
 
         arena.reset()
@@ -107,26 +114,33 @@ struct TrainingRun {
             Model.kaiming(row, using: &hiddenRng)
         }
         // Dropout masks of their own for every step, reproducible from the seed.
-        let dropout = model.config.dropout > 0
-            ? DropoutMasks.random(probability: model.config.dropout, seed: config.seed,
-                                  step: UInt64(epoch) << 32 | UInt64(step))
+        let dropout =
+            model.config.dropout > 0
+            ? DropoutMasks.random(
+                probability: model.config.dropout, seed: config.seed,
+                step: UInt64(epoch) << 32 | UInt64(step))
             : nil
-        let value = model.network.lossAndGradients(batch, targets: targets, initialHidden: h0, arena: arena,
-                                                   loss: loss, dropout: dropout)
+        let value = model.network.lossAndGradients(
+            batch, targets: targets, initialHidden: h0, arena: arena,
+            loss: loss, dropout: dropout)
         // The norm costs a pass over the gradients: taken when clipping needs it. Without
         // clipping, a non-finite gradient shows in the loss or in the optimizer's guard.
         let norm = config.clipNorm > 0 ? gradientNorm(parameters) : 0
         guard value.isFinite, norm.isFinite else {
             optimizer.zeroGrad()
-            throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): "
-                + (value.isFinite ? "the gradient norm is \(norm)" : "the loss is \(value)")
-                + "; that step was not applied, the weights are the last finite ones")
+            throw CharNNError(
+                .diverged,
+                "training diverged at epoch \(epoch + 1), step \(step + 1): "
+                    + (value.isFinite ? "the gradient norm is \(norm)" : "the loss is \(value)")
+                    + "; that step was not applied, the weights are the last finite ones")
         }
         let scale = config.clipNorm > 0 ? clipCoefficient(norm: norm, maxNorm: config.clipNorm) : 1
         guard optimizer.step(gradientScale: scale, zeroingGradients: true) else {
             optimizer.zeroGrad()
-            throw CharNNError(.diverged, "training diverged at epoch \(epoch + 1), step \(step + 1): the update "
-                + "would make weights infinite or NaN; those weights kept their last finite values")
+            throw CharNNError(
+                .diverged,
+                "training diverged at epoch \(epoch + 1), step \(step + 1): the update "
+                    + "would make weights infinite or NaN; those weights kept their last finite values")
         }
         return (value, rate)
     }

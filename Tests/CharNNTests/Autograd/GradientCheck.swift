@@ -16,8 +16,10 @@ enum GradientCheck {
         var description: String { "input \(input)[\(element)]: analytic \(analytic), numeric \(numeric)" }
     }
 
-    static func run(inputs: [Tensor], epsilon: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
-                    seed: UInt64 = 99, build: (Graph, [Variable]) throws -> Variable) throws -> [Mismatch] {
+    static func run(
+        inputs: [Tensor], epsilon: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
+        seed: UInt64 = 99, build: (Graph, [Variable]) throws -> Variable
+    ) throws -> [Mismatch] {
         let graph = Graph()
         let variables = inputs.map { graph.input($0) }
         let output = try build(graph, variables)
@@ -49,8 +51,10 @@ enum GradientCheck {
     }
 
     /// Random values in ±scale, kept at least `margin` away from 0 (for relu's kink and log).
-    static func random(_ dims: Int..., scale: Float = 1, margin: Float = 0, positive: Bool = false,
-                       seed: UInt64) -> Tensor {
+    static func random(
+        _ dims: Int..., scale: Float = 1, margin: Float = 0, positive: Bool = false,
+        seed: UInt64
+    ) -> Tensor {
         var rng = Xoshiro256(seed: seed)
         var t = Tensor.zeros(Shape(validatingOrTrap: dims))
         for j in t.scalars.indices {

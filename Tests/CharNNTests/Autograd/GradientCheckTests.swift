@@ -5,8 +5,10 @@ import Testing
 @Suite struct GradientCheckTests {
     typealias G = GradientCheck
 
-    func check(_ inputs: [Tensor], _ build: (Graph, [Variable]) throws -> Variable,
-               sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func check(
+        _ inputs: [Tensor], _ build: (Graph, [Variable]) throws -> Variable,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let mismatches = try G.run(inputs: inputs, build: build)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
     }
@@ -66,8 +68,10 @@ import Testing
     /// The article's Elman cell: combined = [x, h], h' = σ(W_h·combined + b_h), y = W_o·combined + b_o.
     @Test func elmanStep() throws {
         let (inputs, hidden, outputs) = (6, 5, 3)
-        try check([G.random(1, hidden, seed: 30), G.random(hidden, inputs + hidden, seed: 31),
-                   G.random(hidden, seed: 32), G.random(outputs, inputs + hidden, seed: 33), G.random(outputs, seed: 34)]) { g, v in
+        try check([
+            G.random(1, hidden, seed: 30), G.random(hidden, inputs + hidden, seed: 31),
+            G.random(hidden, seed: 32), G.random(outputs, inputs + hidden, seed: 33), G.random(outputs, seed: 34),
+        ]) { g, v in
             let x = try g.oneHot([4], depth: inputs)
             let combined = try x.concat(v[0])
             let h = try combined.linear(v[1], bias: v[2]).sigmoid()
@@ -79,15 +83,19 @@ import Testing
     /// One step of PyTorch's GRU equations, with stacked [r, z, n] weights sliced by gate.
     @Test func gruStep() throws {
         let (inputs, hidden) = (4, 3)
-        try check([G.random(2, inputs, seed: 40), G.random(2, hidden, seed: 41),
-                   G.random(3 * hidden, inputs, seed: 42), G.random(3 * hidden, hidden, seed: 43),
-                   G.random(3 * hidden, seed: 44), G.random(3 * hidden, seed: 45)]) { _, v in
+        try check([
+            G.random(2, inputs, seed: 40), G.random(2, hidden, seed: 41),
+            G.random(3 * hidden, inputs, seed: 42), G.random(3 * hidden, hidden, seed: 43),
+            G.random(3 * hidden, seed: 44), G.random(3 * hidden, seed: 45),
+        ]) { _, v in
             try Self.gruStep(x: v[0], h: v[1], wih: v[2], whh: v[3], bih: v[4], bhh: v[5], hidden: hidden)
         }
     }
 
-    static func gruStep(x: Variable, h: Variable, wih: Variable, whh: Variable, bih: Variable, bhh: Variable,
-                        hidden H: Int) throws -> Variable {
+    static func gruStep(
+        x: Variable, h: Variable, wih: Variable, whh: Variable, bih: Variable, bhh: Variable,
+        hidden H: Int
+    ) throws -> Variable {
         let gi = try x.linear(wih, bias: bih), gh = try h.linear(whh, bias: bhh)
         let r = try (gi.slice(columns: 0..<H) + gh.slice(columns: 0..<H)).sigmoid()
         let z = try (gi.slice(columns: H..<2 * H) + gh.slice(columns: H..<2 * H)).sigmoid()
@@ -99,9 +107,11 @@ import Testing
     /// with the weights used at every step.
     @Test func fiveStepUnrolledSequence() throws {
         let (inputs, hidden, outputs) = (5, 4, 3)
-        try check([G.random(1, hidden, seed: 50), G.random(hidden, inputs + hidden, seed: 51),
-                   G.random(hidden, seed: 52), G.random(outputs, inputs + hidden, seed: 53),
-                   G.random(outputs, seed: 54)]) { g, v in
+        try check([
+            G.random(1, hidden, seed: 50), G.random(hidden, inputs + hidden, seed: 51),
+            G.random(hidden, seed: 52), G.random(outputs, inputs + hidden, seed: 53),
+            G.random(outputs, seed: 54),
+        ]) { g, v in
             var h = v[0]
             var y: Variable? = nil
             for token in [0, 3, 1, 4, 2] {

@@ -2,14 +2,18 @@ import Testing
 @testable import CharNN
 
 @Suite struct GraphTests {
-    func expectError(_ kind: CharNNError.Kind, _ fragment: String, _ body: () throws -> Void,
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(
+        _ kind: CharNNError.Kind, _ fragment: String, _ body: () throws -> Void,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             try body()
             Issue.record("expected an error containing '\(fragment)'", sourceLocation: sourceLocation)
         } catch let error as CharNNError {
             #expect(error.kind == kind, "\(error.message)", sourceLocation: sourceLocation)
-            #expect(error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'", sourceLocation: sourceLocation)
+            #expect(
+                error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'",
+                sourceLocation: sourceLocation)
         } catch {
             Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
         }
@@ -23,12 +27,16 @@ import Testing
         expectError(.shapeMismatch, "add: shapes [2, 3] and [4, 5]") { _ = try a + b }
         expectError(.shapeMismatch, "concat") { _ = try a.concat(b) }
         expectError(.shapeMismatch, "slice: columns 2..<5") { _ = try a.slice(columns: 2..<5) }
-        expectError(.shapeMismatch, "crossEntropy: 2 rows of logits but 1 targets") { _ = try a.crossEntropy(targets: [0]) }
+        expectError(.shapeMismatch, "crossEntropy: 2 rows of logits but 1 targets") {
+            _ = try a.crossEntropy(targets: [0])
+        }
         expectError(.invalidArgument, "target 1 is 3") { _ = try a.crossEntropy(targets: [0, 3]) }
         expectError(.invalidArgument, "index 0 is -1") { _ = try g.embedding(a, indices: [-1]) }
         expectError(.invalidArgument, "index 1 is 9") { _ = try g.oneHot([1, 9], depth: 5) }
         let bias = g.constant(.zeros(Shape(3)))
-        expectError(.shapeMismatch, "bias [3] does not fit weight [4, 5]") { _ = try g.constant(.zeros(Shape(1, 5))).linear(b, bias: bias) }
+        expectError(.shapeMismatch, "bias [3] does not fit weight [4, 5]") {
+            _ = try g.constant(.zeros(Shape(1, 5))).linear(b, bias: bias)
+        }
     }
 
     @Test func staleAndForeignVariablesAreRefused() {

@@ -9,10 +9,14 @@ import Testing
 
     /// The largest error of `apply` against `reference` over `inputs`: relative (|y − r| / |r|)
     /// when `relative`, else absolute.
-    func worstError(_ apply: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
-                    _ reference: (Double) -> Double, inputs x: [Float], relative: Bool) -> (Double, Float) {
+    func worstError(
+        _ apply: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+        _ reference: (Double) -> Double, inputs x: [Float], relative: Bool
+    ) -> (Double, Float) {
         var y = [Float](repeating: .nan, count: x.count)
-        x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { apply(px.baseAddress!, $0.baseAddress!, x.count) } }
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { apply(px.baseAddress!, $0.baseAddress!, x.count) }
+        }
         var worst = 0.0, at: Float = 0
         for (xi, yi) in zip(x, y) {
             let r = reference(Double(xi))
@@ -23,12 +27,15 @@ import Testing
     }
 
     @Test func expIsWithinAFewUlp() {
-        let (error, at) = worstError(Math.exp, { Foundation.exp($0) }, inputs: Self.inputs.filter { abs($0) <= 87 },
-                                     relative: true)
+        let (error, at) = worstError(
+            Math.exp, { Foundation.exp($0) }, inputs: Self.inputs.filter { abs($0) <= 87 },
+            relative: true)
         #expect(error <= 3.6e-7, "relative error \(error) at x = \(at)")  // 3 ulp
         // Beyond ±88 it saturates (e^88 ≈ 1.65e38, e^-88 ≈ 0) instead of reaching inf.
         var y: [Float] = [0, 0, 0]
-        [Float(100), 1000, -1000].withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { Math.exp(x.baseAddress!, $0.baseAddress!, 3) } }
+        [Float(100), 1000, -1000].withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { Math.exp(x.baseAddress!, $0.baseAddress!, 3) }
+        }
         #expect(y[0].isFinite && y[0] > 1.6e38 && y[1] == y[0] && y[2] >= 0 && y[2] < 1e-38)
     }
 

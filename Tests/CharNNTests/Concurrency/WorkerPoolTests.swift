@@ -83,8 +83,10 @@ import Testing
         #expect(decisions[.belowThreshold] == 2, "forward and backward")
         #expect(decisions[.parallel] == 0)
 
-        for model in [try Model(config: ModelConfig(kind: .elman, hiddenSize: 256), labels: ["A", "B"]),
-                      try Model(config: ModelConfig(kind: .gru, hiddenSize: 256), labels: ["A", "B"])] {
+        for model in [
+            try Model(config: ModelConfig(kind: .elman, hiddenSize: 256), labels: ["A", "B"]),
+            try Model(config: ModelConfig(kind: .gru, hiddenSize: 256), labels: ["A", "B"]),
+        ] {
             let (_, eligible) = PoolDecisions.counting {
                 _ = RecurrentLayerTests.fused(model, [[3, 1, 4, 1, 5, 9, 2]], [1])
             }
@@ -122,7 +124,10 @@ import Testing
                 let arena = Arena()
                 let logits = arena.allocate(names.count * 19)  // rows in the batch's order, the same in both runs
                 model.network.logits(batch, initialHidden: nil, arena: arena, into: logits)
-                return (loss, RecurrentLayerTests.gradients(model), Array(UnsafeBufferPointer(start: logits, count: names.count * 19)))
+                return (
+                    loss, RecurrentLayerTests.gradients(model),
+                    Array(UnsafeBufferPointer(start: logits, count: names.count * 19))
+                )
             }
             return (result.0, result.1, result.2, decisions[.parallel])
         }
@@ -164,7 +169,9 @@ import Testing
         // Slowed again (the free look above ended the suspicion; this one starts it again):
         // alone for 4 periods. Once that runs out on a machine found busy, it looks before it
         // tries again, and a busy look means another (8-period) wait.
-        #expect(governor.record(wall: 4_000_000, waited: 7_000_000, members: 2, now: t1 + 2 * ParallelPolicy.backoffInitial))
+        #expect(
+            governor.record(wall: 4_000_000, waited: 7_000_000, members: 2, now: t1 + 2 * ParallelPolicy.backoffInitial)
+        )
         let t2 = t1 + 6 * ParallelPolicy.backoffInitial
         #expect(!governor.allowsParallel(now: t2, machineIsBusy: { true }))
         #expect(!governor.allowsParallel(now: t2 + 8 * ParallelPolicy.backoffInitial - 1, machineIsBusy: { false }))
@@ -172,7 +179,12 @@ import Testing
         // A look that found the machine free ends the suspicion: it is not looked at again
         // (once per job would be a file read per job) until a job is slowed.
         var looked = false
-        #expect(governor.allowsParallel(now: t2 + 8 * ParallelPolicy.backoffInitial, machineIsBusy: { looked = true; return true }))
+        #expect(
+            governor.allowsParallel(
+                now: t2 + 8 * ParallelPolicy.backoffInitial,
+                machineIsBusy: {
+                    looked = true; return true
+                }))
         #expect(!looked)
         // A streak of clean jobs resets the backoff: the next slowed job costs one period.
         let t3 = t2 + 8 * ParallelPolicy.backoffInitial
@@ -194,12 +206,15 @@ import Testing
         #expect(CPUBudget.parseCPUMax("50000 100000") == 1)
         #expect(CPUBudget.parseCPUMax("max 100000") == nil)
         #expect(CPUBudget.parseCPUMax("") == nil)
-        #expect(CPUBudget.affinityCores(status: "Name:\tx\nCpus_allowed:\tff,00000003\nCpus_allowed_list:\t0-1\n") == 10)
+        #expect(
+            CPUBudget.affinityCores(status: "Name:\tx\nCpus_allowed:\tff,00000003\nCpus_allowed_list:\t0-1\n") == 10)
         #expect(CPUBudget.affinityCores(status: "Name:\tx\n") == nil)
         #expect(CPUBudget.configuredThreads(environment: "3") == 3)
         #expect(CPUBudget.configuredThreads(environment: "1000") == CPUBudget.maxConfigurableThreads)
-        #expect(CPUBudget.configuredThreads(environment: "0") == min(CPUBudget.maxDefaultThreads, CPUBudget.available()))
-        #expect(CPUBudget.configuredThreads(environment: "two") == min(CPUBudget.maxDefaultThreads, CPUBudget.available()))
+        #expect(
+            CPUBudget.configuredThreads(environment: "0") == min(CPUBudget.maxDefaultThreads, CPUBudget.available()))
+        #expect(
+            CPUBudget.configuredThreads(environment: "two") == min(CPUBudget.maxDefaultThreads, CPUBudget.available()))
         #expect(CPUBudget.available() >= 1)
     }
 

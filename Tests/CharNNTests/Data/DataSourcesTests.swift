@@ -14,10 +14,12 @@ import Testing
     static let learned = TextConfig(alphabet: .learned())
 
     @Test func csvRowsLabelsAndSkippedRowsWithTheirLines() throws {
-        let csv = "\u{FEFF}word,lang\r\nпривет,ru\r\n\"hello, world\",en\r\nγεια,el\r\nbad row\r\n,en\r\nκαλά,\r\nсобака,ru\r\n"
+        let csv =
+            "\u{FEFF}word,lang\r\nпривет,ru\r\n\"hello, world\",en\r\nγεια,el\r\nbad row\r\n,en\r\nκαλά,\r\nсобака,ru\r\n"
         try withFile("words.csv", csv) { path in
-            let data = try NameDataset.load(path: path, delimited: DelimitedFormat(textColumn: .name("word"), labelColumn: .name("lang")),
-                                            textConfig: Self.learned)
+            let data = try NameDataset.load(
+                path: path, delimited: DelimitedFormat(textColumn: .name("word"), labelColumn: .name("lang")),
+                textConfig: Self.learned)
             #expect(data.labelNames == ["el", "en", "ru"])
             #expect(data.allTexts == ["привет", "hello, world", "γεια", "собака"])
             #expect(data.labels == [2, 1, 0, 2])
@@ -32,8 +34,9 @@ import Testing
 
     @Test func tsvByIndexWithoutHeader() throws {
         try withFile("data.tsv", "ru\tИванов\nen\tSmith\n") { path in
-            let data = try NameDataset.load(path: path, delimited: DelimitedFormat(hasHeader: false, textColumn: .index(1), labelColumn: .index(0)),
-                                            textConfig: Self.learned)
+            let data = try NameDataset.load(
+                path: path, delimited: DelimitedFormat(hasHeader: false, textColumn: .index(1), labelColumn: .index(0)),
+                textConfig: Self.learned)
             #expect(data.allTexts == ["Иванов", "Smith"] && data.labelNames == ["en", "ru"])
         }
     }
@@ -57,8 +60,9 @@ import Testing
     }
 
     @Test func labelsFromMemoryAreAnyStringsSorted() throws {
-        let data = try NameDataset(texts: ["东京", "서울", "Paris", "", "Berlin"], labels: ["城市", "도시", "ville", "x", "Stadt"],
-                                   textConfig: Self.learned)
+        let data = try NameDataset(
+            texts: ["东京", "서울", "Paris", "", "Berlin"], labels: ["城市", "도시", "ville", "x", "Stadt"],
+            textConfig: Self.learned)
         #expect(data.labelNames == ["Stadt", "ville", "城市", "도시"])
         #expect(data.count == 4 && data.skipped.map(\.location) == ["row 3"])
     }
@@ -74,14 +78,16 @@ import Testing
     @Test func anOverlongTextIsSkipped() throws {
         let dir = try TestSupport.makeTemporaryDirectory()
         defer { TestSupport.removeDirectory(dir) }
-        try TestSupport.write("Smith\n" + String(repeating: "a", count: 200_000) + "\nJones\n", to: dir + "/English.txt")
+        try TestSupport.write(
+            "Smith\n" + String(repeating: "a", count: 200_000) + "\nJones\n", to: dir + "/English.txt")
         let data = try NameDataset.load(directory: dir)
         #expect(data.allTexts == ["Smith", "Jones"])
         #expect(data.skipped.map(\.description) == ["English.txt:2: the text is 200000 bytes; at most 65536"])
         // Within the byte limit but past the symbols a model reads (東 transliterates to "Dong "):
         // skipped at load as prediction would refuse it.
-        let han = try NameDataset(texts: ["ok", String(repeating: "東", count: 300)], labels: ["a", "b"],
-                                  textConfig: TextConfig(alphabet: .learned(), transliterate: true))
+        let han = try NameDataset(
+            texts: ["ok", String(repeating: "東", count: 300)], labels: ["a", "b"],
+            textConfig: TextConfig(alphabet: .learned(), transliterate: true))
         #expect(han.count == 1 && han.skipped.map(\.location) == ["row 1"])
         #expect(han.skipped.first?.reason == .tooManySymbols(1500))
         #expect(han.skipped.first?.description.hasSuffix("the text reads as 1500 symbols; at most 1024") == true)
@@ -104,8 +110,9 @@ import Testing
 
     /// Characters and unknown characters count the same units: symbols as the alphabet reads them.
     @Test func summaryCountsSymbolsRead() throws {
-        let data = try NameDataset(texts: ["東京", "xy"], labels: ["a", "b"],
-                                   textConfig: TextConfig(alphabet: .explicit("xyz"), transliterate: true))
+        let data = try NameDataset(
+            texts: ["東京", "xy"], labels: ["a", "b"],
+            textConfig: TextConfig(alphabet: .explicit("xyz"), transliterate: true))
         let summary = data.summary
         #expect(summary.characters == "Dong Jing ".count + 2)
         #expect(summary.unknownCharacters == "Dong Jing ".count)
@@ -114,7 +121,8 @@ import Testing
     /// An article alphabet with symbols 0.1.0 could not read is written as format 2 and reloads.
     @Test func nonASCIIArticleSymbolsRoundTrip() throws {
         let alphabet = try Alphabet(kind: .article, symbols: "éab", normalization: .article)
-        let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 4, layers: 1), labels: ["x", "y"], alphabet: alphabet)
+        let model = try Model(
+            config: ModelConfig(kind: .gru, hiddenSize: 4, layers: 1), labels: ["x", "y"], alphabet: alphabet)
         let dir = try TestSupport.makeTemporaryDirectory()
         defer { TestSupport.removeDirectory(dir) }
         try model.save(to: dir + "/m.safetensors")
@@ -123,8 +131,10 @@ import Testing
 
     /// Evaluation counts are sparse; the dense matrix and the pair counts agree.
     @Test func evaluationCountsAreSparse() throws {
-        let data = try NameDataset(texts: ["aa", "bb", "cc", "ab"], labels: ["A", "B", "C", "A"], textConfig: Self.learned)
-        let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 8, layers: 1), labels: data.labelNames, alphabet: data.alphabet)
+        let data = try NameDataset(
+            texts: ["aa", "bb", "cc", "ab"], labels: ["A", "B", "C", "A"], textConfig: Self.learned)
+        let model = try Model(
+            config: ModelConfig(kind: .gru, hiddenSize: 8, layers: 1), labels: data.labelNames, alphabet: data.alphabet)
         let evaluation = try model.evaluate(data)
         let matrix = evaluation.confusion
         for i in 0..<3 { for j in 0..<3 { #expect(matrix[i][j] == evaluation.count(trueLabel: i, predicted: j)) } }
@@ -136,7 +146,8 @@ import Testing
         let n = 70_000
         let texts = (0..<n).map { "t\($0)" }
         #expect(throws: CharNNError.self) { try NameDataset(texts: texts, labels: texts, textConfig: Self.learned) }
-        let data = try NameDataset(texts: Array(texts.prefix(65_535)), labels: Array(texts.prefix(65_535)), textConfig: Self.learned)
+        let data = try NameDataset(
+            texts: Array(texts.prefix(65_535)), labels: Array(texts.prefix(65_535)), textConfig: Self.learned)
         #expect(data.labelCount == 65_535)
     }
 
@@ -158,10 +169,15 @@ import Testing
     }
 
     @Test func modelsReadOtherScriptsAndKeepTheirAlphabetInTheCheckpoint() throws {
-        let words: [(String, String)] = [("собака", "ru"), ("кошка", "ru"), ("молоко", "ru"), ("γάτα", "el"), ("σκύλος", "el"),
-                                         ("γάλα", "el"), ("猫", "zh"), ("狗", "zh"), ("牛奶", "zh"), ("고양이", "ko"), ("개", "ko"), ("우유", "ko")]
-        let data = try NameDataset(texts: words.map(\.0), labels: words.map(\.1), textConfig: TextConfig(alphabet: .learned(), caseFold: true))
-        let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 16, layers: 1, seed: 1), labels: data.labelNames, alphabet: data.alphabet)
+        let words: [(String, String)] = [
+            ("собака", "ru"), ("кошка", "ru"), ("молоко", "ru"), ("γάτα", "el"), ("σκύλος", "el"),
+            ("γάλα", "el"), ("猫", "zh"), ("狗", "zh"), ("牛奶", "zh"), ("고양이", "ko"), ("개", "ko"), ("우유", "ko"),
+        ]
+        let data = try NameDataset(
+            texts: words.map(\.0), labels: words.map(\.1), textConfig: TextConfig(alphabet: .learned(), caseFold: true))
+        let model = try Model(
+            config: ModelConfig(kind: .gru, hiddenSize: 16, layers: 1, seed: 1), labels: data.labelNames,
+            alphabet: data.alphabet)
         var training = TrainingConfig()
         (training.epochs, training.batchSize, training.learningRate) = (60, 4, 0.02)
         try model.train(on: data, config: training)
@@ -185,8 +201,11 @@ import Testing
     /// A test file loaded on its own (its own learned alphabet, fewer labels) is read with the
     /// model's alphabet and labels.
     @Test func evaluationReencodesAndRelabels() throws {
-        let train = try NameDataset(texts: ["aa", "bb", "cc", "ab"], labels: ["A", "B", "C", "A"], textConfig: Self.learned)
-        let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 8, layers: 1), labels: train.labelNames, alphabet: train.alphabet)
+        let train = try NameDataset(
+            texts: ["aa", "bb", "cc", "ab"], labels: ["A", "B", "C", "A"], textConfig: Self.learned)
+        let model = try Model(
+            config: ModelConfig(kind: .gru, hiddenSize: 8, layers: 1), labels: train.labelNames,
+            alphabet: train.alphabet)
         let test = try NameDataset(texts: ["bbz", "cc"], labels: ["B", "C"], textConfig: Self.learned)
         #expect(test.alphabet != model.alphabet)
         let evaluation = try model.evaluate(test)

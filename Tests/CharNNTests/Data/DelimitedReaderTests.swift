@@ -22,27 +22,34 @@ import Testing
         var description: String { "\(line): \(reason)" }
     }
 
-    func read(_ bytes: [UInt8], _ format: DelimitedFormat = .csv,
-              source: String = "t.csv") throws(CharNNError) -> (rows: [Row], rejects: [Reject]) {
+    func read(
+        _ bytes: [UInt8], _ format: DelimitedFormat = .csv,
+        source: String = "t.csv"
+    ) throws(CharNNError) -> (rows: [Row], rejects: [Reject]) {
         var rows: [Row] = [], rejects: [Reject] = []
         let result: Result<Void, CharNNError> = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(CharNNError) in
-                try DelimitedReader.read(buffer, source: source, format: format,
-                                         row: { rows.append(Row($0, $1, $2)) },
-                                         reject: { rejects.append(Reject($0, $1)) })
+                try DelimitedReader.read(
+                    buffer, source: source, format: format,
+                    row: { rows.append(Row($0, $1, $2)) },
+                    reject: { rejects.append(Reject($0, $1)) })
             }
         }
         try result.get()
         return (rows, rejects)
     }
 
-    func read(_ text: String, _ format: DelimitedFormat = .csv,
-              source: String = "t.csv") throws(CharNNError) -> (rows: [Row], rejects: [Reject]) {
+    func read(
+        _ text: String, _ format: DelimitedFormat = .csv,
+        source: String = "t.csv"
+    ) throws(CharNNError) -> (rows: [Row], rejects: [Reject]) {
         try read(Array(text.utf8), format, source: source)
     }
 
-    func expectError(_ message: String, kind: CharNNError.Kind = .invalidData, exact: Bool = true,
-                     sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+    func expectError(
+        _ message: String, kind: CharNNError.Kind = .invalidData, exact: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+    ) {
         do {
             try body()
             Issue.record("expected an error: \(message)", sourceLocation: sourceLocation)
@@ -51,8 +58,9 @@ import Testing
             if exact {
                 #expect(error.message == message, sourceLocation: sourceLocation)
             } else {
-                #expect(error.message.contains(message), "'\(error.message)' lacks '\(message)'",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    error.message.contains(message), "'\(error.message)' lacks '\(message)'",
+                    sourceLocation: sourceLocation)
             }
         } catch {
             Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
@@ -97,7 +105,8 @@ import Testing
         #expect(ColumnSelector.name("word").description == "word")
         #expect(DelimitedFormat.csv.delimiter == UInt8(ascii: ","))
         #expect(DelimitedFormat.tsv.delimiter == UInt8(ascii: "\t"))
-        #expect(DelimitedFormat.tsv.hasHeader && DelimitedFormat.tsv.textColumn == .index(0)
+        #expect(
+            DelimitedFormat.tsv.hasHeader && DelimitedFormat.tsv.textColumn == .index(0)
                 && DelimitedFormat.tsv.labelColumn == .index(1))
     }
 
@@ -133,25 +142,26 @@ import Testing
 
     @Test func quotedFieldsHoldDelimitersQuotesAndNewlines() throws {
         let file = #"""
-        text,label\#r
-        "Smith, John",English\#r
-        "He said ""hi""","A ""B"""\#r
-        "two\#r
-        lines",X\#r
-        "three
+            text,label\#r
+            "Smith, John",English\#r
+            "He said ""hi""","A ""B"""\#r
+            "two\#r
+            lines",X\#r
+            "three
 
-        lines","and
-        two"\#r
-        last,row
-        """#
+            lines","and
+            two"\#r
+            last,row
+            """#
         let r = try read(file)
-        #expect(r.rows == [
-            Row(2, "Smith, John", "English"),
-            Row(3, "He said \"hi\"", "A \"B\""),
-            Row(4, "two\r\nlines", "X"),
-            Row(6, "three\n\nlines", "and\ntwo"),
-            Row(10, "last", "row"),
-        ])
+        #expect(
+            r.rows == [
+                Row(2, "Smith, John", "English"),
+                Row(3, "He said \"hi\"", "A \"B\""),
+                Row(4, "two\r\nlines", "X"),
+                Row(6, "three\n\nlines", "and\ntwo"),
+                Row(10, "last", "row"),
+            ])
         #expect(r.rejects.isEmpty)
     }
 
@@ -168,10 +178,14 @@ import Testing
     }
 
     @Test func textAfterAClosingQuoteRejectsTheRow() throws {
-        let r = try read("a,b\n\"Smith\"x,English\n\"ok\"  ,\"fine\" \t\nz,\"q\"\"\"w\n\"lead\"\"\"tail\",y\nlast,row\n")
+        let r = try read(
+            "a,b\n\"Smith\"x,English\n\"ok\"  ,\"fine\" \t\nz,\"q\"\"\"w\n\"lead\"\"\"tail\",y\nlast,row\n")
         #expect(r.rows == [Row(3, "ok", "fine"), Row(6, "last", "row")])
-        #expect(r.rejects == [Reject(2, "text after a closing quote"), Reject(4, "text after a closing quote"),
-                              Reject(5, "text after a closing quote")])
+        #expect(
+            r.rejects == [
+                Reject(2, "text after a closing quote"), Reject(4, "text after a closing quote"),
+                Reject(5, "text after a closing quote"),
+            ])
     }
 
     @Test func unterminatedQuoteThrowsNamingTheLineItOpenedOn() {
@@ -187,10 +201,14 @@ import Testing
     // MARK: - TSV
 
     @Test func tsvUsesTheSameGrammarWithTabs() throws {
-        let file = "word\tlanguage\nSmith, John\tEnglish\n\"tab\there\"\t\"quoted \"\"x\"\"\"\n  spaced  \t Polish \na\tb\tc\n"
+        let file =
+            "word\tlanguage\nSmith, John\tEnglish\n\"tab\there\"\t\"quoted \"\"x\"\"\"\n  spaced  \t Polish \na\tb\tc\n"
         let r = try read(file, .tsv, source: "t.tsv")
-        #expect(r.rows == [Row(2, "Smith, John", "English"), Row(3, "tab\there", "quoted \"x\""),
-                           Row(4, "spaced", "Polish")])
+        #expect(
+            r.rows == [
+                Row(2, "Smith, John", "English"), Row(3, "tab\there", "quoted \"x\""),
+                Row(4, "spaced", "Polish"),
+            ])
         #expect(r.rejects == [Reject(5, "3 fields, expected 2")])
         // An empty field between tabs is a field (tabs are not blanks when they delimit).
         #expect(try read("a\tb\n\tX\n", .tsv).rejects == [Reject(2, "empty text field")])
@@ -201,37 +219,49 @@ import Testing
     @Test func raggedRowsAreRejected() throws {
         let r = try read("a,b\nx,y,z\nlonely\nx,y,\nfine,row\n,\n")
         #expect(r.rows == [Row(5, "fine", "row")])
-        #expect(r.rejects == [Reject(2, "3 fields, expected 2"), Reject(3, "1 field, expected 2"),
-                              Reject(4, "3 fields, expected 2"), Reject(6, "empty text field")])
+        #expect(
+            r.rejects == [
+                Reject(2, "3 fields, expected 2"), Reject(3, "1 field, expected 2"),
+                Reject(4, "3 fields, expected 2"), Reject(6, "empty text field"),
+            ])
     }
 
     @Test func emptyTextOrLabelIsRejected() throws {
         let r = try read("a,b\n,English\nSmith,\n\"\",x\ny,\"\"\n   ,x\nok,1\n")
         #expect(r.rows == [Row(7, "ok", "1")])
-        #expect(r.rejects == [Reject(2, "empty text field"), Reject(3, "empty label field"),
-                              Reject(4, "empty text field"), Reject(5, "empty label field"),
-                              Reject(6, "empty text field")])
+        #expect(
+            r.rejects == [
+                Reject(2, "empty text field"), Reject(3, "empty label field"),
+                Reject(4, "empty text field"), Reject(5, "empty label field"),
+                Reject(6, "empty text field"),
+            ])
     }
 
     @Test func aNulByteAnywhereInTheRecordRejectsIt() throws {
         let bytes = Array("a,b,c\nSm\0ith,x,y\nok,x,\0\n\"q\0\",x,y\n\0\nfine,x,y\n".utf8)
         let r = try read(bytes)
         #expect(r.rows == [Row(6, "fine", "x")])
-        #expect(r.rejects == [Reject(2, "contains a NUL byte"), Reject(3, "contains a NUL byte"),
-                              Reject(4, "contains a NUL byte"), Reject(5, "1 field, expected 3")])
+        #expect(
+            r.rejects == [
+                Reject(2, "contains a NUL byte"), Reject(3, "contains a NUL byte"),
+                Reject(4, "contains a NUL byte"), Reject(5, "1 field, expected 3"),
+            ])
     }
 
     @Test func invalidUTF8InASelectedFieldIsRejected() throws {
         var bytes = Array("a,b,c\n".utf8)
-        bytes += [0x53, 0x80, 0x74] + Array(",x,y\n".utf8)             // stray continuation byte
+        bytes += [0x53, 0x80, 0x74] + Array(",x,y\n".utf8)  // stray continuation byte
         bytes += Array("ok,".utf8) + [0xC0, 0xAF] + Array(",y\n".utf8)  // overlong '/'
         bytes += Array("\"".utf8) + [0xED, 0xA0, 0x80] + Array("\",x,y\n".utf8)  // a surrogate
-        bytes += Array("fine,x,".utf8) + [0xFF] + Array("\n".utf8)     // an unused column is not decoded
-        bytes += Array("end,".utf8) + [0xE6, 0x97]                      // truncated at the end of the file
+        bytes += Array("fine,x,".utf8) + [0xFF] + Array("\n".utf8)  // an unused column is not decoded
+        bytes += Array("end,".utf8) + [0xE6, 0x97]  // truncated at the end of the file
         let r = try read(bytes)
         #expect(r.rows == [Row(5, "fine", "x")])
-        #expect(r.rejects == [Reject(2, "not valid UTF-8"), Reject(3, "not valid UTF-8"),
-                              Reject(4, "not valid UTF-8"), Reject(6, "2 fields, expected 3")])
+        #expect(
+            r.rejects == [
+                Reject(2, "not valid UTF-8"), Reject(3, "not valid UTF-8"),
+                Reject(4, "not valid UTF-8"), Reject(6, "2 fields, expected 3"),
+            ])
         let lastRow = try read(Array(bytes.dropLast(2)) + Array("x,y".utf8))
         #expect(lastRow.rows.last == Row(6, "end", "x"))
     }
@@ -245,9 +275,12 @@ import Testing
         bytes += Array(repeating: UInt8(ascii: "w"), count: limit) + Array(",4\n".utf8)
         bytes += Array("next,5\n".utf8)
         let r = try read(bytes)
-        #expect(r.rejects == [Reject(3, "field of 200000 bytes; at most 65536"),
-                              Reject(4, "field of 150002 bytes; at most 65536"),
-                              Reject(6, "field of \(limit + 1) bytes; at most \(limit)")])
+        #expect(
+            r.rejects == [
+                Reject(3, "field of 200000 bytes; at most 65536"),
+                Reject(4, "field of 150002 bytes; at most 65536"),
+                Reject(6, "field of \(limit + 1) bytes; at most \(limit)"),
+            ])
         try #require(r.rows.count == 3)
         #expect(r.rows[0] == Row(2, "first", "1"))
         #expect(r.rows[1] == Row(7, String(repeating: "w", count: limit), "4"))
@@ -262,8 +295,9 @@ import Testing
             for end in ["\n", "\r\n", ""] {
                 let file = "a,b\n\(x)1,\(y)2\n\"\(x)\"\"\(y)\",\"\(y)\n\(x)\"\n\(x)\u{0}\(y),3\n\(x)\(y),z\(x)" + end
                 let r = try read(file)
-                #expect(r.rows == [Row(2, x + "1", y + "2"), Row(3, x + "\"" + y, y + "\n" + x), Row(6, x + y, "z" + x)],
-                        "k = \(k), end = \(end.debugDescription)")
+                #expect(
+                    r.rows == [Row(2, x + "1", y + "2"), Row(3, x + "\"" + y, y + "\n" + x), Row(6, x + y, "z" + x)],
+                    "k = \(k), end = \(end.debugDescription)")
                 #expect(r.rejects == [Reject(5, "contains a NUL byte")], "k = \(k)")
             }
             expectError("t.csv:2: unterminated quoted field", exact: false) { _ = try read("a,b\nq,\"\(x)\"\"\(y)") }
@@ -283,7 +317,9 @@ import Testing
     @Test func headerButNoRows() {
         expectError("h.csv: the file has a header but no rows") { _ = try read("word,language\n", source: "h.csv") }
         expectError("h.csv: the file has a header but no rows") { _ = try read("word,language", source: "h.csv") }
-        expectError("h.csv: the file has a header but no rows") { _ = try read("word,language\r\n\r\n \n", source: "h.csv") }
+        expectError("h.csv: the file has a header but no rows") {
+            _ = try read("word,language\r\n\r\n \n", source: "h.csv")
+        }
     }
 
     @Test func onlyRejectedRowsIsNotAnError() throws {
@@ -311,8 +347,9 @@ import Testing
             _ = try read("word,language\nSmith,English\n", DelimitedFormat(textColumn: .index(-1)), source: "n.csv")
         }
         expectError("n.csv:1: the text and label are the same column (0)") {
-            _ = try read("word,language\nSmith,English\n",
-                         DelimitedFormat(textColumn: .name("word"), labelColumn: .index(0)), source: "n.csv")
+            _ = try read(
+                "word,language\nSmith,English\n",
+                DelimitedFormat(textColumn: .name("word"), labelColumn: .index(0)), source: "n.csv")
         }
         // Names match bytewise, quoted header fields are unquoted first.
         let quoted = DelimitedFormat(textColumn: .name("the word"), labelColumn: .name("a \"b\""))
@@ -336,8 +373,12 @@ import Testing
     }
 
     @Test func aDamagedHeaderIsFatal() {
-        expectError("h.csv:1: the header row: contains a NUL byte") { _ = try read(Array("wo\0rd,x\na,b\n".utf8), source: "h.csv") }
-        expectError("h.csv:2: the header row: text after a closing quote") { _ = try read("\n\"word\"s,x\na,b\n", source: "h.csv") }
+        expectError("h.csv:1: the header row: contains a NUL byte") {
+            _ = try read(Array("wo\0rd,x\na,b\n".utf8), source: "h.csv")
+        }
+        expectError("h.csv:2: the header row: text after a closing quote") {
+            _ = try read("\n\"word\"s,x\na,b\n", source: "h.csv")
+        }
         expectError("h.csv:1: the header row: column 1 is not valid UTF-8") {
             _ = try read(Array("word,".utf8) + [0xFE] + Array("\na,b\n".utf8), source: "h.csv")
         }
@@ -360,8 +401,10 @@ import Testing
     /// with proper quoting, LF or CRLF line ends, blank lines between them, read back exactly.
     @Test(arguments: 0..<40) func randomRecordsRoundTrip(seed: UInt64) throws {
         var rng = Xoshiro256(seed: seed &* 7919 &+ 1)
-        let pieces = ["a", "Z", "x", "7", "é", "ß", "Ł", "日本", "🙂", "e\u{301}", "\u{FEFF}", ",", "\t", ";", "\"",
-                      "\"\"", "\n", "\r\n", "\r", " ", "'", "\\"]
+        let pieces = [
+            "a", "Z", "x", "7", "é", "ß", "Ł", "日本", "🙂", "e\u{301}", "\u{FEFF}", ",", "\t", ";", "\"",
+            "\"\"", "\n", "\r\n", "\r", " ", "'", "\\",
+        ]
         let delimiter: UInt8 = Bool.random(using: &rng) ? UInt8(ascii: ",") : UInt8(ascii: "\t")
         let hasHeader = Bool.random(using: &rng)
         let columns = Int.random(in: 2...4, using: &rng)
@@ -369,16 +412,18 @@ import Testing
         var labelIndex = Int.random(in: 0..<columns - 1, using: &rng)
         if labelIndex >= textIndex { labelIndex += 1 }
         let byName = hasHeader && Bool.random(using: &rng)
-        let format = DelimitedFormat(delimiter: delimiter, hasHeader: hasHeader,
-                                     textColumn: byName ? .name("col \(textIndex)") : .index(textIndex),
-                                     labelColumn: byName ? .name("col \(labelIndex)") : .index(labelIndex))
+        let format = DelimitedFormat(
+            delimiter: delimiter, hasHeader: hasHeader,
+            textColumn: byName ? .name("col \(textIndex)") : .index(textIndex),
+            labelColumn: byName ? .name("col \(labelIndex)") : .index(labelIndex))
 
         func randomField() -> String {
             (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
         }
         func write(_ field: String) -> [UInt8] {
             let bytes = Array(field.utf8)
-            let needsQuotes = bytes.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            let needsQuotes =
+                bytes.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
                 || [0x20, 0x09].contains(bytes.first) || [0x20, 0x09].contains(bytes.last)
                 || bytes.starts(with: [0xEF, 0xBB, 0xBF])  // else a file's first field would lose it
             guard needsQuotes || Int.random(in: 0..<4, using: &rng) == 0 else { return bytes }
@@ -396,7 +441,8 @@ import Testing
                 file += write(field)
             }
             if !last || Bool.random(using: &rng) { file += Bool.random(using: &rng) ? [0x0D, 0x0A] : [0x0A] }
-            for _ in 0..<(Int.random(in: 0..<5, using: &rng) == 0 ? Int.random(in: 1...2, using: &rng) : 0) where !last {
+            for _ in 0..<(Int.random(in: 0..<5, using: &rng) == 0 ? Int.random(in: 1...2, using: &rng) : 0) where !last
+            {
                 file += [[0x0A], [0x0D, 0x0A], [0x20, 0x0A]].randomElement(using: &rng)!
             }
         }
@@ -441,15 +487,20 @@ import Testing
             var rows = 0
             let elapsed = try clock.measure {
                 try bytes.withUnsafeBufferPointer { buffer throws(CharNNError) in
-                    try DelimitedReader.read(buffer, source: "bench.csv", format: .csv,
-                                             row: { _, text, label in rows += 1; checksum &+= text.utf8.count &+ label.utf8.count },
-                                             reject: { _, _ in })
+                    try DelimitedReader.read(
+                        buffer, source: "bench.csv", format: .csv,
+                        row: { _, text, label in
+                            rows += 1; checksum &+= text.utf8.count &+ label.utf8.count
+                        },
+                        reject: { _, _ in })
                 }
             }
             #expect(rows == 1_000_000)
             best = min(best, elapsed)
         }
         let ms = Double(best.components.attoseconds) / 1e15 + Double(best.components.seconds) * 1e3
-        print("DelimitedReader: 1,000,000 rows, \(bytes.count) bytes: best of 5 \(ms) ms (\(Double(bytes.count) / ms / 1e3) MB/s), checksum \(checksum)")
+        print(
+            "DelimitedReader: 1,000,000 rows, \(bytes.count) bytes: best of 5 \(ms) ms (\(Double(bytes.count) / ms / 1e3) MB/s), checksum \(checksum)"
+        )
     }
 }

@@ -12,16 +12,19 @@ import Testing
 
     func text(_ s: String) -> [UInt8] { Array(s.utf8) }
 
-    func expectError(_ kind: CharNNError.Kind, containing fragments: [String],
-                     _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(
+        _ kind: CharNNError.Kind, containing fragments: [String],
+        _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             try body()
             Issue.record("expected an error", sourceLocation: sourceLocation)
         } catch let error as CharNNError {
             #expect(error.kind == kind, sourceLocation: sourceLocation)
             for fragment in fragments {
-                #expect(error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'",
+                    sourceLocation: sourceLocation)
             }
         } catch {
             Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
@@ -52,9 +55,10 @@ import Testing
             let data = try NameDataset.load(directory: dir)
             #expect(data.allTexts == ["Novak"])
             #expect(data.skipped.map(\.location) == ["Czech.txt:1", "Czech.txt:3", "Czech.txt:4"])
-            #expect(data.skipped.map(\.reason) == [
-                .outOfVocabulary("/"), .outOfVocabulary("1"), .noTransliteration,
-            ])
+            #expect(
+                data.skipped.map(\.reason) == [
+                    .outOfVocabulary("/"), .outOfVocabulary("1"), .noTransliteration,
+                ])
         }
     }
 
@@ -108,8 +112,9 @@ import Testing
     }
 
     @Test func fromMemory() throws {
-        let data = try NameDataset(names: ["Smith", "Żak", "Rafaj1", ""], labels: [0, 1, 1, 0],
-                                   labelNames: ["English", "Polish"])
+        let data = try NameDataset(
+            names: ["Smith", "Żak", "Rafaj1", ""], labels: [0, 1, 1, 0],
+            labelNames: ["English", "Polish"])
         #expect(data.count == 2)
         #expect(data.encodedText(1) == "Zak")
         #expect(data.skipped.map(\.location) == ["name 2", "name 3"])

@@ -100,7 +100,9 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) mismatches: \(mismatches.sorted())")
         #expect(differing.isSubset(of: Self.hanExceptions))
-        #expect(differing.count == Self.hanExceptions.count, "exceptions now equal: \(Self.hanExceptions.subtracting(differing).sorted())")
+        #expect(
+            differing.count == Self.hanExceptions.count,
+            "exceptions now equal: \(Self.hanExceptions.subtracting(differing).sorted())")
     }
 
     /// The first 20 non-ASCII words of each language of the words data equal unidecode's answer.

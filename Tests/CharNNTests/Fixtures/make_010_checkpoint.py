@@ -8,6 +8,7 @@ Run by hand against a 0.1.0 build (commit 7995049 made the committed files):
     CHARNN_LIBRARY=/tmp/v010/.build/release/libcharnn.so PYTHONPATH=/tmp/v010/bindings/python \
         python3 make_010_checkpoint.py path/to/data/names
 """
+
 import json
 import os
 import sys
@@ -22,6 +23,8 @@ model.fit(train, epochs=1, batch_size=64, lr=0.01, seed=0)
 model.save(os.path.join(here, "charnn_0.1.0_gru.safetensors"))
 # ASCII, Latin with diacritics (transliterated), punctuation, and a character 0.1.0 dropped.
 names = ["Mike", "Qin", "Slaveya", "Ślusàrski", "O'Neil-Smith", "Nguyễn", "Müller", "Rafaj1"]
+
+
 def probabilities(name):
     by_label = dict(model.predict(name, k=len(model.labels)))
     return [float(by_label[label]) for label in model.labels]

@@ -7,6 +7,7 @@ Run by hand where torch is installed (`pip install torch`):
     python3 make_torch_fixtures.py NAME ...     # only these (e.g. recurrent_options)
 `make test` reads the committed JSON files and needs no torch.
 """
+
 import json
 import os
 import sys
@@ -40,8 +41,19 @@ def linear():
     y = F.linear(x, w, b)
     seed = torch.randn_like(y)
     y.backward(seed)
-    write("linear", {"x": t(x), "weight": t(w), "bias": t(b), "y": t(y), "seed": t(seed),
-                     "grad_x": t(x.grad), "grad_weight": t(w.grad), "grad_bias": t(b.grad)})
+    write(
+        "linear",
+        {
+            "x": t(x),
+            "weight": t(w),
+            "bias": t(b),
+            "y": t(y),
+            "seed": t(seed),
+            "grad_x": t(x.grad),
+            "grad_weight": t(w.grad),
+            "grad_bias": t(b.grad),
+        },
+    )
 
 
 def log_softmax_cross_entropy():
@@ -52,9 +64,18 @@ def log_softmax_cross_entropy():
     (grad_ls,) = torch.autograd.grad(log_probs, logits, seed)
     loss = F.cross_entropy(logits, targets)
     loss.backward()
-    write("cross_entropy", {"logits": t(logits), "targets": targets.tolist(), "log_softmax": t(log_probs),
-                            "seed": t(seed), "grad_log_softmax": t(grad_ls), "loss": float(loss.detach()),
-                            "grad_logits": t(logits.grad)})
+    write(
+        "cross_entropy",
+        {
+            "logits": t(logits),
+            "targets": targets.tolist(),
+            "log_softmax": t(log_probs),
+            "seed": t(seed),
+            "grad_log_softmax": t(grad_ls),
+            "loss": float(loss.detach()),
+            "grad_logits": t(logits.grad),
+        },
+    )
 
 
 def sigmoid_tanh():
@@ -63,8 +84,18 @@ def sigmoid_tanh():
     seed_s, seed_t = torch.randn_like(s), torch.randn_like(th)
     (gs,) = torch.autograd.grad(s, x, seed_s)
     (gt,) = torch.autograd.grad(th, x, seed_t)
-    write("sigmoid_tanh", {"x": t(x), "sigmoid": t(s), "tanh": t(th), "seed_sigmoid": t(seed_s),
-                           "seed_tanh": t(seed_t), "grad_sigmoid": t(gs), "grad_tanh": t(gt)})
+    write(
+        "sigmoid_tanh",
+        {
+            "x": t(x),
+            "sigmoid": t(s),
+            "tanh": t(th),
+            "seed_sigmoid": t(seed_s),
+            "seed_tanh": t(seed_t),
+            "grad_sigmoid": t(gs),
+            "grad_tanh": t(gt),
+        },
+    )
 
 
 def concat():
@@ -101,12 +132,22 @@ def elman_unrolled():
         output, hidden = model(x, hidden)
     loss = F.cross_entropy(output, torch.tensor([target]))
     loss.backward()
-    write("elman_unrolled", {
-        "hidden_size": hidden_size, "classes": classes, "name": name, "tokens": [VOCAB.index(c) for c in name],
-        "target": target, "h0": t(h0), "output": t(output), "loss": float(loss.detach()), "grad_h0": t(h0.grad),
-        **{k: t(v) for k, v in model.state_dict().items()},
-        **{"grad_" + k: t(p.grad) for k, p in model.named_parameters()},
-    })
+    write(
+        "elman_unrolled",
+        {
+            "hidden_size": hidden_size,
+            "classes": classes,
+            "name": name,
+            "tokens": [VOCAB.index(c) for c in name],
+            "target": target,
+            "h0": t(h0),
+            "output": t(output),
+            "loss": float(loss.detach()),
+            "grad_h0": t(h0.grad),
+            **{k: t(v) for k, v in model.state_dict().items()},
+            **{"grad_" + k: t(p.grad) for k, p in model.named_parameters()},
+        },
+    )
 
 
 class RecurrentClassifier(torch.nn.Module):
@@ -136,13 +177,21 @@ def recurrent(kind):
     logits = torch.cat([model(n) for n in names])
     loss = F.cross_entropy(logits, torch.tensor(targets))
     loss.backward()
-    write(kind, {
-        "hidden_size": hidden_size, "num_layers": 2, "classes": classes, "names": names,
-        "tokens": [[VOCAB.index(c) for c in n] for n in names], "targets": targets,
-        "logits": t(logits), "loss": float(loss.detach()),
-        **{k: t(v) for k, v in model.state_dict().items()},
-        **{"grad_" + k: t(p.grad) for k, p in model.named_parameters()},
-    })
+    write(
+        kind,
+        {
+            "hidden_size": hidden_size,
+            "num_layers": 2,
+            "classes": classes,
+            "names": names,
+            "tokens": [[VOCAB.index(c) for c in n] for n in names],
+            "targets": targets,
+            "logits": t(logits),
+            "loss": float(loss.detach()),
+            **{k: t(v) for k, v in model.state_dict().items()},
+            **{"grad_" + k: t(p.grad) for k, p in model.named_parameters()},
+        },
+    )
 
 
 def cell_step(kind, x, h, c, w_ih, w_hh, b_ih, b_hh):
@@ -168,7 +217,7 @@ def ngram_buckets(tokens, buckets, minimum, maximum):
             if n == 1 and (start == 0 or start == len(framed) - 1):
                 continue
             h = 2166136261
-            for s in framed[start:start + n]:
+            for s in framed[start : start + n]:
                 h = ((h ^ (s & 0xFF)) * 16777619) & 0xFFFFFFFF
                 h = ((h ^ (s >> 8)) * 16777619) & 0xFFFFFFFF
             ids.append(h % buckets)
@@ -255,8 +304,12 @@ def recurrent_options():
     cases = []
     for kind in ("gru", "lstm"):
         for embedding_size, bidirectional, layers, pooling, ngrams in [
-                (4, True, 2, "last", None), (0, True, 1, "mean", None), (3, False, 2, "max", None),
-                (5, True, 2, "max", None), (4, True, 2, "mean", (41, 3, 1, 5))]:
+            (4, True, 2, "last", None),
+            (0, True, 1, "mean", None),
+            (3, False, 2, "max", None),
+            (5, True, 2, "max", None),
+            (4, True, 2, "mean", (41, 3, 1, 5)),
+        ]:
             torch.manual_seed(len(cases) + 99)
             hidden, classes = 5, 4
             model = OptionsClassifier(kind, hidden, layers, classes, embedding_size, bidirectional, pooling, ngrams)
@@ -266,21 +319,46 @@ def recurrent_options():
             logits = torch.stack([model(tok) for tok in tokens])
             reference = torch.stack([model.module_forward(tok) for tok in tokens])
             assert torch.allclose(logits, reference, atol=1e-6), "written-out cells differ from nn." + kind
-            masks = [{"layers": [(torch.rand(len(tok), width) >= p).float() / (1 - p) for _ in range(layers - 1)],
-                      "head": (torch.rand(head_width) >= p).float() / (1 - p)} for tok in tokens]
+            masks = [
+                {
+                    "layers": [(torch.rand(len(tok), width) >= p).float() / (1 - p) for _ in range(layers - 1)],
+                    "head": (torch.rand(head_width) >= p).float() / (1 - p),
+                }
+                for tok in tokens
+            ]
             train_logits = torch.stack([model(tok, m) for tok, m in zip(tokens, masks)])
             loss = F.cross_entropy(train_logits, torch.tensor(targets))
             loss.backward()
-            cases.append({
-                "kind": kind, "embedding_size": embedding_size, "bidirectional": bidirectional, "num_layers": layers,
-                "pooling": pooling, "hidden_size": hidden, "classes": classes, "dropout": p,
-                **({"ngram_buckets": ngrams[0], "ngram_dim": ngrams[1], "ngram_min": ngrams[2], "ngram_max": ngrams[3]}
-                   if ngrams else {}),
-                "tokens": tokens, "targets": targets, "logits": t(logits), "loss": float(loss.detach()),
-                "layer_masks": [[t(x) for x in m["layers"]] for m in masks], "head_masks": [t(m["head"]) for m in masks],
-                "parameters": {k: t(v) for k, v in model.state_dict().items()},
-                "gradients": {k: t(v.grad) for k, v in model.named_parameters()},
-            })
+            cases.append(
+                {
+                    "kind": kind,
+                    "embedding_size": embedding_size,
+                    "bidirectional": bidirectional,
+                    "num_layers": layers,
+                    "pooling": pooling,
+                    "hidden_size": hidden,
+                    "classes": classes,
+                    "dropout": p,
+                    **(
+                        {
+                            "ngram_buckets": ngrams[0],
+                            "ngram_dim": ngrams[1],
+                            "ngram_min": ngrams[2],
+                            "ngram_max": ngrams[3],
+                        }
+                        if ngrams
+                        else {}
+                    ),
+                    "tokens": tokens,
+                    "targets": targets,
+                    "logits": t(logits),
+                    "loss": float(loss.detach()),
+                    "layer_masks": [[t(x) for x in m["layers"]] for m in masks],
+                    "head_masks": [t(m["head"]) for m in masks],
+                    "parameters": {k: t(v) for k, v in model.state_dict().items()},
+                    "gradients": {k: t(v.grad) for k, v in model.named_parameters()},
+                }
+            )
     write("recurrent_options", {"cases": cases})
 
 
@@ -318,21 +396,45 @@ def gru_checkpoint():
     """A GRU saved by PyTorch with safetensors and charnn's metadata, and the probabilities
     PyTorch gives for a few names: charnn must load the file and agree."""
     from safetensors.torch import save_file
+
     labels = ["Alpha", "Beta", "Gamma"]
     model = RecurrentClassifier("gru", 6, 2, len(labels))
-    metadata = {"format": "charnn", "format_version": "1", "model_kind": "gru", "input_size": str(len(VOCAB)),
-                "hidden_size": "6", "num_layers": "2", "num_classes": "3", "hidden_init": "zeros", "seed": "0",
-                "labels": json.dumps(labels), "vocabulary": VOCAB}
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-              os.path.join(HERE, "torch_gru_checkpoint.safetensors"), metadata=metadata)
+    metadata = {
+        "format": "charnn",
+        "format_version": "1",
+        "model_kind": "gru",
+        "input_size": str(len(VOCAB)),
+        "hidden_size": "6",
+        "num_layers": "2",
+        "num_classes": "3",
+        "hidden_init": "zeros",
+        "seed": "0",
+        "labels": json.dumps(labels),
+        "vocabulary": VOCAB,
+    }
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items()},
+        os.path.join(HERE, "torch_gru_checkpoint.safetensors"),
+        metadata=metadata,
+    )
     names = ["Mike", "Qin", "Slaveya"]
     with torch.no_grad():
         probabilities = [t(torch.softmax(model(n), 1)[0]) for n in names]
     write("gru_checkpoint", {"names": names, "probabilities": probabilities, "labels": labels})
 
 
-ALL = [linear, log_softmax_cross_entropy, sigmoid_tanh, concat, elman_unrolled, lambda: recurrent("gru"),
-       lambda: recurrent("lstm"), optimizers, gru_checkpoint, recurrent_options]
+ALL = [
+    linear,
+    log_softmax_cross_entropy,
+    sigmoid_tanh,
+    concat,
+    elman_unrolled,
+    lambda: recurrent("gru"),
+    lambda: recurrent("lstm"),
+    optimizers,
+    gru_checkpoint,
+    recurrent_options,
+]
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:

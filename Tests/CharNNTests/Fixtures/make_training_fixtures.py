@@ -10,8 +10,8 @@ Run by hand where torch is installed (`pip install torch`):
     python3 make_training_fixtures.py
 `make test` reads the committed JSON file and needs no torch.
 """
+
 import json
-import math
 import os
 
 import torch
@@ -27,7 +27,7 @@ def flat(x):
 
 def loss_cases():
     rows, classes = 6, 5
-    logits = (torch.randn(rows, classes, dtype=torch.float64) * 3)
+    logits = torch.randn(rows, classes, dtype=torch.float64) * 3
     logits[5] = torch.tensor([80.0, -80.0, 10.0, -30.0, 79.5], dtype=torch.float64)  # extreme: log-space needed
     targets = torch.tensor([0, 4, 2, 2, 1, 1])
     weights = torch.tensor([0.5, 2.0, 1.0, 0.0, 3.0], dtype=torch.float64)  # label 3 weighs 0
@@ -36,8 +36,14 @@ def loss_cases():
         x = logits.clone().requires_grad_(True)
         loss = F.cross_entropy(x, targets, weight=weights if weighted else None, label_smoothing=smoothing)
         loss.backward()
-        cases.append({"label_smoothing": smoothing, "weights": flat(weights) if weighted else None,
-                      "loss": float(loss.detach()), "grad": flat(x.grad)})
+        cases.append(
+            {
+                "label_smoothing": smoothing,
+                "weights": flat(weights) if weighted else None,
+                "loss": float(loss.detach()),
+                "grad": flat(x.grad),
+            }
+        )
     return {"rows": rows, "classes": classes, "logits": flat(logits), "targets": targets.tolist(), "cases": cases}
 
 
@@ -64,8 +70,13 @@ def cosine_plain(base, floor, total):
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=base)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=floor)
-    return {"base": base, "min": floor, "warmup": 0, "total": total,
-            "rates": rates_per_step(opt, sched, total, lambda t: sched.step())}
+    return {
+        "base": base,
+        "min": floor,
+        "warmup": 0,
+        "total": total,
+        "rates": rates_per_step(opt, sched, total, lambda t: sched.step()),
+    }
 
 
 def step_lr(base, step_size, gamma, epochs, steps_per_epoch):
@@ -77,16 +88,30 @@ def step_lr(base, step_size, gamma, epochs, steps_per_epoch):
         if (t + 1) % steps_per_epoch == 0:
             sched.step()
 
-    return {"base": base, "step_size": step_size, "gamma": gamma, "epochs": epochs,
-            "steps_per_epoch": steps_per_epoch, "rates": rates_per_step(opt, sched, epochs * steps_per_epoch, after)}
+    return {
+        "base": base,
+        "step_size": step_size,
+        "gamma": gamma,
+        "epochs": epochs,
+        "steps_per_epoch": steps_per_epoch,
+        "rates": rates_per_step(opt, sched, epochs * steps_per_epoch, after),
+    }
 
 
 def plateau(base, factor, patience, floor, losses):
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=base)
-    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=factor, patience=patience,
-                                                       threshold=1e-4, threshold_mode="rel", cooldown=0,
-                                                       min_lr=floor, eps=1e-8)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt,
+        mode="min",
+        factor=factor,
+        patience=patience,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=floor,
+        eps=1e-8,
+    )
     rates = []  # the rate of each epoch: the first before any loss, then after each
     for loss in losses:
         rates.append(opt.param_groups[0]["lr"])
@@ -98,12 +123,16 @@ def main():
     fixture = {
         "torch": torch.__version__,
         "loss": loss_cases(),
-        "cosine": [cosine_with_warmup(0.01, 1e-4, 5, 23), cosine_with_warmup(1e-3, 0.0, 2, 10),
-                   cosine_plain(0.1, 0.001, 12)],
+        "cosine": [
+            cosine_with_warmup(0.01, 1e-4, 5, 23),
+            cosine_with_warmup(1e-3, 0.0, 2, 10),
+            cosine_plain(0.1, 0.001, 12),
+        ],
         "step": [step_lr(0.05, 2, 0.5, 7, 3), step_lr(1e-3, 1, 0.1, 4, 2)],
-        "plateau": [plateau(0.1, 0.5, 1, 0.01, [1.0, 0.9, 0.95, 0.9, 0.91, 0.89995, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0,
-                                                 1.1, 1.2]),
-                    plateau(1e-3, 0.1, 0, 0.0, [2.0, 2.0, 1.0, 1.5, 1.5, 1.5])],
+        "plateau": [
+            plateau(0.1, 0.5, 1, 0.01, [1.0, 0.9, 0.95, 0.9, 0.91, 0.89995, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2]),
+            plateau(1e-3, 0.1, 0, 0.0, [2.0, 2.0, 1.0, 1.5, 1.5, 1.5]),
+        ],
     }
     path = os.path.join(HERE, "torch_training.json")
     with open(path, "w") as f:

@@ -16,6 +16,7 @@ Run from the package root (standard library only):
     python3 Tests/CharNNTests/Fixtures/make_unicode_normalization_oracle.py [DATA_ROOT]
 DATA_ROOT (default /work/shared/data) holds words/*.txt and names/*.txt.
 """
+
 import glob
 import json
 import os
@@ -29,24 +30,110 @@ PER_SCRIPT = 300
 
 HARD = [
     # Hangul: syllables, conjoining jamo (LV, LVT), compatibility jamo, halfwidth.
-    "한국어", "\u1112\u1161\u11ab", "\u1100\u1161", "\uac00\u11a8", "\u1100\u1161\u11a8\u11a8",
-    "\u3131\u314f", "\uffa1", "\u1100\u0301\u1161",
+    "한국어",
+    "\u1112\u1161\u11ab",
+    "\u1100\u1161",
+    "\uac00\u11a8",
+    "\u1100\u1161\u11a8\u11a8",
+    "\u3131\u314f",
+    "\uffa1",
+    "\u1100\u0301\u1161",
     # Ligatures and compatibility forms.
-    "ﬁle", "ﬃ", "ﬆ", "x²", "H₂O", "½", "Ａｂｃ１２３", "ｶﾞ", "ｱﾟ", "㌀", "㍿", "㎏", "™", "…", "ǅ", "Ǆ",
-    "\u00a0", "\u2003", "ℌ", "𝐀𝐁", "①", "⑴", "ſ", "ẛ", "\ufdfa", "\u0f77",
+    "ﬁle",
+    "ﬃ",
+    "ﬆ",
+    "x²",
+    "H₂O",
+    "½",
+    "Ａｂｃ１２３",
+    "ｶﾞ",
+    "ｱﾟ",
+    "㌀",
+    "㍿",
+    "㎏",
+    "™",
+    "…",
+    "ǅ",
+    "Ǆ",
+    "\u00a0",
+    "\u2003",
+    "ℌ",
+    "𝐀𝐁",
+    "①",
+    "⑴",
+    "ſ",
+    "ẛ",
+    "\ufdfa",
+    "\u0f77",
     # Singletons and the two Ångström signs.
-    "\u212b", "\u00c5", "A\u030a", "\u2126", "\u212a", "\u0340", "\u0343", "\u0374", "\u037e",
+    "\u212b",
+    "\u00c5",
+    "A\u030a",
+    "\u2126",
+    "\u212a",
+    "\u0340",
+    "\u0343",
+    "\u0374",
+    "\u037e",
     # Canonical reordering and blocking.
-    "a\u0323\u0302", "a\u0302\u0323", "\u1ea1\u0302", "\u00e0\u0323", "a\u0301\u0301", "a\u0305\u0300",
-    "a\u0300\u0305", "e\u0301\u0316", "\u0304\u0f73", "x\u0301\u0f73", "\u0f73\u0f73", "\u0301a",
-    "\u0958", "\u0915\u093c", "\u09cb", "\u09c7\u09be", "\u0bca", "\u0bc6\u0bbe", "\u0dda",
+    "a\u0323\u0302",
+    "a\u0302\u0323",
+    "\u1ea1\u0302",
+    "\u00e0\u0323",
+    "a\u0301\u0301",
+    "a\u0305\u0300",
+    "a\u0300\u0305",
+    "e\u0301\u0316",
+    "\u0304\u0f73",
+    "x\u0301\u0f73",
+    "\u0f73\u0f73",
+    "\u0301a",
+    "\u0958",
+    "\u0915\u093c",
+    "\u09cb",
+    "\u09c7\u09be",
+    "\u0bca",
+    "\u0bc6\u0bbe",
+    "\u0dda",
     # Casing: ǰ, ΐ, final sigma, Turkish dotted and dotless i, ß, ẞ, ŉ, ﬀ, ᾳ, Cherokee.
-    "ǰ", "J\u030c", "ΐ", "ΰ", "ΣΑΣ", "σας", "Σ", "ς", "İstanbul", "ıi", "İ", "Straße", "STRASSE", "ẞ",
-    "ŉ", "ﬀ", "ᾳ", "ᾼ", "ᾈ", "\u0345", "ᏸ", "Ꭰ", "µ", "K", "ǈ", "Ǳ",
+    "ǰ",
+    "J\u030c",
+    "ΐ",
+    "ΰ",
+    "ΣΑΣ",
+    "σας",
+    "Σ",
+    "ς",
+    "İstanbul",
+    "ıi",
+    "İ",
+    "Straße",
+    "STRASSE",
+    "ẞ",
+    "ŉ",
+    "ﬀ",
+    "ᾳ",
+    "ᾼ",
+    "ᾈ",
+    "\u0345",
+    "ᏸ",
+    "Ꭰ",
+    "µ",
+    "K",
+    "ǈ",
+    "Ǳ",
     # Vietnamese (stacked marks).
-    "Tiếng Việt", "Nguyễn", "phở", "Đặng", "ỡ", "Ử",
+    "Tiếng Việt",
+    "Nguyễn",
+    "phở",
+    "Đặng",
+    "ỡ",
+    "Ử",
     # Mixed scripts, ASCII, empty.
-    "Ωmega Ünïcödé", "ÀÉÎÕÜ", "ABC def", "",
+    "Ωmega Ünïcödé",
+    "ÀÉÎÕÜ",
+    "ABC def",
+    "",
 ]
 
 
@@ -73,7 +160,9 @@ def script(word: str) -> str:
 
 def main():
     words = set()
-    for path in sorted(glob.glob(os.path.join(DATA, "words", "*.txt")) + glob.glob(os.path.join(DATA, "names", "*.txt"))):
+    for path in sorted(
+        glob.glob(os.path.join(DATA, "words", "*.txt")) + glob.glob(os.path.join(DATA, "names", "*.txt"))
+    ):
         with open(path, encoding="utf-8") as f:
             words.update(line.strip() for line in f if line.strip())
     skipped = 0
@@ -113,8 +202,10 @@ def main():
     with open(out, "w", encoding="utf-8") as f:
         json.dump(oracle, f, ensure_ascii=False, separators=(",", ":"))
         f.write("\n")
-    print("%d cases (%d hard, %d scalars), %d skipped, %d bytes"
-          % (len(cases), len(HARD), len(scalars), skipped, os.path.getsize(out)))
+    print(
+        "%d cases (%d hard, %d scalars), %d skipped, %d bytes"
+        % (len(cases), len(HARD), len(scalars), skipped, os.path.getsize(out))
+    )
 
 
 if __name__ == "__main__":

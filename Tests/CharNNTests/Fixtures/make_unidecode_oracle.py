@@ -15,6 +15,7 @@ Run by hand: `pip install unidecode` (1.4.0), then from anywhere
 NAMES_DIR and WORDS_DIR default to ../shared/data/names and ../shared/data/words, relative to
 the repository's root.
 """
+
 import json
 import os
 import sys
@@ -67,5 +68,7 @@ oracle = {
 }
 with open(os.path.join(here, "unidecode_oracle.json"), "w", encoding="utf-8") as f:
     json.dump(oracle, f, ensure_ascii=False, indent=0, sort_keys=True)
-print(f"{len(code_points)} code points, {len(names)} names, {len(data_chars)} data code points, "
-      f"{len(words)} words", file=sys.stderr)
+print(
+    f"{len(code_points)} code points, {len(names)} names, {len(data_chars)} data code points, {len(words)} words",
+    file=sys.stderr,
+)

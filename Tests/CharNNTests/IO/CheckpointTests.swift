@@ -8,20 +8,24 @@ import Testing
         try body(dir)
     }
 
-    func expectCheckpointError(_ bytes: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectCheckpointError(_ bytes: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation)
+    {
         do {
             _ = try Model.load(bytes: bytes, source: "bad.safetensors")
             Issue.record("expected a checkpoint error containing '\(fragment)'", sourceLocation: sourceLocation)
         } catch {
             #expect(error.kind == .invalidCheckpoint, "\(error.message)", sourceLocation: sourceLocation)
-            #expect(error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'", sourceLocation: sourceLocation)
+            #expect(
+                error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'",
+                sourceLocation: sourceLocation)
         }
     }
 
     @Test(arguments: [ModelKind.elman, .gru, .lstm])
     func roundTripPredictsExactlyTheSame(kind: ModelKind) throws {
         try withTemporaryDirectory { dir in
-            let model = try Model(config: ModelConfig(kind: kind, hiddenSize: 12, seed: 5), labels: ["Zeta", "Éta", "Theta"])
+            let model = try Model(
+                config: ModelConfig(kind: kind, hiddenSize: 12, seed: 5), labels: ["Zeta", "Éta", "Theta"])
             let path = dir + "/model.safetensors"
             try model.save(to: path)
             let loaded = try Model.load(from: path)

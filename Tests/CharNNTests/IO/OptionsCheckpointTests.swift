@@ -15,12 +15,15 @@ import Testing
         var ngrams: NgramOptions? = nil
 
         var testDescription: String {
-            "\(kind) emb \(embedding) bi \(bidirectional) L\(layers) \(pooling) p \(dropout)" + (ngrams.map { " ngrams \($0.buckets)" } ?? "")
+            "\(kind) emb \(embedding) bi \(bidirectional) L\(layers) \(pooling) p \(dropout)"
+                + (ngrams.map { " ngrams \($0.buckets)" } ?? "")
         }
 
         var config: ModelConfig {
             var c = ModelConfig(kind: kind, hiddenSize: 6, layers: layers, seed: 9)
-            (c.embeddingSize, c.bidirectional, c.pooling, c.dropout, c.ngrams) = (embedding, bidirectional, pooling, dropout, ngrams)
+            (c.embeddingSize, c.bidirectional, c.pooling, c.dropout, c.ngrams) = (
+                embedding, bidirectional, pooling, dropout, ngrams
+            )
             return c
         }
     }
@@ -33,8 +36,9 @@ import Testing
         Case(kind: .gru, pooling: .max),
         Case(kind: .gru, layers: 2, dropout: 0.3),
         Case(kind: .lstm, ngrams: NgramOptions(buckets: 97, dimension: 4, minimum: 2, maximum: 4)),
-        Case(kind: .gru, embedding: 7, bidirectional: true, layers: 2, pooling: .max, dropout: 0.1,
-             ngrams: NgramOptions(buckets: 256, dimension: 8, minimum: 1, maximum: 5)),
+        Case(
+            kind: .gru, embedding: 7, bidirectional: true, layers: 2, pooling: .max, dropout: 0.1,
+            ngrams: NgramOptions(buckets: 256, dimension: 8, minimum: 1, maximum: 5)),
     ]
 
     static let labels = ["Zeta", "Éta", "Theta"]
@@ -49,8 +53,10 @@ import Testing
     /// option case, the Elman cell, both kinds' defaults and the n-gram bag alone.
     @Test func describedParametersAreTheOnesMade() throws {
         var configs = Self.cases.map(\.config)
-        configs += [ModelConfig(kind: .elman, hiddenSize: 5), ModelConfig(kind: .gru, hiddenSize: 4),
-                    ModelConfig(kind: .lstm, hiddenSize: 4, layers: 3)]
+        configs += [
+            ModelConfig(kind: .elman, hiddenSize: 5), ModelConfig(kind: .gru, hiddenSize: 4),
+            ModelConfig(kind: .lstm, hiddenSize: 4, layers: 3),
+        ]
         var bag = ModelConfig(kind: .gru, hiddenSize: 0, layers: 1)
         bag.ngrams = NgramOptions(buckets: 33, dimension: 3)
         configs.append(bag)
@@ -60,7 +66,8 @@ import Testing
             let described = config.parameterShapes(inputSize: model.alphabet.count, classes: Self.labels.count)
                 .map { "\($0.0) \($0.1.dims)" }
             #expect(made == described, "\(config)")
-            #expect(model.parameters.reduce(0) { $0 + $1.count }
+            #expect(
+                model.parameters.reduce(0) { $0 + $1.count }
                     == config.parameterCount(inputSize: model.alphabet.count, classes: Self.labels.count))
         }
     }
@@ -110,11 +117,15 @@ import Testing
         let plain = try Model(config: ModelConfig(kind: kind, hiddenSize: 5), labels: Self.labels)
         let file = plain.checkpoint()
         #expect(file.metadata("format_version") == "1")
-        let format3Keys = ["embedding_size", "bidirectional", "pooling", "dropout", "ngram_buckets", "ngram_dim",
-                           "ngram_min", "ngram_max"]
+        let format3Keys = [
+            "embedding_size", "bidirectional", "pooling", "dropout", "ngram_buckets", "ngram_dim",
+            "ngram_min", "ngram_max",
+        ]
         #expect(format3Keys.allSatisfy { file.metadata($0) == nil })
 
-        let learned = try Alphabet(learningFrom: ["abc", "xyz"], normalization: TextNormalization(form: .nfc, caseFold: false, transliterate: false))
+        let learned = try Alphabet(
+            learningFrom: ["abc", "xyz"],
+            normalization: TextNormalization(form: .nfc, caseFold: false, transliterate: false))
         let other = try Model(config: ModelConfig(kind: kind, hiddenSize: 5), labels: Self.labels, alphabet: learned)
         let file2 = other.checkpoint()
         #expect(file2.metadata("format_version") == "2")
@@ -138,7 +149,9 @@ import Testing
             } catch {
                 #expect(error.kind == .invalidCheckpoint, "\(error.message)", sourceLocation: sourceLocation)
                 #expect(error.message.contains("'bad.safetensors'"), "\(error.message)", sourceLocation: sourceLocation)
-                #expect(error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'", sourceLocation: sourceLocation)
+                #expect(
+                    error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'",
+                    sourceLocation: sourceLocation)
             }
         }
         // The file as written loads.
@@ -168,7 +181,8 @@ import Testing
         expectError(setMeta("format_version", "2"), "tensors")
         // The Elman cell has no options, even in a format-3 file.
         let learned = try Alphabet(learningFrom: ["abc", "xyz"], normalization: TextNormalization(form: .nfc))
-        let elman = try Model(config: ModelConfig(kind: .elman, hiddenSize: 4), labels: Self.labels, alphabet: learned).checkpoint()
+        let elman = try Model(config: ModelConfig(kind: .elman, hiddenSize: 4), labels: Self.labels, alphabet: learned)
+            .checkpoint()
         #expect(elman.metadata("format_version") == "2")
         var forged = elman
         forged.metadata[1].1 = "3"

@@ -4,8 +4,10 @@ import Testing
 /// The fused GRU, LSTM and Elman layers against PyTorch and against their own op-by-op form.
 @Suite struct RecurrentLayerTests {
     /// A model of `kind` whose parameters are set from a fixture (or random, seeded).
-    static func model(_ kind: ModelKind, hidden: Int, layers: Int? = nil, classes: Int,
-                      fixture: TorchFixture? = nil, seed: UInt64 = 7) throws -> Model {
+    static func model(
+        _ kind: ModelKind, hidden: Int, layers: Int? = nil, classes: Int,
+        fixture: TorchFixture? = nil, seed: UInt64 = 7
+    ) throws -> Model {
         let config = ModelConfig(kind: kind, hiddenSize: hidden, layers: layers, hiddenInit: .zeros, seed: seed)
         let model = try Model(config: config, labels: (0..<classes).map { "L\($0)" })
         if let fixture {
@@ -22,7 +24,9 @@ import Testing
         // The batch puts the longest names first: targets and initial states follow its rows.
         let rowTargets = (0..<batch.size).map { Int32(targets[batch.source($0)]) }
         let H = model.config.hiddenSize
-        let rowHidden = initialHidden.map { h in (0..<batch.size).flatMap { h[batch.source($0) * H..<(batch.source($0) + 1) * H] } }
+        let rowHidden = initialHidden.map { h in
+            (0..<batch.size).flatMap { h[batch.source($0) * H..<(batch.source($0) + 1) * H] }
+        }
         return rowHidden.map { h in
             h.withUnsafeBufferPointer {
                 model.network.lossAndGradients(batch, targets: rowTargets, initialHidden: $0.baseAddress, arena: arena)
@@ -31,7 +35,8 @@ import Testing
     }
 
     /// The same on the op-by-op graph, one name at a time, each loss weighted 1/batch.
-    static func graph(_ model: Model, _ names: [[Int]], _ targets: [Int], initialHidden: [Float]? = nil) throws -> Float {
+    static func graph(_ model: Model, _ names: [[Int]], _ targets: [Int], initialHidden: [Float]? = nil) throws -> Float
+    {
         for p in model.parameters { p.zeroGrad() }
         let g = Graph()
         var total: Float = 0
@@ -53,8 +58,9 @@ import Testing
     @Test(arguments: ["gru", "lstm"])
     func matchesPyTorch(kind: String) throws {
         let f = try TorchFixture(kind)
-        let model = try Self.model(ModelKind(rawValue: kind)!, hidden: try f.int("hidden_size"),
-                                   layers: try f.int("num_layers"), classes: try f.int("classes"), fixture: f)
+        let model = try Self.model(
+            ModelKind(rawValue: kind)!, hidden: try f.int("hidden_size"),
+            layers: try f.int("num_layers"), classes: try f.int("classes"), fixture: f)
         let names = try #require(f.object["tokens"] as? [[Int]])
         let targets = try f.ints("targets")
         let expectedLoss = Float(try f.double("loss"))
@@ -117,15 +123,25 @@ import Testing
         let batch = SequenceBatch(names.map { $0.map(UInt16.init)[...] })
         let arena = Arena()
         let rowLogits = arena.allocate(names.count * 19)
-        let rowHidden = h0.map { h in (0..<batch.size).flatMap { h[batch.source($0) * hidden..<(batch.source($0) + 1) * hidden] } }
-        rowHidden.map { h in h.withUnsafeBufferPointer { model.network.logits(batch, initialHidden: $0.baseAddress, arena: arena, into: rowLogits) } }
+        let rowHidden = h0.map { h in
+            (0..<batch.size).flatMap { h[batch.source($0) * hidden..<(batch.source($0) + 1) * hidden] }
+        }
+        rowHidden.map { h in
+            h.withUnsafeBufferPointer {
+                model.network.logits(batch, initialHidden: $0.baseAddress, arena: arena, into: rowLogits)
+            }
+        }
             ?? model.network.logits(batch, initialHidden: nil, arena: arena, into: rowLogits)
         let logits = arena.allocate(names.count * 19)
         for r in 0..<batch.size { (logits + batch.source(r) * 19).update(from: rowLogits + r * 19, count: 19) }
         for (i, name) in names.enumerated() {
             let g = Graph()
-            let single = try model.network.graphLogits(g, tokens: name, initialHidden: h0.map { Tensor([1, hidden], Array($0[i * hidden..<(i + 1) * hidden])) }).value
-            expectClose(Tensor([1, 19], Array(UnsafeBufferPointer(start: logits + i * 19, count: 19))), single, "logits \(i)")
+            let single = try model.network.graphLogits(
+                g, tokens: name,
+                initialHidden: h0.map { Tensor([1, hidden], Array($0[i * hidden..<(i + 1) * hidden])) }
+            ).value
+            expectClose(
+                Tensor([1, 19], Array(UnsafeBufferPointer(start: logits + i * 19, count: 19))), single, "logits \(i)")
         }
     }
 
@@ -161,8 +177,10 @@ import Testing
         let g = Graph()
         let h0 = Tensor([1, 6], [0.1, -0.2, 0.3, -0.4, 0.5, -0.6])
         let y = try cell.graphLogits(g, tokens: [4], initialHidden: h0).value
-        let direct = try g.oneHot([4], depth: 59).concat(g.constant(h0)).linear(g.parameter(cell.in2output.weight),
-                                                                                 bias: g.parameter(cell.in2output.bias)).value
+        let direct = try g.oneHot([4], depth: 59).concat(g.constant(h0)).linear(
+            g.parameter(cell.in2output.weight),
+            bias: g.parameter(cell.in2output.bias)
+        ).value
         expectClose(y, direct, tolerance: 1e-6)
     }
 }

@@ -13,13 +13,16 @@ import Testing
         var dropout: Float = 0
         var ngrams: NgramOptions? = nil
         var description: String {
-            "\(kind) emb \(embedding) bi \(bidirectional) L\(layers) \(pooling) p \(dropout)" + (ngrams.map { " ngrams \($0.buckets)×\($0.dimension)" } ?? "")
+            "\(kind) emb \(embedding) bi \(bidirectional) L\(layers) \(pooling) p \(dropout)"
+                + (ngrams.map { " ngrams \($0.buckets)×\($0.dimension)" } ?? "")
         }
     }
 
     static func model(_ o: Options, hidden: Int, classes: Int, seed: UInt64 = 5) throws -> Model {
         var config = ModelConfig(kind: o.kind, hiddenSize: hidden, layers: o.layers, seed: seed)
-        (config.embeddingSize, config.bidirectional, config.pooling, config.dropout) = (o.embedding, o.bidirectional, o.pooling, o.dropout)
+        (config.embeddingSize, config.bidirectional, config.pooling, config.dropout) = (
+            o.embedding, o.bidirectional, o.pooling, o.dropout
+        )
         config.ngrams = o.ngrams
         return try Model(config: config, labels: (0..<classes).map { "L\($0)" })
     }
@@ -29,19 +32,24 @@ import Testing
         for p in model.parameters { p.zeroGrad() }
         let batch = SequenceBatch(names.map { $0.map(UInt16.init)[...] })
         let rowTargets = (0..<batch.size).map { Int32(targets[batch.source($0)]) }
-        return model.network.lossAndGradients(batch, targets: rowTargets, initialHidden: nil, arena: Arena(), dropout: masks)
+        return model.network.lossAndGradients(
+            batch, targets: rowTargets, initialHidden: nil, arena: Arena(), dropout: masks)
     }
 
     static let configurations: [Options] = [ModelKind.gru, .lstm].flatMap { kind in
-        [Options(kind: kind, embedding: 4, bidirectional: true, layers: 2, pooling: .last),
-         Options(kind: kind, embedding: 0, bidirectional: true, layers: 3, pooling: .mean),
-         Options(kind: kind, embedding: 3, bidirectional: false, layers: 2, pooling: .max),
-         Options(kind: kind, embedding: 6, bidirectional: true, layers: 1, pooling: .max),
-         Options(kind: kind, embedding: 5, bidirectional: false, layers: 1, pooling: .mean),
-         Options(kind: kind, embedding: 4, bidirectional: true, layers: 2, pooling: .last,
-                 ngrams: NgramOptions(buckets: 37, dimension: 5, minimum: 1, maximum: 4)),
-         Options(kind: kind, embedding: 0, bidirectional: false, layers: 1, pooling: .max,
-                 ngrams: NgramOptions(buckets: 50, dimension: 3, minimum: 2, maximum: 3))]
+        [
+            Options(kind: kind, embedding: 4, bidirectional: true, layers: 2, pooling: .last),
+            Options(kind: kind, embedding: 0, bidirectional: true, layers: 3, pooling: .mean),
+            Options(kind: kind, embedding: 3, bidirectional: false, layers: 2, pooling: .max),
+            Options(kind: kind, embedding: 6, bidirectional: true, layers: 1, pooling: .max),
+            Options(kind: kind, embedding: 5, bidirectional: false, layers: 1, pooling: .mean),
+            Options(
+                kind: kind, embedding: 4, bidirectional: true, layers: 2, pooling: .last,
+                ngrams: NgramOptions(buckets: 37, dimension: 5, minimum: 1, maximum: 4)),
+            Options(
+                kind: kind, embedding: 0, bidirectional: false, layers: 1, pooling: .max,
+                ngrams: NgramOptions(buckets: 50, dimension: 3, minimum: 2, maximum: 3)),
+        ]
     }
 
     /// Fused (batched, padded) and op-by-op (one name at a time) agree on loss, every gradient
@@ -87,7 +95,10 @@ import Testing
     }
 
     /// The fused path alone against central differences, dropout masks included.
-    @Test(arguments: configurations.map { o -> Options in var o = o; o.dropout = 0.3; return o })
+    @Test(
+        arguments: configurations.map { o -> Options in
+            var o = o; o.dropout = 0.3; return o
+        })
     func fusedGradientsMatchFiniteDifferences(options: Options) throws {
         let model = try Self.model(options, hidden: 4, classes: 3, seed: 11)
         let names = [[1, 2, 3], [4, 5], [6, 7, 8, 9], [10]], targets = [2, 0, 1, 1]
@@ -120,7 +131,8 @@ import Testing
         for entry in cases {
             let f = TorchFixture(object: entry)
             var o = Options()
-            let kindName = try #require(entry["kind"] as? String), poolingName = try #require(entry["pooling"] as? String)
+            let kindName = try #require(entry["kind"] as? String),
+                poolingName = try #require(entry["pooling"] as? String)
             o.kind = try #require(ModelKind(rawValue: kindName))
             o.embedding = try f.int("embedding_size")
             o.bidirectional = try #require(entry["bidirectional"] as? Bool)
@@ -128,12 +140,15 @@ import Testing
             o.pooling = try #require(Pooling(rawValue: poolingName))
             o.dropout = Float(try f.double("dropout"))
             if let buckets = entry["ngram_buckets"] as? Int {
-                o.ngrams = NgramOptions(buckets: buckets, dimension: try f.int("ngram_dim"), minimum: try f.int("ngram_min"),
-                                        maximum: try f.int("ngram_max"))
+                o.ngrams = NgramOptions(
+                    buckets: buckets, dimension: try f.int("ngram_dim"), minimum: try f.int("ngram_min"),
+                    maximum: try f.int("ngram_max"))
             }
             let (H, C) = (try f.int("hidden_size"), try f.int("classes"))
             var config = ModelConfig(kind: o.kind, hiddenSize: H, layers: o.layers)
-            (config.embeddingSize, config.bidirectional, config.pooling, config.dropout) = (o.embedding, o.bidirectional, o.pooling, o.dropout)
+            (config.embeddingSize, config.bidirectional, config.pooling, config.dropout) = (
+                o.embedding, o.bidirectional, o.pooling, o.dropout
+            )
             config.ngrams = o.ngrams
             let model = try Model(config: config, labels: (0..<C).map { "L\($0)" })
             let parameters = TorchFixture(object: try #require(entry["parameters"] as? [String: Any]))
@@ -149,11 +164,15 @@ import Testing
             let layerMasks = try #require(entry["layer_masks"] as? [[Any]]).map { name in
                 try name.map { m in try TorchFixture(object: ["m": m]).tensor("m") }
             }
-            let headMasks = try #require(entry["head_masks"] as? [Any]).map { try TorchFixture(object: ["m": $0]).tensor("m") }
+            let headMasks = try #require(entry["head_masks"] as? [Any]).map {
+                try TorchFixture(object: ["m": $0]).tensor("m")
+            }
             let W = (o.bidirectional ? 2 : 1) * H, FW = W + (o.ngrams?.dimension ?? 0)
             let masks = DropoutMasks { site, mask, count in
                 if site == o.layers {
-                    for r in 0..<batch.size { for j in 0..<FW { mask[r * FW + j] = headMasks[batch.source(r)].scalars[j] } }
+                    for r in 0..<batch.size {
+                        for j in 0..<FW { mask[r * FW + j] = headMasks[batch.source(r)].scalars[j] }
+                    }
                     return
                 }
                 mask.update(repeating: 1, count: count)
@@ -173,7 +192,8 @@ import Testing
     /// Dropout is off at inference: the logits are the op-by-op network's without masks, and
     /// training-mode passes with different seeds differ.
     @Test func dropoutOnlyInTraining() throws {
-        let model = try Self.model(Options(embedding: 4, bidirectional: true, layers: 2, pooling: .mean, dropout: 0.5), hidden: 6, classes: 3)
+        let model = try Self.model(
+            Options(embedding: 4, bidirectional: true, layers: 2, pooling: .mean, dropout: 0.5), hidden: 6, classes: 3)
         let names = [[1, 2, 3], [4, 5]], targets = [0, 2]
         let logits = Self.logits(model, names)
         let single = try model.network.graphLogits(Graph(), tokens: names[0], initialHidden: nil).value
@@ -188,7 +208,9 @@ import Testing
     /// A random mask keeps about 1 − p of the values, each scaled by 1/(1 − p).
     @Test func randomMasksKeepTheRightShare() {
         var mask = [Float](repeating: -1, count: 20_000)
-        mask.withUnsafeMutableBufferPointer { DropoutMasks.random(probability: 0.3, seed: 9).fill(1, $0.baseAddress!, $0.count) }
+        mask.withUnsafeMutableBufferPointer {
+            DropoutMasks.random(probability: 0.3, seed: 9).fill(1, $0.baseAddress!, $0.count)
+        }
         let kept = mask.filter { $0 != 0 }
         #expect(Set(kept).count == 1 && abs(kept[0] - 1 / 0.7) < 1e-6)
         #expect(abs(Double(kept.count) / 20_000 - 0.7) < 0.015)
@@ -197,7 +219,8 @@ import Testing
     /// PyTorch's names and shapes: `embedding.weight`, `_reverse` directions whose upper layers
     /// read 2H, `fc` reading directions·H.
     @Test func parametersHavePyTorchNamesAndShapes() throws {
-        let model = try Self.model(Options(kind: .lstm, embedding: 8, bidirectional: true, layers: 2), hidden: 6, classes: 4)
+        let model = try Self.model(
+            Options(kind: .lstm, embedding: 8, bidirectional: true, layers: 2), hidden: 6, classes: 4)
         let shapes = model.parameters.map { "\($0.name) \($0.shape.dims)" }
         #expect(shapes.first == "embedding.weight [59, 8]")
         #expect(shapes.contains("lstm.weight_ih_l0_reverse [24, 8]") && shapes.contains("lstm.weight_ih_l1 [24, 12]"))
@@ -288,7 +311,12 @@ import Testing
         // a positive state, all 3e38: +inf for every label, an error rather than a guess.
         guard kind == .elman else { return }
         for p in model.parameters { try p.assign(Tensor(repeating: 3e38, shape: p.shape)) }
-        #expect(throws: CharNNError(.diverged, "the model's scores for text 0 are not finite: its weights are so large that its sums overflow (a damaged or hand-made checkpoint?)")) {
+        #expect(
+            throws: CharNNError(
+                .diverged,
+                "the model's scores for text 0 are not finite: its weights are so large that its sums overflow (a damaged or hand-made checkpoint?)"
+            )
+        ) {
             try model.predict("abc")
         }
     }

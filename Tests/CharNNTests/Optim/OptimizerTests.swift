@@ -19,7 +19,9 @@ import Testing
     }
 
     @Test func adam() throws { try run("adam") { try Adam([$0], learningRate: 1e-2) } }
-    @Test func adamWithWeightDecay() throws { try run("adam_wd") { try Adam([$0], learningRate: 1e-2, weightDecay: 0.1) } }
+    @Test func adamWithWeightDecay() throws {
+        try run("adam_wd") { try Adam([$0], learningRate: 1e-2, weightDecay: 0.1) }
+    }
     @Test func adamW() throws {
         try run("adamw") { try Adam([$0], learningRate: 1e-2, weightDecay: 0.1, decoupledWeightDecay: true) }
     }
@@ -45,8 +47,10 @@ import Testing
 
     /// An update that would make a weight infinite is not applied, and the step says so.
     @Test func nonFiniteUpdatesKeepTheOldWeights() throws {
-        for make in [{ try Adam([$0], learningRate: 1, weightDecay: 1e6) as any Optimizer },
-                     { try SGD([$0], learningRate: 1e6) as any Optimizer }] as [(Parameter) throws -> any Optimizer] {
+        for make in [
+            { try Adam([$0], learningRate: 1, weightDecay: 1e6) as any Optimizer },
+            { try SGD([$0], learningRate: 1e6) as any Optimizer },
+        ] as [(Parameter) throws -> any Optimizer] {
             let p = Parameter(Tensor([9], [3e38, 1, 2, 3, 4, 5, 6, 7, -3e38]))
             for i in 0..<9 { p.grads[i] = 1e35 }
             p.grads[1] = 0

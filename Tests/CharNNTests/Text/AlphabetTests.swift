@@ -40,9 +40,11 @@ import Testing
     @Test func learnedAlphabetIsOrderedByCountThenCodePoint() {
         let a = Alphabet(learningFrom: ["bba", "cab", "dé"], minCount: 1, normalization: TextNormalization(form: .nfc))
         #expect(a.symbols.map(String.init) == ["b", "a", "c", "d", "é"])
-        let capped = Alphabet(learningFrom: ["bba", "cab", "dé"], minCount: 2, normalization: TextNormalization(form: .nfc))
+        let capped = Alphabet(
+            learningFrom: ["bba", "cab", "dé"], minCount: 2, normalization: TextNormalization(form: .nfc))
         #expect(capped.symbols.map(String.init) == ["b", "a"])
-        let top = Alphabet(learningFrom: ["bba", "cab", "dé"], maxSymbols: 1, normalization: TextNormalization(form: .nfc))
+        let top = Alphabet(
+            learningFrom: ["bba", "cab", "dé"], maxSymbols: 1, normalization: TextNormalization(form: .nfc))
         #expect(top.symbols.map(String.init) == ["b"] && top.count == 2)
         // The order never depends on the input's order.
         let shuffled = Alphabet(learningFrom: ["dé", "cab", "bba"], normalization: TextNormalization(form: .nfc))

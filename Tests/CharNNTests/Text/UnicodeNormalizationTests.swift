@@ -60,7 +60,8 @@ private struct Oracle {
 
     @Test func composedAndDecomposedInputReadTheSame() throws {
         let pairs: [(String, String)] = [
-            ("\u{E9}", "e\u{301}"), ("Ångström", "A\u{30A}ngstro\u{308}m"), ("한국어", "\u{1112}\u{1161}\u{11AB}\u{1100}\u{116E}\u{11A8}\u{110B}\u{1165}"),
+            ("\u{E9}", "e\u{301}"), ("Ångström", "A\u{30A}ngstro\u{308}m"),
+            ("한국어", "\u{1112}\u{1161}\u{11AB}\u{1100}\u{116E}\u{11A8}\u{110B}\u{1165}"),
             ("Nguyễn", "Nguye\u{302}\u{303}n"), ("ǰ", "j\u{30C}"), ("ΐ", "\u{3B9}\u{308}\u{301}"), ("ガ", "カ\u{3099}"),
             ("Śląsk", "S\u{301}la\u{328}sk"), ("ốự", "o\u{302}\u{301}u\u{31B}\u{323}"),
         ]
@@ -72,8 +73,12 @@ private struct Oracle {
         // Every oracle input (in NFD) against its NFC form.
         var mismatches: [String] = []
         for c in try Oracle().cases {
-            if !same(UnicodeNormalization.nfc(c[0]), UnicodeNormalization.nfc(c[1])) { mismatches.append("NFC \(hex(c[0]))") }
-            if !same(UnicodeNormalization.nfkc(c[0]), UnicodeNormalization.nfkc(c[1])) { mismatches.append("NFKC \(hex(c[0]))") }
+            if !same(UnicodeNormalization.nfc(c[0]), UnicodeNormalization.nfc(c[1])) {
+                mismatches.append("NFC \(hex(c[0]))")
+            }
+            if !same(UnicodeNormalization.nfkc(c[0]), UnicodeNormalization.nfkc(c[1])) {
+                mismatches.append("NFKC \(hex(c[0]))")
+            }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(50))")
     }
@@ -87,10 +92,12 @@ private struct Oracle {
         #expect(cases.contains { $0[0].unicodeScalars.count > $0[1].unicodeScalars.count })
         var mismatches: [String] = []
         for c in cases {
-            let checks = [("nfc", UnicodeNormalization.nfc(c[0]), c[1]),
-                          ("nfkc", UnicodeNormalization.nfkc(c[0]), c[2]),
-                          ("casefold", UnicodeNormalization.caseFold(c[0]), c[3]),
-                          ("casefold of NFC", UnicodeNormalization.caseFold(c[1]), c[4])]
+            let checks = [
+                ("nfc", UnicodeNormalization.nfc(c[0]), c[1]),
+                ("nfkc", UnicodeNormalization.nfkc(c[0]), c[2]),
+                ("casefold", UnicodeNormalization.caseFold(c[0]), c[3]),
+                ("casefold of NFC", UnicodeNormalization.caseFold(c[1]), c[4]),
+            ]
             for (name, got, expected) in checks where !same(got, expected) {
                 mismatches.append("\(name)(\(hex(c[0]))): got \(hex(got)), expected \(hex(expected))")
             }
@@ -129,14 +136,14 @@ private struct Oracle {
     @Test func scriptRules() {
         #expect(Script.of("") == .common)
         #expect(Script.of("123 ,.!") == .common)
-        #expect(Script.of("\u{301}") == .common)          // a combining mark
+        #expect(Script.of("\u{301}") == .common)  // a combining mark
         #expect(Script.of(Unicode.Scalar(0x0301)!) == .common)
         #expect(Script.of(Unicode.Scalar(0x30FC)!) == .common)  // ー is shared by kana
         #expect(Script.of("コーヒー") == .katakana)
-        #expect(Script.of("Tokyo 東京") == .latin)       // 5 Latin letters against 2 Han
-        #expect(Script.of("東京 ab") == .han)            // a tie: the first seen
+        #expect(Script.of("Tokyo 東京") == .latin)  // 5 Latin letters against 2 Han
+        #expect(Script.of("東京 ab") == .han)  // a tie: the first seen
         #expect(Script.of("ab 東京") == .latin)
-        #expect(Script.of("ᏣᎳᎩ") == .other)              // Cherokee: a script not named
+        #expect(Script.of("ᏣᎳᎩ") == .other)  // Cherokee: a script not named
         #expect(Script.of("日本語のテキスト") == .katakana)  // 3 Han, 1 hiragana, 4 katakana
         #expect(Script.allCases.count == 29)
         #expect(UnicodeTables.unicodeVersion == "14.0.0")

@@ -8,7 +8,8 @@ import Testing
     static let names = ["abcd", "pqrst", "KL-MNO", "hgfe", "Żak", "O'Neil", "uvw", "ab"]
 
     func trainedModel(seed: UInt64) throws -> Model {
-        let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 12, layers: 1, seed: seed), labels: ["Early", "Late", "Upper"])
+        let model = try Model(
+            config: ModelConfig(kind: .gru, hiddenSize: 12, layers: 1, seed: seed), labels: ["Early", "Late", "Upper"])
         var config = TrainingConfig()
         config.epochs = 2
         config.batchSize = 8
@@ -49,8 +50,10 @@ import Testing
     /// with `.busy` (not raced, not blocked), and work again once training returns. The
     /// training thread pauses at its first progress report until the other thread has tried.
     @Test func predictingDuringTrainingIsRefusedNotRaced() throws {
-        let model = try Model(config: ModelConfig(kind: .lstm, hiddenSize: 8, layers: 1), labels: ["Early", "Late", "Upper"])
-        let started = DispatchSemaphore(value: 0), tried = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let model = try Model(
+            config: ModelConfig(kind: .lstm, hiddenSize: 8, layers: 1), labels: ["Early", "Late", "Upper"])
+        let started = DispatchSemaphore(value: 0), tried = DispatchSemaphore(value: 0),
+            finished = DispatchSemaphore(value: 0)
         let trainer = Thread {
             var config = TrainingConfig()
             config.epochs = 1

@@ -18,8 +18,9 @@ import Testing
     /// E with a name never predicted; F neither in the set nor predicted (left out of macro).
     ///   y_true: A A A B B C C C E
     ///   y_pred: A A B B D A C C C
-    static let sixLabels = evaluation(["A", "B", "C", "D", "E", "F"],
-                                      [(0, 0), (0, 0), (0, 1), (1, 1), (1, 3), (2, 0), (2, 2), (2, 2), (4, 2)])
+    static let sixLabels = evaluation(
+        ["A", "B", "C", "D", "E", "F"],
+        [(0, 0), (0, 0), (0, 1), (1, 1), (1, 3), (2, 0), (2, 2), (2, 2), (4, 2)])
 
     @Test func perLabelMetrics() {
         let e = Self.sixLabels
@@ -28,11 +29,15 @@ import Testing
         #expect(e.support == [3, 2, 3, 0, 1, 0])
         #expect(e.predicted == [3, 2, 3, 1, 0, 0])
         #expect(e.truePositives == [2, 1, 2, 0, 0, 0])
-        let expected: [(p: Double, r: Double, f: Double)] = [(2.0 / 3, 2.0 / 3, 2.0 / 3), (0.5, 0.5, 0.5), (2.0 / 3, 2.0 / 3, 2.0 / 3),
-                                                             (0, 0, 0), (0, 0, 0), (0, 0, 0)]
+        let expected: [(p: Double, r: Double, f: Double)] = [
+            (2.0 / 3, 2.0 / 3, 2.0 / 3), (0.5, 0.5, 0.5), (2.0 / 3, 2.0 / 3, 2.0 / 3),
+            (0, 0, 0), (0, 0, 0), (0, 0, 0),
+        ]
         for (i, x) in expected.enumerated() {
             let m = e.metrics(of: i)
-            #expect(Self.close(m.precision, x.p) && Self.close(m.recall, x.r) && Self.close(m.f1, x.f), "label \(e.labels[i])")
+            #expect(
+                Self.close(m.precision, x.p) && Self.close(m.recall, x.r) && Self.close(m.f1, x.f),
+                "label \(e.labels[i])")
             #expect(m.precision == e.precision[i] && m.recall == e.recall[i] && m.f1 == e.f1[i])
             #expect(m.support == e.support[i] && m.predicted == e.predicted[i])
         }
@@ -47,16 +52,19 @@ import Testing
         #expect((0..<6).map(e.isPresent) == [true, true, true, true, true, false])
         #expect(e.presentLabelCount == 5)
         let macro = (2.0 / 3 + 0.5 + 2.0 / 3) / 5  // 11/30
-        #expect(Self.close(e.macroF1, macro) && Self.close(e.macro.precision, macro) && Self.close(e.macro.recall, macro))
+        #expect(
+            Self.close(e.macroF1, macro) && Self.close(e.macro.precision, macro) && Self.close(e.macro.recall, macro))
         // Weighted by support 3, 2, 3, 0, 1: (2 + 1 + 2) / 9.
-        #expect(Self.close(e.weighted.f1, 5.0 / 9) && Self.close(e.weighted.precision, 5.0 / 9)
+        #expect(
+            Self.close(e.weighted.f1, 5.0 / 9) && Self.close(e.weighted.precision, 5.0 / 9)
                 && Self.close(e.weighted.recall, 5.0 / 9))
         #expect(e.micro == Evaluation.Average(precision: e.accuracy, recall: e.accuracy, f1: e.accuracy))
     }
 
     /// F1 as 2·TP / (2·TP + FP + FN) equals the harmonic mean of precision and recall.
     @Test func f1IsTheHarmonicMean() {
-        let e = Self.evaluation(["A", "B", "C"], [(0, 0), (0, 0), (0, 1), (0, 2), (1, 1), (1, 0), (2, 2), (2, 2), (2, 2), (1, 1)])
+        let e = Self.evaluation(
+            ["A", "B", "C"], [(0, 0), (0, 0), (0, 1), (0, 2), (1, 1), (1, 0), (2, 2), (2, 2), (2, 2), (1, 1)])
         for i in 0..<3 {
             let m = e.metrics(of: i)
             #expect(abs(m.f1 - 2 * m.precision * m.recall / (m.precision + m.recall)) < 1e-12)
@@ -65,7 +73,9 @@ import Testing
 
     @Test func confusion() {
         let e = Self.sixLabels
-        #expect(e.confusion[0] == [2, 1, 0, 0, 0, 0] && e.confusion[4] == [0, 0, 1, 0, 0, 0] && e.confusion[5] == [0, 0, 0, 0, 0, 0])
+        #expect(
+            e.confusion[0] == [2, 1, 0, 0, 0, 0] && e.confusion[4] == [0, 0, 1, 0, 0, 0]
+                && e.confusion[5] == [0, 0, 0, 0, 0, 0])
         #expect(e.count(trueLabel: 1, predicted: 3) == 1 && e.count(trueLabel: 3, predicted: 1) == 0)
         let entries = e.confusionEntries.map { [$0.trueLabel, $0.predicted, $0.count] }
         #expect(entries == [[0, 0, 2], [0, 1, 1], [1, 1, 1], [1, 3, 1], [2, 0, 1], [2, 2, 2], [4, 2, 1]])

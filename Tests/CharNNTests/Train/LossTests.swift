@@ -5,7 +5,8 @@ import Testing
 /// F.cross_entropy(weight=, label_smoothing=) (Fixtures/make_training_fixtures.py) and against
 /// finite differences of itself.
 @Suite struct LossTests {
-    nonisolated(unsafe) static let fixture = (try! TestSupport.loadJSON("torch_training.json") as! [String: Any])["loss"] as! [String: Any]
+    nonisolated(unsafe) static let fixture =
+        (try! TestSupport.loadJSON("torch_training.json") as! [String: Any])["loss"] as! [String: Any]
 
     /// Loss and gradient of `loss` on a copy of `logits`.
     func evaluate(_ loss: Loss, _ logits: [Float], _ targets: [Int32], classes: Int) -> (Float, [Float]) {
@@ -28,7 +29,8 @@ import Testing
             let (value, grad) = evaluate(loss, logits, targets, classes: classes)
             let expected = c["loss"] as! Double
             let what = "ε \(loss.labelSmoothing), weights \(weights.map { "\($0)" } ?? "none")"
-            #expect(abs(Double(value) - expected) <= 1e-5 * max(1, abs(expected)), "\(what): loss \(value) vs \(expected)")
+            #expect(
+                abs(Double(value) - expected) <= 1e-5 * max(1, abs(expected)), "\(what): loss \(value) vs \(expected)")
             for (i, g) in (c["grad"] as! [Double]).enumerated() {
                 #expect(abs(Double(grad[i]) - g) <= 1e-6, "\(what): grad[\(i)] \(grad[i]) vs \(g)")
             }
@@ -48,8 +50,12 @@ import Testing
             var up = logits, down = logits
             up[i] += h
             down[i] -= h
-            let numeric = (evaluate(loss, up, targets, classes: classes).0 - evaluate(loss, down, targets, classes: classes).0) / (2 * h)
-            #expect(abs(numeric - grad[i]) < 2e-3, "ε \(smoothing) weighted \(weighted): d/dz[\(i)] \(grad[i]) vs \(numeric)")
+            let numeric =
+                (evaluate(loss, up, targets, classes: classes).0 - evaluate(loss, down, targets, classes: classes).0)
+                / (2 * h)
+            #expect(
+                abs(numeric - grad[i]) < 2e-3,
+                "ε \(smoothing) weighted \(weighted): d/dz[\(i)] \(grad[i]) vs \(numeric)")
         }
     }
 
@@ -65,7 +71,8 @@ import Testing
         #expect(value.bitPattern == expected.bitPattern)
         #expect(grad.map(\.bitPattern) == reference.map(\.bitPattern))
         // Weights of 1 and no smoothing take the general path: the same numbers to rounding.
-        let (weighted, weightedGrad) = evaluate(Loss(classWeights: Array(repeating: 1, count: 18)), logits, targets, classes: 18)
+        let (weighted, weightedGrad) = evaluate(
+            Loss(classWeights: Array(repeating: 1, count: 18)), logits, targets, classes: 18)
         #expect(abs(weighted - expected) < 1e-5)
         for i in grad.indices { #expect(abs(weightedGrad[i] - grad[i]) < 1e-6) }
     }
@@ -78,7 +85,8 @@ import Testing
     }
 
     @Test func aBatchOfZeroWeightTargetsHasNoLossAndNoGradient() {
-        let (value, grad) = evaluate(Loss(labelSmoothing: 0.1, classWeights: [0, 1, 1]), [1, 2, 3, 4, 5, 6], [0, 0], classes: 3)
+        let (value, grad) = evaluate(
+            Loss(labelSmoothing: 0.1, classWeights: [0, 1, 1]), [1, 2, 3, 4, 5, 6], [0, 0], classes: 3)
         #expect(value == 0)
         #expect(grad.allSatisfy { $0 == 0 })
     }

@@ -13,7 +13,9 @@ import Testing
         #expect(!config.isClassicShape, "a recipe model is written as checkpoint format 3")
         // A model can be built from it (the parameter names a checkpoint will hold).
         let model = try Model(config: config, labels: ["a", "b", "c"])
-        #expect(model.parameters.map(\.name) == config.parameterShapes(inputSize: model.alphabet.count, classes: 3).map(\.0))
+        #expect(
+            model.parameters.map(\.name) == config.parameterShapes(inputSize: model.alphabet.count, classes: 3).map(\.0)
+        )
         #expect(model.parameter(named: "ngrams.weight")?.shape == Shape(1 << 17, 64))
         switch recipe {
         case .fast:
@@ -53,9 +55,11 @@ import Testing
 
     /// best: min(10, max(3, 500,000 / rows)) epochs; fast: always 5.
     @Test func theBestRecipesEpochsScaleWithTheRows() {
-        let expected: [(rows: Int, epochs: Int)] = [(0, 10), (1, 10), (16_000, 10), (50_000, 10), (60_000, 8),
-                                                    (100_000, 5), (166_667, 3), (200_000, 3), (1_000_000, 3),
-                                                    (Int.max, 3)]
+        let expected: [(rows: Int, epochs: Int)] = [
+            (0, 10), (1, 10), (16_000, 10), (50_000, 10), (60_000, 8),
+            (100_000, 5), (166_667, 3), (200_000, 3), (1_000_000, 3),
+            (Int.max, 3),
+        ]
         for (rows, epochs) in expected {
             #expect(Recipe.best.trainingConfig(rows: rows).epochs == epochs, "best, \(rows) rows")
             #expect(Recipe.fast.trainingConfig(rows: rows).epochs == 5, "fast, \(rows) rows")

@@ -7,14 +7,19 @@ import Testing
 @Suite struct ScheduleTests {
     nonisolated(unsafe) static let fixture = try! TestSupport.loadJSON("torch_training.json") as! [String: Any]
 
-    func rate(_ s: LearningRateSchedule, base: Float = 1, step: Int, perEpoch: Int = 1, total: Int = 10, warmup: Int = 0,
-              min: Float = 0, plateau: Double? = nil) -> Double {
-        s.learningRate(base: base, step: step, stepsPerEpoch: perEpoch, totalSteps: total, warmupSteps: warmup,
-                       minLearningRate: min, plateauRate: plateau)
+    func rate(
+        _ s: LearningRateSchedule, base: Float = 1, step: Int, perEpoch: Int = 1, total: Int = 10, warmup: Int = 0,
+        min: Float = 0, plateau: Double? = nil
+    ) -> Double {
+        s.learningRate(
+            base: base, step: step, stepsPerEpoch: perEpoch, totalSteps: total, warmupSteps: warmup,
+            minLearningRate: min, plateauRate: plateau)
     }
 
-    func expectClose(_ a: Double, _ b: Double, _ what: String, relative: Double = 1e-7,
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectClose(
+        _ a: Double, _ b: Double, _ what: String, relative: Double = 1e-7,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         // (η and η_min are Floats: 0.1 is 0.10000000149…, so 1e-7 relative by default.)
         #expect(abs(a - b) <= relative * max(abs(b), 1e-12), "\(what): \(a) vs \(b)", sourceLocation: sourceLocation)
     }
@@ -23,7 +28,9 @@ import Testing
         for t in 0..<5 { #expect(rate(.constant, base: 0.25, step: t) == 0.25) }
         // W = 4: (t + 1) / 4 · η for t < 4, then η.
         let warm = (0..<6).map { rate(.constant, base: 0.2, step: $0, warmup: 4) }
-        for (t, expected) in [0.05, 0.1, 0.15, 0.2, 0.2, 0.2].enumerated() { expectClose(warm[t], expected, "t=\(t)", relative: 1e-7) }
+        for (t, expected) in [0.05, 0.1, 0.15, 0.2, 0.2, 0.2].enumerated() {
+            expectClose(warm[t], expected, "t=\(t)", relative: 1e-7)
+        }
     }
 
     @Test func cosineByHand() {
@@ -31,7 +38,9 @@ import Testing
         let expected = [1, (1 + 0.5.squareRoot()) / 2 * 1, 0.5, (1 - 0.5.squareRoot()) / 2]
         for t in 0..<4 { expectClose(rate(.cosine, step: t, total: 4), expected[t], "t=\(t)") }
         // A floor: η_min + (η − η_min) · ½ at the half-way step; the warm-up shifts the clock.
-        expectClose(rate(.cosine, base: 0.1, step: 5, total: 12, warmup: 2, min: 0.02), 0.02 + 0.08 * 0.5 * (1 + cos(Double.pi * 3 / 10)), "floor")
+        expectClose(
+            rate(.cosine, base: 0.1, step: 5, total: 12, warmup: 2, min: 0.02),
+            0.02 + 0.08 * 0.5 * (1 + cos(Double.pi * 3 / 10)), "floor")
         expectClose(rate(.cosine, base: 0.1, step: 2, total: 12, warmup: 2, min: 0.02), 0.1, "first step after warm-up")
         expectClose(rate(.cosine, base: 0.1, step: 0, total: 12, warmup: 2, min: 0.02), 0.05, "warm-up")
         // Warm-up as long as training: the cosine never starts (K = 1).
@@ -98,8 +107,9 @@ import Testing
 
     @Test func plateauMatchesPyTorch() throws {
         for case let c as [String: Any] in try #require(Self.fixture["plateau"] as? [Any]) {
-            var p = PlateauTracker(rate: Float(c["base"] as! Double), factor: Float(c["factor"] as! Double),
-                                   patience: c["patience"] as! Int, floor: Float(c["min"] as! Double))
+            var p = PlateauTracker(
+                rate: Float(c["base"] as! Double), factor: Float(c["factor"] as! Double),
+                patience: c["patience"] as! Int, floor: Float(c["min"] as! Double))
             for (epoch, (loss, expected)) in zip(c["losses"] as! [Double], c["rates"] as! [Double]).enumerated() {
                 expectClose(p.rate, expected, "plateau epoch \(epoch)", relative: 1e-6)
                 p.record(loss)

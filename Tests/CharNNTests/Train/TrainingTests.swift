@@ -37,11 +37,15 @@ enum GeneratedNames {
     /// held-out generated names.
     @Test(arguments: [(ModelKind.elman, 1), (.elman, 8), (.gru, 1), (.gru, 8), (.lstm, 1), (.lstm, 8)])
     func learnsGeneratedNames(kind: ModelKind, batch: Int) throws {
-        let model = try Model(config: ModelConfig(kind: kind, hiddenSize: 24, layers: kind == .elman ? 1 : 2, seed: 4),
-                              labels: Self.data.labelNames)
+        let model = try Model(
+            config: ModelConfig(kind: kind, hiddenSize: 24, layers: kind == .elman ? 1 : 2, seed: 4),
+            labels: Self.data.labelNames)
         let before = try model.evaluate(Self.split.test).accuracy
-        let report = try model.train(on: Self.split.train, config: config(epochs: batch == 1 ? 3 : 12, batch: batch,
-                                                                            lr: batch == 1 ? 5e-3 : 2e-2))
+        let report = try model.train(
+            on: Self.split.train,
+            config: config(
+                epochs: batch == 1 ? 3 : 12, batch: batch,
+                lr: batch == 1 ? 5e-3 : 2e-2))
         let after = try model.evaluate(Self.split.test)
         #expect(report.epochLosses.last! < report.epochLosses.first! * 0.5, "\(report.epochLosses)")
         #expect(after.accuracy >= 0.95, "\(kind) batch \(batch): \(before) → \(after.accuracy)")
@@ -50,7 +54,8 @@ enum GeneratedNames {
 
     @Test func sameSeedSameWeightsOtherSeedOtherWeights() throws {
         func trained(seed: UInt64) throws -> [Tensor] {
-            let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 8, layers: 1, seed: 1), labels: Self.data.labelNames)
+            let model = try Model(
+                config: ModelConfig(kind: .gru, hiddenSize: 8, layers: 1, seed: 1), labels: Self.data.labelNames)
             var c = config(epochs: 1, batch: 4)
             c.seed = seed
             try model.train(on: Self.split.train, config: c)
@@ -160,16 +165,21 @@ enum GeneratedNames {
         #expect(throws: CharNNError.self) { try model.train(on: other) }
         #expect(throws: CharNNError.self) { try model.evaluate(other) }
         #expect(throws: CharNNError.self) { try Model(config: ModelConfig(kind: .elman, layers: 2), labels: ["A"]) }
-        #expect(throws: CharNNError.self) { try Model(config: ModelConfig(kind: .gru, hiddenInit: .kaiming), labels: ["A"]) }
+        #expect(throws: CharNNError.self) {
+            try Model(config: ModelConfig(kind: .gru, hiddenInit: .kaiming), labels: ["A"])
+        }
         #expect(throws: CharNNError.self) { try Model(config: ModelConfig(kind: .gru, hiddenSize: 0), labels: ["A"]) }
-        #expect(throws: CharNNError.self) { try Model(config: ModelConfig(kind: .lstm, hiddenSize: 4096, layers: 16), labels: ["A"]) }
+        #expect(throws: CharNNError.self) {
+            try Model(config: ModelConfig(kind: .lstm, hiddenSize: 4096, layers: 16), labels: ["A"])
+        }
         #expect(throws: CharNNError.self) { try Model(config: ModelConfig(), labels: []) }
     }
 }
 
 @Suite struct InferenceTests {
     static let model: Model = {
-        let m = try! Model(config: ModelConfig(kind: .gru, hiddenSize: 16, layers: 1, seed: 2), labels: ["Early", "Late", "Upper"])
+        let m = try! Model(
+            config: ModelConfig(kind: .gru, hiddenSize: 16, layers: 1, seed: 2), labels: ["Early", "Late", "Upper"])
         var c = TrainingConfig()
         c.epochs = 6
         c.batchSize = 8
@@ -218,7 +228,9 @@ enum GeneratedNames {
         let e = try Self.model.evaluate(test)
         #expect(e.total == test.count)
         var correct = 0
-        for i in 0..<test.count where try Self.model.predict(test.text(i), top: 1)[0].index == Int(test.labels[i]) { correct += 1 }
+        for i in 0..<test.count where try Self.model.predict(test.text(i), top: 1)[0].index == Int(test.labels[i]) {
+            correct += 1
+        }
         #expect(e.correct == correct)
         #expect(abs(e.accuracy - Double(correct) / Double(test.count)) < 1e-12)
         for (i, row) in e.normalizedConfusion.enumerated() where e.confusion[i].reduce(0, +) > 0 {

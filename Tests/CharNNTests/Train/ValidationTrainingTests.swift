@@ -13,7 +13,8 @@ import Testing
         var names: [String] = [], labels: [Int] = []
         for i in 0..<300 {
             let label = i % 3
-            var name = String((0..<(3 + rng.nextInt(below: 4))).map { _ in pools[label][rng.nextInt(below: pools[label].count)] })
+            var name = String(
+                (0..<(3 + rng.nextInt(below: 4))).map { _ in pools[label][rng.nextInt(below: pools[label].count)] })
             var n = i
             repeat { name.append(pools[label][n % pools[label].count]); n /= pools[label].count } while n > 0
             names.append(label == 2 ? "-" + name : name)
@@ -25,7 +26,8 @@ import Testing
     /// The same texts with every label moved on by one: what the model learns from `data` makes
     /// it worse here, epoch after epoch (a validation loss that only rises).
     static let misleading: NameDataset = {
-        try! NameDataset(names: data.allTexts, labels: data.labels.map { (Int($0) + 1) % 3 }, labelNames: data.labelNames)
+        try! NameDataset(
+            names: data.allTexts, labels: data.labels.map { (Int($0) + 1) % 3 }, labelNames: data.labelNames)
     }()
 
     func model(seed: UInt64 = 1) throws -> Model {
@@ -62,7 +64,9 @@ import Testing
         batch1.batchSize = 1
         batch1.epochs = 1
         batch1.seed = 5
-        let report = try m.train(on: Self.data, config: batch1) { steps = $0.steps; return true }
+        let report = try m.train(on: Self.data, config: batch1) {
+            steps = $0.steps; return true
+        }
         #expect(steps == 240)
         let (_, expectedHeld) = try batch1.validationSplit(of: Self.data)
         #expect(try m.evaluate(expectedHeld).accuracy == report.validationAccuracies[0])
@@ -84,7 +88,8 @@ import Testing
         }
         let expected = sum / Double(Self.misleading.count)
         #expect(abs(Double(report.bestValidationLoss) - expected) < 1e-4 * max(1, expected))
-        let figures = try m.exclusively { () throws(CharNNError) in m.validationFigures(try m.prepared(Self.misleading)) }
+        let figures = try m.exclusively { () throws(CharNNError) in m.validationFigures(try m.prepared(Self.misleading))
+        }
         #expect(figures.loss == report.bestValidationLoss && figures.accuracy == report.bestValidationAccuracy)
     }
 
@@ -94,7 +99,11 @@ import Testing
         let m = try model()
         var epochEnds: [TrainingProgress] = []
         let report = try m.train(on: Self.data, validation: Self.misleading, config: c) {
-            if $0.epochEnd { epochEnds.append($0) } else { #expect($0.validationLoss.isNaN && $0.validationAccuracy.isNaN) }
+            if $0.epochEnd {
+                epochEnds.append($0)
+            } else {
+                #expect($0.validationLoss.isNaN && $0.validationAccuracy.isNaN)
+            }
             return true
         }
         #expect(report.earlyStopped && !report.stoppedEarly)
@@ -145,7 +154,9 @@ import Testing
         func run() throws -> ([Tensor], TrainingReport, [Float]) {
             let m = try model()
             var rates: [Float] = []
-            let report = try m.train(on: Self.data, config: c) { rates.append($0.learningRate); return true }
+            let report = try m.train(on: Self.data, config: c) {
+                rates.append($0.learningRate); return true
+            }
             return (m.parameters.map(\.value), report, rates)
         }
         let (w1, r1, rates1) = try run()
@@ -167,11 +178,15 @@ import Testing
         c.warmupSteps = 3
         c.minLearningRate = 2e-3
         var seen: [(Int, Float)] = []
-        try model().train(on: Self.data, config: c) { seen.append((($0.epoch - 1) * $0.steps + $0.step - 1, $0.learningRate)); return true }
+        try model().train(on: Self.data, config: c) {
+            seen.append((($0.epoch - 1) * $0.steps + $0.step - 1, $0.learningRate)); return true
+        }
         #expect(seen.count == 20)
         for (t, rate) in seen {
-            let expected = Float(c.schedule.learningRate(base: c.learningRate, step: t, stepsPerEpoch: 10, totalSteps: 20,
-                                                         warmupSteps: 3, minLearningRate: 2e-3))
+            let expected = Float(
+                c.schedule.learningRate(
+                    base: c.learningRate, step: t, stepsPerEpoch: 10, totalSteps: 20,
+                    warmupSteps: 3, minLearningRate: 2e-3))
             #expect(rate == expected, "t=\(t)")
         }
         #expect(abs(seen[0].1 - c.learningRate / 3) < 1e-9)
@@ -222,11 +237,15 @@ import Testing
         func message(_ change: (inout TrainingConfig) -> Void, validation: NameDataset? = nil) -> String {
             var c = config(epochs: 1)
             change(&c)
-            do { try m.train(on: Self.data, validation: validation, config: c); return "" } catch { return error.message }
+            do { try m.train(on: Self.data, validation: validation, config: c); return "" } catch {
+                return error.message
+            }
         }
         #expect(message { $0.validationFraction = 1 }.contains("validation_fraction 1.0 is not in [0, 1)"))
         #expect(message { $0.validationFraction = -0.5 }.contains("validation_fraction"))
-        #expect(message({ $0.validationFraction = 0.1 }, validation: Self.misleading).contains("validation_fraction is 0.1 and a validation set"))
+        #expect(
+            message({ $0.validationFraction = 0.1 }, validation: Self.misleading).contains(
+                "validation_fraction is 0.1 and a validation set"))
         #expect(message { $0.patience = 2 }.contains("patience 2 needs validation"))
         #expect(message { $0.patience = -1 }.contains("patience -1"))
         #expect(message { $0.schedule = .step(everyEpochs: 0, gamma: 0.5) }.contains("step_size 0"))
@@ -236,7 +255,10 @@ import Testing
         #expect(message { $0.minLearningRate = 1 }.contains("min_learning_rate 1.0"))
         #expect(message { $0.warmupSteps = -1 }.contains("warmup_steps -1"))
         #expect(message { $0.warmupFraction = 1 }.contains("warmup_fraction 1.0"))
-        #expect(message { $0.warmupSteps = 2; $0.warmupFraction = 0.1 }.contains("both set"))
+        #expect(
+            message {
+                $0.warmupSteps = 2; $0.warmupFraction = 0.1
+            }.contains("both set"))
         #expect(message { $0.labelSmoothing = 2 }.contains("label_smoothing 2.0"))
         #expect(message { $0.classWeights = .explicit([1, 1]) }.contains("class_weight_count is 2"))
         #expect(message { $0.classWeights = .explicit([1, .nan, 1]) }.contains("class_weight_values[1]"))

@@ -17,6 +17,7 @@ The library is loaded on import from ``$CHARNN_LIBRARY`` (only there when it is 
 installed package, the source tree's build folders, ``$LD_LIBRARY_PATH`` or the system;
 :data:`library_path` says which.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,24 @@ from typing import TYPE_CHECKING, Any
 from . import _lib
 from ._core import lib as _c
 from .dataset import Dataset
-from .errors import (BufferTooSmallError, BusyError, CancelledError, ClosedError, DivergedError, Error, InternalError,
-                     InvalidArgumentError, InvalidCheckpointError, InvalidDataError, InvalidHandleError, FileError,
-                     ShapeMismatchError, ArgumentTypeError, IndexOutOfRangeError)
-from .errors import IOError  # noqa: A004 - the 0.1 name of FileError; not in __all__
+from .errors import (
+    BufferTooSmallError,
+    BusyError,
+    CancelledError,
+    ClosedError,
+    DivergedError,
+    Error,
+    InternalError,
+    InvalidArgumentError,
+    InvalidCheckpointError,
+    InvalidDataError,
+    InvalidHandleError,
+    FileError,
+    ShapeMismatchError,
+    ArgumentTypeError,
+    IndexOutOfRangeError,
+)
+from .errors import IOError  # noqa: F401, A004 - the 0.1 name of FileError; not in __all__
 from ._lib import ABIVersionError, LibraryNotFoundError
 from .metrics import Evaluation
 from .model import Model, Prediction, TrainProgress, TrainResult
@@ -61,6 +76,7 @@ def _version() -> str:
     except Exception:
         return "0+unknown"
 
+
 __version__: str = _version()
 
 #: The path of the loaded libcharnn.so.
@@ -82,12 +98,36 @@ def cpu_variant() -> str:
 
 
 __all__ = [
-    "nn", "text", "Dataset", "Model", "Evaluation", "Prediction", "TrainProgress", "TrainResult", "plot_confusion_matrix",
-    "library_version", "library_path", "abi_version", "cpu_variant",
-    "Error", "InvalidArgumentError", "InvalidHandleError", "ClosedError", "ShapeMismatchError", "FileError",
-    "ArgumentTypeError", "IndexOutOfRangeError",
-    "InvalidDataError", "InvalidCheckpointError", "DivergedError", "CancelledError", "BusyError",
-    "BufferTooSmallError", "InternalError", "LibraryNotFoundError", "ABIVersionError",
+    "nn",
+    "text",
+    "Dataset",
+    "Model",
+    "Evaluation",
+    "Prediction",
+    "TrainProgress",
+    "TrainResult",
+    "plot_confusion_matrix",
+    "library_version",
+    "library_path",
+    "abi_version",
+    "cpu_variant",
+    "Error",
+    "InvalidArgumentError",
+    "InvalidHandleError",
+    "ClosedError",
+    "ShapeMismatchError",
+    "FileError",
+    "ArgumentTypeError",
+    "IndexOutOfRangeError",
+    "InvalidDataError",
+    "InvalidCheckpointError",
+    "DivergedError",
+    "CancelledError",
+    "BusyError",
+    "BufferTooSmallError",
+    "InternalError",
+    "LibraryNotFoundError",
+    "ABIVersionError",
 ]
 __all__ += ["EpochRecord"]
 from .recipes import Recipe, recipe  # noqa: E402
@@ -95,8 +135,8 @@ from .recipes import Recipe, recipe  # noqa: E402
 __all__ += ["Recipe", "recipe"]
 
 if TYPE_CHECKING:
-    from . import sklearn
-    from .sklearn import CharRNNClassifier
+    from . import sklearn  # noqa: F401 (loaded lazily at run time)
+    from .sklearn import CharRNNClassifier  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,5 @@
 """The loaded library, status checking and the base of handle classes."""
+
 from __future__ import annotations
 
 import ctypes
@@ -36,6 +37,7 @@ def path_bytes(path: Any, what: str = "path") -> bytes:
     """A path-like argument for the C library."""
     try:
         import os
+
         fs = os.fspath(path)
     except TypeError:
         raise ArgumentTypeError(f"{what} must be a str or os.PathLike, not {type(path).__name__}") from None

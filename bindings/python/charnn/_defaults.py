@@ -2,6 +2,7 @@
 _init functions (charnn_model_config_init, charnn_train_config_init, charnn_adam_config_init,
 charnn_sgd_config_init): the one place they are set. The binding never repeats 256, "gru" or
 1e-3; tests/test_defaults.py checks the signatures against the C structs."""
+
 from __future__ import annotations
 
 import ctypes
@@ -25,8 +26,11 @@ def float32(value: float) -> float:
 def _config(cls: Any, init: str) -> Dict[str, Any]:
     config = cls()
     getattr(lib, init)(ctypes.byref(config))
-    return {name: float32(getattr(config, name)) if kind is ctypes.c_float else getattr(config, name)
-            for name, kind in cls._fields_ if name != "struct_size"}
+    return {
+        name: float32(getattr(config, name)) if kind is ctypes.c_float else getattr(config, name)
+        for name, kind in cls._fields_
+        if name != "struct_size"
+    }
 
 
 #: charnn_model_config_init's fields, by C name.

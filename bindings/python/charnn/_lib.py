@@ -1,4 +1,5 @@
 """Loading libcharnn.so and declaring every C function of charnn.h for ctypes."""
+
 from __future__ import annotations
 
 import ctypes
@@ -153,13 +154,19 @@ FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
     ("charnn_cpu_variant", ctypes.c_char_p, []),
     # datasets
     ("charnn_dataset_load_dir", status, [ctypes.c_char_p, handle_p]),
-    ("charnn_dataset_from_memory", status,
-     [c_char_pp, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_char_pp, ctypes.c_size_t, handle_p]),
+    (
+        "charnn_dataset_from_memory",
+        status,
+        [c_char_pp, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_char_pp, ctypes.c_size_t, handle_p],
+    ),
     ("charnn_dataset_count", status, [handle, c_size_p]),
     ("charnn_dataset_label_count", status, [handle, c_size_p]),
     ("charnn_dataset_label_name", status, [handle, ctypes.c_size_t, c_char_pp]),
-    ("charnn_dataset_get", status,
-     [handle, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p, ctypes.POINTER(ctypes.c_int32)]),
+    (
+        "charnn_dataset_get",
+        status,
+        [handle, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p, ctypes.POINTER(ctypes.c_int32)],
+    ),
     ("charnn_dataset_skipped_count", status, [handle, c_size_p]),
     ("charnn_dataset_skipped", status, [handle, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p]),
     ("charnn_dataset_split", status, [handle, ctypes.c_double, ctypes.c_uint64, handle_p, handle_p]),
@@ -167,13 +174,29 @@ FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
     # text: alphabets, normalisation, data sources
     ("charnn_text_config_init", None, [ctypes.POINTER(TextConfig)]),
     ("charnn_data_config_init", None, [ctypes.POINTER(DataConfig)]),
-    ("charnn_dataset_load", status,
-     [ctypes.c_char_p, ctypes.POINTER(DataConfig), ctypes.POINTER(TextConfig), handle_p]),
-    ("charnn_dataset_from_strings", status,
-     [c_char_pp, c_char_pp, ctypes.c_size_t, ctypes.POINTER(TextConfig), handle_p]),
-    ("charnn_dataset_from_memory_with_text", status,
-     [c_char_pp, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_char_pp, ctypes.c_size_t,
-      ctypes.POINTER(TextConfig), handle_p]),
+    (
+        "charnn_dataset_load",
+        status,
+        [ctypes.c_char_p, ctypes.POINTER(DataConfig), ctypes.POINTER(TextConfig), handle_p],
+    ),
+    (
+        "charnn_dataset_from_strings",
+        status,
+        [c_char_pp, c_char_pp, ctypes.c_size_t, ctypes.POINTER(TextConfig), handle_p],
+    ),
+    (
+        "charnn_dataset_from_memory_with_text",
+        status,
+        [
+            c_char_pp,
+            ctypes.POINTER(ctypes.c_int32),
+            ctypes.c_size_t,
+            c_char_pp,
+            ctypes.c_size_t,
+            ctypes.POINTER(TextConfig),
+            handle_p,
+        ],
+    ),
     ("charnn_dataset_subset", status, [handle, c_size_p, ctypes.c_size_t, handle_p]),
     ("charnn_dataset_label_counts", status, [handle, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]),
     ("charnn_dataset_summary", status, [handle, ctypes.c_char_p, ctypes.c_size_t, c_size_p]),
@@ -181,22 +204,49 @@ FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
     ("charnn_model_config_init", None, [ctypes.POINTER(ModelConfig)]),
     ("charnn_model_create", status, [ctypes.POINTER(ModelConfig), c_char_pp, ctypes.c_size_t, handle_p]),
     ("charnn_model_create_for_dataset", status, [ctypes.POINTER(ModelConfig), handle, handle_p]),
-    ("charnn_model_create_with_text", status,
-     [ctypes.POINTER(ModelConfig), ctypes.POINTER(TextConfig), c_char_pp, ctypes.c_size_t, handle_p]),
+    (
+        "charnn_model_create_with_text",
+        status,
+        [ctypes.POINTER(ModelConfig), ctypes.POINTER(TextConfig), c_char_pp, ctypes.c_size_t, handle_p],
+    ),
     ("charnn_train_config_init", None, [ctypes.POINTER(TrainConfig)]),
     ("charnn_model_config_recipe", status, [ctypes.POINTER(ModelConfig), ctypes.c_int32]),
     ("charnn_train_config_recipe", status, [ctypes.POINTER(TrainConfig), ctypes.c_int32, ctypes.c_size_t]),
     ("charnn_model_train", status, [handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),
-    ("charnn_model_train_with_validation", status,
-     [handle, handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)]),
-    ("charnn_model_evaluate", status,
-     [handle, handle, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]),
-    ("charnn_model_predict", status,
-     [handle, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_float),
-      c_size_p]),
-    ("charnn_model_predict_many", status,
-     [handle, c_char_pp, ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32),
-      ctypes.POINTER(ctypes.c_float)]),
+    (
+        "charnn_model_train_with_validation",
+        status,
+        [handle, handle, handle, ctypes.POINTER(TrainConfig), ctypes.POINTER(TrainResult)],
+    ),
+    (
+        "charnn_model_evaluate",
+        status,
+        [handle, handle, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t],
+    ),
+    (
+        "charnn_model_predict",
+        status,
+        [
+            handle,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.POINTER(ctypes.c_int32),
+            ctypes.POINTER(ctypes.c_float),
+            c_size_p,
+        ],
+    ),
+    (
+        "charnn_model_predict_many",
+        status,
+        [
+            handle,
+            c_char_pp,
+            ctypes.c_size_t,
+            ctypes.c_size_t,
+            ctypes.POINTER(ctypes.c_int32),
+            ctypes.POINTER(ctypes.c_float),
+        ],
+    ),
     ("charnn_model_save", status, [handle, ctypes.c_char_p]),
     ("charnn_model_load", status, [ctypes.c_char_p, handle_p]),
     ("charnn_model_load_memory", status, [ctypes.c_void_p, ctypes.c_size_t, handle_p]),
@@ -206,8 +256,11 @@ FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
     ("charnn_model_label_name", status, [handle, ctypes.c_size_t, c_char_pp]),
     ("charnn_model_get_text_config", status, [handle, ctypes.POINTER(TextConfig)]),
     ("charnn_model_alphabet_size", status, [handle, c_size_p]),
-    ("charnn_model_encode", status,
-     [handle, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_size_p, c_size_p]),
+    (
+        "charnn_model_encode",
+        status,
+        [handle, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_size_p, c_size_p],
+    ),
     ("charnn_model_parameter_count", status, [handle, c_size_p]),
     ("charnn_model_free", None, [handle]),
 ]
@@ -224,12 +277,24 @@ FUNCTIONS += [
     ("charnn_metrics_top_k_accuracy", status, [handle, f64_p]),
     ("charnn_metrics_macro_f1", status, [handle, f64_p]),
     ("charnn_metrics_average", status, [handle, ctypes.c_int32, f64_p, f64_p, f64_p, c_size_p]),
-    ("charnn_metrics_class", status,
-     [handle, ctypes.c_size_t, f64_p, f64_p, f64_p, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)]),
+    (
+        "charnn_metrics_class",
+        status,
+        [handle, ctypes.c_size_t, f64_p, f64_p, f64_p, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)],
+    ),
     ("charnn_metrics_confusion", status, [handle, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]),
-    ("charnn_metrics_confusion_entries", status,
-     [handle, ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_int64),
-      ctypes.c_size_t, c_size_p]),
+    (
+        "charnn_metrics_confusion_entries",
+        status,
+        [
+            handle,
+            ctypes.POINTER(ctypes.c_int32),
+            ctypes.POINTER(ctypes.c_int32),
+            ctypes.POINTER(ctypes.c_int64),
+            ctypes.c_size_t,
+            c_size_p,
+        ],
+    ),
 ]
 
 
@@ -270,12 +335,18 @@ FUNCTIONS += [
     ("charnn_graph_set_recording", status, [handle, ctypes.c_int]),
     ("charnn_graph_free", None, [handle]),
     ("charnn_tensor_create", status, [handle, i64_p, ctypes.c_size_t, f32_p, ctypes.c_int, handle_p]),
-    ("charnn_tensor_create_uniform", status,
-     [handle, i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p]),
+    (
+        "charnn_tensor_create_uniform",
+        status,
+        [handle, i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p],
+    ),
     ("charnn_tensor_create_kaiming_uniform", status, [handle, i64_p, ctypes.c_size_t, ctypes.c_uint64, handle_p]),
     ("charnn_parameter_create", status, [i64_p, ctypes.c_size_t, f32_p, handle_p]),
-    ("charnn_parameter_create_uniform", status,
-     [i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p]),
+    (
+        "charnn_parameter_create_uniform",
+        status,
+        [i64_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float, ctypes.c_uint64, handle_p],
+    ),
     ("charnn_tensor_shape", status, [handle, i64_p, ctypes.c_size_t, c_size_p]),
     ("charnn_tensor_read", status, [handle, f32_p, ctypes.c_size_t]),
     ("charnn_tensor_read_grad", status, [handle, f32_p, ctypes.c_size_t]),
@@ -350,8 +421,11 @@ def candidate_paths() -> Iterator[Tuple[str, str]]:
     if not folders:
         yield "", "$LD_LIBRARY_PATH: not set"  # "": nothing to load, a note for the error message
     system = ctypes.util.find_library("charnn")
-    yield (system, 'ctypes.util.find_library("charnn")') if system else \
-        ("", 'ctypes.util.find_library("charnn"): found nothing')
+    yield (
+        (system, 'ctypes.util.find_library("charnn")')
+        if system
+        else ("", 'ctypes.util.find_library("charnn"): found nothing')
+    )
     yield LIBRARY_NAME, "the dynamic loader's search path"
 
 
@@ -376,7 +450,7 @@ def _open(candidate: str) -> ctypes.CDLL:
 
 def _reason(candidate: str, error: OSError) -> str:
     message = str(error)
-    return message[len(candidate) + 2:] if message.startswith(candidate + ": ") else message
+    return message[len(candidate) + 2 :] if message.startswith(candidate + ": ") else message
 
 
 def _search() -> Tuple[ctypes.CDLL, str]:
@@ -395,9 +469,11 @@ def _search() -> Tuple[ctypes.CDLL, str]:
         except OSError as error:
             tried.append(f"  {candidate} ({origin}): {_reason(candidate, error)}")
     raise LibraryNotFoundError(
-        "cannot load libcharnn.so; tried:\n" + "\n".join(tried or ["  (nothing)"])
+        "cannot load libcharnn.so; tried:\n"
+        + "\n".join(tried or ["  (nothing)"])
         + "\nInstall the package with `pip install ./bindings/python` from the charnn repository (it builds "
-          "the library), build it with `make lib` (or `make python`), or set CHARNN_LIBRARY to its path.")
+        "the library), build it with `make lib` (or `make python`), or set CHARNN_LIBRARY to its path."
+    )
 
 
 def load(path: Optional[str] = None) -> ctypes.CDLL:
@@ -416,7 +492,8 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
             raise LibraryNotFoundError(
                 f"cannot load CHARNN_LIBRARY={candidate}: {_reason(candidate, error)}\n"
                 "Point CHARNN_LIBRARY at a built libcharnn.so (`make lib` builds .build/release/libcharnn.so) "
-                "or unset it to use the package's own.") from None
+                "or unset it to use the package's own."
+            ) from None
     else:
         lib, candidate = _search()
     # The ABI version first: a library of another ABI may not have the functions below at all.
@@ -431,7 +508,8 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
     if abi not in SUPPORTED_ABI_VERSIONS:
         raise ABIVersionError(
             f"{candidate} is charnn {lib.charnn_version_string().decode()} with ABI version {abi}; "
-            f"this binding knows ABI versions {list(SUPPORTED_ABI_VERSIONS)}")
+            f"this binding knows ABI versions {list(SUPPORTED_ABI_VERSIONS)}"
+        )
     for name, restype, argtypes in FUNCTIONS:
         try:
             function = getattr(lib, name)

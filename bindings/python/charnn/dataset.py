@@ -1,5 +1,6 @@
 """charnn.Dataset: texts with labels, from a directory, a CSV/TSV file, Python lists, NumPy
 arrays or pandas Series."""
+
 from __future__ import annotations
 
 import ctypes
@@ -33,7 +34,8 @@ def _column(value: Any, name: str) -> Optional[bytes]:
         index = operator.index(value)
     except TypeError:
         raise InvalidArgumentError(
-            f"{name} must be a column index (int) or a header name (str), not {type(value).__name__}") from None
+            f"{name} must be a column index (int) or a header name (str), not {type(value).__name__}"
+        ) from None
     if index < 0:
         raise InvalidArgumentError(f"{name} must be a 0-based column index, got {index}")
     return str(index).encode()
@@ -73,13 +75,29 @@ class Dataset(Handle):
 
     _free_name = "charnn_dataset_free"
 
-    def __init__(self, names: Sequence[str], labels: Sequence[Union[int, str]],
-                 label_names: Optional[Sequence[str]] = None, *, alphabet: str = "article",
-                 symbols: Optional[str] = None, normalize: Optional[str] = None, casefold: bool = False,
-                 transliterate: Optional[bool] = None, min_count: int = 1,
-                 max_symbols: Optional[int] = None) -> None:
-        options = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
-                       transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
+    def __init__(
+        self,
+        names: Sequence[str],
+        labels: Sequence[Union[int, str]],
+        label_names: Optional[Sequence[str]] = None,
+        *,
+        alphabet: str = "article",
+        symbols: Optional[str] = None,
+        normalize: Optional[str] = None,
+        casefold: bool = False,
+        transliterate: Optional[bool] = None,
+        min_count: int = 1,
+        max_symbols: Optional[int] = None,
+    ) -> None:
+        options = dict(
+            alphabet=alphabet,
+            symbols=symbols,
+            normalize=normalize,
+            casefold=casefold,
+            transliterate=transliterate,
+            min_count=min_count,
+            max_symbols=max_symbols,
+        )
         if isinstance(names, str):
             raise ArgumentTypeError("names must be a list of str, not a str")
         if isinstance(labels, str):
@@ -93,8 +111,15 @@ class Dataset(Handle):
         if label_names is None:
             if not all(isinstance(label, str) for label in labels):
                 raise ArgumentTypeError("without label_names, labels must be label names (str)")
-            check(lib.charnn_dataset_from_strings(string_array(texts, "names"), string_array(labels, "labels"),
-                                                  len(texts), ctypes.byref(config), ctypes.byref(out)))
+            check(
+                lib.charnn_dataset_from_strings(
+                    string_array(texts, "names"),
+                    string_array(labels, "labels"),
+                    len(texts),
+                    ctypes.byref(config),
+                    ctypes.byref(out),
+                )
+            )
             super().__init__(handle_of(out))
             return
         if isinstance(label_names, str):
@@ -108,32 +133,61 @@ class Dataset(Handle):
                     raise InvalidArgumentError(f"label '{label}' of name {i} is not in label_names")
                 indices.append(index[label])
             else:
-                if not -(2 ** 31) <= label < 2 ** 31:
+                if not -(2**31) <= label < 2**31:
                     raise InvalidArgumentError(f"label {label} of name {i} is out of range")
                 indices.append(label)
         index_array = (ctypes.c_int32 * max(len(indices), 1))(*indices)
         if is_default(options):
-            check(lib.charnn_dataset_from_memory(
-                string_array(texts, "names"), index_array, len(texts),
-                string_array(label_names, "label_names"), len(label_names), ctypes.byref(out)))
+            check(
+                lib.charnn_dataset_from_memory(
+                    string_array(texts, "names"),
+                    index_array,
+                    len(texts),
+                    string_array(label_names, "label_names"),
+                    len(label_names),
+                    ctypes.byref(out),
+                )
+            )
         else:
-            check(lib.charnn_dataset_from_memory_with_text(
-                string_array(texts, "names"), index_array, len(texts),
-                string_array(label_names, "label_names"), len(label_names), ctypes.byref(config),
-                ctypes.byref(out)))
+            check(
+                lib.charnn_dataset_from_memory_with_text(
+                    string_array(texts, "names"),
+                    index_array,
+                    len(texts),
+                    string_array(label_names, "label_names"),
+                    len(label_names),
+                    ctypes.byref(config),
+                    ctypes.byref(out),
+                )
+            )
         super().__init__(handle_of(out))
 
     @classmethod
-    def from_directory(cls, path: PathLike, *, alphabet: str = "article", symbols: Optional[str] = None,
-                       normalize: Optional[str] = None, casefold: bool = False,
-                       transliterate: Optional[bool] = None, min_count: int = 1,
-                       max_symbols: Optional[int] = None) -> "Dataset":
+    def from_directory(
+        cls,
+        path: PathLike,
+        *,
+        alphabet: str = "article",
+        symbols: Optional[str] = None,
+        normalize: Optional[str] = None,
+        casefold: bool = False,
+        transliterate: Optional[bool] = None,
+        min_count: int = 1,
+        max_symbols: Optional[int] = None,
+    ) -> "Dataset":
         """Loads a directory of ``<Label>.txt`` files (UTF-8, one name per line); labels are the
         file names sorted. Raises :class:`charnn.FileError` for a missing or unreadable directory,
         :class:`charnn.InvalidDataError` for no label files, an empty one or bad UTF-8 (naming
         the file and line). The text options are the class's."""
-        options: Dict[str, Any] = dict(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
-                                       transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
+        options: Dict[str, Any] = dict(
+            alphabet=alphabet,
+            symbols=symbols,
+            normalize=normalize,
+            casefold=casefold,
+            transliterate=transliterate,
+            min_count=min_count,
+            max_symbols=max_symbols,
+        )
         if not is_default(options):
             return cls.load(path, format="directory", **options)
         out = ctypes.c_void_p()
@@ -141,11 +195,22 @@ class Dataset(Handle):
         return cls._wrap(handle_of(out))
 
     @classmethod
-    def load(cls, path: PathLike, format: str = "auto", *, text_column: Union[int, str, None] = 0,
-             label_column: Union[int, str, None] = 1, header: bool = True, alphabet: str = "article",
-             symbols: Optional[str] = None, normalize: Optional[str] = None, casefold: bool = False,
-             transliterate: Optional[bool] = None, min_count: int = 1,
-             max_symbols: Optional[int] = None) -> "Dataset":
+    def load(
+        cls,
+        path: PathLike,
+        format: str = "auto",
+        *,
+        text_column: Union[int, str, None] = 0,
+        label_column: Union[int, str, None] = 1,
+        header: bool = True,
+        alphabet: str = "article",
+        symbols: Optional[str] = None,
+        normalize: Optional[str] = None,
+        casefold: bool = False,
+        transliterate: Optional[bool] = None,
+        min_count: int = 1,
+        max_symbols: Optional[int] = None,
+    ) -> "Dataset":
         """Loads training data from a directory of ``<Label>.txt`` files or a CSV/TSV file.
 
         ``format``: ``"auto"`` (a directory, a ``.tsv``/``.tab`` file as TSV, any other file as
@@ -172,29 +237,48 @@ class Dataset(Handle):
         data.header = 1 if header else 0
         data.text_column = _column(text_column, "text_column")
         data.label_column = _column(label_column, "label_column")
-        text = text_config(alphabet=alphabet, symbols=symbols, normalize=normalize, casefold=casefold,
-                           transliterate=transliterate, min_count=min_count, max_symbols=max_symbols)
+        text = text_config(
+            alphabet=alphabet,
+            symbols=symbols,
+            normalize=normalize,
+            casefold=casefold,
+            transliterate=transliterate,
+            min_count=min_count,
+            max_symbols=max_symbols,
+        )
         out = ctypes.c_void_p()
         check(lib.charnn_dataset_load(path_bytes(path), ctypes.byref(data), ctypes.byref(text), ctypes.byref(out)))
         return cls._wrap(handle_of(out))
 
     @classmethod
-    def from_csv(cls, path: PathLike, *, text_column: Union[int, str, None] = 0,
-                 label_column: Union[int, str, None] = 1, header: bool = True, **text_options: Any) -> "Dataset":
+    def from_csv(
+        cls,
+        path: PathLike,
+        *,
+        text_column: Union[int, str, None] = 0,
+        label_column: Union[int, str, None] = 1,
+        header: bool = True,
+        **text_options: Any,
+    ) -> "Dataset":
         """Loads a comma-separated file: :meth:`load` with ``format="csv"`` (whatever the file's
         extension). ``text_options``: ``alphabet``, ``symbols``, ``normalize``, ``casefold``,
         ``transliterate``, ``min_count``, ``max_symbols``."""
         _check_text_options(text_options)
-        return cls.load(path, "csv", text_column=text_column, label_column=label_column, header=header,
-                        **text_options)
+        return cls.load(path, "csv", text_column=text_column, label_column=label_column, header=header, **text_options)
 
     @classmethod
-    def from_tsv(cls, path: PathLike, *, text_column: Union[int, str, None] = 0,
-                 label_column: Union[int, str, None] = 1, header: bool = True, **text_options: Any) -> "Dataset":
+    def from_tsv(
+        cls,
+        path: PathLike,
+        *,
+        text_column: Union[int, str, None] = 0,
+        label_column: Union[int, str, None] = 1,
+        header: bool = True,
+        **text_options: Any,
+    ) -> "Dataset":
         """Loads a tab-separated file: :meth:`load` with ``format="tsv"`` (the same quoting as CSV)."""
         _check_text_options(text_options)
-        return cls.load(path, "tsv", text_column=text_column, label_column=label_column, header=header,
-                        **text_options)
+        return cls.load(path, "tsv", text_column=text_column, label_column=label_column, header=header, **text_options)
 
     @classmethod
     def from_pandas(cls, texts: Any, labels: Any, **text_options: Any) -> "Dataset":
@@ -212,8 +296,15 @@ class Dataset(Handle):
         if len(text_list) != len(label_list):
             raise InvalidArgumentError(f"{len(text_list)} texts but {len(label_list)} labels")
         out = ctypes.c_void_p()
-        check(lib.charnn_dataset_from_strings(string_array(text_list, "texts"), string_array(label_list, "labels"),
-                                              len(text_list), ctypes.byref(config), ctypes.byref(out)))
+        check(
+            lib.charnn_dataset_from_strings(
+                string_array(text_list, "texts"),
+                string_array(label_list, "labels"),
+                len(text_list),
+                ctypes.byref(config),
+                ctypes.byref(out),
+            )
+        )
         return cls._wrap(handle_of(out))
 
     def _size(self, function: Callable[..., int]) -> int:
@@ -263,7 +354,9 @@ class Dataset(Handle):
                     raise TypeError
                 index = operator.index(index)  # NumPy integers
             except TypeError:
-                raise ArgumentTypeError(f"dataset indices must be int, slices or lists of int, not {type(index).__name__}") from None
+                raise ArgumentTypeError(
+                    f"dataset indices must be int, slices or lists of int, not {type(index).__name__}"
+                ) from None
         count = len(self)
         if index < 0:
             index += count
@@ -289,14 +382,18 @@ class Dataset(Handle):
             raise ArgumentTypeError(f"indices must be ints, not a {type(indices).__name__}")
         if type(indices).__module__ == "numpy" and hasattr(indices, "tolist"):
             if getattr(indices, "ndim", 1) != 1:
-                raise ArgumentTypeError(f"indices must be one-dimensional, got an array of shape {getattr(indices, 'shape', None)}")
+                raise ArgumentTypeError(
+                    f"indices must be one-dimensional, got an array of shape {getattr(indices, 'shape', None)}"
+                )
             indices = indices.tolist()
         elif hasattr(indices, "to_list") and hasattr(indices, "iloc"):  # a pandas Series or Index
             indices = indices.to_list()
         items = list(indices)
         if items and all(isinstance(i, bool) or type(i).__name__ == "bool_" for i in items):
             if len(items) != count:
-                raise IndexOutOfRangeError(f"a boolean mask must have one value per example ({count}), not {len(items)}")
+                raise IndexOutOfRangeError(
+                    f"a boolean mask must have one value per example ({count}), not {len(items)}"
+                )
             items = [i for i, keep in enumerate(items) if keep]
         picks = []
         for position, item in enumerate(items):
@@ -312,8 +409,11 @@ class Dataset(Handle):
                 raise IndexOutOfRangeError(f"indices[{position}] is {item}, out of range for a dataset of {count}")
             picks.append(i)
         out = ctypes.c_void_p()
-        check(lib.charnn_dataset_subset(self._handle, (ctypes.c_size_t * max(len(picks), 1))(*picks), len(picks),
-                                        ctypes.byref(out)))
+        check(
+            lib.charnn_dataset_subset(
+                self._handle, (ctypes.c_size_t * max(len(picks), 1))(*picks), len(picks), ctypes.byref(out)
+            )
+        )
         return Dataset._wrap(handle_of(out))
 
     @property
@@ -338,7 +438,7 @@ class Dataset(Handle):
             buffer = ctypes.create_string_buffer(length.value + 1)
             status = lib.charnn_dataset_summary(self._handle, buffer, len(buffer), ctypes.byref(length))
         check(status)
-        summary: Dict[str, Any] = json.loads(buffer.raw[:length.value].decode("utf-8"))
+        summary: Dict[str, Any] = json.loads(buffer.raw[: length.value].decode("utf-8"))
         return summary
 
     @property
@@ -346,7 +446,9 @@ class Dataset(Handle):
         """Rows that were left out, each described with where it came from and why
         (e.g. ``"Czech.txt:265: 'Maxa/B': '/' is not in the vocabulary"``,
         ``"data.csv:12: 3 fields, expected 2"``, ``"row 7: the label is empty"``)."""
-        return [self._string(lib.charnn_dataset_skipped, i) for i in range(self._size(lib.charnn_dataset_skipped_count))]
+        return [
+            self._string(lib.charnn_dataset_skipped, i) for i in range(self._size(lib.charnn_dataset_skipped_count))
+        ]
 
     def split(self, test_size: float = 0.1, seed: int = 0) -> Tuple["Dataset", "Dataset"]:
         """Stratified train/test split (scikit-learn's protocol): ``ceil(test_size * len)`` test
@@ -354,7 +456,7 @@ class Dataset(Handle):
         A learned alphabet is learned anew from the training part (the test part reads with it)."""
         if not isinstance(test_size, (int, float)) or isinstance(test_size, bool):
             raise ArgumentTypeError(f"test_size must be a float, not {type(test_size).__name__}")
-        if not isinstance(seed, int) or not 0 <= seed < 2 ** 64:
+        if not isinstance(seed, int) or not 0 <= seed < 2**64:
             raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
         train, test = ctypes.c_void_p(), ctypes.c_void_p()
         check(lib.charnn_dataset_split(self._handle, float(test_size), seed, ctypes.byref(train), ctypes.byref(test)))
@@ -363,14 +465,18 @@ class Dataset(Handle):
     def __copy__(self) -> "Dataset":
         count = len(self)
         out = ctypes.c_void_p()
-        check(lib.charnn_dataset_subset(self._handle, (ctypes.c_size_t * max(count, 1))(*range(count)), count,
-                                        ctypes.byref(out)))
+        check(
+            lib.charnn_dataset_subset(
+                self._handle, (ctypes.c_size_t * max(count, 1))(*range(count)), count, ctypes.byref(out)
+            )
+        )
         copy = type(self)._wrap(handle_of(out))
         copy.__dict__.update((key, value) for key, value in self.__dict__.items() if key != "_pointer")
         return copy
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> "Dataset":
         import copy
+
         duplicate = self.__copy__()
         memo[id(self)] = duplicate
         for key, value in self.__dict__.items():
@@ -383,7 +489,8 @@ class Dataset(Handle):
             "a charnn.Dataset cannot be pickled: it could not be rebuilt exactly elsewhere (its skipped rows, "
             "how its alphabet was learned). Send what it was made from instead: its path (Dataset.load in the "
             "other process) or its rows (texts, labels = zip(*dataset), then Dataset(texts, labels, "
-            "dataset.labels, <its text options>)). copy.copy and copy.deepcopy work")
+            "dataset.labels, <its text options>)). copy.copy and copy.deepcopy work"
+        )
 
     def sample(self, n: int, seed: int = 0, stratified: bool = False) -> "Dataset":
         """A new dataset of ``n`` examples drawn at random without replacement, in random order
@@ -406,8 +513,10 @@ class Dataset(Handle):
                 raise ArgumentTypeError(f"n must be an int, not {type(n).__name__}") from None
         count = len(self)
         if not 0 <= n <= count:
-            raise InvalidArgumentError(f"n must be between 0 and the dataset's {count} examples (no replacement), got {n}")
-        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 64:
+            raise InvalidArgumentError(
+                f"n must be between 0 and the dataset's {count} examples (no replacement), got {n}"
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
             raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
         rng = random.Random(seed)
         if not stratified:
@@ -433,12 +542,14 @@ class Dataset(Handle):
         length = ctypes.c_size_t()
         buffer = ctypes.create_string_buffer(256)
         for i in range(len(self)):
-            status = lib.charnn_dataset_get(self._handle, i, buffer, len(buffer), ctypes.byref(length),
-                                            ctypes.byref(label))
+            status = lib.charnn_dataset_get(
+                self._handle, i, buffer, len(buffer), ctypes.byref(length), ctypes.byref(label)
+            )
             if status == 10:  # CHARNN_BUFFER_TOO_SMALL: a longer text; the label comes with it
                 buffer = ctypes.create_string_buffer(length.value + 1)
-                status = lib.charnn_dataset_get(self._handle, i, buffer, len(buffer), ctypes.byref(length),
-                                                ctypes.byref(label))
+                status = lib.charnn_dataset_get(
+                    self._handle, i, buffer, len(buffer), ctypes.byref(length), ctypes.byref(label)
+                )
             check(status)
             out.append(label.value)
         return out
@@ -452,8 +563,10 @@ class Dataset(Handle):
 def _check_text_options(options: Dict[str, Any]) -> None:
     unknown = sorted(set(options) - set(TEXT_OPTION_DEFAULTS))
     if unknown:
-        raise ArgumentTypeError(f"unexpected keyword argument{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
-                        f"(text options are {', '.join(TEXT_OPTION_DEFAULTS)})")
+        raise ArgumentTypeError(
+            f"unexpected keyword argument{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            f"(text options are {', '.join(TEXT_OPTION_DEFAULTS)})"
+        )
 
 
 def _label_list(labels: Any) -> List[Union[int, str]]:

@@ -1,4 +1,5 @@
 """charnn's exceptions: one per C status, all carrying the library's message."""
+
 from __future__ import annotations
 
 from typing import Dict, Type
@@ -19,6 +20,7 @@ class Error(Exception):
 
 class InvalidArgumentError(Error, ValueError):
     """An argument was unusable: a size, a value out of range, a name with no readable character."""
+
     status = 1
 
 
@@ -34,6 +36,7 @@ class IndexOutOfRangeError(InvalidArgumentError, IndexError):
 
 class InvalidHandleError(Error):
     """A handle the library does not know (freed, or of another kind)."""
+
     status = 2
 
 
@@ -43,11 +46,13 @@ class ClosedError(Error, ValueError):
 
 class ShapeMismatchError(Error, ValueError):
     """Tensors whose shapes do not fit an operation."""
+
     status = 3
 
 
 class FileError(Error, OSError):
     """A file or directory could not be read or written (CHARNN_IO_ERROR); also an ``OSError``."""
+
     status = 4
 
 
@@ -58,43 +63,61 @@ IOError = FileError  # noqa: A001
 
 class InvalidDataError(Error, ValueError):
     """A data directory or file is malformed (no label files, an empty file, bad UTF-8)."""
+
     status = 5
 
 
 class InvalidCheckpointError(Error, ValueError):
     """A checkpoint is truncated, mis-typed or inconsistent."""
+
     status = 6
 
 
 class DivergedError(Error, ArithmeticError):
     """Training produced a NaN or infinite loss, gradient or weight; the weights are the last finite ones."""
+
     status = 7
 
 
 class CancelledError(Error):
     """The progress callback stopped training (the model keeps what it learned)."""
+
     status = 8
 
 
 class BusyError(Error):
     """The model is in use by an operation that excludes this one (training vs. predicting)."""
+
     status = 9
 
 
 class BufferTooSmallError(Error):
     """A buffer was too small for a result (an internal matter of the binding)."""
+
     status = 10
 
 
 class InternalError(Error):
     """A bug in charnn; please report it with the message."""
+
     status = 11
 
 
 BY_STATUS: Dict[int, Type[Error]] = {
     cls.status: cls
-    for cls in (InvalidArgumentError, InvalidHandleError, ShapeMismatchError, FileError, InvalidDataError,
-                InvalidCheckpointError, DivergedError, CancelledError, BusyError, BufferTooSmallError, InternalError)
+    for cls in (
+        InvalidArgumentError,
+        InvalidHandleError,
+        ShapeMismatchError,
+        FileError,
+        InvalidDataError,
+        InvalidCheckpointError,
+        DivergedError,
+        CancelledError,
+        BusyError,
+        BufferTooSmallError,
+        InternalError,
+    )
 }
 
 

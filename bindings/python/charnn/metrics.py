@@ -1,4 +1,5 @@
 """charnn.Evaluation: what ``Model.evaluate`` measures, read from a ``charnn_metrics`` handle."""
+
 from __future__ import annotations
 
 import ctypes
@@ -64,9 +65,18 @@ class Evaluation:
     weighted_f1: float
     confusion_entries: List[Tuple[int, int, int]]
 
-    def __init__(self, labels: List[str], k: int, total: int, accuracy: float, top_k_accuracy: float,
-                 classes: List[Tuple[float, float, float, int, int]], macro: Tuple[float, float, float],
-                 weighted: Tuple[float, float, float], entries: List[Tuple[int, int, int]]) -> None:
+    def __init__(
+        self,
+        labels: List[str],
+        k: int,
+        total: int,
+        accuracy: float,
+        top_k_accuracy: float,
+        classes: List[Tuple[float, float, float, int, int]],
+        macro: Tuple[float, float, float],
+        weighted: Tuple[float, float, float],
+        entries: List[Tuple[int, int, int]],
+    ) -> None:
         self.labels = list(labels)
         self.k = k
         self.total = total
@@ -98,8 +108,17 @@ class Evaluation:
         support, predicted = ctypes.c_int64(), ctypes.c_int64()
         classes = []
         for i in range(len(labels)):
-            check(lib.charnn_metrics_class(handle, i, ctypes.byref(p), ctypes.byref(r), ctypes.byref(f),
-                                           ctypes.byref(support), ctypes.byref(predicted)))
+            check(
+                lib.charnn_metrics_class(
+                    handle,
+                    i,
+                    ctypes.byref(p),
+                    ctypes.byref(r),
+                    ctypes.byref(f),
+                    ctypes.byref(support),
+                    ctypes.byref(predicted),
+                )
+            )
             classes.append((p.value, r.value, f.value, support.value, predicted.value))
         averages = []
         for average in (_MACRO, _WEIGHTED):
@@ -177,31 +196,63 @@ class Evaluation:
         lines = ["{:>{width}s} ".format("", width=width) + "".join(" {:>9}".format(h) for h in headers), ""]
         row = "{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}"
         for name in names:
-            lines.append(row.format(name, self.precision[name], self.recall[name], self.f1[name], self.support[name],
-                                    width=width, digits=digits))
+            lines.append(
+                row.format(
+                    name,
+                    self.precision[name],
+                    self.recall[name],
+                    self.f1[name],
+                    self.support[name],
+                    width=width,
+                    digits=digits,
+                )
+            )
         lines.append("")
         share = "{:>{width}s} " + " {:>9}" * 2 + " {:>9.{digits}f}" + " {:>9}"
         lines.append(share.format("accuracy", "", "", self.accuracy, self.total, width=width, digits=digits))
         if self.k > 1:
-            lines.append(share.format(f"top-{self.k} accuracy", "", "", self.top_k_accuracy, self.total, width=width,
-                                      digits=digits))
-        lines.append(row.format("macro avg", self.macro_precision, self.macro_recall, self.macro_f1, self.total,
-                                width=width, digits=digits))
-        lines.append(row.format("weighted avg", self.weighted_precision, self.weighted_recall, self.weighted_f1,
-                                self.total, width=width, digits=digits))
+            lines.append(
+                share.format(
+                    f"top-{self.k} accuracy", "", "", self.top_k_accuracy, self.total, width=width, digits=digits
+                )
+            )
+        lines.append(
+            row.format(
+                "macro avg",
+                self.macro_precision,
+                self.macro_recall,
+                self.macro_f1,
+                self.total,
+                width=width,
+                digits=digits,
+            )
+        )
+        lines.append(
+            row.format(
+                "weighted avg",
+                self.weighted_precision,
+                self.weighted_recall,
+                self.weighted_f1,
+                self.total,
+                width=width,
+                digits=digits,
+            )
+        )
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
         top_k = f", top-{self.k} accuracy {self.top_k_accuracy:.4f}" if self.k > 1 else ""
-        return (f"<charnn.Evaluation of {self.total} names: accuracy {self.accuracy:.4f}{top_k}, "
-                f"macro-F1 {self.macro_f1:.4f} over {len(self.present_labels)} of {len(self.labels)} labels>")
+        return (
+            f"<charnn.Evaluation of {self.total} names: accuracy {self.accuracy:.4f}{top_k}, "
+            f"macro-F1 {self.macro_f1:.4f} over {len(self.present_labels)} of {len(self.labels)} labels>"
+        )
 
 
 def evaluate(model_handle: int, data_handle: int, labels: List[str], k: Any) -> Evaluation:
     """charnn_model_evaluate_metrics, read into an Evaluation, the handle freed."""
     if not isinstance(k, int) or isinstance(k, bool):
         raise ArgumentTypeError(f"k must be an int, not {type(k).__name__}")
-    if k < 0 or k >= 2 ** 64:
+    if k < 0 or k >= 2**64:
         raise InvalidArgumentError(f"k must be between 1 and the model's {len(labels)} labels, got {k}")
     out = ctypes.c_void_p()
     check(lib.charnn_model_evaluate_metrics(model_handle, data_handle, k, ctypes.byref(out)))

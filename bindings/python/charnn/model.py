@@ -1,4 +1,5 @@
 """charnn.Model: create, train, evaluate, predict, save and load."""
+
 from __future__ import annotations
 
 import ctypes
@@ -120,6 +121,7 @@ def _recipe_applied(settings: Callable[[str, Dict[str, Any]], Dict[str, Any]]) -
     (``settings(name, arguments given)``) with every argument the caller passed on top, whatever
     its value (an argument equal to its default, such as ``epochs=2``, still changes the recipe).
     The method keeps its signature for type checkers."""
+
     def decorate(method: _Method) -> _Method:
         signature = inspect.signature(method)
 
@@ -131,7 +133,9 @@ def _recipe_applied(settings: Callable[[str, Dict[str, Any]], Dict[str, Any]]) -
                 return method(self, *args, **kwargs)
             del given["self"]
             return method(self, **{**settings(name, given), **given})
+
         return cast(_Method, wrapper)
+
     return decorate
 
 
@@ -171,15 +175,30 @@ class Model(Handle):
     history: Optional[List[EpochRecord]] = None
 
     @_recipe_applied(lambda name, given: _recipe(name).model)
-    def __init__(self, labels: Union[Sequence[str], Dataset], kind: str = _defaults.name_of(_M["kind"], KINDS),
-                 hidden_size: int = _M["hidden_size"], num_layers: Optional[int] = _M["num_layers"] or None,
-                 hidden_init: Optional[str] = _defaults.name_of(_M["hidden_init"], HIDDEN_INITS), seed: int = _M["seed"],
-                 *, alphabet: Optional[str] = None, symbols: Optional[str] = None, normalize: Optional[str] = None,
-                 casefold: bool = False, transliterate: Optional[bool] = None, embedding_size: int = _M["embedding_size"],
-                 bidirectional: bool = bool(_M["bidirectional"]), pooling: str = _defaults.name_of(_M["pooling"], POOLINGS),
-                 dropout: float = _M["dropout"], ngrams: Optional[int] = _M["ngram_buckets"] or None,
-                 ngram_dim: int = _M["ngram_dim"], ngram_min: int = _M["ngram_min"], ngram_max: int = _M["ngram_max"],
-                 recipe: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        labels: Union[Sequence[str], Dataset],
+        kind: str = _defaults.name_of(_M["kind"], KINDS),
+        hidden_size: int = _M["hidden_size"],
+        num_layers: Optional[int] = _M["num_layers"] or None,
+        hidden_init: Optional[str] = _defaults.name_of(_M["hidden_init"], HIDDEN_INITS),
+        seed: int = _M["seed"],
+        *,
+        alphabet: Optional[str] = None,
+        symbols: Optional[str] = None,
+        normalize: Optional[str] = None,
+        casefold: bool = False,
+        transliterate: Optional[bool] = None,
+        embedding_size: int = _M["embedding_size"],
+        bidirectional: bool = bool(_M["bidirectional"]),
+        pooling: str = _defaults.name_of(_M["pooling"], POOLINGS),
+        dropout: float = _M["dropout"],
+        ngrams: Optional[int] = _M["ngram_buckets"] or None,
+        ngram_dim: int = _M["ngram_dim"],
+        ngram_min: int = _M["ngram_min"],
+        ngram_max: int = _M["ngram_max"],
+        recipe: Optional[str] = None,
+    ) -> None:
         if kind not in KINDS:
             raise InvalidArgumentError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
         if hidden_init not in HIDDEN_INITS:
@@ -187,14 +206,14 @@ class Model(Handle):
         config = _lib.ModelConfig()
         lib.charnn_model_config_init(ctypes.byref(config))
         config.kind = KINDS[kind]
-        config.hidden_size = _check_int(hidden_size, "hidden_size", -(2 ** 31), 2 ** 31 - 1)  # the library checks the range
-        config.num_layers = 0 if num_layers is None else _check_int(num_layers, "num_layers", 1, 2 ** 31 - 1)
+        config.hidden_size = _check_int(hidden_size, "hidden_size", -(2**31), 2**31 - 1)  # the library checks the range
+        config.num_layers = 0 if num_layers is None else _check_int(num_layers, "num_layers", 1, 2**31 - 1)
         config.hidden_init = HIDDEN_INITS[hidden_init]
-        config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
+        config.seed = _check_int(seed, "seed", 0, 2**64 - 1)
         if pooling not in POOLINGS:
             raise InvalidArgumentError(f"pooling must be one of {sorted(POOLINGS)}, not {pooling!r}")
         # Only the types and int32 here: the library checks the ranges (InvalidArgumentError, naming the field).
-        int32 = (-(2 ** 31), 2 ** 31 - 1)
+        int32 = (-(2**31), 2**31 - 1)
         config.embedding_size = _check_int(embedding_size, "embedding_size", *int32)
         config.bidirectional = 1 if bidirectional else 0
         config.pooling = POOLINGS[pooling]
@@ -203,15 +222,24 @@ class Model(Handle):
         config.ngram_dim = _check_int(ngram_dim, "ngram_dim", *int32)
         config.ngram_min = _check_int(ngram_min, "ngram_min", *int32)
         config.ngram_max = _check_int(ngram_max, "ngram_max", *int32)
-        options = dict(alphabet="article" if alphabet is None else alphabet, symbols=symbols, normalize=normalize,
-                       casefold=casefold, transliterate=transliterate)
+        options = dict(
+            alphabet="article" if alphabet is None else alphabet,
+            symbols=symbols,
+            normalize=normalize,
+            casefold=casefold,
+            transliterate=transliterate,
+        )
         text_given = alphabet is not None or not is_default(options)
         if text_given and isinstance(options["alphabet"], str) and options["alphabet"].lower() == "learned":
-            where = ("the dataset's alphabet is used when no text option is given"
-                     if isinstance(labels, Dataset) else "pass a Dataset instead of label names")
+            where = (
+                "the dataset's alphabet is used when no text option is given"
+                if isinstance(labels, Dataset)
+                else "pass a Dataset instead of label names"
+            )
             raise InvalidArgumentError(
                 "alphabet='learned' is learned from data: load the data with alphabet='learned', "
-                f"then create the model with Model(dataset) ({where})")
+                f"then create the model with Model(dataset) ({where})"
+            )
         text = text_config(**options) if text_given else None
         out = ctypes.c_void_p()
         if isinstance(labels, Dataset):
@@ -222,11 +250,21 @@ class Model(Handle):
             labels = labels.labels
         labels = list(labels) if not isinstance(labels, str) else labels
         if text is None:
-            check(lib.charnn_model_create(ctypes.byref(config), string_array(labels, "labels"), len(labels),
-                                          ctypes.byref(out)))
+            check(
+                lib.charnn_model_create(
+                    ctypes.byref(config), string_array(labels, "labels"), len(labels), ctypes.byref(out)
+                )
+            )
         else:
-            check(lib.charnn_model_create_with_text(ctypes.byref(config), ctypes.byref(text),
-                                                    string_array(labels, "labels"), len(labels), ctypes.byref(out)))
+            check(
+                lib.charnn_model_create_with_text(
+                    ctypes.byref(config),
+                    ctypes.byref(text),
+                    string_array(labels, "labels"),
+                    len(labels),
+                    ctypes.byref(out),
+                )
+            )
         super().__init__(handle_of(out))
 
     @classmethod
@@ -376,15 +414,17 @@ class Model(Handle):
         length, unknown = ctypes.c_size_t(), ctypes.c_size_t()
         capacity = 2 * len(text) + 16
         indices = (ctypes.c_int32 * capacity)()
-        status = lib.charnn_model_encode(self._handle, data, indices, capacity, ctypes.byref(length),
-                                         ctypes.byref(unknown))
+        status = lib.charnn_model_encode(
+            self._handle, data, indices, capacity, ctypes.byref(length), ctypes.byref(unknown)
+        )
         if status == 10:  # CHARNN_BUFFER_TOO_SMALL: now we know the length
             capacity = max(length.value, 1)
             indices = (ctypes.c_int32 * capacity)()
-            status = lib.charnn_model_encode(self._handle, data, indices, capacity, ctypes.byref(length),
-                                             ctypes.byref(unknown))
+            status = lib.charnn_model_encode(
+                self._handle, data, indices, capacity, ctypes.byref(length), ctypes.byref(unknown)
+            )
         check(status)
-        return list(indices[:length.value]), unknown.value
+        return list(indices[: length.value]), unknown.value
 
     @property
     def parameter_count(self) -> int:
@@ -396,30 +436,49 @@ class Model(Handle):
     def __repr__(self) -> str:
         if self.closed:
             return "<charnn.Model (closed)>"
-        return (f"<charnn.Model {self.kind}: hidden {self.hidden_size}, {self.num_layers} layer(s), "
-                f"{len(self.labels)} labels, {self.text_config['alphabet']} alphabet of {self.alphabet_size} symbols, "
-                f"{self.parameter_count} weights>")
+        return (
+            f"<charnn.Model {self.kind}: hidden {self.hidden_size}, {self.num_layers} layer(s), "
+            f"{len(self.labels)} labels, {self.text_config['alphabet']} alphabet of {self.alphabet_size} symbols, "
+            f"{self.parameter_count} weights>"
+        )
 
     # -- training ------------------------------------------------------------------------
 
-    @_recipe_applied(lambda name, given: _recipe(name, len(given["train"]) if isinstance(given.get("train"), Dataset)
-                                                 else 0).fit)
-    def fit(self, train: Dataset, epochs: int = _T["epochs"], batch_size: int = _T["batch_size"],
-            lr: float = _T["learning_rate"], optimizer: str = _defaults.name_of(_T["optimizer"], OPTIMIZERS),
-            clip: Optional[float] = _T["clip_norm"] or None, seed: int = _T["seed"],
-            weight_decay: float = _T["weight_decay"], momentum: float = _T["momentum"],
-            betas: Tuple[float, float] = (_T["beta1"], _T["beta2"]), eps: float = _T["epsilon"],
-            shuffle: bool = bool(_T["shuffle"]), progress: ProgressOption = True,
-            callback: Optional[Callable[[TrainProgress], Optional[bool]]] = None,
-            report_every: int = _T["report_every"], *,
-            validation: Union[None, float, Dataset] = _T["validation_fraction"] or None,
-            patience: int = _T["patience"], restore_best: bool = bool(_T["restore_best"]),
-            schedule: str = _defaults.name_of(_T["schedule"], SCHEDULES),
-            warmup: Union[int, float] = _T["warmup_steps"], min_lr: float = _T["min_learning_rate"],
-            step_size: int = _T["step_size"], gamma: float = _T["gamma"], plateau_factor: float = _T["plateau_factor"],
-            plateau_patience: int = _T["plateau_patience"], label_smoothing: float = _T["label_smoothing"],
-            class_weight: Union[None, str, Dict[str, float], Sequence[float]] = None,
-            recipe: Optional[str] = None) -> TrainResult:
+    @_recipe_applied(
+        lambda name, given: _recipe(name, len(given["train"]) if isinstance(given.get("train"), Dataset) else 0).fit
+    )
+    def fit(
+        self,
+        train: Dataset,
+        epochs: int = _T["epochs"],
+        batch_size: int = _T["batch_size"],
+        lr: float = _T["learning_rate"],
+        optimizer: str = _defaults.name_of(_T["optimizer"], OPTIMIZERS),
+        clip: Optional[float] = _T["clip_norm"] or None,
+        seed: int = _T["seed"],
+        weight_decay: float = _T["weight_decay"],
+        momentum: float = _T["momentum"],
+        betas: Tuple[float, float] = (_T["beta1"], _T["beta2"]),
+        eps: float = _T["epsilon"],
+        shuffle: bool = bool(_T["shuffle"]),
+        progress: ProgressOption = True,
+        callback: Optional[Callable[[TrainProgress], Optional[bool]]] = None,
+        report_every: int = _T["report_every"],
+        *,
+        validation: Union[None, float, Dataset] = _T["validation_fraction"] or None,
+        patience: int = _T["patience"],
+        restore_best: bool = bool(_T["restore_best"]),
+        schedule: str = _defaults.name_of(_T["schedule"], SCHEDULES),
+        warmup: Union[int, float] = _T["warmup_steps"],
+        min_lr: float = _T["min_learning_rate"],
+        step_size: int = _T["step_size"],
+        gamma: float = _T["gamma"],
+        plateau_factor: float = _T["plateau_factor"],
+        plateau_patience: int = _T["plateau_patience"],
+        label_smoothing: float = _T["label_smoothing"],
+        class_weight: Union[None, str, Dict[str, float], Sequence[float]] = None,
+        recipe: Optional[str] = None,
+    ) -> TrainResult:
         """Trains on ``train``. Its labels are matched to the model's by name (each must be one
         of the model's; it may lack some) and its texts are read with the model's alphabet,
         whatever the dataset was loaded with. Defaults are the article's protocol:
@@ -474,8 +533,21 @@ class Model(Handle):
             raise ArgumentTypeError("callback must be callable")
         config = _lib.TrainConfig()
         lib.charnn_train_config_init(ctypes.byref(config))
-        _set_optimizer(config, epochs, batch_size, optimizer, lr, betas, eps, weight_decay, momentum, clip, seed,
-                       shuffle, report_every)
+        _set_optimizer(
+            config,
+            epochs,
+            batch_size,
+            optimizer,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            momentum,
+            clip,
+            seed,
+            shuffle,
+            report_every,
+        )
         validation_set = _set_validation(config, validation, patience, restore_best)
         _set_schedule(config, schedule, step_size, gamma, plateau_factor, plateau_patience, min_lr, warmup)
         config.label_smoothing = _check_float(label_smoothing, "label_smoothing")
@@ -486,7 +558,9 @@ class Model(Handle):
         if config.validation_fraction > 0 and rows >= 2:
             rows -= min(rows - 1, math.ceil(config.validation_fraction * rows))
         steps = math.ceil(rows / batch_size) * epochs
-        relay = _ProgressRelay(make_bar(steps, "auto" if progress is True else progress) if progress else None, callback)
+        relay = _ProgressRelay(
+            make_bar(steps, "auto" if progress is True else progress) if progress else None, callback
+        )
         # The C function pointer must stay alive while the library may call it: this local does.
         config.progress = _lib.PROGRESS_FN(relay)
         status, result = self._train(train, validation_set, config, relay)
@@ -497,13 +571,25 @@ class Model(Handle):
             check(status)
         self.history = relay.history
         if relay.interrupted.is_set():
-            raise KeyboardInterrupt(f"training stopped after {result.steps_taken} steps; the model keeps what it learned")
-        return TrainResult(result.epochs_completed, result.steps_taken, result.last_loss, result.last_epoch_loss,
-                           stopped, relay.history, result.best_epoch, result.best_validation_loss,
-                           result.best_validation_accuracy, bool(result.early_stopped))
+            raise KeyboardInterrupt(
+                f"training stopped after {result.steps_taken} steps; the model keeps what it learned"
+            )
+        return TrainResult(
+            result.epochs_completed,
+            result.steps_taken,
+            result.last_loss,
+            result.last_epoch_loss,
+            stopped,
+            relay.history,
+            result.best_epoch,
+            result.best_validation_loss,
+            result.best_validation_accuracy,
+            bool(result.early_stopped),
+        )
 
-    def _train(self, train: Dataset, validation: Optional[Dataset], config: _lib.TrainConfig,
-               relay: "_ProgressRelay") -> Tuple[int, _lib.TrainResult]:
+    def _train(
+        self, train: Dataset, validation: Optional[Dataset], config: _lib.TrainConfig, relay: "_ProgressRelay"
+    ) -> Tuple[int, _lib.TrainResult]:
         """The C training call, with Ctrl-C turned into a clean stop (on the main thread) and the
         progress bar closed however it ends: its status and result."""
         previous_handler = None
@@ -512,11 +598,11 @@ class Model(Handle):
         result = _lib.TrainResult(struct_size=ctypes.sizeof(_lib.TrainResult))
         try:
             if validation is not None:
-                status = lib.charnn_model_train_with_validation(self._handle, train._handle, validation._handle,
-                                                                ctypes.byref(config), ctypes.byref(result))
+                status = lib.charnn_model_train_with_validation(
+                    self._handle, train._handle, validation._handle, ctypes.byref(config), ctypes.byref(result)
+                )
             else:
-                status = lib.charnn_model_train(self._handle, train._handle, ctypes.byref(config),
-                                                ctypes.byref(result))
+                status = lib.charnn_model_train(self._handle, train._handle, ctypes.byref(config), ctypes.byref(result))
         finally:
             if previous_handler is not None:
                 signal.signal(signal.SIGINT, previous_handler)
@@ -531,7 +617,9 @@ class Model(Handle):
             return None
         labels = self.labels
         if isinstance(class_weight, str):
-            raise InvalidArgumentError(f"class_weight must be None, 'balanced', a dict or a sequence, not {class_weight!r}")
+            raise InvalidArgumentError(
+                f"class_weight must be None, 'balanced', a dict or a sequence, not {class_weight!r}"
+            )
         if isinstance(class_weight, dict):
             unknown = [label for label in class_weight if label not in labels]
             if unknown:
@@ -560,34 +648,49 @@ class Model(Handle):
         The name is read as the model was trained (:attr:`text_config`): characters outside its
         alphabet become ``<unk>``, or are dropped by the article's alphabet (:meth:`encode`
         counts them). Raises :class:`charnn.InvalidArgumentError` when nothing readable is left."""
-        k = _check_int(k, "k", 1, 2 ** 20)
+        k = _check_int(k, "k", 1, 2**20)
         labels = self.labels
         indices, probabilities, count = (ctypes.c_int32 * k)(), (ctypes.c_float * k)(), ctypes.c_size_t()
-        check(lib.charnn_model_predict(self._handle, encode(name, "name"), k, indices, probabilities,
-                                       ctypes.byref(count)))
+        check(
+            lib.charnn_model_predict(self._handle, encode(name, "name"), k, indices, probabilities, ctypes.byref(count))
+        )
         return [(labels[indices[i]], float(probabilities[i])) for i in range(count.value)]
 
     def predict_many(self, names: Sequence[str], k: int = 3) -> List[List[Prediction]]:
         """:meth:`predict` for many names in one batched call (far faster than a loop)."""
-        k = _check_int(k, "k", 1, 2 ** 20)
+        k = _check_int(k, "k", 1, 2**20)
         names = list(names) if not isinstance(names, str) else names
         array = string_array(names, "names")
         n = len(names)
         indices, probabilities = (ctypes.c_int32 * max(n * k, 1))(), (ctypes.c_float * max(n * k, 1))()
         check(lib.charnn_model_predict_many(self._handle, array, n, k, indices, probabilities))
         labels = self.labels
-        return [[(labels[indices[i * k + j]], float(probabilities[i * k + j])) for j in range(k)
-                 if indices[i * k + j] >= 0] for i in range(n)]
+        return [
+            [(labels[indices[i * k + j]], float(probabilities[i * k + j])) for j in range(k) if indices[i * k + j] >= 0]
+            for i in range(n)
+        ]
 
 
-def _set_optimizer(config: _lib.TrainConfig, epochs: int, batch_size: int, optimizer: str, lr: float,
-                   betas: Tuple[float, float], eps: float, weight_decay: float, momentum: float,
-                   clip: Optional[float], seed: int, shuffle: bool, report_every: int) -> None:
+def _set_optimizer(
+    config: _lib.TrainConfig,
+    epochs: int,
+    batch_size: int,
+    optimizer: str,
+    lr: float,
+    betas: Tuple[float, float],
+    eps: float,
+    weight_decay: float,
+    momentum: float,
+    clip: Optional[float],
+    seed: int,
+    shuffle: bool,
+    report_every: int,
+) -> None:
     """fit's steps and optimizer settings into ``config``, each checked."""
     if optimizer not in OPTIMIZERS:
         raise InvalidArgumentError(f"optimizer must be one of {sorted(OPTIMIZERS)}, not {optimizer!r}")
-    config.epochs = _check_int(epochs, "epochs", 1, 2 ** 31 - 1)
-    config.batch_size = _check_int(batch_size, "batch_size", 1, 2 ** 31 - 1)
+    config.epochs = _check_int(epochs, "epochs", 1, 2**31 - 1)
+    config.batch_size = _check_int(batch_size, "batch_size", 1, 2**31 - 1)
     config.optimizer = OPTIMIZERS[optimizer]
     config.learning_rate = _check_float(lr, "lr")
     config.beta1, config.beta2 = (_check_float(b, "betas") for b in betas)
@@ -597,13 +700,14 @@ def _set_optimizer(config: _lib.TrainConfig, epochs: int, batch_size: int, optim
     config.clip_norm = 0.0 if clip is None else _check_float(clip, "clip")
     if clip is not None and not clip > 0:
         raise InvalidArgumentError(f"clip must be positive (or None for no clipping), got {clip}")
-    config.seed = _check_int(seed, "seed", 0, 2 ** 64 - 1)
+    config.seed = _check_int(seed, "seed", 0, 2**64 - 1)
     config.shuffle = 1 if shuffle else 0
-    config.report_every = _check_int(report_every, "report_every", 1, 2 ** 31 - 1)
+    config.report_every = _check_int(report_every, "report_every", 1, 2**31 - 1)
 
 
-def _set_validation(config: _lib.TrainConfig, validation: Union[None, float, Dataset], patience: int,
-                    restore_best: bool) -> Optional[Dataset]:
+def _set_validation(
+    config: _lib.TrainConfig, validation: Union[None, float, Dataset], patience: int, restore_best: bool
+) -> Optional[Dataset]:
     """fit's validation settings into ``config``: the validation Dataset when one is given."""
     validation_set: Optional[Dataset] = None
     if isinstance(validation, Dataset):
@@ -613,31 +717,42 @@ def _set_validation(config: _lib.TrainConfig, validation: Union[None, float, Dat
         if not 0 < fraction < 1:
             raise InvalidArgumentError(f"validation must be a share in (0, 1), a Dataset or None, got {validation!r}")
         config.validation_fraction = fraction
-    config.patience = _check_int(patience, "patience", 0, 2 ** 31 - 1)
+    config.patience = _check_int(patience, "patience", 0, 2**31 - 1)
     config.restore_best = 1 if restore_best else 0
     return validation_set
 
 
-def _set_schedule(config: _lib.TrainConfig, schedule: str, step_size: int, gamma: float, plateau_factor: float,
-                  plateau_patience: int, min_lr: float, warmup: Union[int, float]) -> None:
+def _set_schedule(
+    config: _lib.TrainConfig,
+    schedule: str,
+    step_size: int,
+    gamma: float,
+    plateau_factor: float,
+    plateau_patience: int,
+    min_lr: float,
+    warmup: Union[int, float],
+) -> None:
     """fit's learning-rate schedule and warm-up into ``config``."""
     if schedule not in SCHEDULES:
         raise InvalidArgumentError(f"schedule must be one of {sorted(SCHEDULES)}, not {schedule!r}")
     config.schedule = SCHEDULES[schedule]
-    config.step_size = _check_int(step_size, "step_size", -(2 ** 31), 2 ** 31 - 1)
+    config.step_size = _check_int(step_size, "step_size", -(2**31), 2**31 - 1)
     config.gamma = _check_float(gamma, "gamma")
     config.plateau_factor = _check_float(plateau_factor, "plateau_factor")
-    config.plateau_patience = _check_int(plateau_patience, "plateau_patience", -(2 ** 31), 2 ** 31 - 1)
+    config.plateau_patience = _check_int(plateau_patience, "plateau_patience", -(2**31), 2**31 - 1)
     config.min_learning_rate = _check_float(min_lr, "min_lr")
     if isinstance(warmup, bool) or not isinstance(warmup, (int, float)):
-        raise ArgumentTypeError(f"warmup must be an int (steps) or a float in [0, 1) (a share of all steps), not {warmup!r}")
+        raise ArgumentTypeError(
+            f"warmup must be an int (steps) or a float in [0, 1) (a share of all steps), not {warmup!r}"
+        )
     if isinstance(warmup, int):
-        config.warmup_steps = _check_int(warmup, "warmup", 0, 2 ** 31 - 1)
+        config.warmup_steps = _check_int(warmup, "warmup", 0, 2**31 - 1)
     elif 0 <= warmup < 1:
         config.warmup_fraction = warmup
     else:
-        raise InvalidArgumentError(f"warmup as a float is a share of all steps in [0, 1), got {warmup}; "
-                                   "give an int for a number of steps")
+        raise InvalidArgumentError(
+            f"warmup as a float is a share of all steps in [0, 1), got {warmup}; give an int for a number of steps"
+        )
 
 
 def _set_class_weights(config: _lib.TrainConfig, class_weight: Any, weights: Optional[Any]) -> None:
@@ -665,14 +780,38 @@ class _ProgressRelay:
     def __call__(self, pointer: Any, _user_data: Any) -> int:
         try:
             p = pointer.contents
-            state = TrainProgress(p.epoch, p.epochs, p.step, p.steps, p.loss, p.running_loss, p.learning_rate,
-                                  bool(p.epoch_end), p.validation_loss, p.validation_accuracy)
+            state = TrainProgress(
+                p.epoch,
+                p.epochs,
+                p.step,
+                p.steps,
+                p.loss,
+                p.running_loss,
+                p.learning_rate,
+                bool(p.epoch_end),
+                p.validation_loss,
+                p.validation_accuracy,
+            )
             if state.epoch_end:
-                self.history.append(EpochRecord(state.epoch, state.running_loss, state.learning_rate,
-                                                state.validation_loss, state.validation_accuracy))
+                self.history.append(
+                    EpochRecord(
+                        state.epoch,
+                        state.running_loss,
+                        state.learning_rate,
+                        state.validation_loss,
+                        state.validation_accuracy,
+                    )
+                )
             if self.bar is not None:
-                self.bar.update(state.epoch, state.epochs, state.step, state.steps, state.loss, force=state.epoch_end,
-                                validation_accuracy=state.validation_accuracy if state.epoch_end else None)
+                self.bar.update(
+                    state.epoch,
+                    state.epochs,
+                    state.step,
+                    state.steps,
+                    state.loss,
+                    force=state.epoch_end,
+                    validation_accuracy=state.validation_accuracy if state.epoch_end else None,
+                )
             if self.callback is not None and self.callback(state) is False:
                 return 1
             return 1 if self.interrupted.is_set() else 0

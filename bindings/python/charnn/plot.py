@@ -1,4 +1,5 @@
 """The confusion-matrix figure of the PyTorch tutorial, with matplotlib."""
+
 from __future__ import annotations
 
 import os
@@ -7,9 +8,13 @@ from typing import Any, List, Optional, Sequence, Union
 from .errors import InvalidArgumentError
 
 
-def plot_confusion_matrix(evaluation: Any, path: Optional[Union[str, "os.PathLike[str]"]] = None,
-                          labels: Optional[Sequence[str]] = None, normalize: bool = True,
-                          title: Optional[str] = None) -> Any:
+def plot_confusion_matrix(
+    evaluation: Any,
+    path: Optional[Union[str, "os.PathLike[str]"]] = None,
+    labels: Optional[Sequence[str]] = None,
+    normalize: bool = True,
+    title: Optional[str] = None,
+) -> Any:
     """Draws a confusion matrix like the PyTorch tutorial's figure (rows: true label, columns:
     predicted, each row normalised) and saves it as a PNG when ``path`` is given.
 

@@ -3,6 +3,7 @@
 A bar redrawn with carriage returns is right on a terminal and wrong everywhere else: in a pipe
 or a log file every redraw stays. Off a terminal the plain bar writes one line per epoch.
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,8 +18,16 @@ ProgressOption = Literal[True, False, "plain", "tqdm", "auto"]
 class Bar(Protocol):
     """What Model.fit drives."""
 
-    def update(self, epoch: int, epochs: int, step: int, steps: int, loss: float, force: bool = False,
-               validation_accuracy: Optional[float] = None) -> None: ...
+    def update(
+        self,
+        epoch: int,
+        epochs: int,
+        step: int,
+        steps: int,
+        loss: float,
+        force: bool = False,
+        validation_accuracy: Optional[float] = None,
+    ) -> None: ...
 
     def close(self) -> None: ...
 
@@ -55,8 +64,16 @@ class PlainBar:
         self.last_draw = 0.0
         self.open_line = False
 
-    def update(self, epoch: int, epochs: int, step: int, steps: int, loss: float, force: bool = False,
-               validation_accuracy: Optional[float] = None) -> None:
+    def update(
+        self,
+        epoch: int,
+        epochs: int,
+        step: int,
+        steps: int,
+        loss: float,
+        force: bool = False,
+        validation_accuracy: Optional[float] = None,
+    ) -> None:
         """Redraws the line (at most ten times a second unless ``force``). With a validation
         accuracy (at an epoch's end) the line shows it and stays: the next epoch starts a new one.
         Off a terminal only forced updates (epoch ends) write, each as a whole line."""
@@ -96,8 +113,16 @@ class TqdmBar:
         self.done = 0
         self.validation: Optional[str] = None
 
-    def update(self, epoch: int, epochs: int, step: int, steps: int, loss: float, force: bool = False,
-               validation_accuracy: Optional[float] = None) -> None:
+    def update(
+        self,
+        epoch: int,
+        epochs: int,
+        step: int,
+        steps: int,
+        loss: float,
+        force: bool = False,
+        validation_accuracy: Optional[float] = None,
+    ) -> None:
         """Moves the bar to this step of this epoch; the last validation accuracy stays shown."""
         position = (epoch - 1) * steps + step
         self.bar.update(position - self.done)

@@ -9,6 +9,7 @@
     model = charnn.Model(train, recipe="best")
     model.fit(train, recipe="best")          # or: model.fit(train, **charnn.recipe("best", len(train)).fit)
 """
+
 import ctypes
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
@@ -57,15 +58,30 @@ def recipe(name: str, rows: int = 0) -> Recipe:
     t = _lib.TrainConfig()
     lib.charnn_train_config_init(ctypes.byref(t))
     check(lib.charnn_train_config_recipe(ctypes.byref(t), _code(name), rows))
-    model = {"kind": _KINDS[m.kind], "hidden_size": m.hidden_size, "num_layers": m.num_layers,
-             "embedding_size": m.embedding_size, "bidirectional": bool(m.bidirectional),
-             "pooling": _POOLINGS[m.pooling], "dropout": round(float(m.dropout), 6),
-             "ngrams": m.ngram_buckets or None, "ngram_dim": m.ngram_dim, "ngram_min": m.ngram_min,
-             "ngram_max": m.ngram_max}
-    fit = {"epochs": t.epochs, "batch_size": t.batch_size, "optimizer": _OPTIMIZERS[t.optimizer],
-           "lr": round(float(t.learning_rate), 9), "weight_decay": round(float(t.weight_decay), 9),
-           "schedule": _SCHEDULES[t.schedule], "warmup": float(t.warmup_fraction),
-           "label_smoothing": round(float(t.label_smoothing), 6),
-           "validation": float(t.validation_fraction) or None, "patience": t.patience,
-           "restore_best": bool(t.restore_best)}
+    model = {
+        "kind": _KINDS[m.kind],
+        "hidden_size": m.hidden_size,
+        "num_layers": m.num_layers,
+        "embedding_size": m.embedding_size,
+        "bidirectional": bool(m.bidirectional),
+        "pooling": _POOLINGS[m.pooling],
+        "dropout": round(float(m.dropout), 6),
+        "ngrams": m.ngram_buckets or None,
+        "ngram_dim": m.ngram_dim,
+        "ngram_min": m.ngram_min,
+        "ngram_max": m.ngram_max,
+    }
+    fit = {
+        "epochs": t.epochs,
+        "batch_size": t.batch_size,
+        "optimizer": _OPTIMIZERS[t.optimizer],
+        "lr": round(float(t.learning_rate), 9),
+        "weight_decay": round(float(t.weight_decay), 9),
+        "schedule": _SCHEDULES[t.schedule],
+        "warmup": float(t.warmup_fraction),
+        "label_smoothing": round(float(t.label_smoothing), 6),
+        "validation": float(t.validation_fraction) or None,
+        "patience": t.patience,
+        "restore_best": bool(t.restore_best),
+    }
     return Recipe(name, model, fit)

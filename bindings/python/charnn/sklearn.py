@@ -12,6 +12,7 @@ work, and predicting before ``fit`` raises ``sklearn.exceptions.NotFittedError``
 class keeps the same contract on its own (``get_params``, ``set_params``, ``score``, and
 :class:`NotFittedError` here).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -36,6 +37,7 @@ try:  # scikit-learn has no type information (hence the ignores)
     from sklearn.base import ClassifierMixin as _SklearnClassifier
     from sklearn.exceptions import NotFittedError as _SklearnNotFittedError  # type: ignore
     from sklearn.utils.multiclass import check_classification_targets as _check_targets  # type: ignore
+
     HAVE_SKLEARN = True
 except ImportError:  # the class works without scikit-learn, keeping its contract itself
     HAVE_SKLEARN = False
@@ -44,11 +46,40 @@ __all__ = ["CharRNNClassifier", "NotFittedError", "HAVE_SKLEARN"]
 
 #: The keyword arguments of :class:`charnn.Model` and :meth:`charnn.Model.fit` the classifier
 #: takes; None leaves each to the recipe (or, without one, to Model's and fit's defaults).
-MODEL_PARAMS = ("kind", "hidden_size", "num_layers", "hidden_init", "embedding_size", "bidirectional", "pooling",
-                "dropout", "ngrams", "ngram_dim", "ngram_min", "ngram_max")
-FIT_PARAMS = ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "momentum", "clip", "schedule", "warmup",
-              "min_lr", "step_size", "gamma", "plateau_factor", "plateau_patience", "label_smoothing", "validation",
-              "patience", "restore_best")
+MODEL_PARAMS = (
+    "kind",
+    "hidden_size",
+    "num_layers",
+    "hidden_init",
+    "embedding_size",
+    "bidirectional",
+    "pooling",
+    "dropout",
+    "ngrams",
+    "ngram_dim",
+    "ngram_min",
+    "ngram_max",
+)
+FIT_PARAMS = (
+    "epochs",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "weight_decay",
+    "momentum",
+    "clip",
+    "schedule",
+    "warmup",
+    "min_lr",
+    "step_size",
+    "gamma",
+    "plateau_factor",
+    "plateau_patience",
+    "label_smoothing",
+    "validation",
+    "patience",
+    "restore_best",
+)
 #: How texts are read: :class:`charnn.Dataset`'s text options, passed as they are.
 TEXT_PARAMS = ("alphabet", "symbols", "normalize", "casefold", "transliterate", "min_count", "max_symbols")
 
@@ -71,8 +102,11 @@ class _StandaloneEstimator:
     @classmethod
     def _get_param_names(cls) -> List[str]:
         signature = inspect.signature(cls.__init__)
-        return sorted(p.name for p in signature.parameters.values()
-                      if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        return sorted(
+            p.name
+            for p in signature.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        )
 
     def get_params(self, deep: bool = True) -> Dict[str, Any]:
         """The constructor's arguments as given (``deep`` is accepted for scikit-learn's sake:
@@ -85,8 +119,9 @@ class _StandaloneEstimator:
         valid = self._get_param_names()
         for name, value in params.items():
             if name not in valid:
-                raise InvalidArgumentError(f"Invalid parameter {name!r} for estimator {type(self).__name__}. "
-                                 f"Valid parameters are: {valid!r}.")
+                raise InvalidArgumentError(
+                    f"Invalid parameter {name!r} for estimator {type(self).__name__}. Valid parameters are: {valid!r}."
+                )
             setattr(self, name, value)
         return self
 
@@ -99,8 +134,9 @@ class _StandaloneEstimator:
 
     def __repr__(self) -> str:
         defaults = {name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()}
-        changed = [f"{name}={value!r}" for name, value in self.get_params().items()
-                   if not _same(value, defaults.get(name))]
+        changed = [
+            f"{name}={value!r}" for name, value in self.get_params().items() if not _same(value, defaults.get(name))
+        ]
         return f"{type(self).__name__}({', '.join(changed)})"
 
 
@@ -143,7 +179,8 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
     ``weight_decay``, ``momentum``, ``clip``, ``schedule``, ``warmup``, ``min_lr``,
     ``step_size``, ``gamma``, ``plateau_factor``, ``plateau_patience``, ``label_smoothing``,
     ``validation`` (a share of the training texts held out to pick the best epoch; 0 for none,
-    which also turns off the recipe's early stopping), ``patience`` and ``restore_best``. ``class_weight``: None, ``"balanced"``, a dict
+    which also turns off the recipe's early stopping), ``patience`` and ``restore_best``. ``class_weight``: None,
+    ``"balanced"``, a dict
     ``{class: weight}`` keyed by the values of ``y`` (classes not in it weigh 1) or one weight
     per class in ``classes_`` order.
 
@@ -157,7 +194,8 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
 
     Fitted attributes: ``classes_`` (the sorted distinct labels, values and dtype of ``y`` as
     ``numpy.unique`` gives them), ``model_`` (the trained :class:`charnn.Model`, its labels
-    ``str`` of the classes, or ``"class 0"``, ``"class 1"``, … when those would collide), ``train_result_`` (fit's :class:`charnn.TrainResult`),
+    ``str`` of the classes, or ``"class 0"``, ``"class 1"``, … when those would collide), ``train_result_`` (fit's
+    :class:`charnn.TrainResult`),
     ``history_`` (its epochs) and ``n_iter_`` (epochs run). ``n_features_in_`` is not set:
     the input is text, not a feature matrix (as for scikit-learn's text vectorizers).
 
@@ -175,26 +213,51 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
     history_: List[EpochRecord]
     n_iter_: int
 
-    def __init__(self, *, recipe: Optional[Literal["fast", "best"]] = "fast",
-                 kind: Optional[str] = None, hidden_size: Optional[int] = None, num_layers: Optional[int] = None,
-                 hidden_init: Optional[str] = None, embedding_size: Optional[int] = None,
-                 bidirectional: Optional[bool] = None, pooling: Optional[str] = None,
-                 dropout: Optional[float] = None, ngrams: Optional[int] = None, ngram_dim: Optional[int] = None,
-                 ngram_min: Optional[int] = None, ngram_max: Optional[int] = None,
-                 epochs: Optional[int] = None, batch_size: Optional[int] = None, lr: Optional[float] = None,
-                 optimizer: Optional[str] = None, weight_decay: Optional[float] = None,
-                 momentum: Optional[float] = None, clip: Optional[float] = None, schedule: Optional[str] = None,
-                 warmup: Union[None, int, float] = None, min_lr: Optional[float] = None,
-                 step_size: Optional[int] = None, gamma: Optional[float] = None,
-                 plateau_factor: Optional[float] = None, plateau_patience: Optional[int] = None,
-                 label_smoothing: Optional[float] = None,
-                 class_weight: Union[None, str, Mapping[Any, float], Sequence[float]] = None,
-                 validation: Optional[float] = None, patience: Optional[int] = None,
-                 restore_best: Optional[bool] = None,
-                 alphabet: str = "learned", symbols: Optional[str] = None, normalize: Optional[str] = None,
-                 casefold: bool = False, transliterate: Optional[bool] = None, min_count: int = 1,
-                 max_symbols: Optional[int] = None,
-                 seed: int = 0, progress: ProgressOption = False) -> None:
+    def __init__(
+        self,
+        *,
+        recipe: Optional[Literal["fast", "best"]] = "fast",
+        kind: Optional[str] = None,
+        hidden_size: Optional[int] = None,
+        num_layers: Optional[int] = None,
+        hidden_init: Optional[str] = None,
+        embedding_size: Optional[int] = None,
+        bidirectional: Optional[bool] = None,
+        pooling: Optional[str] = None,
+        dropout: Optional[float] = None,
+        ngrams: Optional[int] = None,
+        ngram_dim: Optional[int] = None,
+        ngram_min: Optional[int] = None,
+        ngram_max: Optional[int] = None,
+        epochs: Optional[int] = None,
+        batch_size: Optional[int] = None,
+        lr: Optional[float] = None,
+        optimizer: Optional[str] = None,
+        weight_decay: Optional[float] = None,
+        momentum: Optional[float] = None,
+        clip: Optional[float] = None,
+        schedule: Optional[str] = None,
+        warmup: Union[None, int, float] = None,
+        min_lr: Optional[float] = None,
+        step_size: Optional[int] = None,
+        gamma: Optional[float] = None,
+        plateau_factor: Optional[float] = None,
+        plateau_patience: Optional[int] = None,
+        label_smoothing: Optional[float] = None,
+        class_weight: Union[None, str, Mapping[Any, float], Sequence[float]] = None,
+        validation: Optional[float] = None,
+        patience: Optional[int] = None,
+        restore_best: Optional[bool] = None,
+        alphabet: str = "learned",
+        symbols: Optional[str] = None,
+        normalize: Optional[str] = None,
+        casefold: bool = False,
+        transliterate: Optional[bool] = None,
+        min_count: int = 1,
+        max_symbols: Optional[int] = None,
+        seed: int = 0,
+        progress: ProgressOption = False,
+    ) -> None:
         # scikit-learn's rule: store the arguments unchanged; fit checks them.
         self.recipe = recipe
         self.kind = kind
@@ -264,8 +327,9 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
         labels = _labels_array(y, len(texts))
         classes, indices = np.unique(labels, return_inverse=True)
         if len(classes) < 2:
-            raise InvalidArgumentError(f"fit needs samples of at least 2 classes; y has only {len(classes)}: "
-                             f"{classes.tolist()!r}")
+            raise InvalidArgumentError(
+                f"fit needs samples of at least 2 classes; y has only {len(classes)}: {classes.tolist()!r}"
+            )
         names = _label_names(classes)
         with self._dataset(texts, indices.ravel().tolist(), names) as data:
             model = Model(data, **self._model_arguments())
@@ -298,16 +362,19 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
         fitted = self.__sklearn_is_fitted__()
         if not fitted:
             if classes is None:
-                raise InvalidArgumentError("classes must be passed on the first call to partial_fit "
-                                 "(every label y will ever hold)")
+                raise InvalidArgumentError(
+                    "classes must be passed on the first call to partial_fit (every label y will ever hold)"
+                )
             known = np.unique(_labels_array(classes, None, "classes"))
             if len(known) < 2:
                 raise InvalidArgumentError(f"partial_fit needs at least 2 classes, got {known.tolist()!r}")
         else:
             known = self.classes_
             if classes is not None and not _equal_classes(np.unique(_labels_array(classes, None, "classes")), known):
-                raise InvalidArgumentError(f"classes {np.unique(np.asarray(classes)).tolist()!r} differ from those of the "
-                                 f"first call to partial_fit or fit: {known.tolist()!r}")
+                raise InvalidArgumentError(
+                    f"classes {np.unique(np.asarray(classes)).tolist()!r} differ from those of the "
+                    f"first call to partial_fit or fit: {known.tolist()!r}"
+                )
         if not texts:
             raise InvalidArgumentError("X holds 0 samples")
         indices = _class_indices(labels, known)
@@ -332,25 +399,34 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
         if skipped:
             if len(data) == 0:
                 data.close()
-                raise InvalidArgumentError(f"none of the {len(texts)} texts can be read with alphabet={self.alphabet!r} "
-                                 f"(the first: {skipped[0]})")
-            warnings.warn(f"{len(skipped)} of {len(texts)} texts were left out of training, the first: "
-                          f"{skipped[0]}", UserWarning, stacklevel=3)
+                raise InvalidArgumentError(
+                    f"none of the {len(texts)} texts can be read with alphabet={self.alphabet!r} "
+                    f"(the first: {skipped[0]})"
+                )
+            warnings.warn(
+                f"{len(skipped)} of {len(texts)} texts were left out of training, the first: {skipped[0]}",
+                UserWarning,
+                stacklevel=3,
+            )
         return data
 
     def _model_arguments(self) -> Dict[str, Any]:
-        arguments: Dict[str, Any] = {name: _plain(getattr(self, name)) for name in MODEL_PARAMS
-                                     if getattr(self, name) is not None}
+        arguments: Dict[str, Any] = {
+            name: _plain(getattr(self, name)) for name in MODEL_PARAMS if getattr(self, name) is not None
+        }
         arguments["seed"] = _plain(self.seed)
         if self.recipe is not None:
             arguments["recipe"] = self.recipe
         return arguments
 
     def _fit_arguments(self, classes: Any, names: List[str]) -> Dict[str, Any]:
-        arguments: Dict[str, Any] = {name: _plain(getattr(self, name)) for name in FIT_PARAMS
-                                     if getattr(self, name) is not None}
+        arguments: Dict[str, Any] = {
+            name: _plain(getattr(self, name)) for name in FIT_PARAMS if getattr(self, name) is not None
+        }
         if isinstance(arguments.get("validation"), Dataset):
-            raise ArgumentTypeError("validation must be a share of the training texts in (0, 1), 0 or None, not a Dataset")
+            raise ArgumentTypeError(
+                "validation must be a share of the training texts in (0, 1), 0 or None, not a Dataset"
+            )
         if "validation" in arguments and not arguments["validation"]:
             arguments["validation"] = None  # 0 or False: none, whatever the recipe says
             arguments.setdefault("patience", 0)  # nor the recipe's early stopping, which needs it
@@ -362,8 +438,9 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
             arguments["recipe"] = self.recipe
         return arguments
 
-    def _set_fitted(self, model: Model, classes: Any, names: List[str], result: TrainResult,
-                    continued: bool = False) -> None:
+    def _set_fitted(
+        self, model: Model, classes: Any, names: List[str], result: TrainResult, continued: bool = False
+    ) -> None:
         previous = getattr(self, "model_", None)
         if previous is not None and previous is not model:
             previous.close()
@@ -385,8 +462,10 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
 
     def _check_fitted(self) -> None:
         if not self.__sklearn_is_fitted__():
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
-                                 "appropriate arguments before using this estimator.")
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
 
     def predict_proba(self, X: Any) -> "numpy.typing.NDArray[np.float64]":
         """The probability of every class for each text: an array of shape
@@ -403,9 +482,16 @@ class CharRNNClassifier(*_Bases):  # type: ignore[misc]
         # charnn_model_predict_many with k = every label: each row holds all of them, by rank.
         ranked = np.empty((n, k), dtype=np.int32)
         scores = np.empty((n, k), dtype=np.float32)
-        check(lib.charnn_model_predict_many(self.model_._handle, string_array(texts, "X"), n, k,
-                                            ranked.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
-                                            scores.ctypes.data_as(ctypes.POINTER(ctypes.c_float))))
+        check(
+            lib.charnn_model_predict_many(
+                self.model_._handle,
+                string_array(texts, "X"),
+                n,
+                k,
+                ranked.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+                scores.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+            )
+        )
         rows = np.repeat(np.arange(n), k).reshape(n, k)
         probabilities[rows, self._columns_[ranked]] = scores
         # float32 softmax rounding: renormalise so every row sums to 1 in float64
@@ -444,8 +530,10 @@ def _plain(value: Any) -> Any:
 def _texts(X: Any, what: str) -> List[str]:
     """X as a list of str: 1-D (a list, tuple, array, Series) or a single column."""
     if isinstance(X, (str, bytes)):
-        raise ArgumentTypeError(f"{what} must be a 1-D sequence of str (one text per sample), not a single "
-                        f"{type(X).__name__}: wrap it in a list")
+        raise ArgumentTypeError(
+            f"{what} must be a 1-D sequence of str (one text per sample), not a single "
+            f"{type(X).__name__}: wrap it in a list"
+        )
     ndim = getattr(X, "ndim", None)
     shape = getattr(X, "shape", None)
     if ndim is not None and ndim != 1:
@@ -454,9 +542,11 @@ def _texts(X: Any, what: str) -> List[str]:
             if hasattr(X, "toarray"):  # a sparse column
                 raise ArgumentTypeError(f"{what} must be texts (str), not a sparse matrix")
         else:
-            raise InvalidArgumentError(f"{what} must be 1-D: one text per sample (a list, a 1-D array or a pandas Series), "
-                             f"got an array of shape {tuple(shape) if shape is not None else ndim}; "
-                             "pass the text column alone (df['text'] or X[:, 0])")
+            raise InvalidArgumentError(
+                f"{what} must be 1-D: one text per sample (a list, a 1-D array or a pandas Series), "
+                f"got an array of shape {tuple(shape) if shape is not None else ndim}; "
+                "pass the text column alone (df['text'] or X[:, 0])"
+            )
     try:
         items = list(X)
     except TypeError:
@@ -464,10 +554,13 @@ def _texts(X: Any, what: str) -> List[str]:
     for i, item in enumerate(items):
         if not isinstance(item, str):
             if isinstance(item, (list, tuple, np.ndarray)):
-                raise InvalidArgumentError(f"{what} must be 1-D: one text per sample, but {what}[{i}] is a "
-                                 f"{type(item).__name__} (2-D input); pass the text column alone")
-            raise ArgumentTypeError(f"{what} must hold str (one text per sample); {what}[{i}] is "
-                            f"{type(item).__name__} {item!r}")
+                raise InvalidArgumentError(
+                    f"{what} must be 1-D: one text per sample, but {what}[{i}] is a "
+                    f"{type(item).__name__} (2-D input); pass the text column alone"
+                )
+            raise ArgumentTypeError(
+                f"{what} must hold str (one text per sample); {what}[{i}] is {type(item).__name__} {item!r}"
+            )
     return [str(item) for item in items]  # numpy.str_ to str
 
 
@@ -497,8 +590,9 @@ def _labels_array(y: Any, count: Optional[int], what: str = "y") -> "numpy.typin
     if labels.dtype.kind in "fO":
         _check_missing(labels.tolist(), what)
     if labels.dtype.kind == "f" and not np.all(np.mod(labels, 1) == 0):
-        raise InvalidArgumentError(f"Unknown label type: continuous. {what} holds non-integral numbers: "
-                         "a classifier needs discrete labels")
+        raise InvalidArgumentError(
+            f"Unknown label type: continuous. {what} holds non-integral numbers: a classifier needs discrete labels"
+        )
     if HAVE_SKLEARN and len(labels):
         _check_targets(labels)
     return labels
@@ -539,7 +633,9 @@ def _class_weights(class_weight: Any, classes: Any, names: List[str]) -> Union[s
     """class_weight keyed by classes_ values (or in their order), as fit's by label name."""
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise InvalidArgumentError(f"class_weight must be None, 'balanced', a dict or a sequence, not {class_weight!r}")
+            raise InvalidArgumentError(
+                f"class_weight must be None, 'balanced', a dict or a sequence, not {class_weight!r}"
+            )
         return class_weight
     if isinstance(class_weight, Mapping):
         values = classes.tolist()
@@ -556,4 +652,3 @@ def _class_weights(class_weight: Any, classes: Any, names: List[str]) -> Union[s
     if len(values) != len(names):
         raise InvalidArgumentError(f"class_weight has {len(values)} values; there are {len(names)} classes")
     return [float(w) for w in values]
-

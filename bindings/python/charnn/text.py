@@ -1,5 +1,6 @@
 """How text becomes what a model reads: alphabets and normalisation options (charnn_text_config),
 and turning Python, NumPy and pandas columns into lists of str."""
+
 from __future__ import annotations
 
 import ctypes
@@ -20,8 +21,13 @@ MAX_ALPHABET_SIZE = 65535
 
 #: The keyword arguments that describe a text path, with their defaults.
 TEXT_OPTION_DEFAULTS: Dict[str, Any] = {
-    "alphabet": "article", "symbols": None, "normalize": None, "casefold": False, "transliterate": None,
-    "min_count": 1, "max_symbols": None,
+    "alphabet": "article",
+    "symbols": None,
+    "normalize": None,
+    "casefold": False,
+    "transliterate": None,
+    "min_count": 1,
+    "max_symbols": None,
 }
 
 
@@ -51,12 +57,21 @@ def _count(value: Any, name: str, low: int, high: int) -> int:
 
 def is_default(options: Dict[str, Any]) -> bool:
     """Whether text options are all at their defaults (the article's path, as in 0.1.0)."""
-    return all(options.get(key, default) is default or options.get(key, default) == default
-               for key, default in TEXT_OPTION_DEFAULTS.items())
+    return all(
+        options.get(key, default) is default or options.get(key, default) == default
+        for key, default in TEXT_OPTION_DEFAULTS.items()
+    )
 
 
-def text_config(alphabet: Any = "article", symbols: Any = None, normalize: Any = None, casefold: Any = False,
-                transliterate: Any = None, min_count: Any = 1, max_symbols: Any = None) -> _lib.TextConfig:
+def text_config(
+    alphabet: Any = "article",
+    symbols: Any = None,
+    normalize: Any = None,
+    casefold: Any = False,
+    transliterate: Any = None,
+    min_count: Any = 1,
+    max_symbols: Any = None,
+) -> _lib.TextConfig:
     """A checked charnn_text_config. Every bad option raises :class:`charnn.InvalidArgumentError`
     naming it; the library checks the rest (a symbol given twice, say) with its own message.
 
@@ -77,7 +92,8 @@ def text_config(alphabet: Any = "article", symbols: Any = None, normalize: Any =
     if kind == "explicit":
         if not isinstance(symbols, str) or not symbols:
             raise InvalidArgumentError(
-                f"alphabet='explicit' needs symbols: a non-empty str of the characters to read, not {symbols!r}")
+                f"alphabet='explicit' needs symbols: a non-empty str of the characters to read, not {symbols!r}"
+            )
         if "\0" in symbols:
             raise InvalidArgumentError("symbols contains a NUL character")
         try:
@@ -95,9 +111,8 @@ def text_config(alphabet: Any = "article", symbols: Any = None, normalize: Any =
     flag = _flag(transliterate, "transliterate", allow_none=True)
     config.transliterate = -1 if flag is None else int(flag)
     if kind == "learned":
-        config.min_count = _count(min_count, "min_count", 1, 2 ** 31 - 1)
-        config.max_symbols = 0 if max_symbols is None else _count(max_symbols, "max_symbols", 1,
-                                                                     MAX_ALPHABET_SIZE - 1)
+        config.min_count = _count(min_count, "min_count", 1, 2**31 - 1)
+        config.max_symbols = 0 if max_symbols is None else _count(max_symbols, "max_symbols", 1, MAX_ALPHABET_SIZE - 1)
     else:
         if not (isinstance(min_count, int) and not isinstance(min_count, bool) and min_count == 1):
             raise InvalidArgumentError(f"min_count is only for alphabet='learned' (alphabet is {alphabet!r})")
@@ -140,7 +155,9 @@ def _rows(values: Any, what: str) -> Tuple[List[Any], Optional[List[Any]]]:
     """The values of a list, tuple, NumPy array, pandas Series or any iterable, with the Series'
     index labels (to name rows in messages) when it has them."""
     if isinstance(values, (str, bytes, bytearray)):
-        raise ArgumentTypeError(f"{what} must be a list of str (or an array or Series), not a single {type(values).__name__}")
+        raise ArgumentTypeError(
+            f"{what} must be a list of str (or an array or Series), not a single {type(values).__name__}"
+        )
     if isinstance(values, dict):
         raise ArgumentTypeError(f"{what} must be a list of str (or an array or Series), not a dict")
     index = None
@@ -154,7 +171,9 @@ def _rows(values: Any, what: str) -> Tuple[List[Any], Optional[List[Any]]]:
     try:
         return list(values), index
     except TypeError:
-        raise ArgumentTypeError(f"{what} must be a list of str (or an array or Series), not {type(values).__name__}") from None
+        raise ArgumentTypeError(
+            f"{what} must be a list of str (or an array or Series), not {type(values).__name__}"
+        ) from None
 
 
 def _where(what: str, i: int, index: Optional[List[Any]]) -> str:
@@ -181,7 +200,8 @@ def text_column(values: Any, what: str) -> List[str]:
 
 def label_column(values: Any, what: str, integers: bool) -> List[Any]:
     """A column of labels: str kept, integers (int, NumPy) kept as int, or as their decimal str
-    when ``integers`` is False (whole floats too, then); a missing value or another type raises, naming the row (``what``
+    when ``integers`` is False (whole floats too, then); a missing value or another type raises, naming the row
+    (``what``
     ending in a space names it ``label 3``, else ``labels[3]``)."""
     rows, index = _rows(values, what.strip() + "s" if what.endswith(" ") else what)
     out: List[Any] = []

@@ -1,4 +1,5 @@
 """Shared fixtures: small generated data every test can learn from, and the tutorial's data when present."""
+
 import os
 import random
 from pathlib import Path
@@ -59,5 +60,6 @@ def names_dir():
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a fresh virtual environment and pip install (test_install.py); "
-                                       "`-m 'not slow'` leaves it out")
+    config.addinivalue_line(
+        "markers", "slow: a fresh virtual environment and pip install (test_install.py); `-m 'not slow'` leaves it out"
+    )

@@ -1,6 +1,7 @@
 """Pickling and copying (issue 16): a Model goes by value, through its checkpoint bytes; a Dataset
 copies by value and refuses pickling. Before, all of them copied the raw C handle: collecting the
 copy freed the original's model or dataset."""
+
 import copy
 import gc
 import multiprocessing
@@ -22,8 +23,10 @@ def predictions(model):
 @pytest.fixture
 def fitted():
     names, labels = generated_names(120)
-    with charnn.Dataset(names, labels, LABELS) as data, \
-            charnn.Model(LABELS, kind="gru", hidden_size=8, num_layers=1, seed=4) as model:
+    with (
+        charnn.Dataset(names, labels, LABELS) as data,
+        charnn.Model(LABELS, kind="gru", hidden_size=8, num_layers=1, seed=4) as model,
+    ):
         model.fit(data, epochs=2, batch_size=8, lr=2e-2, progress=False)
         yield model
 
@@ -31,8 +34,10 @@ def fitted():
 COPIERS = {
     "copy": copy.copy,
     "deepcopy": copy.deepcopy,
-    **{f"pickle{p}": (lambda p: lambda m: pickle.loads(pickle.dumps(m, protocol=p)))(p)
-       for p in range(pickle.HIGHEST_PROTOCOL + 1)},
+    **{
+        f"pickle{p}": (lambda p: lambda m: pickle.loads(pickle.dumps(m, protocol=p)))(p)
+        for p in range(pickle.HIGHEST_PROTOCOL + 1)
+    },
 }
 
 
@@ -89,12 +94,22 @@ def test_to_bytes_is_the_checkpoint_file(tmp_path, fitted):
     assert predictions(charnn.Model.from_bytes(data)) == predictions(fitted)
 
 
-@pytest.mark.parametrize("options", [
-    dict(kind="elman", hidden_size=6),
-    dict(kind="lstm", hidden_size=6, num_layers=2, embedding_size=4, bidirectional=True, pooling="max"),
-    dict(kind="gru", hidden_size=0, ngrams=64, ngram_dim=4),
-    dict(kind="gru", hidden_size=6, num_layers=1, alphabet="explicit", symbols="abcdefghpqrstuvwKLMNO-", casefold=True),
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(kind="elman", hidden_size=6),
+        dict(kind="lstm", hidden_size=6, num_layers=2, embedding_size=4, bidirectional=True, pooling="max"),
+        dict(kind="gru", hidden_size=0, ngrams=64, ngram_dim=4),
+        dict(
+            kind="gru",
+            hidden_size=6,
+            num_layers=1,
+            alphabet="explicit",
+            symbols="abcdefghpqrstuvwKLMNO-",
+            casefold=True,
+        ),
+    ],
+)
 def test_every_kind_round_trips(options):
     with charnn.Model(LABELS, seed=9, **options) as model:
         again = pickle.loads(pickle.dumps(model))
@@ -106,8 +121,12 @@ def test_every_kind_round_trips(options):
 def test_closed_model_refuses():
     model = charnn.Model(LABELS, hidden_size=4, num_layers=1)
     model.close()
-    for attempt in (model.to_bytes, lambda: pickle.dumps(model), lambda: copy.copy(model),
-                    lambda: copy.deepcopy(model)):
+    for attempt in (
+        model.to_bytes,
+        lambda: pickle.dumps(model),
+        lambda: copy.copy(model),
+        lambda: copy.deepcopy(model),
+    ):
         with pytest.raises(charnn.ClosedError, match="closed"):
             attempt()
 
@@ -188,7 +207,10 @@ def test_dataset_copy_keeps_a_learned_alphabet():
     with charnn.Dataset(texts, labels, alphabet="learned", normalize="nfkc", casefold=True, min_count=2) as original:
         duplicate = copy.deepcopy(original)
         _same_dataset(duplicate, original)
-        with charnn.Model(original, hidden_size=4, num_layers=1) as a, charnn.Model(duplicate, hidden_size=4, num_layers=1) as b:
+        with (
+            charnn.Model(original, hidden_size=4, num_layers=1) as a,
+            charnn.Model(duplicate, hidden_size=4, num_layers=1) as b,
+        ):
             assert a.text_config == b.text_config and a.to_bytes() == b.to_bytes()
         for x, y in zip(original.split(0.5, seed=3), duplicate.split(0.5, seed=3)):
             _same_dataset(x, y)

@@ -1,4 +1,5 @@
 """charnn.Dataset: from lists and directories, its accessors, the split, and every error path."""
+
 import pytest
 
 import charnn

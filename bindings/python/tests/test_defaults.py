@@ -1,6 +1,7 @@
 """The binding's defaults are the library's: Model's and fit's signatures show what
 charnn_model_config_init and charnn_train_config_init fill in, charnn.nn's optimizers what
 charnn_adam_config_init and charnn_sgd_config_init do (read at import, never repeated)."""
+
 import ctypes
 import inspect
 import re
@@ -17,8 +18,11 @@ def c_config(cls, init):
 
 
 def defaults(function):
-    return {name: p.default for name, p in inspect.signature(function).parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    return {
+        name: p.default
+        for name, p in inspect.signature(function).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
 
 
 def close(a, b):
@@ -46,9 +50,16 @@ def test_fit_defaults_are_the_c_ones():
     c = c_config(_lib.TrainConfig, "charnn_train_config_init")
     d = defaults(charnn.Model.fit)
     assert d["epochs"] == c.epochs and d["batch_size"] == c.batch_size and OPTIMIZERS[d["optimizer"]] == c.optimizer
-    for name, field in [("lr", "learning_rate"), ("weight_decay", "weight_decay"), ("momentum", "momentum"),
-                        ("eps", "epsilon"), ("min_lr", "min_learning_rate"), ("gamma", "gamma"),
-                        ("plateau_factor", "plateau_factor"), ("label_smoothing", "label_smoothing")]:
+    for name, field in [
+        ("lr", "learning_rate"),
+        ("weight_decay", "weight_decay"),
+        ("momentum", "momentum"),
+        ("eps", "epsilon"),
+        ("min_lr", "min_learning_rate"),
+        ("gamma", "gamma"),
+        ("plateau_factor", "plateau_factor"),
+        ("label_smoothing", "label_smoothing"),
+    ]:
         assert close(d[name], getattr(c, field)), name
     assert close(d["betas"][0], c.beta1) and close(d["betas"][1], c.beta2)
     assert (d["clip"] or 0.0) == c.clip_norm and d["seed"] == c.seed and int(d["shuffle"]) == c.shuffle

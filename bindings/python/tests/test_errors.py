@@ -1,6 +1,7 @@
 """Every argument error is a charnn.Error (and the builtin class Python code expects), the
 package does not shadow builtins, fit refuses zero epochs, and the plain progress bar writes
 whole lines when its stream is not a terminal."""
+
 import io
 import subprocess
 import sys
@@ -82,9 +83,11 @@ def test_epochs_zero_names_the_argument(small):
 
 def test_star_import_does_not_shadow_builtins():
     # A fresh interpreter: the star import must leave IOError the builtin (an alias of OSError).
-    code = "from charnn import *\nimport builtins\nassert IOError is builtins.IOError, IOError\n" \
-           "import charnn\nassert charnn.IOError is charnn.FileError\nassert issubclass(charnn.FileError, OSError)\n" \
-           "shadowed = [n for n in charnn.__all__ if hasattr(builtins, n)]\nassert not shadowed, shadowed\n"
+    code = (
+        "from charnn import *\nimport builtins\nassert IOError is builtins.IOError, IOError\n"
+        "import charnn\nassert charnn.IOError is charnn.FileError\nassert issubclass(charnn.FileError, OSError)\n"
+        "shadowed = [n for n in charnn.__all__ if hasattr(builtins, n)]\nassert not shadowed, shadowed\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -124,9 +127,11 @@ def test_plain_bar_on_a_terminal_redraws_in_place():
 
 def test_fit_into_a_pipe_writes_lines(small):
     # progress=True with standard error redirected: no tqdm redraws, one plain line per epoch.
-    code = ("import charnn\n"
-            "d = charnn.Dataset(['ab', 'cd', 'ef', 'gh'] * 5, [0, 1, 0, 1] * 5, ['x', 'y'])\n"
-            "charnn.Model(['x', 'y'], kind='elman', hidden_size=4).fit(d, epochs=2, batch_size=4)\n")
+    code = (
+        "import charnn\n"
+        "d = charnn.Dataset(['ab', 'cd', 'ef', 'gh'] * 5, [0, 1, 0, 1] * 5, ['x', 'y'])\n"
+        "charnn.Model(['x', 'y'], kind='elman', hidden_size=4).fit(d, epochs=2, batch_size=4)\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, check=True)
     assert "\r" not in done.stderr
     assert [line.split(" [")[0] for line in done.stderr.splitlines()] == ["epoch 1/2", "epoch 2/2"]

@@ -6,6 +6,7 @@ its prototype means, and nothing else is; every charnn_status has its exception.
 The header is the one source: these tests parse it (comments stripped) rather than repeat it,
 so a field or function added there fails here until the binding has it too. The parser's own
 tests at the end prove it notices a mismatch."""
+
 import ctypes
 import re
 import shutil
@@ -21,8 +22,14 @@ pytestmark = pytest.mark.skipif(not HEADER.is_file(), reason="not in the charnn 
 
 HANDLES = {"charnn_dataset", "charnn_model", "charnn_metrics", "charnn_graph", "charnn_tensor", "charnn_optimizer"}
 SCALARS = {
-    "size_t": ctypes.c_size_t, "int": ctypes.c_int, "int32_t": ctypes.c_int32, "int64_t": ctypes.c_int64,
-    "uint64_t": ctypes.c_uint64, "float": ctypes.c_float, "double": ctypes.c_double, "charnn_status": ctypes.c_int,
+    "size_t": ctypes.c_size_t,
+    "int": ctypes.c_int,
+    "int32_t": ctypes.c_int32,
+    "int64_t": ctypes.c_int64,
+    "uint64_t": ctypes.c_uint64,
+    "float": ctypes.c_float,
+    "double": ctypes.c_double,
+    "charnn_status": ctypes.c_int,
 }
 
 
@@ -36,7 +43,7 @@ def strip_preprocessor(text):
 
 def structure_class(c_name):
     """charnn_adam_config -> _lib.AdamConfig."""
-    return "".join(part.capitalize() for part in c_name[len("charnn_"):].split("_"))
+    return "".join(part.capitalize() for part in c_name[len("charnn_") :].split("_"))
 
 
 def ctypes_of(c_type, structures):
@@ -94,7 +101,9 @@ def parse(text):
                 types.append(p.group(1).strip())
         functions[name] = (result, types, deprecated)
     enum = re.search(r"typedef\s+enum\s+charnn_status\s*\{(.*?)\}\s*charnn_status\s*;", text, flags=re.S)
-    statuses = {name: int(value) for name, value in re.findall(r"(CHARNN_\w+)\s*=\s*(\d+)", enum.group(1))} if enum else {}
+    statuses = (
+        {name: int(value) for name, value in re.findall(r"(CHARNN_\w+)\s*=\s*(\d+)", enum.group(1))} if enum else {}
+    )
     return structs, functions, statuses
 
 
@@ -110,8 +119,10 @@ def differences(text):
         header_fields = [(field, ctypes_of(c_type, structs)) for field, c_type in fields]
         binding_fields = [(field, kind) for field, kind in cls._fields_]
         if header_fields != binding_fields:
-            problems.append(f"{name}: the header has {[(f, getattr(k, '__name__', k)) for f, k in header_fields]}, "
-                            f"_lib.{cls.__name__} {[(f, getattr(k, '__name__', k)) for f, k in binding_fields]}")
+            problems.append(
+                f"{name}: the header has {[(f, getattr(k, '__name__', k)) for f, k in header_fields]}, "
+                f"_lib.{cls.__name__} {[(f, getattr(k, '__name__', k)) for f, k in binding_fields]}"
+            )
     # The binding declares every function but the deprecated aliases, which it does not call.
     current = {name for name, (_, _, deprecated) in functions.items() if not deprecated}
     bound = {name: (restype, list(argtypes)) for name, restype, argtypes in _lib.FUNCTIONS}
@@ -124,8 +135,10 @@ def differences(text):
         result, parameters, _ = functions[name]
         expected = (ctypes_of(result, structs), [ctypes_of(p, structs) for p in parameters])
         if expected != bound[name]:
-            problems.append(f"{name}: the header means restype {expected[0]}, argtypes {expected[1]}; "
-                            f"_lib has {bound[name][0]}, {bound[name][1]}")
+            problems.append(
+                f"{name}: the header means restype {expected[0]}, argtypes {expected[1]}; "
+                f"_lib has {bound[name][0]}, {bound[name][1]}"
+            )
     return problems
 
 
@@ -139,7 +152,9 @@ def test_the_header_is_read_whole():
     # What the header says it has: every typedef'd struct and declared function was parsed.
     raw = strip_preprocessor(strip_comments(HEADER.read_text()))
     assert set(structs) == set(re.findall(r"typedef\s+struct\s+(charnn_\w+)\s*\{", raw))
-    declared = set(re.findall(r"\b(charnn_[a-z0-9_]+)\s*\(", raw)) - set(re.findall(r"\(\s*\*\s*(charnn_\w+)\s*\)", raw))
+    declared = set(re.findall(r"\b(charnn_[a-z0-9_]+)\s*\(", raw)) - set(
+        re.findall(r"\(\s*\*\s*(charnn_\w+)\s*\)", raw)
+    )
     assert set(functions) == declared
     assert "charnn_adam_config" in structs and statuses["CHARNN_OK"] == 0
     assert functions["charnn_tensor_new"][2] and not functions["charnn_tensor_create"][2]
@@ -150,8 +165,10 @@ def test_deprecated_aliases_name_a_current_function_with_the_same_signature():
     parameters has X's prototype (charnn_optimizer_sgd alone takes numbers instead of a config)."""
     text = strip_comments(HEADER.read_text())
     _, functions, _ = parse(HEADER.read_text())
-    hints = dict((name, use) for use, name in re.findall(
-        r'CHARNN_DEPRECATED\("use (charnn_\w+)[^"]*"\)\s*[^;(]*?\b(charnn_\w+)\s*\(', text))
+    hints = dict(
+        (name, use)
+        for use, name in re.findall(r'CHARNN_DEPRECATED\("use (charnn_\w+)[^"]*"\)\s*[^;(]*?\b(charnn_\w+)\s*\(', text)
+    )
     deprecated = {name for name, (_, _, d) in functions.items() if d}
     assert set(hints) == deprecated and deprecated
     for old, new in hints.items():
@@ -171,8 +188,12 @@ def test_struct_sizes_and_offsets_are_the_c_compilers(tmp_path):
     lines += ["    return 0;", "}"]
     (tmp_path / "layout.c").write_text("\n".join(lines) + "\n")
     subprocess.run(["cc", "-std=c11", "-o", str(tmp_path / "layout"), str(tmp_path / "layout.c")], check=True)
-    c = dict(line.split() for line in subprocess.run([str(tmp_path / "layout")], check=True, capture_output=True,
-                                                       text=True).stdout.splitlines())
+    c = dict(
+        line.split()
+        for line in subprocess.run(
+            [str(tmp_path / "layout")], check=True, capture_output=True, text=True
+        ).stdout.splitlines()
+    )
     for name, fields in structs.items():
         cls = getattr(_lib, structure_class(name))
         assert ctypes.sizeof(cls) == int(c[name]), name
@@ -199,6 +220,7 @@ def test_every_status_has_its_exception_and_string():
 
 # The checker itself: a header that differs from the binding in one place is caught there.
 
+
 def test_the_checker_catches_a_changed_field():
     text = HEADER.read_text().replace("    int32_t decoupled;", "    float decoupled;", 1)
     assert text != HEADER.read_text()
@@ -211,8 +233,9 @@ def test_the_checker_catches_a_reordered_field():
     beta2 = re.search(r"\n\s*float beta2;[^\n]*", text.split("typedef struct charnn_adam_config")[1]).group(0)
     head, tail = text.split("typedef struct charnn_adam_config", 1)
     tail = tail.replace(beta1, "\x00", 1).replace(beta2, beta1, 1).replace("\x00", beta2, 1)
-    assert [p for p in differences(head + "typedef struct charnn_adam_config" + tail)
-            if p.startswith("charnn_adam_config:")]
+    assert [
+        p for p in differences(head + "typedef struct charnn_adam_config" + tail) if p.startswith("charnn_adam_config:")
+    ]
 
 
 def test_the_checker_catches_a_binding_of_a_deprecated_name():
@@ -225,9 +248,11 @@ def test_the_checker_catches_a_binding_of_a_deprecated_name():
 
 
 def test_the_checker_catches_a_changed_signature_and_a_new_function():
-    text = HEADER.read_text().replace("charnn_status charnn_tensor_item(const charnn_tensor *tensor, float *out);",
-                                      "charnn_status charnn_tensor_item(const charnn_tensor *tensor, double *out);\n"
-                                      "int32_t charnn_brand_new(void);", 1)
+    text = HEADER.read_text().replace(
+        "charnn_status charnn_tensor_item(const charnn_tensor *tensor, float *out);",
+        "charnn_status charnn_tensor_item(const charnn_tensor *tensor, double *out);\nint32_t charnn_brand_new(void);",
+        1,
+    )
     problems = differences(text)
     assert [p for p in problems if p.startswith("charnn_tensor_item:")]
     assert [p for p in problems if p.startswith("charnn_brand_new:")]

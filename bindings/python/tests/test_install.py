@@ -1,7 +1,9 @@
-"""Installing like a Python package and finding the library: `pip install ./bindings/python`
-into a fresh virtual environment builds libcharnn.so and its builds of the core with
-tools/build_lib.sh (reusing the repository's .build folders) and gives a platform wheel; an explicit CHARNN_LIBRARY that fails raises instead of
-falling back; the search looks on LD_LIBRARY_PATH and find_library and lists what it tried."""
+"""Installing like a Python package and finding the library: `pip install ./bindings/python` into a
+fresh virtual environment builds libcharnn.so and its builds of the core with tools/build_lib.sh
+(reusing the repository's .build folders) and gives a platform wheel; an explicit CHARNN_LIBRARY
+that fails raises instead of falling back; the search looks on LD_LIBRARY_PATH and find_library and
+lists what it tried."""
+
 import os
 import re
 import shutil
@@ -21,9 +23,12 @@ PACKAGE = REPO / "bindings" / "python"
 
 def clean_env(**extra):
     """The environment without the variables that steer the loader or the build."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("CHARNN_LIBRARY", "LD_LIBRARY_PATH", "PYTHONPATH", "CHARNN_SKIP_LIBRARY_BUILD",
-                          "CHARNN_SOURCE_DIR")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in ("CHARNN_LIBRARY", "LD_LIBRARY_PATH", "PYTHONPATH", "CHARNN_SKIP_LIBRARY_BUILD", "CHARNN_SOURCE_DIR")
+    }
     env.update(extra)
     return env
 
@@ -36,8 +41,7 @@ def run_python(code, cwd, python=sys.executable, **env):
 def bare_package(tmp_path):
     """A copy of the charnn package's Python files with no library inside it and no source tree
     around it: only the environment, find_library and the dynamic loader can provide one."""
-    shutil.copytree(PACKAGE / "charnn", tmp_path / "charnn",
-                    ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    shutil.copytree(PACKAGE / "charnn", tmp_path / "charnn", ignore=shutil.ignore_patterns("*.so", "__pycache__"))
     return tmp_path
 
 
@@ -45,6 +49,7 @@ IMPORT_COPY = "import sys; sys.path.insert(0, '.'); import charnn; print(charnn.
 
 
 # --- CHARNN_LIBRARY: an override that fails raises, naming the path and why ---
+
 
 def test_charnn_library_missing_file_raises(tmp_path):
     missing = tmp_path / "no" / "libcharnn.so"
@@ -72,8 +77,10 @@ def test_charnn_library_directory_raises(tmp_path):
 
 # --- the search: LD_LIBRARY_PATH, find_library, and an error listing every place ---
 
+
 def test_search_failure_lists_every_place_tried(bare_package, tmp_path):
     import ctypes.util
+
     if ctypes.util.find_library("charnn"):
         pytest.skip("a libcharnn is installed on the system: the search would find it")
     first, second = tmp_path / "lib1", tmp_path / "lib2"
@@ -86,8 +93,7 @@ def test_search_failure_lists_every_place_tried(bare_package, tmp_path):
     tried = result.stderr
     assert f"{bare_package / 'charnn' / 'libcharnn.so'} (the installed package): no such file" in tried
     assert f"{first / 'libcharnn.so'} ($LD_LIBRARY_PATH): no such file" in tried
-    assert re.search(re.escape(f"{second / 'libcharnn.so'} ($LD_LIBRARY_PATH): ") + r".*(invalid ELF|too short)",
-                     tried)
+    assert re.search(re.escape(f"{second / 'libcharnn.so'} ($LD_LIBRARY_PATH): ") + r".*(invalid ELF|too short)", tried)
     assert 'ctypes.util.find_library("charnn"): found nothing' in tried
     assert "libcharnn.so (the dynamic loader's search path)" in tried
     assert "pip install ./bindings/python" in tried and "CHARNN_LIBRARY" in tried
@@ -95,6 +101,7 @@ def test_search_failure_lists_every_place_tried(bare_package, tmp_path):
 
 def test_search_notes_an_unset_ld_library_path(bare_package):
     import ctypes.util
+
     if ctypes.util.find_library("charnn"):
         pytest.skip("a libcharnn is installed on the system: the search would find it")
     result = run_python(IMPORT_COPY, cwd=bare_package)
@@ -132,8 +139,10 @@ def test_a_dispatcher_without_its_builds_is_passed_over(bare_package, tmp_path):
 
 def test_library_found_by_find_library(bare_package):
     # ctypes.util.find_library answers from ldconfig's cache: stand in for an installed library.
-    code = ("import ctypes.util, sys; ctypes.util.find_library = "
-            f"lambda name: {charnn.library_path!r} if name == 'charnn' else None; " + IMPORT_COPY)
+    code = (
+        "import ctypes.util, sys; ctypes.util.find_library = "
+        f"lambda name: {charnn.library_path!r} if name == 'charnn' else None; " + IMPORT_COPY
+    )
     result = run_python(code, cwd=bare_package)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == charnn.library_path
@@ -141,9 +150,11 @@ def test_library_found_by_find_library(bare_package):
 
 def test_candidates_in_order(bare_package, tmp_path):
     # _lib alone (charnn/__init__ would load the library, which the copy lacks).
-    code = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('l', 'charnn/_lib.py'); "
-            "l = importlib.util.module_from_spec(spec); spec.loader.exec_module(l); "
-            "[print(origin) for _, origin in l.candidate_paths()]")
+    code = (
+        "import importlib.util, sys; spec = importlib.util.spec_from_file_location('l', 'charnn/_lib.py'); "
+        "l = importlib.util.module_from_spec(spec); spec.loader.exec_module(l); "
+        "[print(origin) for _, origin in l.candidate_paths()]"
+    )
     result = run_python(code, cwd=bare_package, LD_LIBRARY_PATH=str(tmp_path))
     assert result.returncode == 0, result.stderr
     origins = result.stdout.splitlines()
@@ -156,8 +167,10 @@ def test_candidates_in_order(bare_package, tmp_path):
 
 # --- the build hook ---
 
+
 def load_setup():
     import runpy
+
     return runpy.run_path(str(PACKAGE / "setup.py"), run_name="charnn_setup")
 
 
@@ -181,8 +194,14 @@ def test_setup_outside_the_repository_says_what_to_do(monkeypatch, tmp_path):
     elsewhere = __import__("runpy").run_path(str(tmp_path / "setup.py"), run_name="charnn_setup")
     with pytest.raises(Exception) as info:
         elsewhere["repository_root"]()
-    for hint in ("not inside the charnn repository", "CHARNN_SOURCE_DIR", "make python", "CHARNN_SKIP_LIBRARY_BUILD",
-                 "CHARNN_LIBRARY", "pip >= 21.3"):
+    for hint in (
+        "not inside the charnn repository",
+        "CHARNN_SOURCE_DIR",
+        "make python",
+        "CHARNN_SKIP_LIBRARY_BUILD",
+        "CHARNN_LIBRARY",
+        "pip >= 21.3",
+    ):
         assert hint in str(info.value)
 
 
@@ -193,14 +212,23 @@ def test_setup_without_swift_says_what_to_do(monkeypatch):
         setup["build_library"]()
 
 
-NETWORK_TROUBLE = ("Could not find a version that satisfies the requirement setuptools", "NewConnectionError",
-                   "Temporary failure in name resolution", "Network is unreachable", "ProxyError",
-                   "No matching distribution found for setuptools")
+NETWORK_TROUBLE = (
+    "Could not find a version that satisfies the requirement setuptools",
+    "NewConnectionError",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+    "ProxyError",
+    "No matching distribution found for setuptools",
+)
 
 
 def pip(venv_python, *args, **env):
-    result = subprocess.run([str(venv_python), "-m", "pip", *args], capture_output=True, text=True,
-                            env=clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1", **env))
+    result = subprocess.run(
+        [str(venv_python), "-m", "pip", *args],
+        capture_output=True,
+        text=True,
+        env=clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1", **env),
+    )
     if result.returncode != 0 and any(sign in result.stdout + result.stderr for sign in NETWORK_TROUBLE):
         pytest.skip("pip could not fetch setuptools for the isolated build (no network?):\n" + result.stderr[-800:])
     assert result.returncode == 0, f"pip {' '.join(args)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
@@ -219,8 +247,9 @@ def test_pip_install_builds_the_library_into_a_platform_wheel(tmp_path):
         pytest.skip("the library is not built in build/lib (make lib): this test would compile it from scratch")
     started = time.monotonic()
     source = tmp_path / "python"
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."], cwd=PACKAGE,
-                            capture_output=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."], cwd=PACKAGE, capture_output=True
+    )
     if listed.returncode == 0 and listed.stdout:
         for name in listed.stdout.decode().split("\0"):
             if name and (PACKAGE / name).is_file():
@@ -239,9 +268,11 @@ def test_pip_install_builds_the_library_into_a_platform_wheel(tmp_path):
     platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")
     assert wheel.group(1) == f"charnn-{charnn.__version__}-py3-none-{platform}.whl"
 
-    check = ("import charnn, os; m = charnn.Model(['a', 'b'], hidden_size=8, num_layers=1); "
-             "print(charnn.library_path); print(m.predict('ab', k=1)[0][0]); print(charnn.cpu_variant()); "
-             "print(*sorted(f for f in os.listdir(os.path.dirname(charnn.library_path)) if f.endswith('.so')))")
+    check = (
+        "import charnn, os; m = charnn.Model(['a', 'b'], hidden_size=8, num_layers=1); "
+        "print(charnn.library_path); print(m.predict('ab', k=1)[0][0]); print(charnn.cpu_variant()); "
+        "print(*sorted(f for f in os.listdir(os.path.dirname(charnn.library_path)) if f.endswith('.so')))"
+    )
     result = run_python(check, cwd=tmp_path, python=str(python))
     assert result.returncode == 0, result.stderr
     path, label, variant, files = result.stdout.splitlines()
@@ -253,9 +284,18 @@ def test_pip_install_builds_the_library_into_a_platform_wheel(tmp_path):
     print(f"install test: {wheel.group(1)} in {elapsed:.1f} s")
 
     # CHARNN_SKIP_LIBRARY_BUILD=1: a pure wheel, no library inside, no swift run.
-    output = pip(python, "wheel", "--no-deps", "-w", str(tmp_path / "wheels"), str(source),
-                 CHARNN_SKIP_LIBRARY_BUILD="1", SWIFT="no-such-swift-driver")
+    output = pip(
+        python,
+        "wheel",
+        "--no-deps",
+        "-w",
+        str(tmp_path / "wheels"),
+        str(source),
+        CHARNN_SKIP_LIBRARY_BUILD="1",
+        SWIFT="no-such-swift-driver",
+    )
     wheels = list((tmp_path / "wheels").glob("*.whl"))
     assert [w.name for w in wheels] == [f"charnn-{charnn.__version__}-py3-none-any.whl"], output
     import zipfile
+
     assert not [n for n in zipfile.ZipFile(wheels[0]).namelist() if n.endswith(".so")]

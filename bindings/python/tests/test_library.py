@@ -1,5 +1,6 @@
 """Finding and checking the library: the environment override, the error listing what was
 tried, and the refusal of an ABI version the binding does not know."""
+
 import ctypes
 import os
 import re
@@ -20,11 +21,14 @@ def test_library_is_loaded_and_describes_itself():
     header = (Path(__file__).resolve().parents[3] / "include" / "charnn.h").read_text()
     written = re.search(r'^#define CHARNN_VERSION_STRING "([^"]+)"', header, flags=re.M).group(1)
     assert charnn.library_version() == charnn.__version__ == written
-    major, minor, patch = (int(re.search(rf"^#define CHARNN_VERSION_{part} (\d+)", header, flags=re.M).group(1))
-                           for part in ("MAJOR", "MINOR", "PATCH"))
+    major, minor, patch = (
+        int(re.search(rf"^#define CHARNN_VERSION_{part} (\d+)", header, flags=re.M).group(1))
+        for part in ("MAJOR", "MINOR", "PATCH")
+    )
     assert written == f"{major}.{minor}.{patch}"
     try:
         from importlib.metadata import version
+
         assert version("charnn") == written
     except ImportError:  # pragma: no cover - the package not installed (PYTHONPATH)
         pass
@@ -42,8 +46,9 @@ def test_environment_variable_overrides_the_search():
 
 
 def test_missing_library_names_every_path_tried(monkeypatch, tmp_path):
-    monkeypatch.setattr(_lib, "candidate_paths", lambda: [(str(tmp_path / "nope.so"), "test"),
-                                                          ("/also/missing/libcharnn.so", "test")])
+    monkeypatch.setattr(
+        _lib, "candidate_paths", lambda: [(str(tmp_path / "nope.so"), "test"), ("/also/missing/libcharnn.so", "test")]
+    )
     with pytest.raises(charnn.LibraryNotFoundError) as info:
         _lib.load()
     assert str(tmp_path / "nope.so") in str(info.value)
@@ -61,10 +66,12 @@ def test_a_file_that_is_not_a_library(tmp_path):
 def build_fake_library(tmp_path, abi):
     """A shared library that says it is charnn with another ABI version."""
     source = tmp_path / "fake.c"
-    source.write_text(textwrap.dedent(f"""
+    source.write_text(
+        textwrap.dedent(f"""
         int charnn_abi_version(void) {{ return {abi}; }}
         const char *charnn_version_string(void) {{ return "9.9.9"; }}
-    """))
+    """)
+    )
     library = tmp_path / f"libfake{abi}.so"
     compiler = os.environ.get("CC", "cc")
     try:

@@ -1,6 +1,7 @@
 """Model.evaluate's metrics: top-k accuracy, per-label precision/recall/F1/support, macro and
 weighted averages, the confusion matrix and report(), against a plain recomputation from the
 model's own predictions and, when it is installed, scikit-learn."""
+
 import math
 
 import pytest
@@ -76,7 +77,9 @@ def test_metrics_match_a_recomputation(confused, k):
     for t, p in zip(y_true, y_pred):
         confusion[index[t]][index[p]] += 1
     assert [[int(c) for c in row] for row in result.confusion] == confusion
-    assert result.confusion_entries == sorted((i, j, c) for i, row in enumerate(confusion) for j, c in enumerate(row) if c)
+    assert result.confusion_entries == sorted(
+        (i, j, c) for i, row in enumerate(confusion) for j, c in enumerate(row) if c
+    )
     if k == 4:
         assert result.top_k_accuracy == 1
 
@@ -97,16 +100,19 @@ def test_against_scikit_learn(confused):
         y_true, top = truth_and_predictions(model, test, k)
         y_pred = [row[0] for row in top]
         precision, recall, f1, support = metrics.precision_recall_fscore_support(
-            y_true, y_pred, labels=MODEL_LABELS, zero_division=0)
+            y_true, y_pred, labels=MODEL_LABELS, zero_division=0
+        )
         for i, name in enumerate(MODEL_LABELS):
             assert result.precision[name] == pytest.approx(precision[i], abs=1e-12)
             assert result.recall[name] == pytest.approx(recall[i], abs=1e-12)
             assert result.f1[name] == pytest.approx(f1[i], abs=1e-12)
             assert result.support[name] == support[i]
-        assert result.macro_f1 == pytest.approx(metrics.f1_score(y_true, y_pred, average="macro", zero_division=0),
-                                                abs=1e-12)
+        assert result.macro_f1 == pytest.approx(
+            metrics.f1_score(y_true, y_pred, average="macro", zero_division=0), abs=1e-12
+        )
         assert result.weighted_f1 == pytest.approx(
-            metrics.f1_score(y_true, y_pred, average="weighted", zero_division=0), abs=1e-12)
+            metrics.f1_score(y_true, y_pred, average="weighted", zero_division=0), abs=1e-12
+        )
         assert result.accuracy == pytest.approx(metrics.accuracy_score(y_true, y_pred), abs=1e-12)
         assert (result.confusion == metrics.confusion_matrix(y_true, y_pred, labels=MODEL_LABELS)).all()
         if k == 1:
@@ -139,7 +145,7 @@ def test_labels_without_names_and_never_predicted(trained):
 
 def test_k_is_checked(trained, split):
     _, test = split
-    for k in (0, 4, 2 ** 40):
+    for k in (0, 4, 2**40):
         with pytest.raises(charnn.InvalidArgumentError, match="k"):
             trained.evaluate(test, k=k)
     with pytest.raises(ValueError):
@@ -160,7 +166,9 @@ def test_backward_compatible_fields(trained, split):
     assert result.top_k_accuracy == result.accuracy and result.k == 1
     rows = [[int(c) for c in row] for row in result.confusion]
     assert result.per_class_accuracy == [row[i] / sum(row) for i, row in enumerate(rows)]
-    assert [list(map(float, row)) for row in result.normalized_confusion][0][0] == pytest.approx(rows[0][0] / sum(rows[0]))
+    assert [list(map(float, row)) for row in result.normalized_confusion][0][0] == pytest.approx(
+        rows[0][0] / sum(rows[0])
+    )
     assert "accuracy" in repr(result) and "macro-F1" in repr(result)
 
 
@@ -179,10 +187,16 @@ def test_report(confused):
     assert lines[0].split() == ["precision", "recall", "f1-score", "support"]
     for name in result.present_labels:
         row = next(line for line in lines if line.split()[:1] == [name])
-        assert row.split()[1:] == [f"{result.precision[name]:.2f}", f"{result.recall[name]:.2f}",
-                                   f"{result.f1[name]:.2f}", str(result.support[name])]
+        assert row.split()[1:] == [
+            f"{result.precision[name]:.2f}",
+            f"{result.recall[name]:.2f}",
+            f"{result.f1[name]:.2f}",
+            str(result.support[name]),
+        ]
     assert any(line.split() == ["accuracy", f"{result.accuracy:.2f}", str(result.total)] for line in lines)
-    assert any(line.split() == ["top-2", "accuracy", f"{result.top_k_accuracy:.2f}", str(result.total)] for line in lines)
+    assert any(
+        line.split() == ["top-2", "accuracy", f"{result.top_k_accuracy:.2f}", str(result.total)] for line in lines
+    )
     assert any(line.split()[:2] == ["macro", "avg"] for line in lines)
     assert lines[-1].split()[:2] == ["weighted", "avg"]
     assert "Spare" in result.report(all_labels=True)
@@ -206,7 +220,10 @@ def test_fields_are_typed():
 
     fields = typing.get_type_hints(charnn.Evaluation)
     assert fields["accuracy"] is float and fields["macro_f1"] is float and fields["labels"] == typing.List[str]
-    assert fields["support"] == typing.Dict[str, int] and fields["confusion_entries"] == typing.List[typing.Tuple[int, int, int]]
+    assert (
+        fields["support"] == typing.Dict[str, int]
+        and fields["confusion_entries"] == typing.List[typing.Tuple[int, int, int]]
+    )
     confusion = typing.get_type_hints(charnn.Evaluation.confusion.fget, localns={"numpy": np})["return"]
     assert typing.get_args(confusion) == (typing.List[typing.List[int]], numpy.typing.NDArray[np.int64])
     normalized = typing.get_type_hints(charnn.Evaluation.normalized_confusion.fget, localns={"numpy": np})["return"]

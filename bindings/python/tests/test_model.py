@@ -1,5 +1,6 @@
 """charnn.Model: creation, training (learning, callbacks, Ctrl-C, progress bars), evaluation,
 prediction, checkpoints, and every error path."""
+
 import math
 import os
 import signal
@@ -55,10 +56,12 @@ def test_fit_learns(split, kind):
 
 def test_same_seed_same_model(split):
     train, test = split
+
     def run(seed):
         model = charnn.Model(LABELS, kind="gru", hidden_size=8, num_layers=1, seed=1)
         model.fit(train, epochs=1, batch_size=4, seed=seed, progress=False)
         return model.predict_many(["abc", "pqr", "KL-M"], k=3)
+
     assert run(5) == run(5)
     assert run(5) != run(6)
 
@@ -66,9 +69,11 @@ def test_same_seed_same_model(split):
 def test_callback_sees_progress_and_can_stop(split, trained):
     train, _ = split
     seen = []
+
     def callback(p):
         seen.append(p)
         return len(seen) < 3
+
     result = trained.fit(train, epochs=2, batch_size=10, callback=callback, report_every=5, progress=False)
     assert result.stopped_early and result.steps_taken == 15 and result.epochs_completed == 0
     assert [p.step for p in seen] == [5, 10, 15]
@@ -79,8 +84,10 @@ def test_callback_sees_progress_and_can_stop(split, trained):
 def test_an_exception_in_the_callback_stops_training_and_propagates(split):
     train, _ = split
     model = charnn.Model(LABELS, kind="elman", hidden_size=8)
+
     def callback(p):
         raise RuntimeError("from the callback")
+
     with pytest.raises(RuntimeError, match="from the callback"):
         model.fit(train, callback=callback, progress=False)
     assert len(model.predict("abc")) == 3
@@ -91,10 +98,12 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_model(split):
     train, _ = split
     model = charnn.Model(LABELS, kind="gru", hidden_size=8, num_layers=1)
     calls = []
+
     def callback(p):
         calls.append(p.step)
         if len(calls) == 2:
             os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C does
+
     handler = signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt, match="keeps what it learned"):
         model.fit(train, epochs=3, batch_size=8, callback=callback, report_every=1, progress=False)
@@ -107,12 +116,14 @@ def test_predicting_from_the_training_callback_is_busy(split):
     train, _ = split
     model = charnn.Model(LABELS, kind="gru", hidden_size=8, num_layers=1)
     errors = []
+
     def callback(p):
         try:
             model.predict("abc")
         except charnn.BusyError as error:
             errors.append(error)
         return False
+
     model.fit(train, callback=callback, progress=False)
     assert len(errors) == 1 and errors[0].status == 9 and "training" in errors[0].message
 
@@ -296,8 +307,12 @@ def test_closed_models_refuse_use():
     model = charnn.Model(LABELS, kind="elman", hidden_size=4)
     model.close()
     model.close()
-    for use in (lambda: model.predict("abc"), lambda: model.labels, lambda: model.save("x"),
-                lambda: model.predict_many(["abc"])):
+    for use in (
+        lambda: model.predict("abc"),
+        lambda: model.labels,
+        lambda: model.save("x"),
+        lambda: model.predict_many(["abc"]),
+    ):
         with pytest.raises(charnn.ClosedError):
             use()
     with charnn.Model(LABELS, kind="elman", hidden_size=4) as scoped:
@@ -309,8 +324,10 @@ def test_many_threads_predict_the_same(trained):
     names = ["abc", "pqrs", "KL-MN", "hgf"] * 50
     expected = [trained.predict(n, k=1)[0][0] for n in names]
     results = [None] * 8
+
     def work(i):
         results[i] = [trained.predict(n, k=1)[0][0] for n in names]
+
     threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
     for t in threads:
         t.start()

@@ -1,6 +1,7 @@
 """charnn.nn (the low-level C API through the binding): op results equal PyTorch's fixtures
 (the same files the Swift core is tested against, so ABI == core == PyTorch), gradients pass a
 finite-difference check, Adam/AdamW/SGD steps match PyTorch, and the errors are clear."""
+
 import gc
 import json
 import math
@@ -22,11 +23,13 @@ def fixture(name):
 def nested(entry):
     """A fixture tensor as nested lists."""
     values, shape = entry["data"], entry["shape"]
+
     def build(offset, dims):
         if not dims:
             return values[offset]
         size = math.prod(dims[1:])
         return [build(offset + i * size, dims[1:]) for i in range(dims[0])]
+
     return build(0, shape)
 
 
@@ -141,23 +144,26 @@ def random_matrix(rows, cols, seed, low=-1.0, high=1.0):
     return [[rng.uniform(low, high) for _ in range(cols)] for _ in range(rows)]
 
 
-@pytest.mark.parametrize("name,build,shapes", [
-    ("matmul", lambda a, b: a @ b, [(2, 3), (3, 4)]),
-    ("linear", lambda x, w, b: nn.linear(x, w, b), [(2, 4), (3, 4), (1, 3)]),
-    ("add", lambda a, b: a + b, [(2, 3), (2, 3)]),
-    ("sub broadcast", lambda a, b: a - b, [(3, 2), (1, 2)]),
-    ("mul", lambda a, b: a * b, [(2, 3), (2, 3)]),
-    ("cat", lambda a, b: nn.cat((a, b)), [(2, 2), (2, 3)]),
-    ("narrow", lambda x: nn.narrow(x, 1, 1, 2), [(2, 4)]),
-    ("sigmoid", nn.sigmoid, [(2, 3)]),
-    ("tanh", nn.tanh, [(2, 3)]),
-    ("exp", nn.exp, [(2, 3)]),
-    ("sum", lambda x: x.sum(), [(2, 3)]),
-    ("mean", lambda x: x.mean(), [(2, 3)]),
-    ("log_softmax", nn.log_softmax, [(2, 5)]),
-    ("cross_entropy", lambda x: nn.cross_entropy(x, [1, 4]), [(2, 5)]),
-    ("embedding", lambda t: nn.embedding([2, 0, 2], t), [(3, 4)]),
-])
+@pytest.mark.parametrize(
+    "name,build,shapes",
+    [
+        ("matmul", lambda a, b: a @ b, [(2, 3), (3, 4)]),
+        ("linear", lambda x, w, b: nn.linear(x, w, b), [(2, 4), (3, 4), (1, 3)]),
+        ("add", lambda a, b: a + b, [(2, 3), (2, 3)]),
+        ("sub broadcast", lambda a, b: a - b, [(3, 2), (1, 2)]),
+        ("mul", lambda a, b: a * b, [(2, 3), (2, 3)]),
+        ("cat", lambda a, b: nn.cat((a, b)), [(2, 2), (2, 3)]),
+        ("narrow", lambda x: nn.narrow(x, 1, 1, 2), [(2, 4)]),
+        ("sigmoid", nn.sigmoid, [(2, 3)]),
+        ("tanh", nn.tanh, [(2, 3)]),
+        ("exp", nn.exp, [(2, 3)]),
+        ("sum", lambda x: x.sum(), [(2, 3)]),
+        ("mean", lambda x: x.mean(), [(2, 3)]),
+        ("log_softmax", nn.log_softmax, [(2, 5)]),
+        ("cross_entropy", lambda x: nn.cross_entropy(x, [1, 4]), [(2, 5)]),
+        ("embedding", lambda t: nn.embedding([2, 0, 2], t), [(3, 4)]),
+    ],
+)
 def test_gradients_through_the_c_api_match_finite_differences(name, build, shapes):
     inputs = [random_matrix(r, c, seed=hash(name) % 1000 + i) for i, (r, c) in enumerate(shapes)]
     gradient_check(build, inputs)
@@ -168,12 +174,15 @@ def test_relu_and_log_gradients():
     gradient_check(nn.log, [random_matrix(2, 3, seed=3, low=0.5, high=2.0)])
 
 
-@pytest.mark.parametrize("name,make", [
-    ("adam", lambda p: nn.Adam([p], lr=1e-2)),
-    ("adam_wd", lambda p: nn.Adam([p], lr=1e-2, weight_decay=0.1)),
-    ("adamw", lambda p: nn.AdamW([p], lr=1e-2, weight_decay=0.1)),
-    ("sgd_momentum", lambda p: nn.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01)),
-])
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        ("adam", lambda p: nn.Adam([p], lr=1e-2)),
+        ("adam_wd", lambda p: nn.Adam([p], lr=1e-2, weight_decay=0.1)),
+        ("adamw", lambda p: nn.AdamW([p], lr=1e-2, weight_decay=0.1)),
+        ("sgd_momentum", lambda p: nn.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01)),
+    ],
+)
 def test_optimizer_steps_match_pytorch(name, make):
     f = fixture("optimizers")
     p = nn.Parameter(nested(f["start"]))

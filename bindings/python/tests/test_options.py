@@ -1,5 +1,6 @@
 """The GRU/LSTM options of Model (embedding_size, bidirectional, pooling, dropout, the n-gram bag)
 and the recipes (charnn.recipe, Model(recipe=), Model.fit(recipe=))."""
+
 import math
 
 import pytest
@@ -18,12 +19,31 @@ OPTIONS = [
     dict(kind="gru", pooling="max"),
     dict(kind="gru", num_layers=2, dropout=0.25),
     dict(kind="lstm", ngrams=300, ngram_dim=5, ngram_min=2, ngram_max=4),
-    dict(kind="gru", embedding_size=5, bidirectional=True, num_layers=2, pooling="max", dropout=0.1, ngrams=256,
-         ngram_dim=6),
+    dict(
+        kind="gru",
+        embedding_size=5,
+        bidirectional=True,
+        num_layers=2,
+        pooling="max",
+        dropout=0.1,
+        ngrams=256,
+        ngram_dim=6,
+    ),
 ]
 
-BEST_MODEL = {"kind": "gru", "hidden_size": 64, "num_layers": 1, "embedding_size": 32, "bidirectional": True,
-              "pooling": "max", "dropout": 0.0, "ngrams": 1 << 17, "ngram_dim": 64, "ngram_min": 1, "ngram_max": 5}
+BEST_MODEL = {
+    "kind": "gru",
+    "hidden_size": 64,
+    "num_layers": 1,
+    "embedding_size": 32,
+    "bidirectional": True,
+    "pooling": "max",
+    "dropout": 0.0,
+    "ngrams": 1 << 17,
+    "ngram_dim": 64,
+    "ngram_min": 1,
+    "ngram_max": 5,
+}
 # The fast recipe is the n-gram bag alone (hidden size 0).
 FAST_MODEL = {**BEST_MODEL, "hidden_size": 0, "embedding_size": 0, "bidirectional": False, "pooling": "last"}
 
@@ -53,8 +73,12 @@ def test_properties_and_save_load_round_trip(options, data, tmp_path):
     assert model.pooling == options.get("pooling", "last")
     assert model.dropout == pytest.approx(options.get("dropout", 0.0))
     if "ngrams" in options:
-        assert model.ngrams == {"buckets": options["ngrams"], "dim": options.get("ngram_dim", 64),
-                                "min": options.get("ngram_min", 1), "max": options.get("ngram_max", 5)}
+        assert model.ngrams == {
+            "buckets": options["ngrams"],
+            "dim": options.get("ngram_dim", 64),
+            "min": options.get("ngram_min", 1),
+            "max": options.get("ngram_max", 5),
+        }
     else:
         assert model.ngrams is None
     with pytest.raises(AttributeError):
@@ -64,8 +88,19 @@ def test_properties_and_save_load_round_trip(options, data, tmp_path):
     path = tmp_path / "options.safetensors"
     model.save(path)
     loaded = charnn.Model.load(path)
-    for name in ("kind", "hidden_size", "num_layers", "embedding_size", "bidirectional", "pooling", "dropout",
-                 "ngrams", "seed", "labels", "parameter_count"):
+    for name in (
+        "kind",
+        "hidden_size",
+        "num_layers",
+        "embedding_size",
+        "bidirectional",
+        "pooling",
+        "dropout",
+        "ngrams",
+        "seed",
+        "labels",
+        "parameter_count",
+    ):
         assert getattr(loaded, name) == getattr(model, name), name
     assert loaded.predict_many(NAMES, k=3) == model.predict_many(NAMES, k=3)
     for name in NAMES:
@@ -119,16 +154,27 @@ def test_recipe_contents():
     fast = charnn.recipe("fast")
     assert isinstance(fast, charnn.Recipe) and fast.name == "fast"
     assert fast.model == FAST_MODEL
-    assert fast.fit == {"epochs": 5, "batch_size": 64, "optimizer": "adamw", "lr": 0.01, "weight_decay": 0.001,
-                        "schedule": "cosine", "warmup": pytest.approx(0.05), "label_smoothing": 0.1, "validation": None,
-                        "patience": 0, "restore_best": True}
+    assert fast.fit == {
+        "epochs": 5,
+        "batch_size": 64,
+        "optimizer": "adamw",
+        "lr": 0.01,
+        "weight_decay": 0.001,
+        "schedule": "cosine",
+        "warmup": pytest.approx(0.05),
+        "label_smoothing": 0.1,
+        "validation": None,
+        "patience": 0,
+        "restore_best": True,
+    }
     best = charnn.recipe("best", rows=16000)
     assert best.name == "best" and best.model == BEST_MODEL and best.fit["lr"] == 0.003
-    assert {k: v for k, v in best.fit.items() if k not in ("epochs", "validation", "patience", "lr")} == \
-        {k: v for k, v in fast.fit.items() if k not in ("epochs", "validation", "patience", "lr")}
+    assert {k: v for k, v in best.fit.items() if k not in ("epochs", "validation", "patience", "lr")} == {
+        k: v for k, v in fast.fit.items() if k not in ("epochs", "validation", "patience", "lr")
+    }
     assert best.fit["validation"] == pytest.approx(0.1) and best.fit["patience"] == 3 and best.fit["restore_best"]
     # best: min(10, max(3, 500000 // rows)) epochs; fast: 5 whatever the rows.
-    for rows, epochs in [(0, 10), (16000, 10), (60000, 8), (100000, 5), (10 ** 6, 3), (2 ** 63, 3)]:
+    for rows, epochs in [(0, 10), (16000, 10), (60000, 8), (100000, 5), (10**6, 3), (2**63, 3)]:
         assert charnn.recipe("best", rows).fit["epochs"] == epochs, rows
         assert charnn.recipe("fast", rows).fit["epochs"] == 5, rows
     with pytest.raises(Exception):
@@ -152,8 +198,13 @@ def test_recipe_errors(data):
 def test_model_recipe_and_overrides():
     model = charnn.Model(LABELS, recipe="fast", seed=5)
     for name, value in FAST_MODEL.items():
-        got = model.ngrams["buckets"] if name == "ngrams" else \
-            model.ngrams[name[6:]] if name.startswith("ngram_") else getattr(model, name)
+        got = (
+            model.ngrams["buckets"]
+            if name == "ngrams"
+            else model.ngrams[name[6:]]
+            if name.startswith("ngram_")
+            else getattr(model, name)
+        )
         assert got == value, name
     assert model.seed == 5
     # The same as spelling the recipe out.
@@ -198,7 +249,9 @@ def test_fit_recipe_overrides(data):
     assert seen[0].learning_rate < 1e-2  # warm-up first
     assert max(p.learning_rate for p in seen) == pytest.approx(1e-2)
     # Given positionally, and equal to fit's default (2), epochs still overrides the recipe's 10.
-    again = charnn.Model(data, recipe="best", ngrams=1024, hidden_size=8, seed=1).fit(data, 2, recipe="best", progress=False)
+    again = charnn.Model(data, recipe="best", ngrams=1024, hidden_size=8, seed=1).fit(
+        data, 2, recipe="best", progress=False
+    )
     assert again.epochs_completed == 2 and again.steps_taken == 2 * 5  # 270 names train, batches of 64
     # The best recipe without overrides on the same data: up to 10 epochs with validation.
     other = charnn.Model(data, recipe="best", ngrams=1024, hidden_size=8, seed=1)

@@ -1,4 +1,5 @@
 """The confusion-matrix figure."""
+
 import sys
 
 import pytest

@@ -1,6 +1,7 @@
 """charnn.sklearn.CharRNNClassifier: scikit-learn's estimator contract, kept with scikit-learn
 installed and without it (a copy of the module loaded with scikit-learn hidden), and its use in
 clone, Pipeline, cross_val_score and GridSearchCV when scikit-learn is installed."""
+
 import importlib.util
 import inspect
 import sys
@@ -89,14 +90,16 @@ def test_score_is_the_mean_accuracy(module, data):
     assert clf.score(X_test, y_test) == pytest.approx(accuracy)
     weights = np.arange(len(X_test), dtype=float)
     assert clf.score(X_test, y_test, sample_weight=weights) == pytest.approx(
-        np.average(predicted == np.array(y_test), weights=weights))
+        np.average(predicted == np.array(y_test), weights=weights)
+    )
 
 
 def test_params_round_trip_for_every_constructor_argument(module):
     cls = module.CharRNNClassifier
     names = [p.name for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
-    assert all(p.kind is p.KEYWORD_ONLY for p in inspect.signature(cls.__init__).parameters.values()
-               if p.name != "self")
+    assert all(
+        p.kind is p.KEYWORD_ONLY for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"
+    )
     clf = cls()
     params = clf.get_params()
     assert sorted(params) == sorted(names)
@@ -109,8 +112,10 @@ def test_params_round_trip_for_every_constructor_argument(module):
         assert clf.set_params(**{name: marker}) is clf
         assert clf.get_params()[name] == marker and getattr(clf, name) == marker
     assert cls(**params).get_params() == params
-    assert repr(cls(epochs=3, recipe=None)) in ("CharRNNClassifier(epochs=3, recipe=None)",
-                                                "CharRNNClassifier(recipe=None, epochs=3)")
+    assert repr(cls(epochs=3, recipe=None)) in (
+        "CharRNNClassifier(epochs=3, recipe=None)",
+        "CharRNNClassifier(recipe=None, epochs=3)",
+    )
     with pytest.raises(ValueError, match="Invalid parameter 'hidden'"):
         clf.set_params(hidden=3)
     # __init__ stores what it is given; fit is where values are checked.
@@ -132,11 +137,13 @@ def test_explicit_arguments_override_the_recipe(module, data):
     assert best.n_iter_ == 2 and best.train_result_.best_epoch == 0  # validation=0: none, though "best" has one
     held_out = module.CharRNNClassifier(recipe="best", hidden_size=8, epochs=2).fit(X, y)
     assert held_out.train_result_.best_epoch in (1, 2)  # the recipe's 10% validation split
-    plain = module.CharRNNClassifier(recipe=None, kind="gru", hidden_size=8, num_layers=1, epochs=1,
-                                     batch_size=32, lr=1e-2).fit(X, y)
+    plain = module.CharRNNClassifier(
+        recipe=None, kind="gru", hidden_size=8, num_layers=1, epochs=1, batch_size=32, lr=1e-2
+    ).fit(X, y)
     assert plain.model_.ngrams is None and plain.model_.hidden_size == 8 and plain.n_iter_ == 1
-    again = module.CharRNNClassifier(recipe=None, kind="gru", hidden_size=8, num_layers=1, epochs=1,
-                                     batch_size=32, lr=1e-2).fit(X, y)
+    again = module.CharRNNClassifier(
+        recipe=None, kind="gru", hidden_size=8, num_layers=1, epochs=1, batch_size=32, lr=1e-2
+    ).fit(X, y)
     assert np.array_equal(again.predict_proba(X[:20]), plain.predict_proba(X[:20]))  # seeded
     # NumPy scalars from a parameter grid work as Python's.
     grid = module.CharRNNClassifier(epochs=np.int64(1), lr=np.float32(0.01), seed=np.uint8(3)).fit(X, y)
@@ -218,7 +225,9 @@ def test_pandas_input(fitted, data):
     X, y, X_test, _ = data
     frame = pd.DataFrame({"text": X, "label": y})
     clf = charnn_sklearn.CharRNNClassifier().fit(frame["text"], frame["label"])
-    assert clf.predict(pd.Series(X_test, index=range(100, 100 + len(X_test)))).tolist() == fitted.predict(X_test).tolist()
+    assert (
+        clf.predict(pd.Series(X_test, index=range(100, 100 + len(X_test)))).tolist() == fitted.predict(X_test).tolist()
+    )
     assert clf.predict(frame[["text"]]).shape == (len(X),)  # one column
     with pytest.raises(ValueError, match="must be 1-D"):
         clf.predict(frame)
@@ -298,8 +307,9 @@ def test_sklearn_sees_a_classifier_of_strings(sklearn):
 def test_clone_gives_an_unfitted_copy_with_equal_params(sklearn, fitted):
     from sklearn.base import clone
 
-    original = charnn_sklearn.CharRNNClassifier(recipe="best", hidden_size=16, class_weight={"Early": 2.0},
-                                                validation=0.2, progress="plain")
+    original = charnn_sklearn.CharRNNClassifier(
+        recipe="best", hidden_size=16, class_weight={"Early": 2.0}, validation=0.2, progress="plain"
+    )
     copy = clone(original)
     assert copy is not original and copy.get_params() == original.get_params()
     assert copy.class_weight is not original.class_weight
@@ -351,8 +361,10 @@ def test_charnn_exports_the_classifier_lazily():
     import subprocess
 
     code = "import sys, charnn; print('sklearn' in sys.modules, 'charnn.sklearn' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.split() == ["False", "False"]  # import charnn stays light
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == [
+        "False",
+        "False",
+    ]  # import charnn stays light
     assert charnn.CharRNNClassifier is charnn_sklearn.CharRNNClassifier
     assert charnn.sklearn is charnn_sklearn
     with pytest.raises(AttributeError, match="no attribute 'Classifier'"):
@@ -378,8 +390,7 @@ def test_parallel_cross_validation_sends_fitted_estimators_between_processes(skl
     from sklearn.model_selection import cross_validate
 
     X, y = names
-    result = cross_validate(charnn_sklearn.CharRNNClassifier(epochs=1), X, y, cv=2, n_jobs=2,
-                            return_estimator=True)
+    result = cross_validate(charnn_sklearn.CharRNNClassifier(epochs=1), X, y, cv=2, n_jobs=2, return_estimator=True)
     assert (result["test_score"] > 0.3).all(), result["test_score"]
     for estimator, score in zip(result["estimator"], result["test_score"]):
         assert 0 <= estimator.score(X[:50], y[:50]) <= 1 and estimator.predict(X[:3]).shape == (3,)

@@ -1,5 +1,6 @@
 """Your own data: CSV/TSV files, pandas and NumPy columns, label strings, alphabets (article,
 learned, explicit), normalisation, subsets and summaries, and models reading any script."""
+
 import random
 import unicodedata
 
@@ -16,16 +17,22 @@ def write(path, text, encoding="utf-8"):
 
 
 def test_csv_with_bom_crlf_and_quoted_fields(tmp_path):
-    path = write(tmp_path / "people.csv",
-                 "\ufeffname,language\r\n"
-                 '"Smith, John",English\r\n'
-                 '"Two\nlines",Other\r\n'
-                 '"He said ""hi""",English\r\n'
-                 "  Novak ,Czech\r\n")
+    path = write(
+        tmp_path / "people.csv",
+        "\ufeffname,language\r\n"
+        '"Smith, John",English\r\n'
+        '"Two\nlines",Other\r\n'
+        '"He said ""hi""",English\r\n'
+        "  Novak ,Czech\r\n",
+    )
     data = charnn.Dataset.from_csv(path, alphabet="learned")
     assert data.labels == ["Czech", "English", "Other"]
-    assert list(data) == [("Smith, John", "English"), ("Two\nlines", "Other"), ('He said "hi"', "English"),
-                          ("Novak", "Czech")]
+    assert list(data) == [
+        ("Smith, John", "English"),
+        ("Two\nlines", "Other"),
+        ('He said "hi"', "English"),
+        ("Novak", "Czech"),
+    ]
     assert data.skipped == []
     assert data.label_counts == {"Czech": 1, "English": 2, "Other": 1}
     # The article's alphabet has no line break nor '"': those rows are skipped, listed by line.
@@ -55,7 +62,7 @@ def test_tsv_and_columns_by_name_or_index(tmp_path):
 
 
 def test_malformed_files_name_file_and_line(tmp_path):
-    ragged = write(tmp_path / "ragged.csv", "text,label\nabc,Early\nabd,Early,extra\n\"\",Late\npqr,Late\n")
+    ragged = write(tmp_path / "ragged.csv", 'text,label\nabc,Early\nabd,Early,extra\n"",Late\npqr,Late\n')
     data = charnn.Dataset.from_csv(ragged)
     assert list(data) == [("abc", "Early"), ("pqr", "Late")]
     assert len(data.skipped) == 2
@@ -133,8 +140,9 @@ def test_numpy_arrays():
 
 def test_pandas_columns():
     pd = pytest.importorskip("pandas")
-    frame = pd.DataFrame({"text": ["Иванов", "Αλεξίου", "Петров", "Nováková"],
-                          "label": ["ru", "el", "ru", "cs"]}, index=[10, 11, 12, 13])
+    frame = pd.DataFrame(
+        {"text": ["Иванов", "Αλεξίου", "Петров", "Nováková"], "label": ["ru", "el", "ru", "cs"]}, index=[10, 11, 12, 13]
+    )
     data = charnn.Dataset.from_pandas(frame["text"], frame["label"], alphabet="learned")
     assert data.labels == ["cs", "el", "ru"]
     assert data[0] == ("Иванов", "ru") and len(data) == 4
@@ -188,16 +196,31 @@ def test_slicing_and_subsets():
 def test_summary():
     data = charnn.Dataset(["abc", "abc", "abc", "pqr", "Иван", "x1"], ["a", "a", "b", "b", "b", "a"])
     summary = data.summary()
-    for key in ("rows", "skipped", "classes", "class_counts", "duplicates", "conflicts", "scripts", "characters",
-                "unknown_characters", "alphabet"):
+    for key in (
+        "rows",
+        "skipped",
+        "classes",
+        "class_counts",
+        "duplicates",
+        "conflicts",
+        "scripts",
+        "characters",
+        "unknown_characters",
+        "alphabet",
+    ):
         assert key in summary, key
     assert summary["rows"] == 5 and summary["skipped"] == 1 and summary["classes"] == 2
     assert summary["class_counts"] == {"a": 2, "b": 3}
     assert summary["duplicates"] == 1 and summary["conflicts"] == 1
     assert sum(summary["scripts"].values()) == 5
     assert summary["characters"] == 3 * 4 + 4
-    assert summary["alphabet"] == {"kind": "article", "size": 59, "normalize": "none", "case_fold": False,
-                                   "transliterate": True}
+    assert summary["alphabet"] == {
+        "kind": "article",
+        "size": 59,
+        "normalize": "none",
+        "case_fold": False,
+        "transliterate": True,
+    }
     explicit = charnn.Dataset(["abc", "abz"], ["a", "b"], alphabet="explicit", symbols="ab").summary()
     assert explicit["unknown_characters"] == 2
     assert explicit["alphabet"]["size"] == 3 and explicit["alphabet"]["normalize"] == "nfc"
@@ -271,8 +294,13 @@ def test_save_and_load_keep_the_text_path(scripts_model, tmp_path):
 def test_explicit_alphabet_counts_unknown_characters():
     model = charnn.Model(["x", "y"], hidden_size=8, alphabet="explicit", symbols="abc")
     assert model.alphabet_size == 4
-    assert model.text_config == {"alphabet": "explicit", "normalize": "nfc", "casefold": False,
-                                 "transliterate": False, "symbols": "abc"}
+    assert model.text_config == {
+        "alphabet": "explicit",
+        "normalize": "nfc",
+        "casefold": False,
+        "transliterate": False,
+        "symbols": "abc",
+    }
     assert model.encode("abxc") == ([0, 1, 3, 2], 1)
     # A text with nothing to read encodes to nothing (predict refuses it).
     assert model.encode("") == ([], 0)

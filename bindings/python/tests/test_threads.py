@@ -4,6 +4,7 @@ OS has descheduled. Each job runs in a child process, so the pool starts with th
 thread count whatever this test process was given; the bound is generous (20 times the idle
 time, plus a second), because this checks that nothing hangs or collapses, not how fast it is.
 """
+
 import os
 import subprocess
 import sys
@@ -29,8 +30,9 @@ with charnn.Dataset(names, labels, LABELS) as data:
 
 
 def run_job(env):
-    result = subprocess.run([sys.executable, "-c", JOB, os.path.dirname(__file__)], env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", JOB, os.path.dirname(__file__)], env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr
     return float(result.stdout.strip().splitlines()[-1])
 

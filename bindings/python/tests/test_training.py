@@ -1,5 +1,6 @@
 """Model.fit for real data: validation (a share or a Dataset), early stopping with the best weights
 restored, learning-rate schedules, label smoothing, class weights, history, progress bars."""
+
 import math
 
 import pytest
@@ -65,15 +66,25 @@ def test_early_stopping_restores_the_best_epoch(data, misleading):
     assert min(losses) == pytest.approx(result.best_validation_loss)
 
     kept = gru()
-    last = kept.fit(data, epochs=40, batch_size=8, lr=2e-2, validation=misleading, patience=2, restore_best=False,
-                    progress=False)
+    last = kept.fit(
+        data, epochs=40, batch_size=8, lr=2e-2, validation=misleading, patience=2, restore_best=False, progress=False
+    )
     assert kept.evaluate(misleading).accuracy == last.history[-1].validation_accuracy
 
 
 def test_schedules_set_the_rate(data, misleading):
     seen = []
-    gru().fit(data, epochs=2, batch_size=30, lr=0.01, schedule="cosine", warmup=4, min_lr=1e-3, progress=False,
-              callback=seen.append)
+    gru().fit(
+        data,
+        epochs=2,
+        batch_size=30,
+        lr=0.01,
+        schedule="cosine",
+        warmup=4,
+        min_lr=1e-3,
+        progress=False,
+        callback=seen.append,
+    )
     rates = [p.learning_rate for p in seen]
     assert len(rates) == 20
     for t, rate in enumerate(rates):
@@ -89,16 +100,26 @@ def test_schedules_set_the_rate(data, misleading):
     gru().fit(data, epochs=2, batch_size=30, lr=0.01, warmup=0.25, progress=False, callback=share.append)
     assert share[0].learning_rate == pytest.approx(0.01 / 5) and share[4].learning_rate == pytest.approx(0.01)
 
-    plateau = gru().fit(data, epochs=3, batch_size=8, lr=0.01, validation=misleading, schedule="plateau",
-                        plateau_factor=0.5, plateau_patience=0, progress=False)
+    plateau = gru().fit(
+        data,
+        epochs=3,
+        batch_size=8,
+        lr=0.01,
+        validation=misleading,
+        schedule="plateau",
+        plateau_factor=0.5,
+        plateau_patience=0,
+        progress=False,
+    )
     assert plateau.history[0].learning_rate == pytest.approx(0.01)
     assert plateau.history[-1].learning_rate < 0.01
 
 
 def test_class_weights_and_smoothing(data):
     early = gru()
-    early.fit(data, epochs=3, batch_size=1, lr=2e-2, class_weight={"Early": 1.0, "Late": 0.0, "Upper": 0.0},
-              progress=False)
+    early.fit(
+        data, epochs=3, batch_size=1, lr=2e-2, class_weight={"Early": 1.0, "Late": 0.0, "Upper": 0.0}, progress=False
+    )
     confusion = early.evaluate(data).confusion
     assert sum(int(row[0]) for row in confusion) > 290  # everything is "Early"
 
@@ -122,10 +143,23 @@ def test_class_weights_and_smoothing(data):
 def test_everything_seeded_is_reproducible(data):
     def run():
         model = gru()
-        result = model.fit(data, epochs=3, batch_size=8, lr=2e-2, validation=0.1, patience=2, schedule="cosine",
-                           warmup=0.1, label_smoothing=0.05, class_weight="balanced", optimizer="adamw",
-                           weight_decay=0.01, progress=False)
+        result = model.fit(
+            data,
+            epochs=3,
+            batch_size=8,
+            lr=2e-2,
+            validation=0.1,
+            patience=2,
+            schedule="cosine",
+            warmup=0.1,
+            label_smoothing=0.05,
+            class_weight="balanced",
+            optimizer="adamw",
+            weight_decay=0.01,
+            progress=False,
+        )
         return result, model.predict("KL-MNO", k=3)
+
     assert run() == run()
 
 

@@ -60,11 +60,13 @@ extension Graph {
 
     /// The operands of `name` and whether the second is one row for every row of the first.
     private func binaryOperands(_ name: String, _ a: Variable, _ b: Variable)
-        throws(CharNNError) -> (lhs: NodeID, rhs: NodeID, rowBroadcast: Bool) {
+        throws(CharNNError) -> (lhs: NodeID, rhs: NodeID, rowBroadcast: Bool)
+    {
         let lhs = try id(of: a), rhs = try id(of: b)
         if a.shape == b.shape { return (lhs, rhs, false) }
         guard b.shape.rank <= 2, b.shape.rows == 1, b.shape.cols == a.shape.cols, a.shape.rank >= 1 else {
-            throw .shape("\(name): shapes \(a.shape) and \(b.shape) differ, and the second is not one row of \(a.shape.cols)")
+            throw .shape(
+                "\(name): shapes \(a.shape) and \(b.shape) differ, and the second is not one row of \(a.shape.cols)")
         }
         return (lhs, rhs, true)
     }
@@ -78,12 +80,15 @@ extension Graph {
         let (n, cols, pa, pb) = (a.shape.count, a.shape.cols, node(lhs).value, node(rhs).value)
         let y = arena.allocate(n)
         for i in 0..<n { y[i] = pa[i] + pb[rhsIndex(i, cols: cols, rowBroadcast: rowBroadcast)] }
-        return record(.elementwise(.add(lhs: lhs, rhs: rhs, rowBroadcast: rowBroadcast)), shape: a.shape, value: y,
-                      requiresGrad: requiresGrad(lhs, rhs))
+        return record(
+            .elementwise(.add(lhs: lhs, rhs: rhs, rowBroadcast: rowBroadcast)), shape: a.shape, value: y,
+            requiresGrad: requiresGrad(lhs, rhs))
     }
 
     /// y = a + b: da += dy, db += dy (summed over rows when b was broadcast).
-    private func backwardAdd(_ node: Node, _ dy: UnsafeMutablePointer<Float>, lhs: NodeID, rhs: NodeID, rowBroadcast: Bool) {
+    private func backwardAdd(
+        _ node: Node, _ dy: UnsafeMutablePointer<Float>, lhs: NodeID, rhs: NodeID, rowBroadcast: Bool
+    ) {
         let (n, cols) = (node.shape.count, node.shape.cols)
         if let da = self.node(lhs).grad { for j in 0..<n { da[j] += dy[j] } }
         if let db = self.node(rhs).grad {
@@ -96,12 +101,15 @@ extension Graph {
         let (n, cols, pa, pb) = (a.shape.count, a.shape.cols, node(lhs).value, node(rhs).value)
         let y = arena.allocate(n)
         for i in 0..<n { y[i] = pa[i] - pb[rhsIndex(i, cols: cols, rowBroadcast: rowBroadcast)] }
-        return record(.elementwise(.sub(lhs: lhs, rhs: rhs, rowBroadcast: rowBroadcast)), shape: a.shape, value: y,
-                      requiresGrad: requiresGrad(lhs, rhs))
+        return record(
+            .elementwise(.sub(lhs: lhs, rhs: rhs, rowBroadcast: rowBroadcast)), shape: a.shape, value: y,
+            requiresGrad: requiresGrad(lhs, rhs))
     }
 
     /// y = a − b: da += dy, db −= dy.
-    private func backwardSub(_ node: Node, _ dy: UnsafeMutablePointer<Float>, lhs: NodeID, rhs: NodeID, rowBroadcast: Bool) {
+    private func backwardSub(
+        _ node: Node, _ dy: UnsafeMutablePointer<Float>, lhs: NodeID, rhs: NodeID, rowBroadcast: Bool
+    ) {
         let (n, cols) = (node.shape.count, node.shape.cols)
         if let da = self.node(lhs).grad { for j in 0..<n { da[j] += dy[j] } }
         if let db = self.node(rhs).grad {
@@ -114,12 +122,15 @@ extension Graph {
         let (n, cols, pa, pb) = (a.shape.count, a.shape.cols, node(lhs).value, node(rhs).value)
         let y = arena.allocate(n)
         for i in 0..<n { y[i] = pa[i] * pb[rhsIndex(i, cols: cols, rowBroadcast: rowBroadcast)] }
-        return record(.elementwise(.mul(lhs: lhs, rhs: rhs, rowBroadcast: rowBroadcast)), shape: a.shape, value: y,
-                      requiresGrad: requiresGrad(lhs, rhs))
+        return record(
+            .elementwise(.mul(lhs: lhs, rhs: rhs, rowBroadcast: rowBroadcast)), shape: a.shape, value: y,
+            requiresGrad: requiresGrad(lhs, rhs))
     }
 
     /// y = a · b: da += dy · b, db += dy · a.
-    private func backwardMul(_ node: Node, _ dy: UnsafeMutablePointer<Float>, lhs: NodeID, rhs: NodeID, rowBroadcast: Bool) {
+    private func backwardMul(
+        _ node: Node, _ dy: UnsafeMutablePointer<Float>, lhs: NodeID, rhs: NodeID, rowBroadcast: Bool
+    ) {
         let (n, cols) = (node.shape.count, node.shape.cols)
         let (a, b) = (self.node(lhs), self.node(rhs))
         if let da = a.grad {
@@ -133,9 +144,12 @@ extension Graph {
     // MARK: One operand
 
     /// Records `op(x)`, its values written by `forward(x, y, count)`.
-    private func unary(_ x: Variable, _ op: (NodeID) -> ElementwiseOp,
-                       _ forward: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)
-        throws(CharNNError) -> Variable {
+    private func unary(
+        _ x: Variable, _ op: (NodeID) -> ElementwiseOp,
+        _ forward: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    )
+        throws(CharNNError) -> Variable
+    {
         let input = try id(of: x)
         let n = x.shape.count
         let y = arena.allocate(n)

@@ -95,13 +95,16 @@ extension Graph {
         }
         let y = arena.allocate(1)
         y[0] = total / Float(rows)
-        return record(.loss(.crossEntropy(logits: input, targets: offset..<indices.count, probabilities: probabilities)),
-                      shape: .scalar, value: y, requiresGrad: grad)
+        return record(
+            .loss(.crossEntropy(logits: input, targets: offset..<indices.count, probabilities: probabilities)),
+            shape: .scalar, value: y, requiresGrad: grad)
     }
 
     /// d logits = (softmax − onehot(target)) · dy / batch.
-    private func backwardCrossEntropy(_ dy: UnsafeMutablePointer<Float>, logits: NodeID, targets: Range<Int>,
-                                      probabilities: UnsafeMutablePointer<Float>?) {
+    private func backwardCrossEntropy(
+        _ dy: UnsafeMutablePointer<Float>, logits: NodeID, targets: Range<Int>,
+        probabilities: UnsafeMutablePointer<Float>?
+    ) {
         let x = node(logits)
         guard let dx = x.grad, let p = probabilities else { return }
         let (rows, classes) = (x.shape.rows, x.shape.cols)

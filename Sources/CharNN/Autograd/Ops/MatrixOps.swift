@@ -55,10 +55,12 @@ extension Graph {
         }
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
         let y = arena.allocate(m * n)
-        Kernels.gemmNN(m: m, n: n, k: k, a: node(lhs).value, lda: k, b: node(rhs).value, ldb: n,
-                       c: y, ldc: n, accumulate: false)
-        return record(.matrix(.matmul(lhs: lhs, rhs: rhs)), shape: Shape(m, n), value: y,
-                      requiresGrad: requiresGrad(lhs, rhs))
+        Kernels.gemmNN(
+            m: m, n: n, k: k, a: node(lhs).value, lda: k, b: node(rhs).value, ldb: n,
+            c: y, ldc: n, accumulate: false)
+        return record(
+            .matrix(.matmul(lhs: lhs, rhs: rhs)), shape: Shape(m, n), value: y,
+            requiresGrad: requiresGrad(lhs, rhs))
     }
 
     /// C = A·B: dA += dC·Bᵀ, dB += Aᵀ·dC.
@@ -66,10 +68,12 @@ extension Graph {
         let (a, b) = (node(lhs), node(rhs))
         let (m, k, cols) = (a.shape[0], a.shape[1], b.shape[1])
         if let da = a.grad {
-            Kernels.gemmNT(m: m, n: k, k: cols, a: dy, lda: cols, b: b.value, ldb: cols, c: da, ldc: k, accumulate: true)
+            Kernels.gemmNT(
+                m: m, n: k, k: cols, a: dy, lda: cols, b: b.value, ldb: cols, c: da, ldc: k, accumulate: true)
         }
         if let db = b.grad {
-            Kernels.gemmTN(m: k, n: cols, k: m, a: a.value, lda: k, b: dy, ldb: cols, c: db, ldc: cols, accumulate: true)
+            Kernels.gemmTN(
+                m: k, n: cols, k: m, a: a.value, lda: k, b: dy, ldb: cols, c: db, ldc: cols, accumulate: true)
         }
     }
 
@@ -90,29 +94,35 @@ extension Graph {
         if let biasID {
             for r in 0..<rows { (y + r * outputs).update(from: node(biasID).value, count: outputs) }
         }
-        Kernels.gemmNT(m: rows, n: outputs, k: inputs, a: node(input).value, lda: inputs,
-                       b: node(weight).value, ldb: inputs, c: y, ldc: outputs, accumulate: biasID != nil)
-        return record(.matrix(.linear(input: input, weight: weight, bias: biasID)),
-                      shape: x.shape.replacingLast(with: outputs), value: y,
-                      requiresGrad: requiresGrad(input, weight, biasID))
+        Kernels.gemmNT(
+            m: rows, n: outputs, k: inputs, a: node(input).value, lda: inputs,
+            b: node(weight).value, ldb: inputs, c: y, ldc: outputs, accumulate: biasID != nil)
+        return record(
+            .matrix(.linear(input: input, weight: weight, bias: biasID)),
+            shape: x.shape.replacingLast(with: outputs), value: y,
+            requiresGrad: requiresGrad(input, weight, biasID))
     }
 
     /// y = x·Wᵀ + b: dx += dy·W, dW += dyᵀ·x, db += Σ_rows dy.
-    private func backwardLinear(_ id: NodeID, _ dy: UnsafeMutablePointer<Float>,
-                                input: NodeID, weight: NodeID, bias: NodeID?) {
+    private func backwardLinear(
+        _ id: NodeID, _ dy: UnsafeMutablePointer<Float>,
+        input: NodeID, weight: NodeID, bias: NodeID?
+    ) {
         let (x, w) = (node(input), node(weight))
         let (rows, inputs, outputs) = (x.shape.rows, w.shape[1], w.shape[0])
         if let dx = x.grad {
-            Kernels.gemmNN(m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w.value, ldb: inputs,
-                           c: dx, ldc: inputs, accumulate: true)
+            Kernels.gemmNN(
+                m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w.value, ldb: inputs,
+                c: dx, ldc: inputs, accumulate: true)
         }
         if let dw = w.grad {
             if w.op.isParameter {
                 // A parameter's gradient from every use waits for one product at the end.
                 deferredWeightGradients.append(DeferredWeightGradient(linear: id, input: input, weight: weight))
             } else {
-                Kernels.gemmTN(m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x.value, ldb: inputs,
-                               c: dw, ldc: inputs, accumulate: true)
+                Kernels.gemmTN(
+                    m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x.value, ldb: inputs,
+                    c: dw, ldc: inputs, accumulate: true)
             }
         }
         if let bias, let db = node(bias).grad {
@@ -151,8 +161,9 @@ extension Graph {
                 (xs + row * inputs).update(from: x.value, count: n * inputs)
                 row += n
             }
-            Kernels.gemmTN(m: outputs, n: inputs, k: rows, a: dys, lda: outputs, b: xs, ldb: inputs,
-                           c: weight.grad!, ldc: inputs, accumulate: true)
+            Kernels.gemmTN(
+                m: outputs, n: inputs, k: rows, a: dys, lda: outputs, b: xs, ldb: inputs,
+                c: weight.grad!, ldc: inputs, accumulate: true)
             start = end
         }
         deferredWeightGradients.removeAll(keepingCapacity: true)

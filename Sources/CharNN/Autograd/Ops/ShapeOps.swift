@@ -51,8 +51,9 @@ extension Graph {
             (y + r * (ca + cb)).update(from: node(left).value + r * ca, count: ca)
             (y + r * (ca + cb) + ca).update(from: node(right).value + r * cb, count: cb)
         }
-        return record(.shape(.concat(left: left, right: right)), shape: Shape(rows, ca + cb), value: y,
-                      requiresGrad: requiresGrad(left, right))
+        return record(
+            .shape(.concat(left: left, right: right)), shape: Shape(rows, ca + cb), value: y,
+            requiresGrad: requiresGrad(left, right))
     }
 
     /// Each side's columns of dy go back to it.
@@ -74,9 +75,12 @@ extension Graph {
         }
         let (rows, cols, width) = (x.shape[0], x.shape[1], columns.count)
         let y = arena.allocate(rows * width)
-        for r in 0..<rows { (y + r * width).update(from: node(input).value + r * cols + columns.lowerBound, count: width) }
-        return record(.shape(.slice(input: input, columns: columns)), shape: Shape(rows, width), value: y,
-                      requiresGrad: requiresGrad(input))
+        for r in 0..<rows {
+            (y + r * width).update(from: node(input).value + r * cols + columns.lowerBound, count: width)
+        }
+        return record(
+            .shape(.slice(input: input, columns: columns)), shape: Shape(rows, width), value: y,
+            requiresGrad: requiresGrad(input))
     }
 
     /// dy goes back to the sliced columns; the others get nothing.
@@ -104,8 +108,9 @@ extension Graph {
         for k in picks { indices.append(Int32(k)) }
         let y = arena.allocate(picks.count * width)
         for (r, k) in picks.enumerated() { (y + r * width).update(from: node(tableID).value + k * width, count: width) }
-        return record(.shape(.embedding(table: tableID, rows: offset..<indices.count)), shape: Shape(picks.count, width),
-                      value: y, requiresGrad: requiresGrad(tableID))
+        return record(
+            .shape(.embedding(table: tableID, rows: offset..<indices.count)), shape: Shape(picks.count, width),
+            value: y, requiresGrad: requiresGrad(tableID))
     }
 
     /// Each output row's gradient goes back to the table row it was read from (summed when a
@@ -122,7 +127,9 @@ extension Graph {
 
     /// One-hot rows [indices.count, depth] (a constant): the article's `letter_to_tensor`.
     package func oneHot(_ picks: [Int], depth: Int) throws(CharNNError) -> Variable {
-        guard depth >= 1, !picks.isEmpty else { throw .invalidArgument("oneHot: needs a depth ≥ 1 and at least one index") }
+        guard depth >= 1, !picks.isEmpty else {
+            throw .invalidArgument("oneHot: needs a depth ≥ 1 and at least one index")
+        }
         for (i, k) in picks.enumerated() where k < 0 || k >= depth {
             throw .invalidArgument("oneHot: index \(i) is \(k), not in 0..<\(depth)")
         }

@@ -26,15 +26,19 @@ func makeNames(_ letters: [Character], count: Int, seed: Int) -> [String] {
 do {
     let soft = makeNames(["a", "e", "i", "o", "u", "l", "m", "n"], count: 80, seed: 1)
     let hard = makeNames(["k", "r", "t", "z", "x", "g", "d", "b"], count: 80, seed: 2)
-    let data = try NameDataset(texts: soft + hard,
-                               labels: Array(repeating: "Soft", count: soft.count) + Array(repeating: "Hard", count: hard.count))
+    let data = try NameDataset(
+        texts: soft + hard,
+        labels: Array(repeating: "Soft", count: soft.count) + Array(repeating: "Hard", count: hard.count))
     check(data.count == 160 && data.labelNames == ["Hard", "Soft"], "an in-memory data set: 160 names, labels sorted")
 
     let (train, test) = try data.stratifiedSplit(testFraction: 0.25, seed: 7)
-    check(train.count == 120 && test.count == 40 && test.labelCounts == [20, 20], "a stratified split: 120 + 40, 20 of each label in test")
+    check(
+        train.count == 120 && test.count == 40 && test.labelCounts == [20, 20],
+        "a stratified split: 120 + 40, 20 of each label in test")
 
-    let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 16, layers: 1, seed: 3),
-                          labels: train.labelNames, alphabet: train.alphabet)
+    let model = try Model(
+        config: ModelConfig(kind: .gru, hiddenSize: 16, layers: 1, seed: 3),
+        labels: train.labelNames, alphabet: train.alphabet)
     var config = TrainingConfig()
     config.epochs = 6
     config.batchSize = 8
@@ -45,7 +49,9 @@ do {
         return progress.loss.isFinite
     }
     print("  losses by epoch: \(report.epochLosses)")
-    check(report.epochsCompleted == 6 && report.stepsTaken == 6 * 15 && calls >= 6, "trained 6 epochs of 15 steps, progress reported")
+    check(
+        report.epochsCompleted == 6 && report.stepsTaken == 6 * 15 && calls >= 6,
+        "trained 6 epochs of 15 steps, progress reported")
     check(report.epochLosses.last! < report.epochLosses.first! * 0.5, "the epoch loss fell by more than half")
 
     let evaluation = try model.evaluate(test)
@@ -58,13 +64,16 @@ do {
     check(abs(top.map(\.probability).reduce(0, +) - 1) < 1e-4, "the two probabilities sum to 1")
     check(try model.predict("Tzrk", top: 1)[0].label == "Hard", "predicts Hard for Tzrk")
 
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("charnn-consumer-\(getpid()).safetensors").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("charnn-consumer-\(getpid()).safetensors")
+        .path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(to: path)
     let loaded = try Model.load(from: path)
     let probe = ["Aileen", "Tzrk", "Mona", "Gretb", "Zz"]
     check(loaded.labels == model.labels && loaded.config == model.config, "the checkpoint keeps labels and config")
-    check(try probe.map(loaded.probabilities) == probe.map(model.probabilities), "the loaded model scores bit for bit the same")
+    check(
+        try probe.map(loaded.probabilities) == probe.map(model.probabilities),
+        "the loaded model scores bit for bit the same")
     let fromBytes = try Model.load(bytes: model.checkpointBytes())
     check(try fromBytes.probabilities("Mona") == model.probabilities("Mona"), "a checkpoint in memory loads too")
 

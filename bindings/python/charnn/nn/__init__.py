@@ -37,11 +37,31 @@ step ends; parameters live on until they are garbage-collected::
 
 Every op runs in libcharnn (reverse-mode autodiff on its tape); Python only holds handles.
 """
+
 from ..errors import DivergedError
 from ._graph import Graph, default_graph, manual_seed, no_grad, step
 from ._modules import SGD, Adam, AdamW, CrossEntropyLoss, Linear, Module, Optimizer, clip_grad_norm_
-from ._ops import (cat, cross_entropy, embedding, exp, kaiming_uniform, letter_to_tensor, linear, log, log_softmax,
-                   matmul, name_to_indices, narrow, one_hot, relu, sigmoid, tanh, tensor, uniform, zeros)
+from ._ops import (
+    cat,
+    cross_entropy,
+    embedding,
+    exp,
+    kaiming_uniform,
+    letter_to_tensor,
+    linear,
+    log,
+    log_softmax,
+    matmul,
+    name_to_indices,
+    narrow,
+    one_hot,
+    relu,
+    sigmoid,
+    tanh,
+    tensor,
+    uniform,
+    zeros,
+)
 from ._tensor import VOCABULARY, Parameter, Tensor
 
 # The public classes show as charnn.nn.X (in reprs, help() and error messages), not as the file they live in.
@@ -50,8 +70,40 @@ for _class in (Graph, Tensor, Parameter, Module, Linear, CrossEntropyLoss, Optim
 del _class
 
 __all__ = [
-    "Graph", "default_graph", "step", "no_grad", "manual_seed", "Tensor", "Parameter", "tensor", "zeros", "uniform",
-    "kaiming_uniform", "one_hot", "name_to_indices", "letter_to_tensor", "matmul", "linear", "cat", "narrow",
-    "sigmoid", "tanh", "relu", "exp", "log", "log_softmax", "cross_entropy", "embedding", "Module", "Linear",
-    "CrossEntropyLoss", "clip_grad_norm_", "Optimizer", "Adam", "AdamW", "SGD", "VOCABULARY", "DivergedError",
+    "Graph",
+    "default_graph",
+    "step",
+    "no_grad",
+    "manual_seed",
+    "Tensor",
+    "Parameter",
+    "tensor",
+    "zeros",
+    "uniform",
+    "kaiming_uniform",
+    "one_hot",
+    "name_to_indices",
+    "letter_to_tensor",
+    "matmul",
+    "linear",
+    "cat",
+    "narrow",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "exp",
+    "log",
+    "log_softmax",
+    "cross_entropy",
+    "embedding",
+    "Module",
+    "Linear",
+    "CrossEntropyLoss",
+    "clip_grad_norm_",
+    "Optimizer",
+    "Adam",
+    "AdamW",
+    "SGD",
+    "VOCABULARY",
+    "DivergedError",
 ]

@@ -1,4 +1,5 @@
 """Graphs (tapes), training steps, no_grad and the seeds of random initialisation."""
+
 from __future__ import annotations
 
 import ctypes
@@ -83,4 +84,3 @@ def manual_seed(seed: int) -> None:
 
 def _next_seed(seed: Optional[int]) -> int:
     return _seeds.getrandbits(64) if seed is None else seed
-

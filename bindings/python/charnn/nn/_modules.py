@@ -1,4 +1,5 @@
 """Modules, the loss, gradient clipping and the optimizers (like ``torch.nn`` and ``torch.optim``)."""
+
 from __future__ import annotations
 
 import ctypes
@@ -36,10 +37,13 @@ class Linear(Module):
     """``torch.nn.Linear`` with its default initialisation (uniform in ±1/sqrt(in_features))."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, seed: Optional[int] = None) -> None:
-        bound = 1 / in_features ** 0.5
+        bound = 1 / in_features**0.5
         self.weight = Parameter.uniform(out_features, in_features, low=-bound, high=bound, seed=seed)
-        self.bias = Parameter.uniform(out_features, low=-bound, high=bound,
-                                      seed=None if seed is None else seed + 1) if bias else None
+        self.bias = (
+            Parameter.uniform(out_features, low=-bound, high=bound, seed=None if seed is None else seed + 1)
+            if bias
+            else None
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return linear(x, self.weight, self.bias)
@@ -99,9 +103,15 @@ class Adam(Optimizer):
     """``torch.optim.Adam`` (``decoupled=True`` is ``AdamW``); the defaults are
     ``charnn_adam_config_init``'s, PyTorch's."""
 
-    def __init__(self, parameters: Iterable[Parameter], lr: float = _ADAM["learning_rate"],
-                 betas: Tuple[float, float] = (_ADAM["beta1"], _ADAM["beta2"]), eps: float = _ADAM["epsilon"],
-                 weight_decay: float = _ADAM["weight_decay"], decoupled: bool = bool(_ADAM["decoupled"])) -> None:
+    def __init__(
+        self,
+        parameters: Iterable[Parameter],
+        lr: float = _ADAM["learning_rate"],
+        betas: Tuple[float, float] = (_ADAM["beta1"], _ADAM["beta2"]),
+        eps: float = _ADAM["epsilon"],
+        weight_decay: float = _ADAM["weight_decay"],
+        decoupled: bool = bool(_ADAM["decoupled"]),
+    ) -> None:
         params = list(parameters)
         array, n = _parameter_array(params)
         config = _lib.AdamConfig()
@@ -117,17 +127,27 @@ class AdamW(Adam):
     """``torch.optim.AdamW``: Adam with decoupled weight decay (default 0.01, PyTorch's AdamW
     default; charnn's Adam config has none of its own)."""
 
-    def __init__(self, parameters: Iterable[Parameter], lr: float = _ADAM["learning_rate"],
-                 betas: Tuple[float, float] = (_ADAM["beta1"], _ADAM["beta2"]), eps: float = _ADAM["epsilon"],
-                 weight_decay: float = 0.01) -> None:
+    def __init__(
+        self,
+        parameters: Iterable[Parameter],
+        lr: float = _ADAM["learning_rate"],
+        betas: Tuple[float, float] = (_ADAM["beta1"], _ADAM["beta2"]),
+        eps: float = _ADAM["epsilon"],
+        weight_decay: float = 0.01,
+    ) -> None:
         super().__init__(parameters, lr, betas, eps, weight_decay, decoupled=True)
 
 
 class SGD(Optimizer):
     """``torch.optim.SGD`` with momentum and weight decay."""
 
-    def __init__(self, parameters: Iterable[Parameter], lr: float, momentum: float = _SGD["momentum"],
-                 weight_decay: float = _SGD["weight_decay"]) -> None:
+    def __init__(
+        self,
+        parameters: Iterable[Parameter],
+        lr: float,
+        momentum: float = _SGD["momentum"],
+        weight_decay: float = _SGD["weight_decay"],
+    ) -> None:
         params = list(parameters)
         array, n = _parameter_array(params)
         config = _lib.SgdConfig()

@@ -1,4 +1,5 @@
 """Making tensors, and the differentiable ops (like ``torch`` and ``torch.nn.functional``)."""
+
 from __future__ import annotations
 
 import ctypes
@@ -14,8 +15,14 @@ def tensor(data: Any, requires_grad: bool = False) -> Tensor:
     """A tensor holding ``data`` (a number, nested lists or a numpy array) on the current graph.
     With ``requires_grad``, backward computes its gradient (for gradient checks)."""
     dims, values = _flatten(data)
-    return _made(lib.charnn_tensor_create, default_graph(), _shape_array(dims), len(dims),
-                 (ctypes.c_float * len(values))(*values), 1 if requires_grad else 0)
+    return _made(
+        lib.charnn_tensor_create,
+        default_graph(),
+        _shape_array(dims),
+        len(dims),
+        (ctypes.c_float * len(values))(*values),
+        1 if requires_grad else 0,
+    )
 
 
 def zeros(*shape: int) -> Tensor:
@@ -25,15 +32,17 @@ def zeros(*shape: int) -> Tensor:
 
 def uniform(*shape: int, low: float, high: float, seed: Optional[int] = None) -> Tensor:
     """Uniform in [low, high) on the current graph."""
-    return _made(lib.charnn_tensor_create_uniform, default_graph(), _shape_array(shape), len(shape), low, high,
-                 _next_seed(seed))
+    return _made(
+        lib.charnn_tensor_create_uniform, default_graph(), _shape_array(shape), len(shape), low, high, _next_seed(seed)
+    )
 
 
 def kaiming_uniform(*shape: int, seed: Optional[int] = None) -> Tensor:
     """``torch.nn.init.kaiming_uniform_`` with its defaults on a new tensor: uniform in
     ±sqrt(6 / shape[-1]). The article's ``init_hidden``."""
-    return _made(lib.charnn_tensor_create_kaiming_uniform, default_graph(), _shape_array(shape), len(shape),
-                 _next_seed(seed))
+    return _made(
+        lib.charnn_tensor_create_kaiming_uniform, default_graph(), _shape_array(shape), len(shape), _next_seed(seed)
+    )
 
 
 def one_hot(indices: Union[int, Sequence[int]], depth: int) -> Tensor:
@@ -47,7 +56,7 @@ def name_to_indices(name: str) -> List[int]:
     capacity = 4 * len(name) + 8
     indices, length = (ctypes.c_int32 * capacity)(), ctypes.c_size_t()
     check(lib.charnn_vocabulary_encode(encode(name, "name"), indices, capacity, ctypes.byref(length)))
-    return list(indices[:length.value])
+    return list(indices[: length.value])
 
 
 def letter_to_tensor(letter: Union[int, str]) -> Tensor:
@@ -67,8 +76,13 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """``torch.nn.functional.linear``: x Wᵀ + b."""
     x, weight = _as_tensor(x, "x"), _as_tensor(weight, "weight")
-    return _made(lib.charnn_op_linear, _graph_of(x, weight), x._handle, weight._handle,
-                 None if bias is None else _as_tensor(bias, "bias")._handle)
+    return _made(
+        lib.charnn_op_linear,
+        _graph_of(x, weight),
+        x._handle,
+        weight._handle,
+        None if bias is None else _as_tensor(bias, "bias")._handle,
+    )
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 1) -> Tensor:

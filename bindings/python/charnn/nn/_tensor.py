@@ -1,4 +1,5 @@
 """Tensors and parameters: handles to values on a graph, and the helpers ops are made with."""
+
 from __future__ import annotations
 
 import ctypes
@@ -110,8 +111,11 @@ class Tensor(Handle, ProcessLocal):
             check(lib.charnn_graph_backward(graph._handle, self._handle))
         else:
             _, values = _flatten(gradient)
-            check(lib.charnn_graph_backward_seeded(graph._handle, self._handle, (ctypes.c_float * len(values))(*values),
-                                             len(values)))
+            check(
+                lib.charnn_graph_backward_seeded(
+                    graph._handle, self._handle, (ctypes.c_float * len(values))(*values), len(values)
+                )
+            )
 
     def __repr__(self) -> str:
         try:
@@ -166,7 +170,7 @@ def _nest(values: List[float], shape: Shape) -> Any:
     if len(shape) == 1:
         return values
     step_size = len(values) // shape[0]
-    return [_nest(values[i * step_size:(i + 1) * step_size], shape[1:]) for i in range(shape[0])]
+    return [_nest(values[i * step_size : (i + 1) * step_size], shape[1:]) for i in range(shape[0])]
 
 
 class Parameter(Tensor):
@@ -193,8 +197,11 @@ class Parameter(Tensor):
     def uniform(cls, *shape: int, low: float, high: float, seed: Optional[int] = None) -> "Parameter":
         """A parameter uniform in [low, high)."""
         out = ctypes.c_void_p()
-        check(lib.charnn_parameter_create_uniform(_shape_array(shape), len(shape), low, high, _next_seed(seed),
-                                           ctypes.byref(out)))
+        check(
+            lib.charnn_parameter_create_uniform(
+                _shape_array(shape), len(shape), low, high, _next_seed(seed), ctypes.byref(out)
+            )
+        )
         parameter: Parameter = cls._wrap(handle_of(out))
         return parameter
 
@@ -251,4 +258,3 @@ def _indices(values: Union[int, Sequence[int]], name: str) -> Tuple["ctypes.Arra
         if not isinstance(v, int) or isinstance(v, bool):
             raise ArgumentTypeError(f"{name} must be int(s), got {type(v).__name__}")
     return (ctypes.c_int32 * max(len(values), 1))(*values), len(values)
-

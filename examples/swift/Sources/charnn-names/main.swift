@@ -23,8 +23,9 @@ do {
     print("train \(train.count), test \(test.count)")
 
     // 3. A small GRU (1 layer of 64), trained in batches of 32 with Adam; progress every epoch.
-    let model = try Model(config: ModelConfig(kind: .gru, hiddenSize: 64, layers: 1, seed: 0),
-                          labels: train.labelNames, alphabet: train.alphabet)
+    let model = try Model(
+        config: ModelConfig(kind: .gru, hiddenSize: 64, layers: 1, seed: 0),
+        labels: train.labelNames, alphabet: train.alphabet)
     var training = TrainingConfig()
     training.epochs = epochs
     training.batchSize = 32
@@ -39,8 +40,9 @@ do {
 
     // 4. Evaluation on the test split: accuracy, top-3 accuracy, macro F1, per-label recall.
     let evaluation = try model.evaluate(test, topK: 3)
-    print("test accuracy: \(percent(evaluation.accuracy)), top-3: \(percent(evaluation.topKAccuracy)), "
-          + "macro F1: \(percent(evaluation.macroF1))")
+    print(
+        "test accuracy: \(percent(evaluation.accuracy)), top-3: \(percent(evaluation.topKAccuracy)), "
+            + "macro F1: \(percent(evaluation.macroF1))")
     for (label, recall) in zip(evaluation.labels, evaluation.recall).prefix(5) {
         print("  \(label): recall \(percent(recall))")
     }
@@ -53,7 +55,9 @@ do {
     // 6. Save (safetensors, loadable by charnn's C and Python APIs and by PyTorch) and load back.
     try model.save(to: output)
     let loaded = try Model.load(from: output)
-    let same = try loaded.predict(demoNames, top: 1).map(\.first?.label) == model.predict(demoNames, top: 1).map(\.first?.label)
+    let same =
+        try loaded.predict(demoNames, top: 1).map(\.first?.label)
+        == model.predict(demoNames, top: 1).map(\.first?.label)
     print("saved \(output); loaded back, it predicts the same: \(same)")
     if !same { exit(1) }
 } catch {
