@@ -511,7 +511,7 @@ typedef int (*charnn_progress_fn)(const charnn_train_progress *progress, void *u
 
 typedef struct charnn_train_config {
     size_t struct_size;    /* sizeof(charnn_train_config), set by charnn_train_config_init */
-    int32_t epochs;        /* default 2 */
+    int32_t epochs;        /* default 2; 1 to 1,000,000 (0 is refused since 0.4: it trained nothing) */
     int32_t batch_size;    /* names per step; default 1 (the article's protocol); at most 65536 */
     int32_t optimizer;     /* CHARNN_OPTIMIZER_*; default CHARNN_OPTIMIZER_ADAM */
     float learning_rate;   /* default 1e-3 */
@@ -609,7 +609,8 @@ typedef struct charnn_train_result {
  * CHARNN_BUSY when the model is in use, CHARNN_DIVERGED when a loss, gradient or update became
  * NaN or infinite (the step that did it is not applied: the weights are the last finite ones;
  * the message names the epoch and step), CHARNN_INVALID_ARGUMENT for a bad config (naming the
- * field), an empty dataset or labels that are not the model's. Not re-entrant on one model. */
+ * field by its C name; epochs 0 included, since 0.4), an empty dataset or labels that are not the
+ * model's. Not re-entrant on one model. */
 charnn_status charnn_model_train(charnn_model *model, const charnn_dataset *train, const charnn_train_config *config,
                                  charnn_train_result *result);
 

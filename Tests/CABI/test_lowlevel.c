@@ -337,7 +337,7 @@ static void test_optimizers(void) {
     EXPECT(charnn_optimizer_create_adam(both, 2, &config, &bad), CHARNN_INVALID_ARGUMENT, "struct_size is 4");
     charnn_sgd_config_init(&sgd_config);
     sgd_config.learning_rate = -1;
-    EXPECT(charnn_optimizer_create_sgd(both, 2, &sgd_config, &bad), CHARNN_INVALID_ARGUMENT, "learning rate");
+    EXPECT(charnn_optimizer_create_sgd(both, 2, &sgd_config, &bad), CHARNN_INVALID_ARGUMENT, "learning_rate");
     sgd_config.learning_rate = 1;
     sgd_config.momentum = 1;
     EXPECT(charnn_optimizer_create_sgd(both, 2, &sgd_config, &bad), CHARNN_INVALID_ARGUMENT, "momentum");
@@ -483,7 +483,7 @@ static void test_deprecated_aliases(void) {
     OK(charnn_optimizer_step(sgd));
     OK(charnn_tensor_read(q, a, 1));
     CHECK(fabsf(a[0] - (2 - 1e-3f - 0.5f)) < 1e-5f); /* Adam's first step is lr; SGD's lr * grad (1 after clipping) */
-    EXPECT(charnn_optimizer_sgd(&q, 1, -1, 0, 0, &sgd), CHARNN_INVALID_ARGUMENT, "charnn_optimizer_sgd: learning rate");
+    EXPECT(charnn_optimizer_sgd(&q, 1, -1, 0, 0, &sgd), CHARNN_INVALID_ARGUMENT, "charnn_optimizer_sgd: learning_rate");
     charnn_optimizer_free(adam);
     charnn_optimizer_free(sgd);
     charnn_tensor_free(p_old);

@@ -236,16 +236,19 @@ void test_train_evaluate_predict(void) {
     /* Bad training arguments. */
     charnn_train_config bad = config;
     bad.batch_size = 0;
-    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "batch size 0");
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "batch_size 0");
     bad = config;
     bad.optimizer = 5;
     EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "optimizer 5");
     bad = config;
     bad.learning_rate = -1;
-    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "learning rate is -1");
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "learning_rate is -1");
+    bad = config;
+    bad.epochs = 0;  /* 0.4: refused (it returned OK having trained nothing) */
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "epochs 0 is not in 1...1000000");
     bad = config;
     bad.clip_norm = NAN;
-    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "clip norm");
+    EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "clip_norm");
     bad = config;
     bad.struct_size = 8;
     EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "config->struct_size is 8");

@@ -21,11 +21,11 @@ package final class Adam: Optimizer {
         _ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
         epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false
     ) throws(CharNNError) {
-        try HyperParameters.check("learning rate", learningRate, 0...1e6)
+        try HyperParameters.check("learning_rate", learningRate, 0...1e6)
         try HyperParameters.check("beta1", beta1, 0...1, openHigh: true)
         try HyperParameters.check("beta2", beta2, 0...1, openHigh: true)
         try HyperParameters.check("epsilon", epsilon, 0...1, openLow: true)
-        try HyperParameters.check("weight decay", weightDecay, 0...1e6)
+        try HyperParameters.check("weight_decay", weightDecay, 0...1e6)
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1

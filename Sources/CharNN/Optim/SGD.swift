@@ -13,9 +13,9 @@ package final class SGD: Optimizer {
         _ parameters: [Parameter], learningRate: Float, momentum: Float = 0,
         weightDecay: Float = 0
     ) throws(CharNNError) {
-        try HyperParameters.check("learning rate", learningRate, 0...1e6)
+        try HyperParameters.check("learning_rate", learningRate, 0...1e6)
         try HyperParameters.check("momentum", momentum, 0...1, openHigh: true)
-        try HyperParameters.check("weight decay", weightDecay, 0...1e6)
+        try HyperParameters.check("weight_decay", weightDecay, 0...1e6)
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum

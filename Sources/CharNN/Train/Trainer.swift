@@ -94,17 +94,17 @@ public struct TrainingConfig: Sendable, Equatable {
     ///     (`validationFraction` must then be 0; `patience` needs validation of either kind).
     /// - Throws: `.invalidArgument` naming the option.
     public func validate(classes: Int? = nil, validationSet: Bool = false) throws(CharNNError) {
-        guard epochs >= 0 && epochs <= 1_000_000 else {
-            throw .invalidArgument("epochs \(epochs) is not in 0...1000000")
+        // 0 epochs would return OK having trained nothing (and a NaN last loss): refused.
+        guard epochs >= 1 && epochs <= 1_000_000 else {
+            throw .invalidArgument("epochs \(epochs) is not in 1...1000000")
         }
         guard batchSize >= 1 && batchSize <= Self.maxBatchSize else {
-            throw .invalidArgument("batch size \(batchSize) is not in 1...\(Self.maxBatchSize)")
+            throw .invalidArgument("batch_size \(batchSize) is not in 1...\(Self.maxBatchSize)")
         }
         guard clipNorm.isFinite && clipNorm >= 0 else {
-            throw .invalidArgument("clip norm \(clipNorm) must be ≥ 0 (0 = off)")
+            throw .invalidArgument("clip_norm \(clipNorm) must be ≥ 0 (0 = off)")
         }
-        guard reportEvery >= 1 else { throw .invalidArgument("reportEvery \(reportEvery) must be ≥ 1") }
-        // The options since 0.3 are named as charnn_train_config's fields.
+        guard reportEvery >= 1 else { throw .invalidArgument("report_every \(reportEvery) must be ≥ 1") }
         guard validationFraction.isFinite, validationFraction >= 0, validationFraction < 1 else {
             throw .invalidArgument("validation_fraction \(validationFraction) is not in [0, 1)")
         }

@@ -27,7 +27,7 @@ import Testing
         expectError(.shapeMismatch, "add: shapes [2, 3] and [4, 5]") { _ = try a + b }
         expectError(.shapeMismatch, "concat") { _ = try a.concat(b) }
         expectError(.shapeMismatch, "slice: columns 2..<5") { _ = try a.slice(columns: 2..<5) }
-        expectError(.shapeMismatch, "crossEntropy: 2 rows of logits but 1 targets") {
+        expectError(.shapeMismatch, "cross_entropy: 2 rows of logits but 1 targets") {
             _ = try a.crossEntropy(targets: [0])
         }
         expectError(.invalidArgument, "target 1 is 3") { _ = try a.crossEntropy(targets: [0, 3]) }

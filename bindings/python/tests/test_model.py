@@ -158,7 +158,7 @@ def test_fit_argument_errors(split):
         model.fit([("abc", "Early")])
     with pytest.raises(ValueError, match="optimizer"):
         model.fit(train, optimizer="lbfgs")
-    with pytest.raises(charnn.InvalidArgumentError, match="learning rate is -1"):
+    with pytest.raises(charnn.InvalidArgumentError, match="learning_rate is -1"):
         model.fit(train, lr=-1, progress=False)
     with pytest.raises(ValueError, match="clip must be positive"):
         model.fit(train, clip=0)

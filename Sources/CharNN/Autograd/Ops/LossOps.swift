@@ -69,14 +69,14 @@ extension Graph {
     func crossEntropy(_ logits: Variable, _ targets: [Int]) throws(CharNNError) -> Variable {
         let input = try id(of: logits)
         guard logits.shape.rank == 2 || logits.shape.rank == 1 else {
-            throw .shape("crossEntropy: logits \(logits.shape) must be [batch, classes] or [classes]")
+            throw .shape("cross_entropy: logits \(logits.shape) must be [batch, classes] or [classes]")
         }
         let (rows, classes) = (logits.shape.rows, logits.shape.cols)
         guard targets.count == rows else {
-            throw .shape("crossEntropy: \(rows) rows of logits but \(targets.count) targets")
+            throw .shape("cross_entropy: \(rows) rows of logits but \(targets.count) targets")
         }
         for (i, t) in targets.enumerated() where t < 0 || t >= classes {
-            throw .invalidArgument("crossEntropy: target \(i) is \(t), not in 0..<\(classes)")
+            throw .invalidArgument("cross_entropy: target \(i) is \(t), not in 0..<\(classes)")
         }
         // The targets live on the tape's shared index array (its capacity is kept): no array per node.
         let offset = indices.count

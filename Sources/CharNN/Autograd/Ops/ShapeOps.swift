@@ -128,10 +128,10 @@ extension Graph {
     /// One-hot rows [indices.count, depth] (a constant): the article's `letter_to_tensor`.
     package func oneHot(_ picks: [Int], depth: Int) throws(CharNNError) -> Variable {
         guard depth >= 1, !picks.isEmpty else {
-            throw .invalidArgument("oneHot: needs a depth ≥ 1 and at least one index")
+            throw .invalidArgument("one_hot: needs a depth ≥ 1 and at least one index")
         }
         for (i, k) in picks.enumerated() where k < 0 || k >= depth {
-            throw .invalidArgument("oneHot: index \(i) is \(k), not in 0..<\(depth)")
+            throw .invalidArgument("one_hot: index \(i) is \(k), not in 0..<\(depth)")
         }
         let shape = try Shape(validating: [picks.count, depth])
         let y = arena.allocateZeroed(shape.count)
