@@ -210,9 +210,11 @@ charnn_status charnn_dataset_label_count(const charnn_dataset *dataset, size_t *
 charnn_status charnn_dataset_label_name(const charnn_dataset *dataset, size_t index, const char **out);
 
 /* Example `index`: its name as given (UTF-8) is copied into buffer[0 .. capacity) with a NUL,
- * and its label index into *label (either output may be NULL). *length (if not NULL) receives
- * the name's length in bytes without the NUL, whatever happens. Returns
- * CHARNN_BUFFER_TOO_SMALL, writing nothing, when capacity < length + 1. */
+ * and its label index into *label (label may be NULL). *length (if not NULL) receives the name's
+ * length in bytes without the NUL, whatever happens. Returns CHARNN_BUFFER_TOO_SMALL, writing
+ * nothing, when capacity < length + 1: buffer NULL with capacity 0 asks for the length (and the
+ * label) that way. With buffer NULL, capacity 0 and length NULL the name is skipped (only the
+ * label is read, CHARNN_OK); buffer NULL with a capacity > 0 is CHARNN_INVALID_ARGUMENT. */
 charnn_status charnn_dataset_get(const charnn_dataset *dataset, size_t index, char *buffer, size_t capacity,
                                  size_t *length, int32_t *label);
 

@@ -262,7 +262,10 @@ func copyString(
             CHARNN_BUFFER_TOO_SMALL,
             "the string needs \(bytes.count + 1) bytes, the buffer has \(UInt(bitPattern: capacity))")
     }
-    guard let buffer else { throw APIError.invalid("buffer is NULL") }
+    guard let buffer else {
+        throw APIError.invalid(
+            "buffer is NULL but capacity is \(UInt(bitPattern: capacity)) (NULL with capacity 0 asks for the length)")
+    }
     for (i, b) in bytes.enumerated() { buffer[i] = CChar(bitPattern: b) }
     buffer[bytes.count] = 0
 }

@@ -66,7 +66,7 @@ void test_dataset_from_memory(void) {
     EXPECT(charnn_dataset_get(d, 3, buffer, 4, &length, NULL), CHARNN_BUFFER_TOO_SMALL, "needs 5 bytes");
     CHECK(length == 4);
     EXPECT(charnn_dataset_get(d, 3, NULL, 0, &length, NULL), CHARNN_BUFFER_TOO_SMALL, "needs 5");
-    EXPECT(charnn_dataset_get(d, 3, NULL, 10, &length, NULL), CHARNN_INVALID_ARGUMENT, "buffer is NULL");
+    EXPECT(charnn_dataset_get(d, 3, NULL, 10, &length, NULL), CHARNN_INVALID_ARGUMENT, "buffer is NULL but capacity is 10");
     EXPECT(charnn_dataset_get(d, 7, buffer, sizeof buffer, &length, &l), CHARNN_INVALID_ARGUMENT, "index 7");
     EXPECT(charnn_dataset_get(d, (size_t)-1, buffer, sizeof buffer, &length, &l), CHARNN_INVALID_ARGUMENT, "index");
 
