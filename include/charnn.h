@@ -51,9 +51,14 @@
  *               model at once; training needs the model alone: charnn_model_train fails with
  *               CHARNN_BUSY while a prediction runs on it, and predictions fail with CHARNN_BUSY
  *               while it trains (nothing waits, so a progress callback that predicts cannot
- *               deadlock). Freeing a handle while another thread is inside a call on it is
- *               safe: that call finishes first, then the memory goes. charnn_last_error() is per
- *               thread.
+ *               deadlock). Precisely: charnn_model_train (and _train_with_validation) needs the
+ *               model alone; charnn_model_predict, _predict_many, _evaluate, _evaluate_metrics,
+ *               _save and _save_memory read its weights, many at once, and return CHARNN_BUSY
+ *               while it trains; the calls that read what never changes (_get_config,
+ *               _label_count, _label_name, _alphabet_size, _get_text_config, _encode,
+ *               _parameter_count) never return CHARNN_BUSY. Freeing a handle while another
+ *               thread is inside a call on it is safe: the free is deferred until that call
+ *               finishes, then the memory goes. charnn_last_error() is per thread.
  *
  *   Worker pool. Training, prediction, evaluation, Adam's step, zero_grad and clip_grad_norm
  *               may spread their work over a pool of threads, started on first use, with this
@@ -587,7 +592,8 @@ charnn_status charnn_train_config_recipe(charnn_train_config *config, int32_t re
 
 /* What a charnn_model_train call did. */
 typedef struct charnn_train_result {
-    size_t struct_size;       /* set by the caller to sizeof(charnn_train_result) */
+    size_t struct_size;       /* set by the caller to sizeof(charnn_train_result): an output, it has
+                                 no _init function */
     int32_t epochs_completed;
     int64_t steps_taken;
     float last_loss;          /* the last step's loss (NaN if no step ran) */
@@ -923,7 +929,9 @@ charnn_status charnn_tensor_item(const charnn_tensor *tensor, float *out);
  * Graph tensors are immutable (CHARNN_INVALID_ARGUMENT). */
 charnn_status charnn_tensor_write(charnn_tensor *tensor, const float *data, size_t count);
 
-/* Releases a parameter. NULL is ignored, and so are graph tensors (their graph owns them). */
+/* Releases a parameter. NULL is ignored, and so are graph tensors (their graph owns them). The
+ * handle is invalid at once, but an optimizer made over the parameter keeps its values alive (and
+ * goes on updating them) until the optimizer is freed. */
 void charnn_tensor_free(charnn_tensor *tensor);
 
 /* Differentiable ops. Each makes a new tensor on `graph` (*out) from tensors of that graph or

@@ -323,8 +323,10 @@ private func trainModel(
     var resultBytes = 0
     let status = api(function) {
         if let result {
+            // An output struct with no _init: the caller sets struct_size = sizeof(charnn_train_result).
             resultBytes = try structBytes(
-                result, charnn_train_result.self, "result", shipped: charnn_train_result.shipped)
+                result, charnn_train_result.self, "result", shipped: charnn_train_result.shipped,
+                setBy: "set it to sizeof(charnn_train_result): the struct has no _init function")
         }
         let model = try ModelBox.from(model).model
         let data = try DatasetBox.from(train, "train").dataset

@@ -196,10 +196,10 @@ struct ShippedLayout {
 
 /// How many bytes of the caller's struct at `pointer` (a `T` of this library, or of an earlier
 /// release in `shipped`) hold fields: all of `T` for our struct_size, an earlier layout's field
-/// bytes for its. Throws for any other struct_size, naming `argument`.
+/// bytes for its. Throws for any other struct_size, naming `argument` and what sets it (`remedy`).
 func structBytes<T>(
     _ pointer: UnsafeRawPointer, _ type: T.Type, _ argument: String,
-    shipped: [ShippedLayout] = []
+    shipped: [ShippedLayout] = [], setBy remedy: String = "call the _init function"
 ) throws -> Int {
     let size = pointer.loadUnaligned(as: Int.self)
     let known = MemoryLayout<T>.size
@@ -212,7 +212,7 @@ func structBytes<T>(
             "\(argument)->struct_size is \(UInt(bitPattern: size)), larger than the \(known) bytes this library "
                 + "(charnn \(versionString), ABI \(CHARNN_ABI_VERSION)) knows: built against a newer charnn.h?")
     }
-    throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); \(which) (call the _init function)")
+    throw APIError.invalid("\(argument)->struct_size is \(UInt(bitPattern: size)); \(which) (\(remedy))")
 }
 
 /// A config struct from the caller: ours as it is, or an earlier release's (`shipped`) read into

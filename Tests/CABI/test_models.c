@@ -108,6 +108,9 @@ typedef struct {
     charnn_model *model;
     charnn_status predict_status;
     charnn_status save_status;
+    charnn_status evaluate_status;
+    charnn_status describe_status;  /* the calls that never return BUSY: first one not OK */
+    charnn_dataset *data;
     int64_t last_step;
 } callback_state;
 
@@ -121,6 +124,23 @@ static int count_progress(const charnn_train_progress *p, void *user_data) {
         s->predict_status = charnn_model_predict(s->model, "abc", 1, &label, NULL, NULL);
         size_t size = 0;
         s->save_status = charnn_model_save_memory(s->model, NULL, 0, &size);
+        if (s->data) s->evaluate_status = charnn_model_evaluate(s->model, s->data, NULL, NULL, 0);
+        /* What never changes answers during training too (the header's list). */
+        charnn_model_config config;
+        charnn_model_config_init(&config);
+        charnn_text_config text;
+        charnn_text_config_init(&text);
+        const char *name = NULL;
+        int32_t indices[8];
+        size_t n = 0, length = 0;
+        charnn_status each[] = {
+            charnn_model_get_config(s->model, &config), charnn_model_label_count(s->model, &n),
+            charnn_model_label_name(s->model, 0, &name), charnn_model_alphabet_size(s->model, &n),
+            charnn_model_get_text_config(s->model, &text), charnn_model_encode(s->model, "abc", indices, 8, &length, NULL),
+            charnn_model_parameter_count(s->model, &n),
+        };
+        for (size_t i = 0; i < sizeof each / sizeof each[0]; i++)
+            if (each[i] != CHARNN_OK && s->describe_status == CHARNN_OK) s->describe_status = each[i];
     }
     return s->stop_after > 0 && s->calls >= s->stop_after;
 }
@@ -228,10 +248,12 @@ void test_train_evaluate_predict(void) {
     OK(charnn_model_predict(m, "abcd", 1, labels, NULL, NULL));
 
     /* Predicting on the model from its own training callback is refused, not a deadlock. */
-    state = (callback_state){.stop_after = 1, .model = m, .predict_status = CHARNN_OK, .save_status = CHARNN_OK};
+    state = (callback_state){.stop_after = 1, .model = m, .data = train};
     EXPECT(charnn_model_train(m, train, &config, &result), CHARNN_CANCELLED, "stopped");
     CHECK(state.predict_status == CHARNN_BUSY);
     CHECK(state.save_status == CHARNN_BUSY);  /* so is saving, to memory as to a file */
+    CHECK(state.evaluate_status == CHARNN_BUSY);
+    CHECK(state.describe_status == CHARNN_OK);
 
     /* Bad training arguments. */
     charnn_train_config bad = config;
@@ -253,7 +275,7 @@ void test_train_evaluate_predict(void) {
     bad.struct_size = 8;
     EXPECT(charnn_model_train(m, train, &bad, NULL), CHARNN_INVALID_ARGUMENT, "config->struct_size is 8");
     charnn_train_result bad_result = {.struct_size = 1};
-    EXPECT(charnn_model_train(m, train, &config, &bad_result), CHARNN_INVALID_ARGUMENT, "result->struct_size is 1");
+    EXPECT(charnn_model_train(m, train, &config, &bad_result), CHARNN_INVALID_ARGUMENT, "set it to sizeof(charnn_train_result)");
     EXPECT(charnn_model_train(NULL, train, &config, NULL), CHARNN_INVALID_ARGUMENT, "model is NULL");
     EXPECT(charnn_model_train(m, NULL, &config, NULL), CHARNN_INVALID_ARGUMENT, "train is NULL");
     const char *other_labels[] = {"X", "Y", "Z"};
