@@ -279,6 +279,19 @@ enum {
 #define CHARNN_MAX_ALPHABET_SIZE 65535
 /* The most labels a dataset or model may have. */
 #define CHARNN_MAX_LABELS 65535
+/* Limits every boundary enforces alike (since 0.4 named here; the values are 0.3's):
+ * - a text (a name, a CSV field) is at most CHARNN_MAX_TEXT_BYTES bytes of UTF-8, and reads as at
+ *   most CHARNN_MAX_TEXT_SYMBOLS symbols after normalisation and transliteration ("東" reads as
+ *   5): a dataset skips and lists a longer one, prediction refuses it (CHARNN_INVALID_ARGUMENT);
+ * - a model has at most CHARNN_MAX_HIDDEN_SIZE hidden units, CHARNN_MAX_LAYERS layers and an
+ *   embedding of at most CHARNN_MAX_EMBEDDING_SIZE; training takes batches of at most
+ *   CHARNN_MAX_BATCH_SIZE names. */
+#define CHARNN_MAX_TEXT_BYTES 65536
+#define CHARNN_MAX_TEXT_SYMBOLS 1024
+#define CHARNN_MAX_HIDDEN_SIZE 4096
+#define CHARNN_MAX_LAYERS 16
+#define CHARNN_MAX_EMBEDDING_SIZE 4096
+#define CHARNN_MAX_BATCH_SIZE 65536
 
 typedef struct charnn_text_config {
     size_t struct_size;     /* sizeof(charnn_text_config), set by charnn_text_config_init */
