@@ -170,6 +170,19 @@ const char *charnn_last_error(void);
  * charnn_last_error() saying what failed, and this returns "none". Static storage; never NULL. */
 const char *charnn_cpu_variant(void);
 
+/* Ends the library's background work (since 0.4): the worker threads that training and large
+ * predictions run on (CHARNN_NUM_THREADS) are told to stop, woken and joined, so that none is
+ * left running and nothing they hold is left allocated. Call it before the program exits when a
+ * leak checker looks at the exit (valgrind: see "Running your program under valgrind" in
+ * README.md), or before dlclose of the library. Only while no other thread is inside a charnn
+ * call: it waits for a parallel job running now to finish first, but a call that starts during
+ * it may run on one thread. It frees no object of yours (models, datasets, ... stay valid).
+ * Calls after it work as before: the first one that can use the threads starts them again.
+ * Calling it again, or without ever having trained, is harmless. The library does not join its
+ * threads by itself at exit or unload (joining from a destructor could wait on a thread of the
+ * program that is still running): without this call they are simply still asleep at exit. */
+void charnn_shutdown(void);
+
 /* ---------------------------------------------------------------------------------------------
  * Datasets: names with labels
  * ------------------------------------------------------------------------------------------- */
