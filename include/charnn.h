@@ -81,6 +81,8 @@
  *               Results do not depend on any of this: for given CHARNN_NUM_THREADS and
  *               CHARNN_PARALLEL_MIN_STEP_WORK, training and prediction give the same bits on an
  *               idle or a busy machine.
+ *               - The threads live until charnn_shutdown() joins them (call it before exit
+ *                 under a leak checker); a later call that needs them starts them again.
  *
  *   Names.      charnn_<noun>_<verb>: the object a function works on comes first. Objects are
  *               made by charnn_<noun>_create* (fresh, from arguments) or charnn_<noun>_load*

@@ -40,4 +40,5 @@ run() { # expected-status description valgrind-arguments...
 
 run 0 "valgrind ${flags[*]} --suppressions=$supp $client" "${flags[@]}" --suppressions="$supp" "$client"
 run 1 "the same without the last charnn_shutdown()" "${flags[@]}" --suppressions="$supp" "$client" no-shutdown
+grep -q "pthread_create" "$log" || { cat "$log" >&2; echo "test_valgrind: no pool thread reported" >&2; exit 1; }
 run 1 "the same without --suppressions" "${flags[@]}" "$client"
