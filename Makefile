@@ -47,13 +47,16 @@ lib: ## build/lib: libcharnn.so (the dispatcher) and the builds of the core it l
 	SWIFT="$(SWIFT)" CC="$(CC)" CHARNN_VARIANTS="$(CPU_VARIANTS)" tools/build_lib.sh
 
 # Installs the library (libcharnn.so and the builds it loads, side by side in PREFIX/lib), the
-# header, charnn.pc (pkg-config) and the charnn command-line tool (bin/charnn, finding the
+# header, charnn.pc (pkg-config), the valgrind suppressions for programs using the library
+# (PREFIX/share/charnn/charnn.supp: README.md) and the charnn command-line tool (bin/charnn, finding the
 # library through an rpath to PREFIX/lib) under PREFIX.
-install: lib ## install the library, charnn.h, charnn.pc and the charnn tool under PREFIX
+install: lib ## install the library, charnn.h, charnn.pc, charnn.supp and the charnn tool under PREFIX
 	install -d "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/include" "$(PREFIX)/bin"
 	for file in $(LIB_FILES); do install -m 0755 $(LIB_DIR)/$$file "$(PREFIX)/lib/$$file" && \
 		strip --strip-unneeded "$(PREFIX)/lib/$$file" || exit 1; done
 	install -m 0644 include/charnn.h "$(PREFIX)/include/charnn.h"
+	install -d "$(PREFIX)/share/charnn"
+	install -m 0644 valgrind/charnn.supp "$(PREFIX)/share/charnn/charnn.supp"
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/charnn.pc.in > "$(PREFIX)/lib/pkgconfig/charnn.pc"
 	$(CC) -std=c11 -O2 -I"$(PREFIX)/include" examples/c/charnn.c -L"$(PREFIX)/lib" -lcharnn -lm \
 		-Wl,-rpath,"$(PREFIX)/lib" -o "$(PREFIX)/bin/charnn"
@@ -112,8 +115,9 @@ examples-swift: check-data ## build and run examples/swift on DATA for EPOCHS_SW
 
 # The C ABI: every function and error path (under valgrind when present), on the build the
 # dispatcher picks for this CPU and again on the portable one (CHARNN_CPU=portable), with the same
-# tolerances; the dispatcher's choices and failures; the exported symbols of all three libraries
-# against the header; and the installed pkg-config file.
+# tolerances; the dispatcher's choices and failures; every defined dynamic symbol of all three
+# libraries against the header's functions; the installed pkg-config file; and a C client under
+# valgrind with the flags and suppressions README.md gives users (Tests/CABI/test_valgrind.sh).
 ABI_TEST_SOURCES := Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
 	Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c \
 	Tests/CABI/test_options.c Tests/CABI/test_dispatch.c Tests/CABI/test_limits.c
@@ -121,6 +125,8 @@ test-c: examples check-data ## the C ABI tests on both builds (+ valgrind), expo
 	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include $(ABI_TEST_SOURCES) \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include Tests/CABI/dispatch_probe.c -L$(STAGE)/lib -lcharnn -o $(BUILD)/bin/dispatch_probe
+	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include Tests/CABI/valgrind_client.c -L$(STAGE)/lib -lcharnn \
+		-Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/valgrind_client
 	for file in $(LIB_FILES); do python3 Tests/CABI/check_exports.py include/charnn.h $(STAGE)/lib/$$file || exit 1; done
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig Tests/CABI/check_pkgconfig.sh $(STAGE)
 	python3 Tests/CABI/test_gen_dispatch.py "$(CC)"
@@ -131,9 +137,10 @@ test-c: examples check-data ## the C ABI tests on both builds (+ valgrind), expo
 	@if command -v valgrind >/dev/null; then \
 		echo "abi_test under valgrind"; \
 		CHARNN_DATA="$(abspath $(DATA))" CHARNN_TEST_QUICK=1 valgrind --quiet --error-exitcode=3 --leak-check=full \
-			--suppressions=Tests/CABI/valgrind.supp \
+			--suppressions=valgrind/charnn.supp \
 			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect $(BUILD)/bin/abi_test; \
 	else echo "valgrind not installed: abi_test ran without it (apt-get install valgrind)"; fi
+	Tests/CABI/test_valgrind.sh $(STAGE) $(BUILD)/bin/valgrind_client
 
 # The charnn command-line tool: every verb, its flags, exit codes and output formats, on small
 # data sets made on the spot (and one quick run on $(DATA) when it exists).

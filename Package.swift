@@ -58,9 +58,11 @@ let package = Package(
             swiftSettings: coreSettings,
             linkerSettings: [
                 // -Bsymbolic: the library's own calls to charnn_* bind inside it, never to the
-                // dispatcher's same-named functions that loaded it.
+                // dispatcher's same-named functions that loaded it. lld, not gold (Swift's default
+                // on Linux): gold leaves symbols the version script made local in .dynsym (Swift
+                // type metadata and witness tables, listed by `nm -D`); lld keeps charnn_* alone.
                 .unsafeFlags([
-                    "-static-stdlib", "-Xlinker", "-Bsymbolic",
+                    "-use-ld=lld", "-static-stdlib", "-Xlinker", "-Bsymbolic",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/CharNNExports/charnn.map",
                 ])
             ]

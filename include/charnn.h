@@ -86,6 +86,8 @@
  *               Results do not depend on any of this: for given CHARNN_NUM_THREADS and
  *               CHARNN_PARALLEL_MIN_STEP_WORK, training and prediction give the same bits on an
  *               idle or a busy machine.
+ *               - The threads live until charnn_shutdown() joins them (call it before exit
+ *                 under a leak checker); a later call that needs them starts them again.
  *
  *   Names.      charnn_<noun>_<verb>: the object a function works on comes first. Objects are
  *               made by charnn_<noun>_create* (fresh, from arguments) or charnn_<noun>_load*
@@ -174,6 +176,19 @@ const char *charnn_last_error(void);
  * know), every function returning a charnn_status returns CHARNN_INTERNAL_ERROR, with
  * charnn_last_error() saying what failed, and this returns "none". Static storage; never NULL. */
 const char *charnn_cpu_variant(void);
+
+/* Ends the library's background work (since 0.4): the worker threads that training and large
+ * predictions run on (CHARNN_NUM_THREADS) are told to stop, woken and joined, so that none is
+ * left running and nothing they hold is left allocated. Call it before the program exits when a
+ * leak checker looks at the exit (valgrind: see "Running your program under valgrind" in
+ * README.md), or before dlclose of the library. Only while no other thread is inside a charnn
+ * call: it waits for a parallel job running now to finish first, but a call that starts during
+ * it may run on one thread. It frees no object of yours (models, datasets, ... stay valid).
+ * Calls after it work as before: the first one that can use the threads starts them again.
+ * Calling it again, or without ever having trained, is harmless. The library does not join its
+ * threads by itself at exit or unload (joining from a destructor could wait on a thread of the
+ * program that is still running): without this call they are simply still asleep at exit. */
+void charnn_shutdown(void);
 
 /* ---------------------------------------------------------------------------------------------
  * Datasets: names with labels

@@ -32,7 +32,7 @@ if ! command -v valgrind >/dev/null; then
     exit 0
 fi
 vg=(valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect
-    --show-leak-kinds=definite,indirect --suppressions=Tests/CABI/valgrind.supp)
+    --show-leak-kinds=definite,indirect --suppressions=valgrind/charnn.supp)
 export CHARNN_NUM_THREADS=1
 "${vg[@]}" "$build/bin/names" train "$data" "${train[@]}" --test-size 0.9 --out "$build/sanitize.safetensors"
 # shellcheck disable=SC2086

@@ -30,7 +30,19 @@ import CharNNPlatform
 // job is published (sequentially consistent) and read by a worker only once it holds a seat or
 // a piece of that job, and `threadCount` is fixed by `init` before any worker sees the pool.
 final class WorkerPool: @unchecked Sendable {
-    static let shared = WorkerPool(threads: CPUBudget.configuredThreads())
+    static let shared: WorkerPool = {
+        let pool = WorkerPool(threads: CPUBudget.configuredThreads())
+        sharedExists.store(true, ordering: .releasing)
+        return pool
+    }()
+    /// Whether `shared` has been made (so `shutdownShared` does not start a pool to stop it).
+    private static let sharedExists = Atomic<Bool>(false)
+
+    /// `stopSharedWorkers()`.
+    static func stopSharedWorkers() {
+        guard sharedExists.load(ordering: .acquiring) else { return }
+        shared.stopWorkers()
+    }
 
     /// Threads that may run pieces, the caller included (set once, by `init`).
     private(set) var threadCount: Int
@@ -58,18 +70,33 @@ final class WorkerPool: @unchecked Sendable {
     private let arrived = Atomic<Int>(0)
     private let barrierRound = Atomic<Int>(0)
 
+    /// The worker threads running now (joined and emptied by `stopWorkers`), touched only by a
+    /// thread holding `busy`, or by `init`.
+    private nonisolated(unsafe) var threads: [pthread_t] = []
+    /// The threads `init` asked for, the caller included: what `startWorkers` starts again.
+    private let wantedThreads: Int
+    /// Set by `stopWorkers` while it wakes the workers to return; cleared once they are joined.
+    private let stopping = Atomic<Bool>(false)
+    /// Set by `stopWorkers` once the workers are joined: the next job starts them again.
+    private let stopped = Atomic<Bool>(false)
+
     private static let seatBits = 31
     private static let closed: UInt64 = 1 << seatBits
     private static let seatMask: UInt64 = closed - 1
     private static let maxPieces = 0xFFFF
 
     init(threads: Int) {
-        let wanted = min(max(1, threads), CPUBudget.maxConfigurableThreads)
-        threadCount = wanted
-        // A thread that cannot be created (a container's pids limit) ends the pool there: it
-        // has the threads that started.
+        wantedThreads = min(max(1, threads), CPUBudget.maxConfigurableThreads)
+        threadCount = wantedThreads
+        startWorkers()
+    }
+
+    /// Starts workers 1..<wantedThreads. A thread that cannot be created (a container's pids
+    /// limit) ends the pool there: it has the threads that started. Called by `init` and by a
+    /// thread holding `busy` (no job running), after `stopWorkers`.
+    private func startWorkers() {
         var started = 1
-        for worker in 1..<wanted {
+        for worker in 1..<wantedThreads {
             var thread = pthread_t()
             let worker = Unmanaged.passRetained(Worker(pool: self, index: worker))
             let status = pthread_create(
@@ -82,10 +109,36 @@ final class WorkerPool: @unchecked Sendable {
                 worker.release()
                 break
             }
-            pthread_detach(thread)
+            threads.append(thread)
             started += 1
         }
         threadCount = started
+        stopped.store(false, ordering: .releasing)
+    }
+
+    /// An orderly end: waits for the job running now (if any) to finish, tells the workers to
+    /// return, wakes the sleeping ones and joins every thread. Jobs after it start the workers
+    /// again (`mayStart`). Not for a thread inside a job of this pool (it would wait for itself).
+    func stopWorkers() {
+        while !busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+            sched_yield()
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        guard !threads.isEmpty else { return }
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        lot.notifyAll()
+        for thread in threads { pthread_join(thread, nil) }
+        threads.removeAll()
+        stopping.store(false, ordering: .relaxed)
+        stopped.store(true, ordering: .releasing)
+    }
+
+    /// After `stopWorkers`: starts the workers again, unless a job holds the pool (that job
+    /// started them, or runs alone).
+    private func restartWorkers() {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+        defer { busy.store(false, ordering: .releasing) }
+        if stopped.load(ordering: .acquiring) { startWorkers() }
     }
 
     private final class Worker {
@@ -290,6 +343,7 @@ final class WorkerPool: @unchecked Sendable {
     /// Whether a job may go parallel now, taking the pool if so: the governor allows it, some
     /// worker is awake (or the job is worth waking one), and no other job holds the pool.
     private func mayStart(wake: Bool) -> Bool {
+        if stopped.load(ordering: .acquiring) { restartWorkers() }  // after charnn_shutdown
         let decisions = PoolDecisions.current
         if let decisions, decisions.keepAlone {
             PoolDecisions.record(.keptAlone)
@@ -334,7 +388,9 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             lot.wait(spinNanoseconds: ParallelPolicy.idleSpinNanoseconds) {
                 published.load(ordering: .sequentiallyConsistent) != seen
+                    || stopping.load(ordering: .sequentiallyConsistent)
             }
+            if stopping.load(ordering: .acquiring) { return }  // stopWorkers: no job is running
             seen = published.load(ordering: .acquiring)
             let number = seen >> 1
             if seen & 1 == 1 {
@@ -379,3 +435,8 @@ final class WorkerPool: @unchecked Sendable {
         return min(count, piece * chunk)..<min(count, (piece + 1) * chunk)
     }
 }
+
+/// Stops the shared pool's workers and joins their threads (charnn_shutdown): none is left
+/// running. The next job that could use them starts them again. Does nothing when the pool was
+/// never made.
+package func stopSharedWorkers() { WorkerPool.stopSharedWorkers() }

@@ -72,6 +72,27 @@ import Testing
         }
     }
 
+    /// charnn_shutdown: `stopWorkers` joins the workers (twice is harmless), and the next jobs
+    /// start them again and still cover every piece once, as a team or alone.
+    @Test func stoppedWorkersStartAgainForTheNextJob() {
+        let pool = WorkerPool(threads: 3)
+        for round in 0..<3 {
+            pool.stopWorkers()
+            if round == 1 { pool.stopWorkers() }
+            let pieces = Locked<[Int]>([])
+            pool.team(stepWork: .max, work: .max) { team in
+                team.barrier()
+                pieces.withLock { $0 += Array(team.myPieces) }
+            }
+            #expect(pieces.withLock { $0.sorted() } == [0, 1, 2], "round \(round)")
+            let hits = Locked([Int](repeating: 0, count: 50))
+            pool.forEachPiece(50, parallel: true, wake: true) { piece in hits.withLock { $0[piece] += 1 } }
+            #expect(hits.withLock { $0 } == [Int](repeating: 1, count: 50))
+            #expect(pool.threadCount == 3)
+        }
+        pool.stopWorkers()
+    }
+
     /// The layers' fused passes: batch-1 Elman training at hidden 128 (16,384 multiply-adds per
     /// character, measured slower on two threads) never goes parallel; at hidden 256 it is
     /// eligible, and so is a GRU.

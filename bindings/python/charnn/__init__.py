@@ -97,6 +97,13 @@ def cpu_variant() -> str:
     return str(_c.charnn_cpu_variant().decode())
 
 
+def shutdown() -> None:
+    """Joins the library's worker threads (``charnn_shutdown``), for a leak checker looking at
+    the process's exit. Only while no other thread is in a charnn call; later calls start the
+    threads again when they need them."""
+    _c.charnn_shutdown()
+
+
 __all__ = [
     "nn",
     "text",
@@ -111,6 +118,7 @@ __all__ = [
     "library_path",
     "abi_version",
     "cpu_variant",
+    "shutdown",
     "Error",
     "InvalidArgumentError",
     "InvalidHandleError",

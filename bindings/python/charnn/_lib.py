@@ -152,6 +152,7 @@ FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
     ("charnn_status_string", ctypes.c_char_p, [status]),
     ("charnn_last_error", ctypes.c_char_p, []),
     ("charnn_cpu_variant", ctypes.c_char_p, []),
+    ("charnn_shutdown", None, []),
     # datasets
     ("charnn_dataset_load_dir", status, [ctypes.c_char_p, handle_p]),
     (
