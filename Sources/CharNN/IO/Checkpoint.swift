@@ -10,6 +10,12 @@
 /// `dropout`, written only for models that use them (0.2.0 then refuses the file by its version
 /// instead of misreading it), and `ngram_buckets`, `ngram_dim`, `ngram_min`, `ngram_max` for a
 /// model with an n-gram bag.
+///
+/// Since 0.4 every checkpoint also carries an integrity check in its metadata (any format
+/// version; readers that do not know it ignore the extra strings): `integrity`: `crc32c`,
+/// `data_crc32c` and `header_crc32c` (`SafeTensors.serialized()`). A file with the fields is
+/// refused when either checksum does not match; a file without them (0.1.0 to 0.4.0's) still
+/// loads unchecked. So format 1 is no longer byte for byte 0.1.0's file, but 0.1.0 still reads it.
 extension Model {
     /// The newest checkpoint format this library writes and reads.
     public static let checkpointFormatVersion = 3
