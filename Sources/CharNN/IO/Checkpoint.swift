@@ -16,7 +16,7 @@
 /// `data_crc32c` and `header_crc32c` (`SafeTensors.serialized()`). A file with the fields is
 /// refused when either checksum does not match; a file without them (0.1.0 to 0.4.0's) still
 /// loads unchecked. So format 1 is no longer byte for byte 0.1.0's file; 0.1.0 looks its fields up
-/// by name, so the three extra strings should not stop it (not re-run against a 0.1.0 build).
+/// by name and ignores others (read in its source, not re-run), so the three extra strings do not stop it.
 extension Model {
     /// The newest checkpoint format this library writes and reads.
     public static let checkpointFormatVersion = 3
