@@ -803,7 +803,19 @@ charnn_status charnn_model_save(const charnn_model *model, const char *path);
 
 /* Reads a checkpoint written by charnn_model_save. Every field is validated; a truncated,
  * oversized, mis-typed or inconsistent file gives CHARNN_INVALID_CHECKPOINT with a message
- * naming the problem, an unreadable one CHARNN_IO_ERROR. On success *out is a new model. */
+ * naming the problem, an unreadable one CHARNN_IO_ERROR. On success *out is a new model.
+ *
+ * Integrity (since 0.4): charnn_model_save and charnn_model_save_memory end the safetensors
+ * metadata with three strings, so PyTorch and the `safetensors` package read the file as before:
+ *   "integrity": "crc32c"        the algorithm (CRC-32C, Castagnoli, as in iSCSI and ext4);
+ *   "data_crc32c": "<8 hex>"     over the data section (every byte after the header);
+ *   "header_crc32c": "<8 hex>"   over the 8-byte length and the whole padded JSON header, with
+ *                                this value's 8 digits read as "00000000".
+ * Digits are lowercase. Together they cover every byte of the file: a damaged byte anywhere is
+ * CHARNN_INVALID_CHECKPOINT, with "the header is damaged" or "the weights are damaged" in the
+ * message (or, for damage that breaks the header's syntax, the parse error). Only some of the
+ * three fields, or an algorithm other than crc32c, is refused too. A file with none of them
+ * (any checkpoint written before the check: 0.1.0's to 0.4.0's) still loads, unchecked. */
 charnn_status charnn_model_load(const char *path, charnn_model **out);
 
 /* charnn_model_load on a checkpoint already in memory (an app bundle, a network buffer):

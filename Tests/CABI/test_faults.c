@@ -1,5 +1,7 @@
 /* Faults while saving: a writer killed mid-write, a full disk (a file-size limit), a read-only
- * location. Each time the checkpoint already at the path must stay whole and loadable. */
+ * location. Each time the checkpoint already at the path must stay whole and loadable. And
+ * damage after saving (issue 18): every single-byte flip of a checkpoint is refused by its
+ * CRC-32C integrity check. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -109,11 +111,84 @@ static void test_read_only_location(void) {
     charnn_model_free(m);
 }
 
+/* A small, seeded generator (splitmix64) for the flips: the same 200 positions every run. */
+static uint64_t splitmix(uint64_t *state) {
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* 200 checkpoints, each with one byte flipped at a position drawn uniformly over the whole
+ * file: every one is CHARNN_INVALID_CHECKPOINT (0.4.0 loaded 105 of them). A flip in a label
+ * names the header, one in the weights names the weights; a 0.1.0 file without the fields
+ * still loads. */
+static void test_checkpoint_flips(void) {
+    static const char *labels[] = {"Arabic", "Czech", "Dutch"};
+    charnn_model_config config;
+    charnn_model_config_init(&config);
+    config.kind = CHARNN_MODEL_GRU;
+    config.hidden_size = 16;
+    config.seed = 18;
+    charnn_model *m = NULL, *loaded = NULL;
+    OK(charnn_model_create(&config, labels, 3, &m));
+    size_t size = 0;
+    OK(charnn_model_save_memory(m, NULL, 0, &size));
+    unsigned char *good = malloc(size), *bad = malloc(size);
+    OK(charnn_model_save_memory(m, good, size, &size));
+    OK(charnn_model_load_memory(good, size, &loaded));
+    charnn_model_free(loaded);
+
+    uint64_t state = 18;
+    int refused = 0, flips = 200;
+    for (int i = 0; i < flips; i++) {
+        size_t at = (size_t)(splitmix(&state) % size);
+        unsigned char with = (unsigned char)(1 + splitmix(&state) % 255); /* never 0: a real change */
+        memcpy(bad, good, size);
+        bad[at] ^= with;
+        loaded = NULL;
+        charnn_status status = charnn_model_load_memory(bad, size, &loaded);
+        if (status == CHARNN_INVALID_CHECKPOINT && loaded == NULL && charnn_last_error()[0] != 0) {
+            refused++;
+        } else {
+            fprintf(stderr, "test_faults: a flip of byte %zu of %zu (^0x%02x) gave %s\n", at, size, with,
+                    charnn_status_string(status));
+            charnn_model_free(loaded);
+        }
+    }
+    checks++;
+    if (refused != flips) failures++;
+    printf("checkpoint flips: %d of %d refused\n", refused, flips);
+
+    /* The message names the damaged part. */
+    const unsigned char *label = memmem(good, size, "Arabic", 6);
+    CHECK(label != NULL);
+    if (label != NULL) {
+        memcpy(bad, good, size);
+        bad[label - good + 5] = 'X'; /* "ArabiX" */
+        EXPECT(charnn_model_load_memory(bad, size, &loaded), CHARNN_INVALID_CHECKPOINT, "the header is damaged");
+    }
+    memcpy(bad, good, size);
+    bad[size - 2] ^= 0x40;
+    EXPECT(charnn_model_load_memory(bad, size, &loaded), CHARNN_INVALID_CHECKPOINT, "the weights are damaged");
+    free(good);
+    free(bad);
+    charnn_model_free(m);
+
+    /* Checkpoints written before the check (here 0.1.0's fixture, run from the source tree)
+     * have no integrity fields and still load. */
+    const char *old = "Tests/CharNNTests/Fixtures/charnn_0.1.0_gru.safetensors";
+    loaded = NULL;
+    OK(charnn_model_load(old, &loaded));
+    charnn_model_free(loaded);
+}
+
 void test_faults(void) {
     char dir[] = "/tmp/charnn-faults-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     test_killed_writer(dir);
     if (!quick) test_full_disk(dir);  /* valgrind's own files trip the file-size limit: run it without */
     test_read_only_location();
+    test_checkpoint_flips();
     remove_tree(dir);
 }

@@ -5,11 +5,18 @@
 ///
 /// Format 1 (0.1.0) stores the article's vocabulary as `vocabulary`; format 2 adds `alphabet`, a
 /// JSON object with the kind, the symbols and the normalisation. A model that reads with the
-/// article's alphabet and text path is still written as format 1, byte for byte as 0.1.0 wrote
-/// it, so 0.1.0 reads it too. Format 3 adds `embedding_size`, `bidirectional`, `pooling` and
+/// article's alphabet and text path is still written as format 1, with the fields 0.1.0 wrote
+/// (plus the integrity fields below), so 0.1.0 reads it too. Format 3 adds `embedding_size`, `bidirectional`, `pooling` and
 /// `dropout`, written only for models that use them (0.2.0 then refuses the file by its version
 /// instead of misreading it), and `ngram_buckets`, `ngram_dim`, `ngram_min`, `ngram_max` for a
 /// model with an n-gram bag.
+///
+/// Since 0.4 every checkpoint also carries an integrity check in its metadata (any format
+/// version; readers that do not know it ignore the extra strings): `integrity`: `crc32c`,
+/// `data_crc32c` and `header_crc32c` (`SafeTensors.serialized()`). A file with the fields is
+/// refused when either checksum does not match; a file without them (0.1.0 to 0.4.0's) still
+/// loads unchecked. So format 1 is no longer byte for byte 0.1.0's file; 0.1.0 looks its fields up
+/// by name and ignores others (read in its source, not re-run), so the three extra strings do not stop it.
 extension Model {
     /// The newest checkpoint format this library writes and reads.
     public static let checkpointFormatVersion = 3
