@@ -536,21 +536,12 @@ class Dataset(Handle):
         return self.subset(picks)
 
     def _row_labels(self) -> List[int]:
-        """Every example's label index, in order."""
-        out = []
+        """Every example's label index, in order (charnn_dataset_get with no buffer reads the
+        label alone)."""
         label = ctypes.c_int32()
-        length = ctypes.c_size_t()
-        buffer = ctypes.create_string_buffer(256)
+        out = []
         for i in range(len(self)):
-            status = lib.charnn_dataset_get(
-                self._handle, i, buffer, len(buffer), ctypes.byref(length), ctypes.byref(label)
-            )
-            if status == 10:  # CHARNN_BUFFER_TOO_SMALL: a longer text; the label comes with it
-                buffer = ctypes.create_string_buffer(length.value + 1)
-                status = lib.charnn_dataset_get(
-                    self._handle, i, buffer, len(buffer), ctypes.byref(length), ctypes.byref(label)
-                )
-            check(status)
+            check(lib.charnn_dataset_get(self._handle, i, None, 0, None, ctypes.byref(label)))
             out.append(label.value)
         return out
 
