@@ -26,12 +26,13 @@ struct Team {
 
     /// This member's share of 0..<count: the union of its pieces' shares (the same rows every
     /// time the team has the same size).
+    /// `granule`: shares start at multiples of it (16 for weights packed 16 rows to a panel).
     @inline(__always)
-    func share(_ count: Int) -> Range<Int> {
+    func share(_ count: Int, granule: Int = 8) -> Range<Int> {
         let mine = myPieces
         guard !mine.isEmpty else { return count..<count }
-        let first = WorkerPool.share(of: count, piece: mine.lowerBound, pieces: pieces)
-        let last = WorkerPool.share(of: count, piece: mine.upperBound - 1, pieces: pieces)
+        let first = WorkerPool.share(of: count, piece: mine.lowerBound, pieces: pieces, granule: granule)
+        let last = WorkerPool.share(of: count, piece: mine.upperBound - 1, pieces: pieces, granule: granule)
         return first.lowerBound..<last.upperBound
     }
 

@@ -1,16 +1,23 @@
 /// The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
 /// header length, a JSON header mapping each tensor name to its dtype, shape and byte range,
 /// plus a `__metadata__` map of strings, then the raw little-endian data. charnn reads and
-/// writes F32 tensors only.
+/// writes F32 tensors, and I8 ones for quantized models (written after every F32 tensor, so the
+/// F32 data stays 4-byte aligned).
 struct SafeTensors {
     /// The format's own limit on the header.
     static let maxHeaderSize = 100_000_000
 
     var metadata: [(String, String)] = []
     var tensors: [(name: String, tensor: Tensor)] = []
+    /// I8 tensors: a quantized model's weights (`QuantizedMatrix`), row-major.
+    var int8Tensors: [(name: String, shape: Shape, values: [Int8])] = []
 
     func metadata(_ key: String) -> String? { metadata.first { $0.0 == key }?.1 }
     func tensor(_ name: String) -> Tensor? { tensors.first { $0.name == name }?.tensor }
+    func int8Tensor(_ name: String) -> (shape: Shape, values: [Int8])? {
+        int8Tensors.first { $0.name == name }.map { ($0.shape, $0.values) }
+    }
+    var tensorCount: Int { tensors.count + int8Tensors.count }
 
     /// The metadata keys of the integrity check (written since 0.4): the algorithm, and the
     /// checksums of the data section and of the header.
@@ -30,12 +37,13 @@ struct SafeTensors {
     /// this value read as `00000000`. Every byte of the file is covered by one of the two.
     func serialized(integrity: Bool = true) -> [UInt8] {
         var data: [UInt8] = []
-        data.reserveCapacity(tensors.reduce(0) { $0 + $1.tensor.shape.count * 4 })
+        data.reserveCapacity(tensors.reduce(0) { $0 + $1.tensor.shape.count * 4 } + int8Tensors.reduce(0) { $0 + $1.values.count })
         for (_, tensor) in tensors {
             for value in tensor.scalars {
                 withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
             }
         }
+        for (_, _, values) in int8Tensors { data.append(contentsOf: values.lazy.map { UInt8(bitPattern: $0) }) }
         let dataCRC = integrity ? CRC32C.hex(CRC32C.checksum(data)) : nil
         let (headerBytes, _) = header(dataCRC: dataCRC)
         var out: [UInt8] = []
@@ -68,19 +76,21 @@ struct SafeTensors {
         }
         var header: [(String, JSON)] = [("__metadata__", .object(metadata.map { ($0.0, .string($0.1)) }))]
         var offset = 0
-        for (name, tensor) in tensors {
-            let size = tensor.shape.count * 4
+        func entry(_ name: String, _ dtype: DType, _ shape: Shape) {
+            let size = shape.count * dtype.bytes
             header.append(
                 (
                     name,
                     .object([
-                        ("dtype", .string("F32")),
-                        ("shape", .array(tensor.shape.dims.map { .number(Double($0)) })),
+                        ("dtype", .string(dtype.rawValue)),
+                        ("shape", .array(shape.dims.map { .number(Double($0)) })),
                         ("data_offsets", .array([.number(Double(offset)), .number(Double(offset + size))])),
                     ])
                 ))
             offset += size
         }
+        for (name, tensor) in tensors { entry(name, .f32, tensor.shape) }
+        for (name, shape, _) in int8Tensors { entry(name, .i8, shape) }
         var headerBytes = Array(JSON.object(header).serialized.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
         return (headerBytes, offset)
@@ -165,9 +175,14 @@ struct SafeTensors {
         var ranges: [(start: Int, end: Int, name: String)] = []
         for (name, entry) in members {
             if name == "__metadata__" { continue }
-            let (shape, start, end) = try parseEntry(name, entry, dataSize: dataSize, fail)
+            let (dtype, shape, start, end) = try parseEntry(name, entry, dataSize: dataSize, fail)
             ranges.append((start, end, name))
-            result.tensors.append((name, readF32(bytes, from: dataStart + start, shape: shape)))
+            switch dtype {
+            case .f32: result.tensors.append((name, readF32(bytes, from: dataStart + start, shape: shape)))
+            case .i8:
+                let values = bytes[(dataStart + start)..<(dataStart + end)].map { Int8(bitPattern: $0) }
+                result.int8Tensors.append((name, shape, values))
+            }
         }
         try checkCoverage(ranges, dataSize: dataSize, fail)
         // After the ranges: a file cut short is reported as truncated, not as damaged.
@@ -206,13 +221,22 @@ struct SafeTensors {
         return (members, 8 + headerSize, headerCRC)
     }
 
-    /// One tensor's entry: an F32 dtype, a valid shape, and a byte range inside the data that
-    /// holds exactly the shape's numbers.
+    /// The element types charnn reads and writes.
+    enum DType: String {
+        case f32 = "F32"
+        case i8 = "I8"
+        var bytes: Int { self == .f32 ? 4 : 1 }
+    }
+
+    /// One tensor's entry: an F32 or I8 dtype, a valid shape, and a byte range inside the data
+    /// that holds exactly the shape's numbers.
     private static func parseEntry(_ name: String, _ entry: JSON, dataSize: Int, _ fail: (String) -> CharNNError)
-        throws(CharNNError) -> (shape: Shape, start: Int, end: Int)
+        throws(CharNNError) -> (dtype: DType, shape: Shape, start: Int, end: Int)
     {
-        guard let dtype = entry["dtype"]?.string else { throw fail("tensor '\(name)' has no dtype") }
-        guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); charnn reads F32 only") }
+        guard let dtypeName = entry["dtype"]?.string else { throw fail("tensor '\(name)' has no dtype") }
+        guard let dtype = DType(rawValue: dtypeName) else {
+            throw fail("tensor '\(name)' has dtype \(dtypeName); charnn reads F32 and I8")
+        }
         guard let dimsJSON = entry["shape"]?.array else { throw fail("tensor '\(name)' has no shape") }
         var dims: [Int] = []
         for d in dimsJSON {
@@ -231,11 +255,12 @@ struct SafeTensors {
         guard start <= end, end <= dataSize else {
             throw fail("tensor '\(name)' claims bytes \(start)..<\(end) of \(dataSize) (truncated?)")
         }
-        guard end - start == shape.count * 4 else {
+        guard end - start == shape.count * dtype.bytes else {
             throw fail(
-                "tensor '\(name)' of shape \(shape) needs \(shape.count * 4) bytes, its range has \(end - start)")
+                "tensor '\(name)' of shape \(shape) needs \(shape.count * dtype.bytes) bytes, its range has \(end - start)"
+            )
         }
-        return (shape, start, end)
+        return (dtype, shape, start, end)
     }
 
     /// `shape.count` little-endian F32 numbers from `bytes[offset...]` (the range was checked).

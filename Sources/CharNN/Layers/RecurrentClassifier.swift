@@ -27,9 +27,19 @@ protocol RecurrentClassifier: AnyObject, Sendable {
 
     /// The same network on one name, op by op: logits [1 × classes].
     func graphLogits(_ g: Graph, tokens: [Int], initialHidden: Tensor?) throws(CharNNError) -> Variable
+
+    /// Drops what forward-only passes built from the weights: they changed (a training step).
+    func weightsChanged()
+
+    /// Forward-only passes multiply by these int8 matrices (by parameter name) instead of the
+    /// float weights (a quantized model, whose parameters hold their dequantized values).
+    func useQuantization(_ matrices: [String: QuantizedMatrix])
 }
 
 extension RecurrentClassifier {
+    func weightsChanged() {}
+    func useQuantization(_ matrices: [String: QuantizedMatrix]) {}
+
     /// Forward, mean cross-entropy over the batch, backward: returns the loss, and adds the
     /// gradients to the parameters.
     func lossAndGradients(

@@ -57,11 +57,19 @@ struct RecurrentLayer {
     /// gi[t, b, rows(units)] = b_ih + W_ih · x[t, b] for the rows still reading at each step: a
     /// gather of token columns for the first layer (`input` nil), a matrix product per step for
     /// the others (`input` is the layer below's output, [steps·batch × H]).
+    /// `projection`: how a forward-only pass multiplies by W_ih (`PreparedLayer`).
     func projectInputs(
         _ batch: SequenceBatch, input: UnsafePointer<Float>?, into gi: UnsafeMutablePointer<Float>,
-        units: Range<Int>
+        units: Range<Int>, projection: GateProjection? = nil
     ) {
         let B = batch.size
+        if let projection, let input {
+            return batch.forEachBlock { t, steps, active in
+                let rows = steps == 1 ? active : steps * B, g = gi + t * B * width
+                fillBias(biasIH, rows: rows, into: g, units: units)
+                multiply(input + t * B * inputSize, rows: rows, by: weightIH, projection: projection, into: g, units: units)
+            }
+        }
         forEachGateRows(units) { r in
             batch.forEachBlock { t, steps, active in
                 let g = gi + t * B * width
@@ -91,9 +99,17 @@ struct RecurrentLayer {
         }
     }
 
-    /// gh[:, rows(units)] = b_hh + W_hh · h for one step.
+    /// gh[:, rows(units)] = b_hh + W_hh · h for one step (`projection`: how a forward-only pass
+    /// multiplies by W_hh).
     @inline(__always)
-    func projectHidden(_ h: UnsafePointer<Float>, rows: Int, into gh: UnsafeMutablePointer<Float>, units: Range<Int>) {
+    func projectHidden(
+        _ h: UnsafePointer<Float>, rows: Int, into gh: UnsafeMutablePointer<Float>, units: Range<Int>,
+        projection: GateProjection? = nil
+    ) {
+        if let projection {
+            fillBias(biasHH, rows: rows, into: gh, units: units)
+            return multiply(h, rows: rows, by: weightHH, projection: projection, into: gh, units: units)
+        }
         forEachGateRows(units) { r in
             for row in 0..<rows {
                 (gh + row * width + r.lowerBound).update(from: biasHH.values + r.lowerBound, count: r.count)
@@ -102,6 +118,40 @@ struct RecurrentLayer {
                 m: rows, n: r.count, k: hiddenSize, a: h, lda: hiddenSize,
                 b: weightHH.values + r.lowerBound * hiddenSize, ldb: hiddenSize, c: gh + r.lowerBound,
                 ldc: width, accumulate: true)
+        }
+    }
+
+    /// out[row, rows(units)] = bias[rows(units)] for each row < rows.
+    @inline(__always)
+    private func fillBias(_ bias: Parameter, rows: Int, into out: UnsafeMutablePointer<Float>, units: Range<Int>) {
+        forEachGateRows(units) { r in
+            for row in 0..<rows {
+                (out + row * width + r.lowerBound).update(from: bias.values + r.lowerBound, count: r.count)
+            }
+        }
+    }
+
+    /// out[:, rows(units)] += x · W[rows(units), :]ᵀ: in int8 for a quantized model; in float
+    /// from the panels for 16 rows or more, else from W itself (a product that small is a pass
+    /// over W; packing its rows would cost more).
+    @inline(__always)
+    private func multiply(
+        _ x: UnsafePointer<Float>, rows: Int, by weight: Parameter, projection: GateProjection,
+        into out: UnsafeMutablePointer<Float>, units: Range<Int>
+    ) {
+        let k = weight.shape.cols
+        switch projection {
+        case .int8(let matrix):
+            return matrix.multiply(x, rows: rows, lda: k, units: units, into: out, ldc: width)
+        case .packed(let panels) where rows >= 16 && k >= 16:  // gemmNT's own threshold: the same bits
+            return Kernels.gemmPrepacked(
+                m: rows, a: x, lda: k, weights: panels, units: units, c: out, ldc: width, accumulate: true)
+        case .packed: break
+        }
+        forEachGateRows(units) { r in
+            Kernels.gemmNT(
+                m: rows, n: r.count, k: k, a: x, lda: k, b: weight.values + r.lowerBound * k, ldb: k,
+                c: out + r.lowerBound, ldc: width, accumulate: true)
         }
     }
 

@@ -4,8 +4,9 @@
 /// - states [(steps + 1) × batch × H]: slot 0 is the zero initial state, slot t + 1 the state
 ///   after step t (finished names carry their last state);
 /// - memories, likewise (the LSTM's c; the states themselves for cells without one);
-/// - kept [kept steps × batch × savedPerUnit·H]: what the cell's backward reads (one step's
-///   worth, overwritten, when not training);
+/// - kept [steps × batch × savedPerUnit·H]: what the cell's backward reads (when not training,
+///   one row's worth that every row and step overwrites: it stays in L1, where a step × batch
+///   buffer would evict the weights from L2);
 /// - the dense input the direction reads [steps × batch × width] (nil for one-hot characters).
 /// Per layer: its outputs in time order [steps × batch × directions·H], and the dropout mask of
 /// its input. For the head: its input `features` [batch × directions·H], their dropout mask and,
@@ -48,7 +49,7 @@ struct RecurrentTape {
         (keptWidth, self.training, featureWidth) = (Cell.savedPerUnit * H, training, network.featureWidth)
         forwards = batch
         backwards = D == 2 ? batch.readingBackwards() : nil
-        let keptSteps = training ? T : 1
+        let keptRows = training ? T * B : 1
         for l in 0..<L {
             for _ in 0..<D {
                 let state = arena.allocate((T + 1) * B * H)
@@ -61,7 +62,7 @@ struct RecurrentTape {
                 } else {
                     memories.append(state)
                 }
-                keptValues.append(arena.allocate(keptSteps * B * keptWidth))
+                keptValues.append(arena.allocate(keptRows * keptWidth))
             }
             outputs.append(D == 1 ? states[l * D] + B * H : arena.allocate(T * B * D * H))
             let mask: UnsafeMutablePointer<Float>? = l > 0 && masks != nil ? arena.allocate(T * B * D * H) : nil
@@ -99,10 +100,11 @@ struct RecurrentTape {
         memories[l * directions + d] + steps * batchSize * hiddenSize
     }
 
-    /// What the cell kept at step t for row b.
+    /// What the cell kept at step t for row b (one shared row when not training: members of a
+    /// team write disjoint units of it).
     @inline(__always) func kept(layer l: Int, direction d: Int, step t: Int, row b: Int) -> UnsafeMutablePointer<Float>
     {
-        keptValues[l * directions + d] + ((training ? t : 0) * batchSize + b) * keptWidth
+        keptValues[l * directions + d] + (training ? (t * batchSize + b) * keptWidth : 0)
     }
 
     /// The dense input direction d of layer l reads, in its step order (nil: one-hot characters).

@@ -120,6 +120,35 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             + fc.parameters
     }
 
+    /// What forward-only passes read: the int8 matrices of a quantized model, and the
+    /// `PreparedLayer`s (per layer, then direction) while the weights stay as they are.
+    private struct Prepared {
+        var quantization: [String: QuantizedMatrix]?
+        var layers: [PreparedLayer]?
+    }
+    private let prepared = Locked(Prepared())
+
+    /// The layers laid out for forward-only passes, built on first use after the weights change.
+    private func preparedLayers() -> [PreparedLayer] {
+        prepared.withLock { state in
+            if let layers = state.layers { return layers }
+            let made = layers.enumerated().flatMap { l, directions in
+                directions.map {
+                    PreparedLayer(
+                        $0, first: l == 0, embedding: embedding, symbols: inputSize, quantization: state.quantization)
+                }
+            }
+            state.layers = made
+            return made
+        }
+    }
+
+    func weightsChanged() { prepared.withLock { $0.layers = nil } }
+
+    func useQuantization(_ matrices: [String: QuantizedMatrix]) {
+        prepared.withLock { $0 = Prepared(quantization: matrices, layers: nil) }
+    }
+
     /// Runs a fused pass as a team when its multiply-adds per layer and step (between two
     /// barriers) make one pay (`WorkerPool.team`).
     private func asTeam(_ batch: SequenceBatch, _ body: (Team) -> Void) {
@@ -160,10 +189,13 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         let tape = RecurrentTape(self, batch, arena: arena, training: training, dropout: masks)
         let (B, T, H, L, D) = (batch.size, batch.steps, hiddenSize, layers.count, directions)
         let gi = arena.allocate(T * B * Cell.gates * H), gh = arena.allocate(B * Cell.gates * H)
+        let prepared = training ? nil : preparedLayers()
+        // With an input table the first layer reads neither its embedded input nor its reversal.
+        let tabled = prepared?[0].inputTable != nil
         asTeam(batch) { team in
-            let units = team.share(H)
+            let units = team.share(H, granule: prepared == nil ? 8 : PackedGateMatrix.panelWidth)
             for l in 0..<L {
-                if l == 0, let embedding {
+                if l == 0, let embedding, !tabled {
                     Embedding.gather(
                         embedding, batch, into: tape.input(layer: 0, direction: 0)!,
                         columns: team.share(embedding.shape.cols))
@@ -176,7 +208,7 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                     team.barrier()
                 }
                 for d in 0..<D {
-                    if d == 1, let forwards = tape.input(layer: l, direction: 0) {
+                    if d == 1, let forwards = tape.input(layer: l, direction: 0), !(l == 0 && tabled) {
                         let width = layers[l][1].inputSize
                         forEachOwnedInputColumn(layer: l, units: units, team: team) { columns in
                             batch.reverseRows(
@@ -184,7 +216,9 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                         }
                         team.barrier()
                     }
-                    recur(layer: l, direction: d, tape: tape, gi: gi, gh: gh, team: team, units: units)
+                    recur(
+                        layer: l, direction: d, tape: tape, gi: gi, gh: gh, team: team, units: units,
+                        prepared: prepared?[l * D + d])
                 }
                 if D == 2 {
                     forEachOwnedColumn(units) { tape.assembleOutput(layer: l, columns: $0) }
@@ -222,13 +256,19 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
 
     /// One layer in one direction over the whole batch: the input projection of every step at
     /// once, then step by step the hidden projection and the cell, carrying finished names' state.
+    /// `prepared` (forward-only passes): the input projections are rows of its table or products
+    /// with its panels, the hidden ones products with its panels.
     private func recur(
         layer l: Int, direction d: Int, tape: RecurrentTape, gi: UnsafeMutablePointer<Float>,
-        gh: UnsafeMutablePointer<Float>, team: Team, units: Range<Int>
+        gh: UnsafeMutablePointer<Float>, team: Team, units: Range<Int>, prepared: PreparedLayer?
     ) {
         let layer = layers[l][d], batch = tape.batch(d)
         let (B, H, G) = (batch.size, hiddenSize, Cell.gates)
-        layer.projectInputs(batch, input: tape.input(layer: l, direction: d), into: gi, units: units)
+        let table = prepared?.inputTable?.pointer
+        if table == nil {
+            layer.projectInputs(
+                batch, input: tape.input(layer: l, direction: d), into: gi, units: units, projection: prepared?.input)
+        }
         for t in 0..<batch.steps {
             let (previous, current) = (
                 tape.state(layer: l, direction: d, after: t), tape.state(layer: l, direction: d, after: t + 1)
@@ -236,7 +276,7 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
             let (cPrevious, cCurrent) = (
                 tape.memory(layer: l, direction: d, after: t), tape.memory(layer: l, direction: d, after: t + 1)
             )
-            layer.projectHidden(previous, rows: batch.active(t), into: gh, units: units)
+            layer.projectHidden(previous, rows: batch.active(t), into: gh, units: units, projection: prepared?.hidden)
             for b in 0..<B where !units.isEmpty {
                 guard batch.isValid(t, b) else {
                     // Past the name's end: its state is carried unchanged.
@@ -248,7 +288,8 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
                     }
                     continue
                 }
-                let (x, h) = (gi + (t * B + b) * G * H, gh + b * G * H)
+                let x = table.map { $0 + batch.token(t, b) * G * H } ?? gi + (t * B + b) * G * H
+                let h = gh + b * G * H
                 let kept = tape.kept(layer: l, direction: d, step: t, row: b)
                 Kernels.forEachLanes(units.count) { offset, lanes in
                     Cell.forward(

@@ -264,7 +264,7 @@ enum Kernels {
     /// A[0..<rows, 0..<k] as strips of 6 rows, each k steps of 6 floats (zeros past `rows`):
     /// strip s holds rows 6s ..< 6s + 6 at strip + 6s·k, element (r, p) at [p·6 + r].
     @inline(__always)
-    private static func packStrips(
+    static func packStrips(
         _ a: UnsafePointer<Float>, aRow: Int, aCol: Int, rows: Int, k: Int,
         into strips: UnsafeMutablePointer<Float>
     ) {
@@ -314,7 +314,7 @@ enum Kernels {
     /// (wrapping arithmetic on indices: the sizes were checked by the caller, and overflow
     /// checks would double the loop).
     @inline(__always)
-    private static func packedBlock(
+    static func packedBlock(
         rows: Int, width: Int, k: Int, strip: UnsafePointer<Float>,
         panel: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
         accumulate: Bool

@@ -33,6 +33,9 @@ public final class Model: @unchecked Sendable {
     /// The alphabet it reads text with (and its normalisation).
     public let alphabet: Alphabet
     let network: any RecurrentClassifier
+    /// The int8 weights of a quantized model (`quantized()`), by parameter name; nil for a float
+    /// model. Set once, before the model is handed out (`useQuantization`), then only read.
+    private(set) var quantization: [String: QuantizedMatrix]?
 
     /// The largest model charnn builds (2^28 weights: 1 GiB, and 3 more for gradients and Adam).
     public static let maxParameters = 1 << 28
@@ -104,7 +107,10 @@ public final class Model: @unchecked Sendable {
         guard admitted else {
             throw CharNNError(.busy, "the model is in use (training, or predictions running on other threads)")
         }
-        defer { usage.withLock { $0.training = false } }
+        defer {
+            network.weightsChanged()
+            usage.withLock { $0.training = false }
+        }
         return try body()
     }
 

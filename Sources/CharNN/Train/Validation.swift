@@ -9,6 +9,7 @@ extension Model {
     /// probabilities' (only labels within a rounding of each other could rank apart), and never
     /// log(p), so a probability that underflows still gives a finite loss.
     func validationFigures(_ data: NameDataset) -> (loss: Float, accuracy: Double) {
+        network.weightsChanged()  // trained since the last validation
         let C = labels.count
         var lossSum: Double = 0
         var correct = 0
