@@ -28,7 +28,7 @@ CPU_VARIANTS := portable
 endif
 LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
-.PHONY: all build lib install stage examples python venv lint format test test-swift test-c test-cli test-python test-qemu demo data check-data clean \
+.PHONY: all build lib install stage examples python venv lint format test test-swift test-c test-c-kernels test-cli test-python test-qemu demo data check-data clean \
 	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
@@ -121,7 +121,7 @@ examples-swift: check-data ## build and run examples/swift on DATA for EPOCHS_SW
 ABI_TEST_SOURCES := Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
 	Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c \
 	Tests/CABI/test_options.c Tests/CABI/test_dispatch.c Tests/CABI/test_limits.c
-test-c: examples check-data ## the C ABI tests on both builds (+ valgrind), exports, pkg-config, the dispatcher
+test-c: examples check-data test-c-kernels ## the C ABI tests on both builds (+ valgrind), exports, pkg-config, the dispatcher
 	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include $(ABI_TEST_SOURCES) \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include Tests/CABI/dispatch_probe.c -L$(STAGE)/lib -lcharnn -o $(BUILD)/bin/dispatch_probe
@@ -141,6 +141,24 @@ test-c: examples check-data ## the C ABI tests on both builds (+ valgrind), expo
 			--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect $(BUILD)/bin/abi_test; \
 	else echo "valgrind not installed: abi_test ran without it (apt-get install valgrind)"; fi
 	Tests/CABI/test_valgrind.sh $(STAGE) $(BUILD)/bin/valgrind_client
+
+# The int8 kernels (Sources/CCharNNKernels) compiled twice into one program, their functions
+# renamed per build: for x86-64-v3 (the AVX2 path; checked only on a CPU with AVX2) and for the
+# baseline (SSE2 on x86-64, plain C elsewhere); both against a reference and each other, bit for bit.
+# -ffp-contract=off: GCC ignores qgemm.c's FP_CONTRACT pragma (clang, SwiftPM's compiler, obeys it).
+Q8_SOURCE := Sources/CCharNNKernels/qgemm.c
+Q8_CFLAGS := -std=c99 -O2 -ffp-contract=off -Wall -Wextra -Werror -ISources/CCharNNKernels/include
+q8_rename = $(foreach f,padded quantize_rows gemm_nt kernel_name,-Dcharnn_q8_$(f)=$(1)_q8_$(f))
+test-c-kernels: ## the int8 kernels' C test (both builds, bit-identical)
+	@mkdir -p $(BUILD)/bin $(BUILD)/obj
+	$(CC) $(Q8_CFLAGS) $(call q8_rename,port) -c $(Q8_SOURCE) -o $(BUILD)/obj/qgemm_port.o
+ifeq ($(shell uname -m),x86_64)
+	$(CC) $(Q8_CFLAGS) -march=x86-64-v3 $(call q8_rename,v3) -c $(Q8_SOURCE) -o $(BUILD)/obj/qgemm_v3.o
+	$(CC) $(Q8_CFLAGS) Tests/CKernels/test_q8.c $(BUILD)/obj/qgemm_port.o $(BUILD)/obj/qgemm_v3.o -lm -o $(BUILD)/bin/test_q8
+else
+	$(CC) $(Q8_CFLAGS) Tests/CKernels/test_q8.c $(BUILD)/obj/qgemm_port.o -lm -o $(BUILD)/bin/test_q8
+endif
+	$(BUILD)/bin/test_q8
 
 # The charnn command-line tool: every verb, its flags, exit codes and output formats, on small
 # data sets made on the spot (and one quick run on $(DATA) when it exists).
