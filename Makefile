@@ -120,7 +120,7 @@ examples-swift: check-data ## build and run examples/swift on DATA for EPOCHS_SW
 # valgrind with the flags and suppressions README.md gives users (Tests/CABI/test_valgrind.sh).
 ABI_TEST_SOURCES := Tests/CABI/main.c Tests/CABI/test_datasets.c Tests/CABI/test_models.c Tests/CABI/test_lowlevel.c \
 	Tests/CABI/test_faults.c Tests/CABI/test_text.c Tests/CABI/test_metrics.c Tests/CABI/test_training.c \
-	Tests/CABI/test_options.c Tests/CABI/test_dispatch.c Tests/CABI/test_limits.c
+	Tests/CABI/test_options.c Tests/CABI/test_dispatch.c Tests/CABI/test_limits.c Tests/CABI/test_quantize.c
 test-c: examples check-data test-c-kernels ## the C ABI tests on both builds (+ valgrind), exports, pkg-config, the dispatcher
 	$(CC) $(CFLAGS_EXAMPLES) -g -I$(STAGE)/include $(ABI_TEST_SOURCES) \
 		-L$(STAGE)/lib -lcharnn -lpthread -lm -Wl,-rpath,$(STAGE)/lib -o $(BUILD)/bin/abi_test

@@ -112,9 +112,9 @@ extern "C" {
 #endif
 
 #define CHARNN_VERSION_MAJOR 0
-#define CHARNN_VERSION_MINOR 4
+#define CHARNN_VERSION_MINOR 5
 #define CHARNN_VERSION_PATCH 0
-#define CHARNN_VERSION_STRING "0.4.0"
+#define CHARNN_VERSION_STRING "0.5.0"
 #define CHARNN_ABI_VERSION 1
 
 /* Marks a name kept for compatibility: it still works and is still exported, but the compiler
@@ -815,7 +815,13 @@ charnn_status charnn_model_save(const charnn_model *model, const char *path);
  * CHARNN_INVALID_CHECKPOINT, with "the header is damaged" or "the weights are damaged" in the
  * message (or, for damage that breaks the header's syntax, the parse error). Only some of the
  * three fields, or an algorithm other than crc32c, is refused too. A file with none of them
- * (any checkpoint written before the check: 0.1.0's to 0.4.0's) still loads, unchecked. */
+ * (any checkpoint written before the check: 0.1.0's to 0.4.0's) still loads, unchecked.
+ *
+ * Quantized models (since 0.5, charnn_model_quantize) are saved as format_version 4 with
+ * "quantization": "int8" in the metadata. Each quantized matrix is an I8 tensor under its
+ * PyTorch name and shape, beside an F32 tensor "<name>_scale" of one scale per row: the float
+ * weight is q * scale. Biases and fc.* stay F32. 0.4 and older refuse the file by its version.
+ * In PyTorch: w = t[name].float() * t[name + "_scale"][:, None]. */
 charnn_status charnn_model_load(const char *path, charnn_model **out);
 
 /* charnn_model_load on a checkpoint already in memory (an app bundle, a network buffer):
@@ -866,6 +872,23 @@ charnn_status charnn_model_encode(const charnn_model *model, const char *text, i
 
 /* The number of trainable weights. */
 charnn_status charnn_model_parameter_count(const charnn_model *model, size_t *out);
+
+/* Since 0.5: a copy of the model with int8 weights in *out (a new model; `model` is unchanged),
+ * the way ggml and ONNX Runtime make models small and fast. Each weight matrix of the embedding,
+ * the recurrent layers and the n-gram bag is quantized per row, symmetric: w ~ q * scale with q
+ * in -127..127 and scale = max |row| / 127; biases and the head (fc) stay float. The copy
+ * predicts and evaluates with int8 products (each row of activations quantized as it is made;
+ * AVX2 where the CPU has it, a portable path otherwise), saves a checkpoint about 4x smaller
+ * (format 4, see charnn_model_load) and cannot be trained: charnn_model_train refuses it with
+ * CHARNN_INVALID_ARGUMENT (train the float model, then quantize it again). Its predictions move
+ * a little from the float model's; bench/README.md reports the accuracy on the test splits.
+ * Returns CHARNN_INVALID_ARGUMENT for an Elman model (the article's cell stays float), a model
+ * already quantized, or a NULL out; CHARNN_BUSY while the model trains. */
+charnn_status charnn_model_quantize(const charnn_model *model, charnn_model **out);
+
+/* Since 0.5: *out = 1 when the model holds int8 weights (charnn_model_quantize, or a quantized
+ * checkpoint), else 0. */
+charnn_status charnn_model_is_quantized(const charnn_model *model, int *out);
 
 /* Releases a model. NULL is ignored; so is a handle that is not a live model. */
 void charnn_model_free(charnn_model *model);

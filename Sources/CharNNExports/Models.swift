@@ -486,6 +486,24 @@ public func charnn_model_parameter_count(_ model: OpaquePointer?, _ out: UnsafeM
     api("charnn_model_parameter_count") { try store(try ModelBox.from(model).model.parameterCount, out, "out") }
 }
 
+@c @implementation
+public func charnn_model_quantize(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?)
+    -> charnn_status
+{
+    api("charnn_model_quantize") {
+        let model = try ModelBox.from(model).model
+        guard let out else { throw APIError.invalid("out is NULL") }
+        out.pointee = Handles.register(ModelBox(try model.quantized()), .model)
+    }
+}
+
+@c @implementation
+public func charnn_model_is_quantized(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> charnn_status {
+    api("charnn_model_is_quantized") {
+        try store(Int32(try ModelBox.from(model).model.isQuantized ? 1 : 0), out, "out")
+    }
+}
+
 // MARK: Recipes
 
 extension Recipe {

@@ -28,6 +28,7 @@ void test_metrics(void);
 void test_training(void);
 void test_options(void);
 void test_limits(void);
+void test_quantize(void);
 
 /* Helpers shared by the suites (main.c). */
 void write_file(const char *dir, const char *name, const char *contents, size_t length);

@@ -68,6 +68,7 @@ int main(void) {
     test_metrics();
     test_training();
     test_options();
+    test_quantize();
     test_limits();
     printf("abi_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -94,7 +94,7 @@ has out '^charnn [0-9]+\.[0-9]+\.[0-9]+ \(libcharnn [0-9.]+, ABI [0-9]+, cpu (po
 run 0 "$CHARNN" --help
 has out '^usage: charnn train'
 has out 'charnn predict'
-for verb in train test predict info; do
+for verb in train test predict info quantize; do
     run 0 "$CHARNN" "$verb" --help
     has out "^usage: charnn $verb"
     [[ ! -s $T/err ]] || fail "$verb --help wrote to stderr"
@@ -645,6 +645,40 @@ run 0 "$CHARNN" predict "$T/scripts.st" --json 마음 كلب
 [[ $(wc -l <"$T/out") == 2 ]] || fail "two JSON lines for two unseen words"
 ok
 has out '"unknown": [1-9]'
+
+# ---- quantize: an int8 copy, smaller, that predicts and tests; misuse refused ----------------------
+
+run 0 "$CHARNN" quantize "$T/options.st" "$T/options8.st"
+has out 'options8\.st: [0-9]+ bytes \([0-9.]+x smaller\)'
+(( $(stat -c %s "$T/options8.st") * 2 < $(stat -c %s "$T/options.st") )) || fail "the int8 copy is not smaller"
+ok
+run 0 "$CHARNN" info "$T/options8.st"
+has out '^parameters: +[0-9]+ \(int8 matrices, float biases and head\)$'
+run 0 "$CHARNN" info "$T/options.st"
+has out '^parameters: +[0-9]+ \(float\)$'
+run 0 "$CHARNN" test "$T/options8.st" "$T/heldout.csv"
+last_line_is_accuracy
+run 0 "$CHARNN" predict "$T/options8.st" "$(word cyrillic 2)"
+run 1 "$CHARNN" quantize "$T/options8.st" "$T/again.st"
+has err 'already quantized'
+[[ ! -e $T/again.st ]] || fail "a refused quantize left a file"
+ok
+run 1 "$CHARNN" quantize "$T/dir.st" "$T/elman8.st"
+has err 'GRU and LSTM'
+run 2 "$CHARNN" quantize "$T/options.st" "$T/options.st"
+has err 'OUT is MODEL itself'
+run 2 "$CHARNN" quantize "$T/options.st"
+has err 'needs MODEL and OUT'
+run 1 "$CHARNN" quantize "$T/missing.st" "$T/x.st"
+has err 'missing\.st'
+
+# A line longer than the library reads is reported and skipped, its bytes never all held.
+{ echo "$(word latin 3)"; head -c 200000 /dev/zero | tr '\0' a; echo; echo "$(word greek 4)"; } >"$T/long.txt"
+timeout 60 "$CHARNN" predict "$T/options.st" <"$T/long.txt" >"$T/out" 2>"$T/err" && fail "a too-long line gave status 0"
+ok
+[[ $(wc -l <"$T/out") == 2 ]] || fail "the lines around the long one are answered"
+ok
+has err '^charnn: line 2: longer than 65536 bytes$'
 
 # ---- the article's alphabet on the names data -------------------------------------------------
 

@@ -9,7 +9,10 @@
 /// (plus the integrity fields below), so 0.1.0 reads it too. Format 3 adds `embedding_size`, `bidirectional`, `pooling` and
 /// `dropout`, written only for models that use them (0.2.0 then refuses the file by its version
 /// instead of misreading it), and `ngram_buckets`, `ngram_dim`, `ngram_min`, `ngram_max` for a
-/// model with an n-gram bag.
+/// model with an n-gram bag. Format 4 is a quantized model (`Model.quantized()`): `quantization`
+/// is `int8`, and each matrix `Model.isQuantized(parameter:shape:)` names is an I8 tensor of its
+/// PyTorch name and shape beside an F32 `<name>_scale` of one scale per row (w ≈ q · scale);
+/// the rest stays F32. Format 4 always carries format 3's fields.
 ///
 /// Since 0.4 every checkpoint also carries an integrity check in its metadata (any format
 /// version; readers that do not know it ignore the extra strings): `integrity`: `crc32c`,
@@ -19,7 +22,7 @@
 /// by name and ignores others (read in its source, not re-run), so the three extra strings do not stop it.
 extension Model {
     /// The newest checkpoint format this library writes and reads.
-    public static let checkpointFormatVersion = 3
+    public static let checkpointFormatVersion = 4
     /// Checkpoints larger than this are refused before they are read.
     public static let maxCheckpointBytes = 1 << 32
 
@@ -66,7 +69,7 @@ extension Model {
         ]
         // Format 1 holds only what 0.1.0 could read: printable ASCII symbols on the article's path,
         // and no options (format 3 builds on format 2, whose readers look for `alphabet`).
-        if config.isClassicShape && alphabet.kind == .article && alphabet.normalization == .article
+        if config.isClassicShape && !isQuantized && alphabet.kind == .article && alphabet.normalization == .article
             && alphabet.symbols.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
         {
             file.metadata.append(("vocabulary", alphabet.string))
@@ -74,7 +77,7 @@ extension Model {
             file.metadata[1].1 = "2"
             file.metadata.append(("alphabet", alphabet.checkpointJSON.serialized))
         }
-        if !config.isClassicShape {
+        if !config.isClassicShape || isQuantized {
             file.metadata[1].1 = "3"
             file.metadata += [
                 ("embedding_size", String(config.embeddingSize)),
@@ -89,7 +92,21 @@ extension Model {
                 ]
             }
         }
-        file.tensors = parameters.map { ($0.name, $0.value) }
+        guard let quantization else {
+            file.tensors = parameters.map { ($0.name, $0.value) }
+            return file
+        }
+        file.metadata[1].1 = "4"
+        file.metadata.append(("quantization", Self.int8QuantizationName))
+        for p in parameters {
+            if let matrix = quantization[p.name] {
+                file.int8Tensors.append((p.name, p.shape, matrix.values))
+                file.tensors.append(
+                    (Self.scaleTensorName(p.name), try! Tensor(shape: Shape(matrix.rows), scalars: matrix.scales)))
+            } else {
+                file.tensors.append((p.name, p.value))
+            }
+        }
         return file
     }
 
@@ -121,13 +138,29 @@ extension Model {
         // Check the sizes against the file before building anything: a forged header must not
         // make us allocate a model larger than the file that describes it.
         do { try config.validate() } catch { throw reader.fail(error.message) }
+        let quantized = try reader.isQuantized(version: version, kind: config.kind)
         try reader.checkTensors(
-            config.parameterShapes(inputSize: alphabet.count, classes: labels.count), kind: config.kind)
+            config.parameterShapes(inputSize: alphabet.count, classes: labels.count), kind: config.kind,
+            quantized: quantized)
         let model: Model
         do { model = try Model(config: config, labels: labels, alphabet: alphabet) } catch {
             throw reader.fail(error.message)
         }
-        for p in model.parameters { try! p.assign(reader.file.tensor(p.name)!) }
+        guard quantized else {
+            for p in model.parameters { try! p.assign(reader.file.tensor(p.name)!) }
+            return model
+        }
+        var matrices: [String: QuantizedMatrix] = [:]
+        for p in model.parameters {
+            guard Model.isQuantized(parameter: p.name, shape: p.shape) else {
+                try! p.assign(reader.file.tensor(p.name)!)
+                continue
+            }
+            let matrix = try reader.quantizedMatrix(p.name, shape: p.shape)
+            try! p.assign(Tensor(shape: p.shape, scalars: matrix.dequantized))
+            matrices[p.name] = matrix
+        }
+        model.useQuantization(matrices)
         return model
     }
 }
@@ -221,12 +254,50 @@ private struct CheckpointReader {
         return labels
     }
 
-    /// Exactly the tensors a model of this configuration has, at their shapes, all finite.
-    func checkTensors(_ expected: [(String, Shape)], kind: ModelKind) throws(CharNNError) {
-        guard file.tensors.count == expected.count else {
-            throw fail("\(file.tensors.count) tensors; a \(kind.rawValue) of this size has \(expected.count)")
+    /// Whether the file holds a quantized model: format 4 with `quantization` `int8`, of a GRU
+    /// or an LSTM.
+    func isQuantized(version: Int, kind: ModelKind) throws(CharNNError) -> Bool {
+        guard version >= 4 else { return false }
+        let scheme = try field("quantization")
+        guard scheme == Model.int8QuantizationName else {
+            throw fail("unknown quantization '\(scheme)'; this charnn reads '\(Model.int8QuantizationName)'")
         }
+        guard kind != .elman else { throw fail("a quantized model must be a GRU or an LSTM") }
+        return true
+    }
+
+    /// A quantized matrix and its scales, checked (`QuantizedMatrix.init(values:…)`).
+    func quantizedMatrix(_ name: String, shape: Shape) throws(CharNNError) -> QuantizedMatrix {
+        let values = file.int8Tensor(name)!.values, scales = file.tensor(Model.scaleTensorName(name))!.scalars
+        return try QuantizedMatrix(values: values, scales: scales, rows: shape.rows, cols: shape.cols) { message in
+            fail("quantized tensor '\(name)' \(message)")
+        }
+    }
+
+    /// Exactly the tensors a model of this configuration has, at their shapes, all finite; for
+    /// a quantized model, each quantized matrix as I8 with its F32 scales (`Model.checkpoint`).
+    func checkTensors(_ expected: [(String, Shape)], kind: ModelKind, quantized: Bool) throws(CharNNError) {
+        var layout: [(name: String, shape: Shape, int8: Bool)] = []
         for (name, shape) in expected {
+            if quantized && Model.isQuantized(parameter: name, shape: shape) {
+                layout += [(name, shape, true), (Model.scaleTensorName(name), Shape(shape.rows), false)]
+            } else {
+                layout.append((name, shape, false))
+            }
+        }
+        guard file.tensorCount == layout.count else {
+            throw fail(
+                "\(file.tensorCount) tensors; a \(quantized ? "quantized " : "")\(kind.rawValue) of this size has \(layout.count)"
+            )
+        }
+        for (name, shape, int8) in layout {
+            if int8 {
+                guard let tensor = file.int8Tensor(name) else { throw fail("missing I8 tensor '\(name)'") }
+                guard tensor.shape == shape else {
+                    throw fail("tensor '\(name)' has shape \(tensor.shape), expected \(shape)")
+                }
+                continue
+            }
             guard let tensor = file.tensor(name) else { throw fail("missing tensor '\(name)'") }
             guard tensor.shape == shape else {
                 throw fail("tensor '\(name)' has shape \(tensor.shape), expected \(shape)")

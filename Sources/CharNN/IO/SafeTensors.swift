@@ -37,7 +37,8 @@ struct SafeTensors {
     /// this value read as `00000000`. Every byte of the file is covered by one of the two.
     func serialized(integrity: Bool = true) -> [UInt8] {
         var data: [UInt8] = []
-        data.reserveCapacity(tensors.reduce(0) { $0 + $1.tensor.shape.count * 4 } + int8Tensors.reduce(0) { $0 + $1.values.count })
+        data.reserveCapacity(
+            tensors.reduce(0) { $0 + $1.tensor.shape.count * 4 } + int8Tensors.reduce(0) { $0 + $1.values.count })
         for (_, tensor) in tensors {
             for value in tensor.scalars {
                 withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }

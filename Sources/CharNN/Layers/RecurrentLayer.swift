@@ -67,7 +67,8 @@ struct RecurrentLayer {
             return batch.forEachBlock { t, steps, active in
                 let rows = steps == 1 ? active : steps * B, g = gi + t * B * width
                 fillBias(biasIH, rows: rows, into: g, units: units)
-                multiply(input + t * B * inputSize, rows: rows, by: weightIH, projection: projection, into: g, units: units)
+                multiply(
+                    input + t * B * inputSize, rows: rows, by: weightIH, projection: projection, into: g, units: units)
             }
         }
         forEachGateRows(units) { r in

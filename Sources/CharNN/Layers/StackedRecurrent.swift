@@ -191,7 +191,7 @@ final class StackedRecurrent<Cell: RecurrentCell>: RecurrentClassifier, @uncheck
         let gi = arena.allocate(T * B * Cell.gates * H), gh = arena.allocate(B * Cell.gates * H)
         let prepared = training ? nil : preparedLayers()
         // With an input table the first layer reads neither its embedded input nor its reversal.
-        let tabled = prepared?[0].inputTable != nil
+        let tabled = prepared?.first?.inputTable != nil  // none without layers (the bag alone)
         asTeam(batch) { team in
             let units = team.share(H, granule: prepared == nil ? 8 : PackedGateMatrix.panelWidth)
             for l in 0..<L {

@@ -83,6 +83,13 @@ public final class Model: @unchecked Sendable {
 
     func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
 
+    /// Makes this (new, unpublished) model a quantized one: its parameters already hold the
+    /// dequantized values; the network reads `matrices` in its int8 products.
+    func useQuantization(_ matrices: [String: QuantizedMatrix]) {
+        quantization = matrices
+        network.useQuantization(matrices)
+    }
+
     // MARK: Exclusive and shared use
 
     /// Runs `body` as a reader (prediction, evaluation, saving): many at once, never with training.

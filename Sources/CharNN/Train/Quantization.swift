@@ -33,7 +33,9 @@ struct QuantizedMatrix: Sendable, Equatable {
     ) throws(CharNNError) {
         guard values.count == rows * cols, scales.count == rows else { throw fail("sizes do not match") }
         guard !values.contains(-128) else { throw fail("holds −128 (int8 weights are in −127...127)") }
-        guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw fail("has a scale that is negative or not finite") }
+        guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw fail("has a scale that is negative or not finite")
+        }
         (self.values, self.scales, self.rows, self.cols) = (values, scales, rows, cols)
     }
 
@@ -80,7 +82,8 @@ extension Model {
                     try target.assign(source.value)
                     continue
                 }
-                let matrix = QuantizedMatrix(quantizing: source.values, rows: source.shape.rows, cols: source.shape.cols)
+                let matrix = QuantizedMatrix(
+                    quantizing: source.values, rows: source.shape.rows, cols: source.shape.cols)
                 try target.assign(try Tensor(shape: source.shape, scalars: matrix.dequantized))
                 matrices[source.name] = matrix
             }
@@ -89,10 +92,4 @@ extension Model {
         }
     }
 
-    /// Makes this (new, unpublished) model a quantized one: its parameters already hold the
-    /// dequantized values; the network reads `matrices` in its int8 products.
-    func useQuantization(_ matrices: [String: QuantizedMatrix]) {
-        quantization = matrices
-        network.useQuantization(matrices)
-    }
 }

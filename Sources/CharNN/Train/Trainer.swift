@@ -280,6 +280,9 @@ extension Model {
         on data: NameDataset, validation: NameDataset? = nil, config: TrainingConfig = TrainingConfig(),
         progress: ((TrainingProgress) -> Bool)? = nil
     ) throws(CharNNError) -> TrainingReport {
+        guard !isQuantized else {
+            throw .invalidArgument("a quantized model cannot be trained: train the float model, then quantize it")
+        }
         try config.validate(classes: labels.count, validationSet: validation != nil)
         var data = try prepared(data)
         guard !data.isEmpty else { throw .invalidArgument("the training set is empty") }

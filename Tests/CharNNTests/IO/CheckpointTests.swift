@@ -114,7 +114,7 @@ import Testing
         }
         expectCheckpointError(setMeta("format", nil), "no 'format'")
         expectCheckpointError(setMeta("format", "other"), "not 'charnn'")
-        expectCheckpointError(setMeta("format_version", "4"), "format version 4")
+        expectCheckpointError(setMeta("format_version", "5"), "format version 5")
         expectCheckpointError(setMeta("format_version", "2"), "no 'alphabet'")
         expectCheckpointError(setMeta("model_kind", "transformer"), "unknown model_kind")
         expectCheckpointError(setMeta("hidden_size", "-3"), "hidden_size")

@@ -263,6 +263,8 @@ FUNCTIONS: List[Tuple[str, object, List[Any]]] = [
         [handle, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, c_size_p, c_size_p],
     ),
     ("charnn_model_parameter_count", status, [handle, c_size_p]),
+    ("charnn_model_quantize", status, [handle, ctypes.POINTER(ctypes.c_void_p)]),
+    ("charnn_model_is_quantized", status, [handle, ctypes.POINTER(ctypes.c_int)]),
     ("charnn_model_free", None, [handle]),
 ]
 

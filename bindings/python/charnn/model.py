@@ -426,6 +426,23 @@ class Model(Handle):
         check(status)
         return list(indices[: length.value]), unknown.value
 
+    def quantize(self) -> "Model":
+        """An int8 copy of this GRU or LSTM (``charnn_model_quantize``): each weight matrix
+        quantized per row (w ≈ q · scale, q in −127…127), biases and the head kept float. It
+        predicts and evaluates faster, saves a checkpoint about 4× smaller, and cannot be trained
+        (train this model, then quantize again). This model is unchanged. Raises
+        :class:`charnn.InvalidArgumentError` for an Elman model or one already quantized."""
+        out = ctypes.c_void_p()
+        check(lib.charnn_model_quantize(self._handle, ctypes.byref(out)))
+        return type(self)._wrap(handle_of(out))
+
+    @property
+    def is_quantized(self) -> bool:
+        """Whether the model holds int8 weights (:meth:`quantize`, or a quantized checkpoint)."""
+        out = ctypes.c_int()
+        check(lib.charnn_model_is_quantized(self._handle, ctypes.byref(out)))
+        return bool(out.value)
+
     @property
     def parameter_count(self) -> int:
         """The number of trainable weights."""
@@ -439,7 +456,7 @@ class Model(Handle):
         return (
             f"<charnn.Model {self.kind}: hidden {self.hidden_size}, {self.num_layers} layer(s), "
             f"{len(self.labels)} labels, {self.text_config['alphabet']} alphabet of {self.alphabet_size} symbols, "
-            f"{self.parameter_count} weights>"
+            f"{self.parameter_count} {'int8 ' if self.is_quantized else ''}weights>"
         )
 
     # -- training ------------------------------------------------------------------------

@@ -342,3 +342,35 @@ def test_the_article_protocol_learns_the_tutorial_data(names_dir):
     model = charnn.Model(data.labels, kind="gru", hidden_size=32, num_layers=1)
     model.fit(train, epochs=1, batch_size=32, lr=5e-3, progress=False)
     assert model.evaluate(test).accuracy > 0.6
+
+
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_quantize(split, kind, tmp_path):
+    train, test = split
+    with charnn.Model(LABELS, kind=kind, hidden_size=32, seed=2) as model:
+        model.fit(train, epochs=1, batch_size=16, progress=False)
+        with model.quantize() as small:
+            assert small.is_quantized and not model.is_quantized
+            assert "int8 weights" in repr(small)
+            # Close to the float model on the test split, and about 4x smaller on disk.
+            assert abs(small.evaluate(test).accuracy - model.evaluate(test).accuracy) < 0.05
+            for name in ["Mike", "Qin", "Nakamura"]:
+                float_scores = dict(model.predict(name, k=len(LABELS)))
+                for label, p in small.predict(name, k=len(LABELS)):
+                    assert abs(p - float_scores[label]) < 0.02
+            assert len(small.to_bytes()) * 3 < len(model.to_bytes())
+            # Saved, loaded and pickled by value, still int8 and the same predictions.
+            small.save(tmp_path / "small.safetensors")
+            with charnn.Model.load(tmp_path / "small.safetensors") as loaded:
+                assert loaded.is_quantized
+                assert loaded.predict_many(["Mike", "Qin"], k=2) == small.predict_many(["Mike", "Qin"], k=2)
+            with pytest.raises(charnn.InvalidArgumentError, match="cannot be trained"):
+                small.fit(train, epochs=1, progress=False)
+            with pytest.raises(charnn.InvalidArgumentError, match="already quantized"):
+                small.quantize()
+
+
+def test_quantize_refuses_elman():
+    with charnn.Model(LABELS, kind="elman", hidden_size=8) as model:
+        with pytest.raises(charnn.InvalidArgumentError, match="GRU and LSTM"):
+            model.quantize()
