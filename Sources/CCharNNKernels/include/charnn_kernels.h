@@ -20,6 +20,10 @@
 ** exact, and the float scaling is done by the same operations in the same order.
 **
 ** Thread safety: the functions keep no state; concurrent calls on disjoint outputs are safe.
+**
+** These are not part of libcharnn.so's C ABI (include/charnn.h): they are declared hidden, so
+** the library's version script, which exports charnn_*, leaves them out, and each program or
+** library that links the target gets its own copy.
 */
 #ifndef CHARNN_KERNELS_H
 #define CHARNN_KERNELS_H
@@ -31,6 +35,12 @@
 extern "C" {
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define CHARNN_KERNELS_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define CHARNN_KERNELS_HIDDEN
+#endif
+
 /*
 ** The padding unit of a quantized row, in bytes (= int8 elements): one AVX2 register.
 */
@@ -40,7 +50,7 @@ extern "C" {
 ** Returns k rounded up to a multiple of CHARNN_Q8_ALIGN (0 stays 0): the smallest leading
 ** dimension, and the depth to pass to charnn_q8_gemm_nt, for rows of k values.
 */
-size_t charnn_q8_padded(size_t k);
+CHARNN_KERNELS_HIDDEN size_t charnn_q8_padded(size_t k);
 
 /*
 ** Quantizes rows x[i*ldx + p] (i < rows, p < k) symmetrically, one scale per row:
@@ -52,8 +62,8 @@ size_t charnn_q8_padded(size_t k);
 ** and zeros. q[i*ldq + p] for k <= p < charnn_q8_padded(k) is set to 0, so ldq must be at
 ** least charnn_q8_padded(k). Inputs must be finite (NaN or infinity give unspecified bytes).
 */
-void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
-                             int8_t *q, size_t ldq, float *scales);
+CHARNN_KERNELS_HIDDEN void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
+                                                   int8_t *q, size_t ldq, float *scales);
 
 /*
 ** The product of a quantized A [m x kpadded] and the transpose of a quantized W
@@ -76,17 +86,17 @@ void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
 ** layout is needed (a 64-row panel of W stays in L1 while every row of A passes it).
 ** Uses about 9 KB of stack.
 */
-void charnn_q8_gemm_nt(size_t m, size_t n, size_t kpadded,
-                       const int8_t *a, size_t lda, const float *sa,
-                       const int8_t *w, size_t ldw, const float *sw,
-                       float *c, size_t ldc, int accumulate);
+CHARNN_KERNELS_HIDDEN void charnn_q8_gemm_nt(size_t m, size_t n, size_t kpadded,
+                                             const int8_t *a, size_t lda, const float *sa,
+                                             const int8_t *w, size_t ldw, const float *sw,
+                                             float *c, size_t ldc, int accumulate);
 
 /*
 ** Which code path this build of charnn_q8_gemm_nt runs: "avx2" (compiled with __AVX2__, as
 ** CHARNN_CPU=x86-64-v3 builds are), "sse2" (the x86-64 baseline) or "portable" (plain C, as on
 ** arm64). For logs and benchmarks; the results are the same whichever it is.
 */
-const char *charnn_q8_kernel_name(void);
+CHARNN_KERNELS_HIDDEN const char *charnn_q8_kernel_name(void);
 
 #ifdef __cplusplus
 }
