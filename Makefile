@@ -299,11 +299,12 @@ bench-dispatch: examples check-data ## what the CPU dispatcher costs on the fast
 # dispatcher picks on this machine (x86-64-v3 on x86-64; BENCH_CPU=portable for the other one).
 BENCH_CPU ?= $(lastword $(CPU_VARIANTS))
 BENCH_SCRATCH := $(if $(filter portable,$(BENCH_CPU)),.build,.build-$(BENCH_CPU))
-bench-micro: ## micro-benchmarks of the core (an Elman step, Adam, a GEMM)
+bench-micro: ## micro-benchmarks of the core (an Elman step, Adam, a GEMM, int8 against fp32 GEMM)
 	CHARNN_CPU=$(BENCH_CPU) $(SWIFT) build -c release --product charnn-bench --scratch-path $(BENCH_SCRATCH)
 	$(BENCH_SCRATCH)/release/charnn-bench elman-step
 	$(BENCH_SCRATCH)/release/charnn-bench adam
 	$(BENCH_SCRATCH)/release/charnn-bench gemm 64 768 256
+	$(BENCH_SCRATCH)/release/charnn-bench qgemm
 
 clean: ## remove build products
 	rm -rf .build .build-x86-64-v3 .build-tests .build-fuzz .build-asan .build-tsan $(BUILD)

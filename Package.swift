@@ -6,6 +6,9 @@ import PackageDescription
 var coreSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
+// The C kernels (CCharNNKernels) follow the same CPU choice; with nothing added they build for
+// the baseline (SSE2 on x86-64), where their portable path runs.
+var kernelSettings: [CSetting] = []
 
 // The CPU the core is compiled for, from CHARNN_CPU at build time:
 //   unset, "", "portable", "auto"  the architecture's baseline (x86-64: SSE2; arm64: NEON), which
@@ -25,6 +28,8 @@ case "x86-64-v3":
     #if arch(x86_64)
         coreSettings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
         coreSettings.append(.define("CHARNN_X86_64_V3"))
+        // __AVX2__ then selects the int8 kernels' AVX2 path (qgemm.c).
+        kernelSettings.append(.unsafeFlags(["-march=x86-64-v3"]))
     #else
         fatalError("CHARNN_CPU=x86-64-v3 is for x86-64 hosts; this one builds the portable variant only")
     #endif
@@ -42,11 +47,14 @@ let package = Package(
     targets: [
         // The core: data, tensors, autodiff, layers, optimizers, training, checkpoints.
         // Standard library, Glibc and Synchronization only (no Foundation): a small .so.
-        .target(name: "CharNN", dependencies: ["CharNNPlatform"], swiftSettings: coreSettings),
+        .target(name: "CharNN", dependencies: ["CharNNPlatform", "CCharNNKernels"], swiftSettings: coreSettings),
         // The platform's C library (Glibc, Musl or Darwin) chosen in one place, re-exported to the
         // core's files, with the spin-wait hint and the SSE control register from CCharNNShims.
         .target(name: "CharNNPlatform", dependencies: ["CCharNNShims"]),
         .target(name: "CCharNNShims"),
+        // The int8 kernels for quantized inference (include/charnn_kernels.h): C with AVX2
+        // intrinsics in the x86-64-v3 build, SSE2 or plain C in the portable one.
+        .target(name: "CCharNNKernels", cSettings: kernelSettings),
         // Shows include/charnn.h to Swift (its module map points at the header).
         .target(name: "CCharNN"),
         // The exported C functions. The Swift runtime is linked in statically and a version
@@ -69,11 +77,11 @@ let package = Package(
         ),
         // Micro-benchmarks of the core, run by hand (`make bench-micro`), never by the tests.
         .executableTarget(
-            name: "charnn-bench", dependencies: ["CharNN"], path: "bench/swift",
+            name: "charnn-bench", dependencies: ["CharNN", "CCharNNKernels"], path: "bench/swift",
             swiftSettings: coreSettings),
         .testTarget(
             name: "CharNNTests",
-            dependencies: ["CharNN"],
+            dependencies: ["CharNN", "CCharNNKernels"],
             exclude: ["Fixtures"]
         ),
     ]
