@@ -34,8 +34,9 @@ size_t charnn_q8_padded(size_t k) {
     return (k + CHARNN_Q8_ALIGN - 1) / CHARNN_Q8_ALIGN * CHARNN_Q8_ALIGN;
 }
 
-/* ---- quantization (plain C in every build: division and nearbyintf are exact IEEE operations,
-** so a vectorising compiler cannot change the bytes) ---- */
+/* ---- quantization: plain C in every build. Each step (max, division, the rounding adds, the
+** conversion) is one exactly rounded IEEE operation, so however a compiler vectorises it the
+** bytes are the same. ---- */
 
 /* max |x[p]|, in eight lanes so compilers vectorise it (max is exact: any order gives the same
 ** result for finite inputs). */
@@ -94,15 +95,15 @@ void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
 ** buffer, KC values at a time (MR x KC x 2 bytes = 8 KB, in L1), once per NC columns:
 ** vpmaddwd/pmaddwd then take A straight from memory and only W is widened in the inner loop.
 **
-** Why int16 multiplies rather than ggml's vpsignb + vpmaddubsw trick: on Zen 3 vpsignb runs on
-** the same two pipes as the multiplies, so the trick costs 13 multiply-pipe cycles per 256
-** multiply-adds against 8 here (measured: 2 x 4 blocks, 53 against 80 GMAC/s in registers), and
-** vpmovsxbw runs on the shuffle pipes, beside the multiplies. Intel (Haswell to Ice Lake) has the
-** same split (sign and multiplies on p0/p1, vpmovsx on p5). */
+** Why int16 multiplies rather than ggml's vpsignb + vpmaddubsw trick (which this file first
+** used): per 32 multiply-adds the trick needs vpsignb, vpmaddubsw and vpmaddwd (by ones), and on
+** this Zen 3 the three compete for the same two pipes (each runs 2 per cycle alone, but a 2 x 4
+** block of the trick ran at 53 GMAC/s in registers against 80 for plain vpmaddwd + vpaddd); here
+** the widening vpmovsxbw runs on the shuffle pipes instead. The whole kernel went from 99 to 115
+** GFLOP/s at 128 x 768 x 256. Intel cores from Haswell on also run vpsignb on the multiply ports
+** (p0/p1) and vpmovsxbw on p5. */
 
-#ifndef MR
 #define MR 4      /* rows of A per strip */
-#endif
 #define NC 64     /* columns of C per chunk (the int32 buffer: MR x NC) */
 #define KC 1024   /* depth per chunk of widened A (a multiple of CHARNN_Q8_ALIGN) */
 
@@ -172,7 +173,7 @@ Q8_ALWAYS_INLINE void q8_block_rows(int mr, int nr, size_t kc, const int16_t *re
         for (int j = 0; j < nr; j++) s[i * NC + j] += q8_hsum(acc[i][j]);
 }
 
-/* One row of A by up to 8 rows of W (m = 1, and the last rows when m is not a multiple of MR):
+/* One row of A by up to 8 rows of W (m = 1, or a last strip of one row):
 ** eight independent sums keep the multiply pipes busy where a 1 x 2 block would wait on
 ** latency. */
 Q8_ALWAYS_INLINE void q8_block_row(int nr, size_t kc, const int16_t *restrict a16, const int8_t *restrict w,
