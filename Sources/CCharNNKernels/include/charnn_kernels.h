@@ -74,7 +74,7 @@ CHARNN_KERNELS_HIDDEN void charnn_q8_quantize_rows(const float *x, size_t ldx, s
 **
 ** for i < m, j < n. kpadded must be a multiple of CHARNN_Q8_ALIGN (charnn_q8_padded) and the
 ** pads zero; lda, ldw >= kpadded. S is exact while kpadded * 127 * 127 < 2^31 (kpadded up to
-** 133,144); its conversion to float is exact up to kpadded = 1,040 and rounds beyond that (the
+** 133,120); its conversion to float is exact up to kpadded = 1,024 (|S| < 2^24) and rounds beyond (the
 ** same way in both builds). With accumulate == 0, C is only written (it may hold garbage).
 ** m, n or kpadded 0 is allowed (kpadded 0 writes zeros, or leaves C when accumulating).
 **
