@@ -1,8 +1,9 @@
 /* The int8 kernels of Sources/CCharNNKernels, built three times into this one program by
 ** `make test-c-kernels`: for x86-64-v3 (the AVX2 path, functions renamed v3_*), for the baseline
-** (SSE2 on x86-64, plain C elsewhere: port_*) and with CHARNN_Q8_PLAIN_C (plain C: plain_*). Checks quantization against its definition, both
-** products against an exact reference over many shapes and edge values, and that the two builds
-** agree bit for bit. Prints one summary line; exits 1 on the first few failures. */
+** (SSE2 on x86-64, plain C elsewhere: port_*) and with CHARNN_Q8_PLAIN_C (plain C: plain_*).
+** Checks quantization against its definition, the products against exact integer sums and a
+** double reference over many shapes and edge values, and that the builds agree bit for bit.
+** Prints one summary line (and the first ten failures); exits 1 on any failure. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
