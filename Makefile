@@ -142,9 +142,9 @@ test-c: examples check-data test-c-kernels ## the C ABI tests on both builds (+ 
 	else echo "valgrind not installed: abi_test ran without it (apt-get install valgrind)"; fi
 	Tests/CABI/test_valgrind.sh $(STAGE) $(BUILD)/bin/valgrind_client
 
-# The int8 kernels (Sources/CCharNNKernels) compiled twice into one program, their functions
-# renamed per build: for x86-64-v3 (the AVX2 path; checked only on a CPU with AVX2) and for the
-# baseline (SSE2 on x86-64, plain C elsewhere); both against a reference and each other, bit for bit.
+# The int8 kernels (Sources/CCharNNKernels) compiled into one program three times, their functions
+# renamed per build: for x86-64-v3 (the AVX2 path; run only on a CPU with AVX2), for the baseline
+# (SSE2 on x86-64, plain C elsewhere) and as plain C; against a reference and each other, bit for bit.
 # -ffp-contract=off: GCC ignores qgemm.c's FP_CONTRACT pragma (clang, SwiftPM's compiler, obeys it).
 Q8_SOURCE := Sources/CCharNNKernels/qgemm.c
 Q8_CFLAGS := -std=c99 -O2 -ffp-contract=off -Wall -Wextra -Werror -ISources/CCharNNKernels/include
@@ -152,11 +152,12 @@ q8_rename = $(foreach f,padded quantize_rows gemm_nt kernel_name,-Dcharnn_q8_$(f
 test-c-kernels: ## the int8 kernels' C test (both builds, bit-identical)
 	@mkdir -p $(BUILD)/bin $(BUILD)/obj
 	$(CC) $(Q8_CFLAGS) $(call q8_rename,port) -c $(Q8_SOURCE) -o $(BUILD)/obj/qgemm_port.o
+	$(CC) $(Q8_CFLAGS) -DCHARNN_Q8_PLAIN_C $(call q8_rename,plain) -c $(Q8_SOURCE) -o $(BUILD)/obj/qgemm_plain.o
 ifeq ($(shell uname -m),x86_64)
 	$(CC) $(Q8_CFLAGS) -march=x86-64-v3 $(call q8_rename,v3) -c $(Q8_SOURCE) -o $(BUILD)/obj/qgemm_v3.o
-	$(CC) $(Q8_CFLAGS) Tests/CKernels/test_q8.c $(BUILD)/obj/qgemm_port.o $(BUILD)/obj/qgemm_v3.o -lm -o $(BUILD)/bin/test_q8
+	$(CC) $(Q8_CFLAGS) Tests/CKernels/test_q8.c $(BUILD)/obj/qgemm_port.o $(BUILD)/obj/qgemm_plain.o $(BUILD)/obj/qgemm_v3.o -lm -o $(BUILD)/bin/test_q8
 else
-	$(CC) $(Q8_CFLAGS) Tests/CKernels/test_q8.c $(BUILD)/obj/qgemm_port.o -lm -o $(BUILD)/bin/test_q8
+	$(CC) $(Q8_CFLAGS) Tests/CKernels/test_q8.c $(BUILD)/obj/qgemm_port.o $(BUILD)/obj/qgemm_plain.o -lm -o $(BUILD)/bin/test_q8
 endif
 	$(BUILD)/bin/test_q8
 
@@ -298,11 +299,12 @@ bench-dispatch: examples check-data ## what the CPU dispatcher costs on the fast
 # dispatcher picks on this machine (x86-64-v3 on x86-64; BENCH_CPU=portable for the other one).
 BENCH_CPU ?= $(lastword $(CPU_VARIANTS))
 BENCH_SCRATCH := $(if $(filter portable,$(BENCH_CPU)),.build,.build-$(BENCH_CPU))
-bench-micro: ## micro-benchmarks of the core (an Elman step, Adam, a GEMM)
+bench-micro: ## micro-benchmarks of the core (an Elman step, Adam, a GEMM, int8 against fp32 GEMM)
 	CHARNN_CPU=$(BENCH_CPU) $(SWIFT) build -c release --product charnn-bench --scratch-path $(BENCH_SCRATCH)
 	$(BENCH_SCRATCH)/release/charnn-bench elman-step
 	$(BENCH_SCRATCH)/release/charnn-bench adam
 	$(BENCH_SCRATCH)/release/charnn-bench gemm 64 768 256
+	$(BENCH_SCRATCH)/release/charnn-bench qgemm
 
 clean: ## remove build products
 	rm -rf .build .build-x86-64-v3 .build-tests .build-fuzz .build-asan .build-tsan $(BUILD)

@@ -9,7 +9,10 @@
 #include <math.h>
 #include <string.h>
 
-#if defined(__AVX2__)
+/* CHARNN_Q8_PLAIN_C forces the plain C path on x86 too: the C test builds it that way, so the
+** path arm64 runs is checked on x86-64 hosts as well. */
+#if defined(CHARNN_Q8_PLAIN_C)
+#elif defined(__AVX2__)
 #include <immintrin.h>
 #define Q8_AVX2 1
 #elif defined(__SSE2__)
@@ -27,29 +30,41 @@
 
 #define Q8_ALWAYS_INLINE static inline __attribute__((always_inline))
 
-/* The register block: MR rows of A by NR rows of W, MR x NR int32 sums. */
-#define MR 2
-#define NR 4
-
 size_t charnn_q8_padded(size_t k) {
     return (k + CHARNN_Q8_ALIGN - 1) / CHARNN_Q8_ALIGN * CHARNN_Q8_ALIGN;
 }
 
-/* ---- quantization (plain C in every build: division and nearbyintf are exact IEEE operations,
-** so a vectorising compiler cannot change the bytes) ---- */
+/* ---- quantization: plain C in every build. Each step (max, division, the rounding adds, the
+** conversion) is one exactly rounded IEEE operation, so however a compiler vectorises it the
+** bytes are the same. ---- */
 
+/* max |x[p]|, in eight lanes so compilers vectorise it (max is exact: any order gives the same
+** result for finite inputs). */
 static float q8_row_absmax(const float *restrict x, size_t k) {
-    float m = 0;
-    for (size_t p = 0; p < k; p++) {
+    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t p = 0;
+    for (; p + 8 <= k; p += 8)
+        for (int l = 0; l < 8; l++) {
+            float v = fabsf(x[p + l]);
+            lane[l] = v > lane[l] ? v : lane[l];
+        }
+    for (; p < k; p++) {
         float v = fabsf(x[p]);
-        m = v > m ? v : m;
+        lane[0] = v > lane[0] ? v : lane[0];
     }
+    float m = lane[0];
+    for (int l = 1; l < 8; l++) m = lane[l] > m ? lane[l] : m;
     return m;
 }
 
+/* Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer,
+** to nearest with ties to even (in the default rounding mode): nearbyintf, but in two adds that
+** SSE2 can vectorise (it has no rounding instruction; nearbyintf there is a call per value). */
+static const float q8_round_magic = 12582912.0f;
+
 static void q8_quantize_row(const float *restrict x, size_t k, float s, int8_t *restrict q) {
     for (size_t p = 0; p < k; p++) {
-        float r = nearbyintf(x[p] / s);
+        float r = (x[p] / s + q8_round_magic) - q8_round_magic;
         /* |x| <= max so |r| <= 127 already; the clamp guards against a scale rounded low. */
         r = r > 127.0f ? 127.0f : (r < -127.0f ? -127.0f : r);
         q[p] = (int8_t)r;
@@ -72,148 +87,245 @@ void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
     }
 }
 
-/* ---- the integer block: s[i][j] = a_i . w_j over kp bytes, i < mr, j < nr ---- */
+/* ---- the product ----
+**
+** All paths share one driver. C is computed NC columns at a time: the int32 sums of an MR-row
+** strip go to a small buffer, and only then are scaled into C (four lanes at a time), so the
+** float code is the same for every path. Along k the rows of A are widened to int16 into a
+** buffer, KC values at a time (MR x KC x 2 bytes = 8 KB, in L1), once per NC columns:
+** vpmaddwd/pmaddwd then take A straight from memory and only W is widened in the inner loop.
+**
+** Why int16 multiplies rather than ggml's vpsignb + vpmaddubsw trick (which this file first
+** used): per 32 multiply-adds the trick needs vpsignb, vpmaddubsw and vpmaddwd (by ones), and on
+** this Zen 3 the three compete for the same two pipes (each runs 2 per cycle alone, but a 2 x 4
+** block of the trick ran at 53 GMAC/s in registers against 80 for plain vpmaddwd + vpaddd); here
+** the widening vpmovsxbw runs on the shuffle pipes instead. The whole kernel went from 99 to 115
+** GFLOP/s at 128 x 768 x 256. Intel cores from Haswell on also run vpsignb on the multiply ports
+** (p0/p1) and vpmovsxbw on p5. */
+
+#define MR 4      /* rows of A per strip */
+#define NC 64     /* columns of C per chunk (the int32 buffer: MR x NC) */
+#define KC 1024   /* depth per chunk of widened A (a multiple of CHARNN_Q8_ALIGN) */
+
+/* a16[i*KC + p] = a[i*lda + p] as int16, i < mr, p < kc. Plain C: compilers vectorise it. */
+static void q8_widen_rows(int mr, size_t kc, const int8_t *restrict a, size_t lda, int16_t *restrict a16) {
+    for (int i = 0; i < mr; i++)
+        for (size_t p = 0; p < kc; p++) a16[i * KC + p] = a[i * lda + p];
+}
 
 #if Q8_AVX2
 
-/* Sum of the eight int32 lanes of each of four vectors, as one vector of four. */
-Q8_ALWAYS_INLINE __m128i q8_hsum4(__m256i v0, __m256i v1, __m256i v2, __m256i v3) {
-    __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
-    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+/* acc + the pairwise products of a and w summed into int32 lanes: vpmaddwd then vpaddd, or
+** AVX-VNNI's vpdpwssd, which fuses the two (compiled in with -mavxvnni, e.g. -march=alderlake;
+** not in x86-64-v3, so the builds shipped today never take it, and it is untested here). */
+Q8_ALWAYS_INLINE __m256i q8_madd_acc(__m256i acc, __m256i a, __m256i w) {
+#if defined(__AVXVNNI__)
+    return _mm256_dpwssd_avx_epi32(acc, a, w);
+#else
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(a, w));
+#endif
 }
 
-/* Without VNNI there is no signed-by-signed byte product; vpmaddubsw multiplies unsigned by
-** signed bytes. a * w = |a| * (sign(a) * w), and both factors fit: |a| <= 127 unsigned,
-** sign(a) * w in [-127, 127] since neither is -128. Its pairwise int16 sums (at most 32258)
-** cannot saturate; vpmaddwd by ones widens them to int32 pairs, added to the sums. |a| and a
-** are computed once per load of A and serve all NR rows of W. */
-Q8_ALWAYS_INLINE void q8_block(int mr, int nr, size_t kp, const int8_t *restrict a, size_t lda,
-                               const int8_t *restrict w, size_t ldw, int32_t s[MR][NR]) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256i acc[MR][NR];
-    for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NR; j++) acc[i][j] = _mm256_setzero_si256();
-    for (size_t p = 0; p < kp; p += 32) {
-        __m256i av[MR], aabs[MR];
-        for (int i = 0; i < mr; i++) {
-            av[i] = _mm256_loadu_si256((const __m256i *)(a + i * lda + p));
-            aabs[i] = _mm256_sign_epi8(av[i], av[i]);
-        }
+/* s[i*NC + j] += the eight lanes of acc[i][j] summed, for the full 4 x 2 block: the pairs of
+** columns are summed together by vphaddd (three per two rows) and added to s as 64-bit pairs. */
+Q8_ALWAYS_INLINE void q8_add_sums_2cols(__m256i acc[MR][2], int32_t *restrict s) {
+    for (int i = 0; i < MR; i += 2) {
+        __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(acc[i][0], acc[i][1]),
+                                      _mm256_hadd_epi32(acc[i + 1][0], acc[i + 1][1]));
+        /* lanes: row i cols 0,1, row i+1 cols 0,1 (low half + high half) */
+        __m128i v = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        __m128i old = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(s + i * NC)),
+                                         _mm_loadl_epi64((const __m128i *)(s + (i + 1) * NC)));
+        v = _mm_add_epi32(v, old);
+        _mm_storel_epi64((__m128i *)(s + i * NC), v);
+        _mm_storel_epi64((__m128i *)(s + (i + 1) * NC), _mm_unpackhi_epi64(v, v));
+    }
+}
+
+Q8_ALWAYS_INLINE int32_t q8_hsum(__m256i v) {
+    __m128i x = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0x4E));
+    x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0xB1));
+    return _mm_cvtsi128_si32(x);
+}
+
+/* Rows of A (int16, from the buffer) by 2 rows of W (int8, widened here: one vpmovsxbw per 16
+** bytes serves all mr rows). 8 sums in registers; per 16 values of k: 2 widenings, 8 vpmaddwd
+** and 8 vpaddd. (4 x 2 measured faster than 4 x 3, 3 x 4, 2 x 4 and 6 x 2 at 128 x 768 x 256.) */
+Q8_ALWAYS_INLINE void q8_block_rows(int mr, int nr, size_t kc, const int16_t *restrict a16,
+                                    const int8_t *restrict w, size_t ldw, int32_t *restrict s) {
+    __m256i acc[MR][2];
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+    for (size_t p = 0; p < kc; p += 16) {
         for (int j = 0; j < nr; j++) {
-            __m256i wv = _mm256_loadu_si256((const __m256i *)(w + j * ldw + p));
+            __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + j * ldw + p)));
             for (int i = 0; i < mr; i++) {
-                __m256i prod = _mm256_maddubs_epi16(aabs[i], _mm256_sign_epi8(wv, av[i]));
-                acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(prod, ones));
+                __m256i av = _mm256_load_si256((const __m256i *)(a16 + i * KC + p));
+                acc[i][j] = q8_madd_acc(acc[i][j], av, wv);
             }
         }
     }
+    if (mr == MR && nr == 2) {
+        q8_add_sums_2cols(acc, s);
+        return;
+    }
     for (int i = 0; i < mr; i++)
-        _mm_storeu_si128((__m128i *)s[i], q8_hsum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]));
+        for (int j = 0; j < nr; j++) s[i * NC + j] += q8_hsum(acc[i][j]);
+}
+
+/* One row of A by up to 8 rows of W (m = 1, or a last strip of one row):
+** eight independent sums keep the multiply pipes busy where a 1 x 2 block would wait on
+** latency. */
+Q8_ALWAYS_INLINE void q8_block_row(int nr, size_t kc, const int16_t *restrict a16, const int8_t *restrict w,
+                                   size_t ldw, int32_t *restrict s) {
+    __m256i acc[8];
+    for (int j = 0; j < 8; j++) acc[j] = _mm256_setzero_si256();
+    for (size_t p = 0; p < kc; p += 16) {
+        __m256i av = _mm256_load_si256((const __m256i *)(a16 + p));
+        for (int j = 0; j < nr; j++) {
+            __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + j * ldw + p)));
+            acc[j] = q8_madd_acc(acc[j], av, wv);
+        }
+    }
+    if (nr == 8) {
+        __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(acc[0], acc[1]), _mm256_hadd_epi32(acc[2], acc[3]));
+        __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(acc[4], acc[5]), _mm256_hadd_epi32(acc[6], acc[7]));
+        __m256i v = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+        _mm256_storeu_si256((__m256i *)s, _mm256_add_epi32(v, _mm256_loadu_si256((const __m256i *)s)));
+        return;
+    }
+    for (int j = 0; j < nr; j++) s[j] += q8_hsum(acc[j]);
 }
 
 #elif Q8_SSE2
 
-/* The x86-64 baseline has no byte multiply: sign-extend to int16 (unpack with the sign mask)
-** and let pmaddwd multiply and add pairs into int32, 16 bytes per step. */
-Q8_ALWAYS_INLINE void q8_widen(__m128i v, __m128i *lo, __m128i *hi) {
-    __m128i sign = _mm_cmplt_epi8(v, _mm_setzero_si128());
-    *lo = _mm_unpacklo_epi8(v, sign);
-    *hi = _mm_unpackhi_epi8(v, sign);
+/* The x86-64 baseline: W sign-extended to int16 by unpacking with its sign mask, 8 bytes at a
+** time; pmaddwd multiplies and adds pairs into int32. */
+Q8_ALWAYS_INLINE __m128i q8_widen8(const int8_t *p) {
+    __m128i v = _mm_loadl_epi64((const __m128i *)p);
+    return _mm_unpacklo_epi8(v, _mm_cmplt_epi8(v, _mm_setzero_si128()));
 }
 
-Q8_ALWAYS_INLINE void q8_block(int mr, int nr, size_t kp, const int8_t *restrict a, size_t lda,
-                               const int8_t *restrict w, size_t ldw, int32_t s[MR][NR]) {
-    __m128i acc[MR][NR];
-    for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NR; j++) acc[i][j] = _mm_setzero_si128();
-    for (size_t p = 0; p < kp; p += 16) {
-        __m128i alo[MR], ahi[MR];
-        for (int i = 0; i < mr; i++)
-            q8_widen(_mm_loadu_si128((const __m128i *)(a + i * lda + p)), &alo[i], &ahi[i]);
+Q8_ALWAYS_INLINE int32_t q8_hsum(__m128i v) {
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0x4E));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0xB1));
+    return _mm_cvtsi128_si32(v);
+}
+
+Q8_ALWAYS_INLINE void q8_block_rows(int mr, int nr, size_t kc, const int16_t *restrict a16,
+                                    const int8_t *restrict w, size_t ldw, int32_t *restrict s) {
+    __m128i acc[MR][2];
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm_setzero_si128();
+    for (size_t p = 0; p < kc; p += 8)
         for (int j = 0; j < nr; j++) {
-            __m128i wlo, whi;
-            q8_widen(_mm_loadu_si128((const __m128i *)(w + j * ldw + p)), &wlo, &whi);
+            __m128i wv = q8_widen8(w + j * ldw + p);
             for (int i = 0; i < mr; i++)
                 acc[i][j] = _mm_add_epi32(acc[i][j],
-                                          _mm_add_epi32(_mm_madd_epi16(alo[i], wlo), _mm_madd_epi16(ahi[i], whi)));
+                                          _mm_madd_epi16(_mm_load_si128((const __m128i *)(a16 + i * KC + p)), wv));
         }
-    }
     for (int i = 0; i < mr; i++)
-        for (int j = 0; j < nr; j++) {
-            int32_t lanes[4];
-            _mm_storeu_si128((__m128i *)lanes, acc[i][j]);
-            s[i][j] = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-        }
+        for (int j = 0; j < nr; j++) s[i * NC + j] += q8_hsum(acc[i][j]);
+}
+
+Q8_ALWAYS_INLINE void q8_block_row(int nr, size_t kc, const int16_t *restrict a16, const int8_t *restrict w,
+                                   size_t ldw, int32_t *restrict s) {
+    __m128i acc[8];
+    for (int j = 0; j < 8; j++) acc[j] = _mm_setzero_si128();
+    for (size_t p = 0; p < kc; p += 8) {
+        __m128i av = _mm_load_si128((const __m128i *)(a16 + p));
+        for (int j = 0; j < nr; j++) acc[j] = _mm_add_epi32(acc[j], _mm_madd_epi16(av, q8_widen8(w + j * ldw + p)));
+    }
+    for (int j = 0; j < nr; j++) s[j] += q8_hsum(acc[j]);
 }
 
 #else
 
-/* Plain C: int8 products summed in int32, a loop compilers vectorise (sdot/smlal on arm64). */
-Q8_ALWAYS_INLINE int32_t q8_dot(const int8_t *restrict a, const int8_t *restrict w, size_t kp) {
+/* Plain C: int16 by int8 products summed in int32, loops compilers vectorise. */
+Q8_ALWAYS_INLINE int32_t q8_dot(const int16_t *restrict a16, const int8_t *restrict w, size_t kc) {
     int32_t sum = 0;
-    for (size_t p = 0; p < kp; p++) sum += (int32_t)a[p] * (int32_t)w[p];
+    for (size_t p = 0; p < kc; p++) sum += (int32_t)a16[p] * (int32_t)w[p];
     return sum;
 }
 
-Q8_ALWAYS_INLINE void q8_block(int mr, int nr, size_t kp, const int8_t *restrict a, size_t lda,
-                               const int8_t *restrict w, size_t ldw, int32_t s[MR][NR]) {
+Q8_ALWAYS_INLINE void q8_block_rows(int mr, int nr, size_t kc, const int16_t *restrict a16,
+                                    const int8_t *restrict w, size_t ldw, int32_t *restrict s) {
     for (int i = 0; i < mr; i++)
-        for (int j = 0; j < nr; j++) s[i][j] = q8_dot(a + i * lda, w + j * ldw, kp);
+        for (int j = 0; j < nr; j++) s[i * NC + j] += q8_dot(a16 + i * KC, w + j * ldw, kc);
+}
+
+Q8_ALWAYS_INLINE void q8_block_row(int nr, size_t kc, const int16_t *restrict a16, const int8_t *restrict w,
+                                   size_t ldw, int32_t *restrict s) {
+    for (int j = 0; j < nr; j++) s[j] += q8_dot(a16, w + j * ldw, kc);
 }
 
 #endif
 
 /* ---- scaling: shared by every path, so the float results agree bit for bit ---- */
 
-/* c[j] = (accumulate ? c[j] : 0) + (sa * sw[j]) * (float)s[j], j < nr. The SSE form does the
+/* c[j] = (accumulate ? c[j] : 0) + (sa * sw[j]) * (float)s[j], j < nc. The SSE form does the
 ** same three roundings per element as the scalar one, four lanes at a time. */
-Q8_ALWAYS_INLINE void q8_store(int nr, const int32_t *restrict s, float sa, const float *restrict sw,
-                               float *restrict c, int accumulate) {
+static void q8_scale_row(size_t nc, const int32_t *restrict s, float sa, const float *restrict sw,
+                         float *restrict c, int accumulate) {
+    size_t j = 0;
 #if Q8_AVX2 || Q8_SSE2
-    if (nr == 4) {
-        __m128 r = _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(sa), _mm_loadu_ps(sw)),
-                              _mm_cvtepi32_ps(_mm_loadu_si128((const __m128i *)s)));
-        _mm_storeu_ps(c, accumulate ? _mm_add_ps(_mm_loadu_ps(c), r) : r);
-        return;
+    __m128 va = _mm_set1_ps(sa);
+    for (; j + 4 <= nc; j += 4) {
+        __m128 r = _mm_mul_ps(_mm_mul_ps(va, _mm_loadu_ps(sw + j)),
+                              _mm_cvtepi32_ps(_mm_loadu_si128((const __m128i *)(s + j))));
+        _mm_storeu_ps(c + j, accumulate ? _mm_add_ps(_mm_loadu_ps(c + j), r) : r);
     }
 #endif
-    for (int j = 0; j < nr; j++) {
+    for (; j < nc; j++) {
         float r = (sa * sw[j]) * (float)s[j];
         c[j] = accumulate ? c[j] + r : r;
     }
 }
 
-/* One MR x NR (or smaller, at the edges) block of C. The common shapes get their own inlined
-** copy of q8_block with constant sizes, so its loops unroll and its sums live in registers. */
-static void q8_tile(int mr, int nr, size_t kp, const int8_t *a, size_t lda, const float *sa,
-                    const int8_t *w, size_t ldw, const float *sw, float *c, size_t ldc, int accumulate) {
-    int32_t s[MR][NR];
-    if (mr == 2 && nr == 4)
-        q8_block(2, 4, kp, a, lda, w, ldw, s);
-    else if (mr == 1 && nr == 4)
-        q8_block(1, 4, kp, a, lda, w, ldw, s);
-    else
-        q8_block(mr, nr, kp, a, lda, w, ldw, s);
-    for (int i = 0; i < mr; i++) q8_store(nr, s[i], sa[i], sw, c + i * ldc, accumulate);
+/* The sums of rows of A (mr of them, widened in a16) with rows w[0..nc) of W over kc values,
+** added to s. The common shapes get their own inlined copies with constant sizes, so the
+** blocks' loops unroll and their sums live in registers. */
+static void q8_strip(int mr, size_t nc, size_t kc, const int16_t *a16, const int8_t *w, size_t ldw,
+                     int32_t *s) {
+    if (mr == 1) {
+        size_t j = 0;
+        for (; j + 8 <= nc; j += 8) q8_block_row(8, kc, a16, w + j * ldw, ldw, s + j);
+        if (j < nc) q8_block_row((int)(nc - j), kc, a16, w + j * ldw, ldw, s + j);
+        return;
+    }
+    size_t j = 0;
+    for (; j + 2 <= nc; j += 2) {
+        const int8_t *wj = w + j * ldw;
+        if (mr == MR)
+            q8_block_rows(MR, 2, kc, a16, wj, ldw, s + j);
+        else if (mr == 3)
+            q8_block_rows(3, 2, kc, a16, wj, ldw, s + j);
+        else if (mr == 2)
+            q8_block_rows(2, 2, kc, a16, wj, ldw, s + j);
+        else
+            q8_block_rows(mr, 2, kc, a16, wj, ldw, s + j);
+    }
+    if (j < nc) q8_block_rows(mr, 1, kc, a16, w + j * ldw, ldw, s + j);
 }
 
-/* Rows of W are taken a panel at a time, sized to stay in L1 (about 16 KB) while every row of
-** A passes over it; A (m x kp bytes, 32 KB at 128 x 256) then streams from L2 once per panel. */
 void charnn_q8_gemm_nt(size_t m, size_t n, size_t kp,
                        const int8_t *a, size_t lda, const float *sa,
                        const int8_t *w, size_t ldw, const float *sw,
                        float *c, size_t ldc, int accumulate) {
-    size_t panel = kp > 0 ? (16384 / kp) / NR * NR : n;
-    if (panel < NR) panel = NR;
-    for (size_t j0 = 0; j0 < n; j0 += panel) {
-        size_t j1 = j0 + panel < n ? j0 + panel : n;
+    /* 32-byte aligned for vmovdqa / movdqa; 8 KB and 1 KB of stack. */
+    _Alignas(32) int16_t a16[MR * KC];
+    _Alignas(32) int32_t s[MR * NC];
+    for (size_t j0 = 0; j0 < n; j0 += NC) {
+        size_t nc = n - j0 < NC ? n - j0 : NC;
         for (size_t i = 0; i < m; i += MR) {
             int mr = m - i < MR ? (int)(m - i) : MR;
-            for (size_t j = j0; j < j1; j += NR) {
-                int nr = j1 - j < NR ? (int)(j1 - j) : NR;
-                q8_tile(mr, nr, kp, a + i * lda, lda, sa + i, w + j * ldw, ldw, sw + j,
-                        c + i * ldc + j, ldc, accumulate);
+            memset(s, 0, sizeof s);
+            for (size_t p = 0; p < kp; p += KC) {
+                size_t kc = kp - p < KC ? kp - p : KC;
+                q8_widen_rows(mr, kc, a + i * lda + p, lda, a16);
+                q8_strip(mr, nc, kc, a16, w + j0 * ldw + p, ldw, s);
             }
+            for (int r = 0; r < mr; r++)
+                q8_scale_row(nc, s + r * NC, sa[i + r], sw + j0, c + (i + r) * ldc + j0, accumulate);
         }
     }
 }

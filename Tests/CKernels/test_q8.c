@@ -1,8 +1,9 @@
-/* The int8 kernels of Sources/CCharNNKernels, built twice into this one program: once for
-** x86-64-v3 (the AVX2 path, functions renamed v3_*) and once for the baseline (SSE2 or plain C,
-** renamed port_*), by `make test-c-kernels`. Checks quantization against its definition, both
-** products against an exact reference over many shapes and edge values, and that the two builds
-** agree bit for bit. Prints one summary line; exits 1 on the first few failures. */
+/* The int8 kernels of Sources/CCharNNKernels, built three times into this one program by
+** `make test-c-kernels`: for x86-64-v3 (the AVX2 path, functions renamed v3_*), for the baseline
+** (SSE2 on x86-64, plain C elsewhere: port_*) and with CHARNN_Q8_PLAIN_C (plain C: plain_*).
+** Checks quantization against its definition, the products against exact integer sums and a
+** double reference over many shapes and edge values, and that the builds agree bit for bit.
+** Prints one summary line (and the first ten failures); exits 1 on any failure. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
                              size_t ldc, int accumulate);                                            \
     const char *prefix##_q8_kernel_name(void);
 DECLARE(port)
+DECLARE(plain)
 #if defined(__x86_64__)
 DECLARE(v3)
 #endif
@@ -129,8 +131,9 @@ static float *run(const Build *b, size_t m, size_t n, size_t k, const float *x, 
 }
 
 int main(void) {
-    Build builds[2] = {{"portable", port_q8_padded, port_q8_quantize_rows, port_q8_gemm_nt, port_q8_kernel_name}};
-    int count = 1;
+    Build builds[3] = {{"portable", port_q8_padded, port_q8_quantize_rows, port_q8_gemm_nt, port_q8_kernel_name},
+                       {"plain C", plain_q8_padded, plain_q8_quantize_rows, plain_q8_gemm_nt, plain_q8_kernel_name}};
+    int count = 2;
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -148,17 +151,18 @@ int main(void) {
                 float *x = malloc(m * ldx * sizeof *x), *wf = malloc(n * ldx * sizeof *wf);
                 fill(x, m, k, ldx, 1);
                 fill(wf, n, k, ldx, -1);
-                float *c[2];
+                float *c[3];
                 for (int v = 0; v < count; v++) c[v] = run(&builds[v], m, n, k, x, wf, ldx);
-                if (count == 2)
-                    CHECK(memcmp(c[0], c[1], 2 * m * (n + 3) * sizeof(float)) == 0, "builds differ at %zux%zux%zu", m,
-                          n, k);
+                for (int v = 1; v < count; v++)
+                    CHECK(memcmp(c[0], c[v], 2 * m * (n + 3) * sizeof(float)) == 0, "%s and %s differ at %zux%zux%zu",
+                          builds[0].label, builds[v].label, m, n, k);
                 for (int v = 0; v < count; v++) free(c[v]);
                 free(x), free(wf);
                 shapes++;
             }
-    printf("test_q8: %s (%s)%s%s%s: %zu shapes, %d checks, %d failures\n", failures ? "FAILED" : "ok",
-           port_q8_kernel_name(), count == 2 ? " and " : "", count == 2 ? builds[1].name() : "",
-           count == 2 ? " (bit-identical)" : " (no AVX2 here: portable only)", shapes, checks, failures);
+    printf("test_q8: %s (%s, %s%s%s%s): %zu shapes, %d checks, %d failures\n", failures ? "FAILED" : "ok",
+           port_q8_kernel_name(), plain_q8_kernel_name(), count == 3 ? ", " : "",
+           count == 3 ? builds[2].name() : "; no AVX2 here", failures ? "" : "; bit-identical", shapes, checks,
+           failures);
     return failures ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import CCharNNKernels
 import CharNN
 #if canImport(Glibc)
     import Glibc
@@ -150,6 +151,62 @@ func gemm(m: Int, n: Int, k: Int) throws {
     )
 }
 
+/// The int8 kernel against the fp32 one on x [m × k] · Wᵀ, W [n × k]: int8 is quantizing x per
+/// row (charnn_q8_quantize_rows) plus charnn_q8_gemm_nt on weights quantized beforehand (as at
+/// load time); fp32 is Kernels.gemmNT. Each is timed over batches of calls, `repeats` times,
+/// alternating the two so both see the same machine; prints the median and best in GFLOP/s
+/// (2·m·n·k per product) and the median ratio.
+func qgemm(m: Int, n: Int, k: Int, repeats: Int) {
+    var rng = Xoshiro256(seed: 3)
+    let x = (0..<m * k).map { _ in Float.random(in: -1...1, using: &rng) }
+    let w = (0..<n * k).map { _ in Float.random(in: -1...1, using: &rng) }
+    let kp = charnn_q8_padded(k)
+    var qx = [Int8](repeating: 0, count: m * kp), qw = [Int8](repeating: 0, count: n * kp)
+    var sx = [Float](repeating: 0, count: m), sw = [Float](repeating: 0, count: n)
+    var c = [Float](repeating: 0, count: m * n)
+    charnn_q8_quantize_rows(w, k, n, k, &qw, kp, &sw)
+    func int8() {
+        charnn_q8_quantize_rows(x, k, m, k, &qx, kp, &sx)
+        charnn_q8_gemm_nt(m, n, kp, qx, kp, sx, qw, kp, sw, &c, n, 0)
+    }
+    func fp32() {
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    BenchmarkKernels.gemmNT(
+                        m: m, n: n, k: k, a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k,
+                        c: cp.baseAddress!, ldc: n, accumulate: false)
+                }
+            }
+        }
+    }
+    // About 20 ms per timed batch.
+    let calls = max(1, 20_000_000 / (m * n * k / 16 + 1000))
+    func time(_ body: () -> Void) -> Double {
+        let start = now()
+        for _ in 0..<calls { body() }
+        return (now() - start) / Double(calls)
+    }
+    for _ in 0..<3 { _ = time(int8); _ = time(fp32) }
+    var t8: [Double] = [], t32: [Double] = []
+    for _ in 0..<repeats {
+        t8.append(time(int8))
+        t32.append(time(fp32))
+    }
+    let ratios = zip(t32, t8).map { $0 / $1 }.sorted()
+    t8.sort()
+    t32.sort()
+    let flops = 2 * Double(m * n * k)
+    func gflops(_ t: Double) -> String { String(format1: flops / t / 1e9) }
+    print(
+        "qgemm \(m)×\(k) · (\(n)×\(k))ᵀ, median of \(repeats) (best): "
+            + "int8 (\(String(cString: charnn_q8_kernel_name()))) \(gflops(t8[repeats / 2])) GFLOP/s "
+            + "(\(gflops(t8[0]))), \(String(format1: t8[repeats / 2] * 1e6)) µs; "
+            + "fp32 gemmNT \(gflops(t32[repeats / 2])) GFLOP/s (\(gflops(t32[0]))), "
+            + "\(String(format1: t32[repeats / 2] * 1e6)) µs; int8/fp32 \(String(format1: ratios[repeats / 2]))×"
+    )
+}
+
 /// Trains one configuration on DATA's train split (10 %, seed 0) minus a validation split carved
 /// from it (10 %, seed 1), printing seconds and validation accuracy after each epoch: for
 /// choosing recipes by validation (the test split is never read here).
@@ -203,6 +260,13 @@ do {
     case "gemm":
         let d = args.dropFirst().compactMap { Int($0) }
         try gemm(m: d.count > 0 ? d[0] : 128, n: d.count > 1 ? d[1] : 384, k: d.count > 2 ? d[2] : 256)
+    case "qgemm":
+        let d = args.dropFirst().compactMap { Int($0) }
+        if d.count >= 3 {
+            qgemm(m: d[0], n: d[1], k: d[2], repeats: d.count > 3 ? d[3] : 11)
+        } else {
+            for (m, n, k) in [(128, 768, 256), (1, 768, 256)] { qgemm(m: m, n: n, k: k, repeats: 11) }
+        }
     case "threshold":
         let rest = Array(args.dropFirst())
         try threshold(directory: rest.first ?? "data/names", names: rest.count > 1 ? Int(rest[1]) ?? 400 : 400)
@@ -221,7 +285,7 @@ do {
             names: rest.count > 2 ? Int(rest[2]) ?? 5000 : 5000, directory: rest.count > 3 ? rest[3] : "data/names")
     default:
         print(
-            "usage: charnn-bench [elman-step | adam [N] | gemm M N K | threshold [DATA_DIR] [NAMES] | train elman|gru|lstm [BATCH] [NAMES] [DATA_DIR]]"
+            "usage: charnn-bench [elman-step | adam [N] | gemm M N K | qgemm [M N K [REPEATS]] | threshold [DATA_DIR] [NAMES] | train elman|gru|lstm [BATCH] [NAMES] [DATA_DIR]]"
         )
         exit(2)
     }

@@ -5,9 +5,11 @@
 ** point): row i stands for scale[i] * q[i][p]. Weights arrive that way from a checkpoint;
 ** activations are quantized per row just before each product with charnn_q8_quantize_rows.
 **
-** Every value lies in [-127, 127], never -128. That is what lets the AVX2 kernel multiply with
-** vpmaddubsw (unsigned by signed bytes) on |a| and sign(a)*w without saturating its int16 sums:
-** 2 * 127 * 127 = 32258 < 32767. A -128 in the data is not detected and gives wrong sums.
+** Every value lies in [-127, 127], never -128: the quantization is symmetric, and kernels built
+** on vpmaddubsw (unsigned by signed bytes, on |a| and sign(a)*w: ggml's trick for AVX2 without
+** VNNI) rely on it so their int16 pair sums cannot saturate (2 * 127 * 127 = 32258 < 32767).
+** Today's kernel multiplies in int16 and would be exact for -128 too, but callers must not count
+** on it: quantize with charnn_q8_quantize_rows, or clamp to [-127, 127].
 **
 ** Rows are padded with zero bytes to a multiple of CHARNN_Q8_ALIGN, so the kernels run whole
 ** 32-byte vectors with no tail code; the zeros add nothing to the sums. Buffers need no
@@ -18,6 +20,10 @@
 ** exact, and the float scaling is done by the same operations in the same order.
 **
 ** Thread safety: the functions keep no state; concurrent calls on disjoint outputs are safe.
+**
+** These are not part of libcharnn.so's C ABI (include/charnn.h): they are declared hidden, so
+** the library's version script, which exports charnn_*, leaves them out, and each program or
+** library that links the target gets its own copy.
 */
 #ifndef CHARNN_KERNELS_H
 #define CHARNN_KERNELS_H
@@ -29,6 +35,12 @@
 extern "C" {
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define CHARNN_KERNELS_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define CHARNN_KERNELS_HIDDEN
+#endif
+
 /*
 ** The padding unit of a quantized row, in bytes (= int8 elements): one AVX2 register.
 */
@@ -38,7 +50,7 @@ extern "C" {
 ** Returns k rounded up to a multiple of CHARNN_Q8_ALIGN (0 stays 0): the smallest leading
 ** dimension, and the depth to pass to charnn_q8_gemm_nt, for rows of k values.
 */
-size_t charnn_q8_padded(size_t k);
+CHARNN_KERNELS_HIDDEN size_t charnn_q8_padded(size_t k);
 
 /*
 ** Quantizes rows x[i*ldx + p] (i < rows, p < k) symmetrically, one scale per row:
@@ -46,12 +58,12 @@ size_t charnn_q8_padded(size_t k);
 **     scales[i] = max_p |x[i][p]| / 127
 **     q[i*ldq + p] = nearbyint(x[i][p] / scales[i]) clamped to [-127, 127]
 **
-** rounding to nearest, ties to even (the default rounding mode). A row of zeros gets scale 0
+** rounding to nearest, ties to even (in the default rounding mode). A row of zeros gets scale 0
 ** and zeros. q[i*ldq + p] for k <= p < charnn_q8_padded(k) is set to 0, so ldq must be at
 ** least charnn_q8_padded(k). Inputs must be finite (NaN or infinity give unspecified bytes).
 */
-void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
-                             int8_t *q, size_t ldq, float *scales);
+CHARNN_KERNELS_HIDDEN void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
+                                                   int8_t *q, size_t ldq, float *scales);
 
 /*
 ** The product of a quantized A [m x kpadded] and the transpose of a quantized W
@@ -62,25 +74,29 @@ void charnn_q8_quantize_rows(const float *x, size_t ldx, size_t rows, size_t k,
 **
 ** for i < m, j < n. kpadded must be a multiple of CHARNN_Q8_ALIGN (charnn_q8_padded) and the
 ** pads zero; lda, ldw >= kpadded. S is exact while kpadded * 127 * 127 < 2^31 (kpadded up to
-** 133,144); its conversion to float is exact up to kpadded = 1,040 and rounds beyond that (the
+** 133,120); its conversion to float is exact up to kpadded = 1,024 (|S| < 2^24) and rounds beyond (the
 ** same way in both builds). With accumulate == 0, C is only written (it may hold garbage).
 ** m, n or kpadded 0 is allowed (kpadded 0 writes zeros, or leaves C when accumulating).
 **
-** The AVX2 build computes blocks of 2 rows of A by 4 rows of W in registers: each 32-byte
-** load of A serves 4 rows of W and each load of W 2 rows of A. W is read in place (row-major,
-** as stored in checkpoints): packing it was not needed for these sizes (W of 1024 x 256 bytes
-** stays in L2).
+** How: A is widened to int16 four rows at a time (into an 8 KB stack buffer, 1,024 values of k
+** per pass) and W sixteen bytes at a time as it is read; vpmaddwd multiplies and adds pairs into
+** int32, in blocks of 4 rows of A by 2 rows of W (one row of A by 8 rows of W when m is 1). On
+** Zen 3 this beats ggml's vpsignb + vpmaddubsw trick, whose vpsignb competes with the multiplies
+** for the same two pipes. W is read in place, row-major as checkpoints store it: no packed
+** layout is needed (a 64-row panel of W stays in L1 while every row of A passes it).
+** Uses about 9 KB of stack.
 */
-void charnn_q8_gemm_nt(size_t m, size_t n, size_t kpadded,
-                       const int8_t *a, size_t lda, const float *sa,
-                       const int8_t *w, size_t ldw, const float *sw,
-                       float *c, size_t ldc, int accumulate);
+CHARNN_KERNELS_HIDDEN void charnn_q8_gemm_nt(size_t m, size_t n, size_t kpadded,
+                                             const int8_t *a, size_t lda, const float *sa,
+                                             const int8_t *w, size_t ldw, const float *sw,
+                                             float *c, size_t ldc, int accumulate);
 
 /*
-** Which code path this build of charnn_q8_gemm_nt runs: "avx2" (compiled with __AVX2__),
-** "sse2" (x86-64 baseline) or "portable" (plain C). For logs and benchmarks.
+** Which code path this build of charnn_q8_gemm_nt runs: "avx2" (compiled with __AVX2__, as
+** CHARNN_CPU=x86-64-v3 builds are), "sse2" (the x86-64 baseline) or "portable" (plain C, as on
+** arm64). For logs and benchmarks; the results are the same whichever it is.
 */
-const char *charnn_q8_kernel_name(void);
+CHARNN_KERNELS_HIDDEN const char *charnn_q8_kernel_name(void);
 
 #ifdef __cplusplus
 }
