@@ -314,7 +314,7 @@ def one_hot(chunk: Sequence[Sequence[int]], vocab: int) -> Tuple[Any, Any]:
 
 
 class OrtRunner:
-    """One variant's sessions (one per length for the unrolled graph, made on first use)."""
+    """One variant's sessions (one per length for the unrolled graph; warm() makes them)."""
 
     def __init__(self, files: Any, threads: int, vocab: int) -> None:
         import onnxruntime as ort
