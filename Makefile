@@ -29,7 +29,7 @@ endif
 LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
 .PHONY: all build lib install stage examples python venv lint format test test-swift test-c test-c-kernels test-cli test-python test-qemu demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch fuzz fuzz-build fuzz-smoke test-sanitize
+	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch bench-onnx fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -230,9 +230,15 @@ bench-build: examples ## the benchmark program build/bin/charnn_bench
 	$(CC) $(CFLAGS_EXAMPLES) -I$(STAGE)/include bench/charnn_bench.c -L$(STAGE)/lib -lcharnn -Wl,-rpath,$(STAGE)/lib \
 		-o $(BUILD)/bin/charnn_bench
 
-bench-deps: venv ## install torch into build/venv for make bench
-	$(VENV)/bin/python -m pip install -q torch numpy safetensors
-	@$(VENV)/bin/python -c "import torch; print('bench-deps: torch', torch.__version__)"
+bench-deps: venv ## install torch (and onnxruntime for bench-onnx) into build/venv for make bench
+	$(VENV)/bin/python -m pip install -q torch numpy safetensors onnxruntime onnx onnxscript
+	@$(VENV)/bin/python -c "import torch, onnxruntime; print('bench-deps: torch', torch.__version__, \
+		'onnxruntime', onnxruntime.__version__)"
+
+# charnn against ONNX Runtime for inference, on the trained GRU of `make demo` (build/gru.safetensors):
+# single names, batches of 128, ORT's int8, a stream of WORDS lines (bench/README.md).
+bench-onnx: examples venv check-data ## charnn against ONNX Runtime for inference (same run; bench-deps first)
+	$(VENV)/bin/python bench/onnx_runtime.py --data "$(DATA)" --words "$(WORDS)" $(BENCH_FLAGS)
 
 # The recipes against fastText (fasttext-wheel, installed into build/venv) on the names and
 # words data, alternating rounds; one JSON line per run and a table of medians.
