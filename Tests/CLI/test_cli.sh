@@ -610,7 +610,7 @@ run 0 "$CHARNN" info "$T/m.st"
 has out '^kind: +gru$'
 has out '^hidden size: +24$'
 has out '^layers: +2$'
-has out '^parameters: +[1-9][0-9]*$'
+has out '^parameters: +[1-9][0-9]* \(float\)$'
 has out '^labels: +3: cyrillic, greek, latin$'
 has out '^alphabet: +learned, [0-9]+ symbols \(<unk> included\)$'
 has out '^normalize: +nfc$'

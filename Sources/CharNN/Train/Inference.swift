@@ -17,8 +17,19 @@ extension Model {
     /// Names that read as more than this many symbols are refused (memory grows with length);
     /// data sets skip them the same way.
     public static let maxNameLength = NameDataset.maxSymbols
-    /// Names per forward pass in batched inference.
+    /// Names per forward pass in batched inference (at most).
     static let inferenceBatch = 128
+    /// The smallest batch a call cuts its names into so that every thread has one of its own.
+    static let smallestSharedBatch = 32
+
+    /// Names per batch for `count` names and a pool of `threads`: `inferenceBatch`, or fewer when
+    /// that leaves a thread idle and the names still fill a batch of `smallestSharedBatch` per
+    /// thread (128 names on 2 threads: two batches of 64, each on its own thread, where one batch
+    /// of 128 would run as a team meeting at a barrier every step).
+    static func batchSize(names count: Int, threads: Int) -> Int {
+        guard threads > 1, count >= threads * smallestSharedBatch else { return inferenceBatch }
+        return min(inferenceBatch, (count + threads - 1) / threads)
+    }
     /// Names encoded and scored at a time by `evaluate`.
     static let evaluationChunk = 16_384
 
@@ -137,7 +148,8 @@ extension Model {
         let C = labels.count
         var out = [Float](repeating: 0, count: names.count * C)
         let order = names.indices.sorted { names[$0].count < names[$1].count }
-        let batches = (order.count + Self.inferenceBatch - 1) / Self.inferenceBatch
+        let size = Self.batchSize(names: order.count, threads: WorkerPool.shared.threadCount)
+        let batches = (order.count + size - 1) / size
         // About one multiply-add per weight per character.
         let work = parameterCount * names.reduce(0) { $0 + $1.count }
         out.withUnsafeMutableBufferPointer { out in
@@ -145,9 +157,9 @@ extension Model {
                 batches, parallel: work >= ParallelPolicy.piecesMinimumWork,
                 wake: work >= ParallelPolicy.wakeMinimumWork
             ) { index in
-                let start = index * Self.inferenceBatch
+                let start = index * size
                 scoreBatch(
-                    order[start..<min(start + Self.inferenceBatch, order.count)], of: names, into: out.baseAddress!,
+                    order[start..<min(start + size, order.count)], of: names, into: out.baseAddress!,
                     logarithms: logarithms)
             }
         }
