@@ -29,7 +29,7 @@ endif
 LIB_FILES := libcharnn.so $(foreach variant,$(CPU_VARIANTS),libcharnn-$(variant).so)
 
 .PHONY: all build lib install stage examples python venv lint format test test-swift test-c test-c-kernels test-cli test-python test-qemu demo data check-data clean \
-	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch bench-onnx fuzz fuzz-build fuzz-smoke test-sanitize
+	help bench bench-build bench-deps bench-quick bench-micro bench-threshold bench-contention bench-scale bench-recipes bench-dispatch bench-onnx bench-quantization fuzz fuzz-build fuzz-smoke test-sanitize
 
 all: lib examples
 
@@ -239,6 +239,9 @@ bench-deps: venv ## install torch (and onnxruntime for bench-onnx) into build/ve
 # single names, batches of 128, ORT's int8, a stream of WORDS lines (bench/README.md).
 bench-onnx: examples venv check-data ## charnn against ONNX Runtime for inference (same run; bench-deps first)
 	$(VENV)/bin/python bench/onnx_runtime.py --data "$(DATA)" --words "$(WORDS)" $(BENCH_FLAGS)
+
+bench-quantization: examples venv check-data ## int8 models against their float originals: test accuracy, size, speed
+	$(VENV)/bin/python bench/quantization.py --names "$(DATA)" --words "$(WORDS)" $(BENCH_FLAGS)
 
 # The recipes against fastText (fasttext-wheel, installed into build/venv) on the names and
 # words data, alternating rounds; one JSON line per run and a table of medians.

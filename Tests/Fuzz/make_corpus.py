@@ -27,6 +27,9 @@ for kind in ("elman", "gru", "lstm"):
     with charnn.Model(["A", "B", "C"], kind=kind, hidden_size=4, seed=1) as model:
         path = os.path.join(HERE, "corpus", "checkpoint", f"{kind}.safetensors")
         model.save(path)
+        if kind != "elman":  # format 4: int8 matrices and their scales
+            with model.quantize() as small:
+                small.save(os.path.join(HERE, "corpus", "checkpoint", f"{kind}_int8.safetensors"))
 
 
 def record(label_file, contents):
