@@ -398,14 +398,22 @@ static void q8p_gemm_c(size_t m, const int8_t *a, size_t lda, const float *sa, c
 
 #if Q8_AVX2
 
-/* Blocks of 6 rows by 2 panels: 12 sums + 2 W vectors + the broadcast pair + a product fill the
-** 16 ymm registers. 4 x 3 (the same 12 sums) needs 17 and clang spills one; measured at 128 x 768
-** x 256 against charnn_q8_gemm_nt: 6 x 2 1.25x, 5 x 2 1.24x, 3 x 3 1.18x, 4 x 3 1.10x (spilling),
-** 4 x 3 with one panel as a vpmaddwd memory operand 1.15-1.32x (noisy), 4 x 2 and 2 x 4 slower.
-** Also tried and slower: A pre-broadcast to 32-byte vectors (no vpbroadcastd; rows outer, W
-** streamed from L2: 1.14x) and unrolling the k loop (spills). */
-#define Q8P_MR 6 /* rows of A per block */
-#define Q8P_NP 2 /* panels per block */
+/* Blocks of 4 rows by 3 panels: 12 sums, the W vectors of the first Q8P_NPR (2) panels, the
+** broadcast pair of A and a product fill the 16 ymm registers; W of the last panel is a memory
+** operand of each vpmaddwd instead (loaded once per row: loads are cheap here, registers are not).
+** Why: on this Zen 3 vpmaddwd and vpaddd share three pipes (a register-only loop of 12 vpmaddwd +
+** 12 vpaddd runs at ~1.5 vpmaddwd per cycle, ~140 GFLOP/s, against 2 per cycle for vpmaddwd
+** alone), so the kernel is bound by vector ops, and every vpbroadcastd or ymm load also costs.
+** Measured at 128 x 768 x 256, median ratio to charnn_q8_gemm_nt (noisy machine): 4 x 3 with
+** Q8P_NPR 2 1.30-1.40x, Q8P_NPR 1 1.26-1.35x; 6 x 2 all in registers 1.19-1.25x; 5 x 2 1.24x;
+** 3 x 3 1.18x; 3 x 4 (0 or 2 in registers) 1.18-1.23x; 2 x 6 1.14-1.19x; 4 x 3 all in registers
+** 1.10x (clang spills a sum). Also slower: A pre-broadcast to 32-byte vectors (no vpbroadcastd;
+** rows outer, W streamed from L2: 1.14x) and unrolling the k loop. */
+#ifndef Q8P_NPR
+#define Q8P_NPR 2 /* panels of a block whose W is held in registers */
+#endif
+#define Q8P_MR 4 /* rows of A per block */
+#define Q8P_NP 3 /* panels per block */
 #define Q8P_STACK 16384 /* int16 values of widened A on the stack (32 KB) */
 
 /* The sums of mr rows of widened A (a16, rows of k2 int16) with np panels (pstride int16
@@ -418,12 +426,29 @@ Q8_ALWAYS_INLINE void q8p_block(int mr, int np, size_t kh, const int16_t *restri
         for (int q = 0; q < Q8P_NP; q++) acc[i][q] = _mm256_setzero_si256();
     for (size_t t = 0; t < kh; t++) {
         __m256i wv[Q8P_NP];
-        for (int q = 0; q < np; q++) wv[q] = _mm256_load_si256((const __m256i *)(w + q * pstride + t * 16));
+        for (int q = 0; q < np && q < Q8P_NPR; q++)
+            wv[q] = _mm256_load_si256((const __m256i *)(w + q * pstride + t * 16));
         for (int i = 0; i < mr; i++) {
             int32_t pair;
             memcpy(&pair, a16 + i * k2 + 2 * t, sizeof pair);
             __m256i av = _mm256_set1_epi32(pair);
-            for (int q = 0; q < np; q++) acc[i][q] = q8_madd_acc(acc[i][q], av, wv[q]);
+            for (int q = 0; q < np; q++) {
+                if (q < Q8P_NPR) {
+                    acc[i][q] = q8_madd_acc(acc[i][q], av, wv[q]);
+                } else {
+#if defined(__AVXVNNI__)
+                    acc[i][q] = q8_madd_acc(acc[i][q], av, _mm256_load_si256((const __m256i *)(w + q * pstride + t * 16)));
+#else
+                    /* vpmaddwd with W straight from memory, in asm: with the intrinsic, clang keeps the
+                    ** load in a register (17 live: it spills) */
+                    __m256i prod;
+                    __asm__("vpmaddwd %1, %2, %0"
+                            : "=x"(prod)
+                            : "m"(*(const __m256i *)(w + q * pstride + t * 16)), "x"(av));
+                    acc[i][q] = _mm256_add_epi32(acc[i][q], prod);
+#endif
+                }
+            }
         }
     }
     for (int i = 0; i < mr; i++) {
@@ -449,9 +474,9 @@ static void q8p_block_any(int mr, int np, size_t kh, const int16_t *a16, size_t 
                           int accumulate) {
 #define Q8P_CASE(R, P) \
     case R * 8 + P: q8p_block(R, P, kh, a16, k2, w, pstride, nc, sa, sw, c, ldc, accumulate); return;
-#define Q8P_ROW(R) Q8P_CASE(R, 1) Q8P_CASE(R, 2)
+#define Q8P_ROW(R) Q8P_CASE(R, 1) Q8P_CASE(R, 2) Q8P_CASE(R, 3)
     switch (mr * 8 + np) {
-        Q8P_ROW(1) Q8P_ROW(2) Q8P_ROW(3) Q8P_ROW(4) Q8P_ROW(5) Q8P_ROW(6)
+        Q8P_ROW(1) Q8P_ROW(2) Q8P_ROW(3) Q8P_ROW(4)
     }
 #undef Q8P_ROW
 #undef Q8P_CASE

@@ -141,8 +141,8 @@ CHARNN_KERNELS_HIDDEN void charnn_q8_pack(const int8_t *w, size_t ldw, size_t n,
 ** count and rows past m are not written. m, count or k 0 is allowed.
 **
 ** How (AVX2): rows of A are widened to int16 once per call (a 32 KB stack buffer; a heap one when
-** m * k is larger, or chunks of rows if that allocation fails); blocks of 6 rows by 2 panels
-** (12 accumulators of 8 int32), each 2-panel block of W (8 KB at k = 256, in L1) sweeping all
+** m * k is larger, or chunks of rows if that allocation fails); blocks of 4 rows by 3 panels
+** (12 accumulators of 8 int32), each 3-panel block of W (12 KB at k = 256, in L1) sweeping all
 ** the rows. Other builds: plain C, reading A and the packed W in place.
 */
 CHARNN_KERNELS_HIDDEN void charnn_q8_gemm_packed(size_t m, const int8_t *a, size_t lda, const float *sa,
