@@ -468,6 +468,53 @@ Q8_ALWAYS_INLINE void q8p_block(int mr, int np, size_t kh, const int16_t *restri
     }
 }
 
+/* One row of A by up to Q8P_NP1 panels (m = 1: every W vector is used once, so all are memory
+** operands and one broadcast serves all the panels). */
+#define Q8P_NP1 6
+Q8_ALWAYS_INLINE void q8p_row(int np, size_t kh, const int16_t *restrict a16, const int16_t *restrict w,
+                              size_t pstride, size_t nc, float sa, const float *sw, float *c, int accumulate) {
+    __m256i acc[Q8P_NP1];
+    for (int q = 0; q < Q8P_NP1; q++) acc[q] = _mm256_setzero_si256();
+    for (size_t t = 0; t < kh; t++) {
+        int32_t pair;
+        memcpy(&pair, a16 + 2 * t, sizeof pair);
+        __m256i av = _mm256_set1_epi32(pair);
+        for (int q = 0; q < np; q++) {
+#if defined(__AVXVNNI__)
+            acc[q] = q8_madd_acc(acc[q], av, _mm256_load_si256((const __m256i *)(w + q * pstride + t * 16)));
+#else
+            __m256i prod;
+            __asm__("vpmaddwd %1, %2, %0" : "=x"(prod) : "m"(*(const __m256i *)(w + q * pstride + t * 16)), "x"(av));
+            acc[q] = _mm256_add_epi32(acc[q], prod);
+#endif
+        }
+    }
+    __m256 va = _mm256_set1_ps(sa);
+    for (int q = 0; q < np; q++) {
+        size_t j = (size_t)q * Q8P;
+        if (j + Q8P <= nc) {
+            __m256 r = _mm256_mul_ps(_mm256_mul_ps(va, _mm256_loadu_ps(sw + j)), _mm256_cvtepi32_ps(acc[q]));
+            _mm256_storeu_ps(c + j, accumulate ? _mm256_add_ps(_mm256_loadu_ps(c + j), r) : r);
+        } else if (j < nc) {
+            int32_t s[Q8P];
+            _mm256_storeu_si256((__m256i *)s, acc[q]);
+            q8p_scale(nc - j, s, sa, sw + j, c + j, accumulate);
+        }
+    }
+}
+
+static void q8p_row_any(int np, size_t kh, const int16_t *a16, const int16_t *w, size_t pstride, size_t nc,
+                        float sa, const float *sw, float *c, int accumulate) {
+    switch (np) {
+    case 1: q8p_row(1, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 2: q8p_row(2, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 3: q8p_row(3, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 4: q8p_row(4, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 5: q8p_row(5, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    default: q8p_row(6, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    }
+}
+
 /* Constant-size copies of the block for every mr <= Q8P_MR, np <= Q8P_NP. */
 static void q8p_block_any(int mr, int np, size_t kh, const int16_t *a16, size_t k2, const int16_t *w,
                           size_t pstride, size_t nc, const float *sa, const float *sw, float *c, size_t ldc,
@@ -518,6 +565,14 @@ void charnn_q8_gemm_packed(size_t m, const int8_t *a, size_t lda, const float *s
     for (size_t i0 = 0; i0 < m; i0 += chunk) {
         size_t mc = m - i0 < chunk ? m - i0 : chunk;
         q8p_widen(mc, k, k2, a + i0 * lda, lda, a16);
+        if (mc == 1) {
+            for (size_t pb = 0; pb < panels; pb += Q8P_NP1) {
+                int np = panels - pb < Q8P_NP1 ? (int)(panels - pb) : Q8P_NP1;
+                size_t j = pb * Q8P, nc = count - j < (size_t)np * Q8P ? count - j : (size_t)np * Q8P;
+                q8p_row_any(np, kh, a16, w + pb * pstride, pstride, nc, sa[i0], sw + j, c + i0 * ldc + j, accumulate);
+            }
+            continue;
+        }
         for (size_t pb = 0; pb < panels; pb += Q8P_NP) {
             int np = panels - pb < Q8P_NP ? (int)(panels - pb) : Q8P_NP;
             size_t j = pb * Q8P, nc = count - j < (size_t)np * Q8P ? count - j : (size_t)np * Q8P;

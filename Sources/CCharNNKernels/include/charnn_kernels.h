@@ -143,7 +143,8 @@ CHARNN_KERNELS_HIDDEN void charnn_q8_pack(const int8_t *w, size_t ldw, size_t n,
 ** How (AVX2): rows of A are widened to int16 once per call (a 32 KB stack buffer; a heap one when
 ** m * k is larger, or chunks of rows if that allocation fails); blocks of 4 rows by 3 panels
 ** (12 accumulators of 8 int32), each 3-panel block of W (12 KB at k = 256, in L1) sweeping all
-** the rows. Other builds: plain C, reading A and the packed W in place.
+** the rows; a single row (m = 1) runs 1 x 6 panels, every W vector a vpmaddwd memory operand.
+** Other builds: plain C, reading A and the packed W in place.
 */
 CHARNN_KERNELS_HIDDEN void charnn_q8_gemm_packed(size_t m, const int8_t *a, size_t lda, const float *sa,
                                                  const void *packed, size_t n, size_t k, size_t j0,
