@@ -216,7 +216,7 @@ func qgemm(m: Int, n: Int, k: Int, repeats: Int) {
             + report("int8 gemm_nt (\(String(cString: charnn_q8_kernel_name())))", t8) + "; "
             + report("int8 packed", tp) + "; " + report("fp32 gemmNT", t32) + "; "
             + "int8/fp32 \(String(format1: ratios[repeats / 2]))×, packed/int8 "
-            + "\(String(format1: packedRatios[repeats / 2]))×"
+            + "\((packedRatios[repeats / 2] * 100).rounded() / 100)×"
     )
 }
 
