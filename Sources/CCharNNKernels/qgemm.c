@@ -398,19 +398,20 @@ static void q8p_gemm_c(size_t m, const int8_t *a, size_t lda, const float *sa, c
 
 #if Q8_AVX2
 
-/* Blocks of 4 rows by 3 panels: 12 sums, the W vectors of the first Q8P_NPR (2) panels, the
-** broadcast pair of A and a product fill the 16 ymm registers; W of the last panel is a memory
-** operand of each vpmaddwd instead (loaded once per row: loads are cheap here, registers are not).
-** Why: on this Zen 3 vpmaddwd and vpaddd share three pipes (a register-only loop of 12 vpmaddwd +
-** 12 vpaddd runs at ~1.5 vpmaddwd per cycle, ~140 GFLOP/s, against 2 per cycle for vpmaddwd
-** alone), so the kernel is bound by vector ops, and every vpbroadcastd or ymm load also costs.
-** Measured at 128 x 768 x 256, median ratio to charnn_q8_gemm_nt (noisy machine): 4 x 3 with
-** Q8P_NPR 2 1.30-1.40x, Q8P_NPR 1 1.26-1.35x; 6 x 2 all in registers 1.19-1.25x; 5 x 2 1.24x;
-** 3 x 3 1.18x; 3 x 4 (0 or 2 in registers) 1.18-1.23x; 2 x 6 1.14-1.19x; 4 x 3 all in registers
-** 1.10x (clang spills a sum). Also slower: A pre-broadcast to 32-byte vectors (no vpbroadcastd;
-** rows outer, W streamed from L2: 1.14x) and unrolling the k loop. */
+/* Blocks of 4 rows by 3 panels: 12 sums, the W vector of the first panel (Q8P_NPR), the broadcast
+** pair of A and a product take 15 of the 16 ymm registers; W of the other two panels is a memory
+** operand of each vpmaddwd (loaded once per row: loads are cheap here, registers are not).
+** Why: on this Zen 3 vpmaddwd and vpaddd share three pipes (a register-only asm loop of 12
+** vpmaddwd + 12 vpaddd runs at ~1.5 vpmaddwd per cycle, ~140 GFLOP/s, against 2 per cycle and
+** ~180 GFLOP/s for vpmaddwd alone), so the kernel is bound by vector ops, not by horizontal sums,
+** and each vpbroadcastd or ymm load into a register costs a little more.
+** Measured side by side in one program, 128 x 768 x 256 (GFLOP/s, medians, quiet machine): this
+** 140, 4 x 3 with two panels in registers 134, 6 x 2 all in registers 139, charnn_q8_gemm_nt 113;
+** with the other core busy all three ~107 against 78-82. 4 x 3 all in registers spills a sum
+** (clang), 1.10x gemm_nt; 5 x 2, 3 x 3, 3 x 4, 2 x 6 were no better; also slower: A pre-broadcast
+** to 32-byte vectors (no vpbroadcastd; rows outer, W streamed from L2) and unrolling the k loop. */
 #ifndef Q8P_NPR
-#define Q8P_NPR 2 /* panels of a block whose W is held in registers */
+#define Q8P_NPR 1 /* panels of a block whose W is held in registers */
 #endif
 #define Q8P_MR 4 /* rows of A per block */
 #define Q8P_NP 3 /* panels per block */
