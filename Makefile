@@ -148,7 +148,7 @@ test-c: examples check-data test-c-kernels ## the C ABI tests on both builds (+ 
 # -ffp-contract=off: GCC ignores qgemm.c's FP_CONTRACT pragma (clang, SwiftPM's compiler, obeys it).
 Q8_SOURCE := Sources/CCharNNKernels/qgemm.c
 Q8_CFLAGS := -std=c99 -O2 -ffp-contract=off -Wall -Wextra -Werror -ISources/CCharNNKernels/include
-q8_rename = $(foreach f,padded quantize_rows gemm_nt kernel_name,-Dcharnn_q8_$(f)=$(1)_q8_$(f))
+q8_rename = $(foreach f,padded quantize_rows gemm_nt kernel_name packed_size pack gemm_packed,-Dcharnn_q8_$(f)=$(1)_q8_$(f))
 test-c-kernels: ## the int8 kernels' C test (both builds, bit-identical)
 	@mkdir -p $(BUILD)/bin $(BUILD)/obj
 	$(CC) $(Q8_CFLAGS) $(call q8_rename,port) -c $(Q8_SOURCE) -o $(BUILD)/obj/qgemm_port.o

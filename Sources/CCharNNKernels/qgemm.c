@@ -7,6 +7,7 @@
 #include "charnn_kernels.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* CHARNN_Q8_PLAIN_C forces the plain C path on x86 too: the C test builds it that way, so the
@@ -328,6 +329,265 @@ void charnn_q8_gemm_nt(size_t m, size_t n, size_t kp,
                 q8_scale_row(nc, s + r * NC, sa[i + r], sw + j0, c + (i + r) * ldc + j0, accumulate);
         }
     }
+}
+
+/* ---- packed weights (charnn_q8_pack, charnn_q8_gemm_packed) ----
+**
+** A panel is 8 output columns; vector t of it is 16 int16: the pair W[c][2t], W[c][2t+1] for
+** columns c = 0..7. A broadcast int32 holding A's pair a[2t], a[2t+1] times that vector with
+** vpmaddwd gives lane c += a[2t] W[c][2t] + a[2t+1] W[c][2t+1]: 8 columns' sums in 8 lanes. */
+
+#define Q8P CHARNN_Q8_PANEL
+
+static size_t q8p_pairs(size_t k) { return (k + 1) / 2; }
+
+size_t charnn_q8_packed_size(size_t n, size_t k) {
+    return (n + Q8P - 1) / Q8P * q8p_pairs(k) * Q8P * 2 * sizeof(int16_t);
+}
+
+void charnn_q8_pack(const int8_t *w, size_t ldw, size_t n, size_t k, void *packed) {
+    size_t kh = q8p_pairs(k), panels = (n + Q8P - 1) / Q8P;
+    int16_t *out = packed;
+    for (size_t pn = 0; pn < panels; pn++)
+        for (size_t t = 0; t < kh; t++, out += 2 * Q8P)
+            for (size_t c = 0; c < Q8P; c++) {
+                size_t j = pn * Q8P + c, p = 2 * t;
+                out[2 * c] = j < n ? w[j * ldw + p] : 0;
+                out[2 * c + 1] = j < n && p + 1 < k ? w[j * ldw + p + 1] : 0;
+            }
+}
+
+/* c[j] = (accumulate ? c[j] : 0) + (sa * sw[j]) * (float)s[j], j < nc <= 8: q8_scale_row's
+** operations (the same roundings as charnn_q8_gemm_nt). */
+static void q8p_scale(size_t nc, const int32_t *s, float sa, const float *sw, float *c, int accumulate) {
+    for (size_t j = 0; j < nc; j++) {
+        float r = (sa * sw[j]) * (float)s[j];
+        c[j] = accumulate ? c[j] + r : r;
+    }
+}
+
+/* Plain C: the sums of one row of A (int8, in place) with one panel. Exact in int32. */
+static void q8p_sums_c(size_t k, const int8_t *restrict a, const int16_t *restrict panel, int32_t s[Q8P]) {
+    int32_t acc[Q8P] = {0};
+    size_t t = 0;
+    for (; 2 * t + 1 < k; t++) {
+        int32_t a0 = a[2 * t], a1 = a[2 * t + 1];
+        const int16_t *v = panel + t * 2 * Q8P;
+        for (int c = 0; c < Q8P; c++) acc[c] += a0 * v[2 * c] + a1 * v[2 * c + 1];
+    }
+    if (2 * t < k) { /* k odd: the last pair's second value is a pad */
+        int32_t a0 = a[2 * t];
+        const int16_t *v = panel + t * 2 * Q8P;
+        for (int c = 0; c < Q8P; c++) acc[c] += a0 * v[2 * c];
+    }
+    for (int c = 0; c < Q8P; c++) s[c] = acc[c];
+}
+
+static void q8p_gemm_c(size_t m, const int8_t *a, size_t lda, const float *sa, const int16_t *w,
+                       size_t k, size_t count, const float *sw, float *c, size_t ldc, int accumulate) {
+    size_t pstride = q8p_pairs(k) * 2 * Q8P;
+    for (size_t j = 0; j < count; j += Q8P) {
+        size_t nc = count - j < Q8P ? count - j : Q8P;
+        for (size_t i = 0; i < m; i++) {
+            int32_t s[Q8P];
+            q8p_sums_c(k, a + i * lda, w + j / Q8P * pstride, s);
+            q8p_scale(nc, s, sa[i], sw + j, c + i * ldc + j, accumulate);
+        }
+    }
+}
+
+#if Q8_AVX2
+
+/* Blocks of 4 rows by 3 panels: 12 sums, the W vector of the first panel (Q8P_NPR), the broadcast
+** pair of A and a product take 15 of the 16 ymm registers; W of the other two panels is a memory
+** operand of each vpmaddwd (loaded once per row: loads are cheap here, registers are not).
+** Why: on this Zen 3 vpmaddwd and vpaddd share three pipes (a register-only asm loop of 12
+** vpmaddwd + 12 vpaddd runs at ~1.5 vpmaddwd per cycle, ~140 GFLOP/s, against 2 per cycle and
+** ~180 GFLOP/s for vpmaddwd alone), so the kernel is bound by vector ops, not by horizontal sums,
+** and each vpbroadcastd or ymm load into a register costs a little more.
+** Measured side by side in one program, 128 x 768 x 256 (GFLOP/s, medians, quiet machine): this
+** 140, 4 x 3 with two panels in registers 134, 6 x 2 all in registers 139, charnn_q8_gemm_nt 113;
+** with the other core busy all three ~107 against 78-82. 4 x 3 all in registers spills a sum
+** (clang), 1.10x gemm_nt; 5 x 2, 3 x 3, 3 x 4, 2 x 6 were no better; also slower: A pre-broadcast
+** to 32-byte vectors (no vpbroadcastd; rows outer, W streamed from L2) and unrolling the k loop. */
+#ifndef Q8P_NPR
+#define Q8P_NPR 1 /* panels of a block whose W is held in registers */
+#endif
+#define Q8P_MR 4 /* rows of A per block */
+#define Q8P_NP 3 /* panels per block */
+#define Q8P_STACK 16384 /* int16 values of widened A on the stack (32 KB) */
+
+/* The sums of mr rows of widened A (a16, rows of k2 int16) with np panels (pstride int16
+** apart) over kh pairs, scaled into C (columns nc of the np * 8, the rest not written). */
+Q8_ALWAYS_INLINE void q8p_block(int mr, int np, size_t kh, const int16_t *restrict a16, size_t k2,
+                                const int16_t *restrict w, size_t pstride, size_t nc, const float *sa,
+                                const float *sw, float *c, size_t ldc, int accumulate) {
+    __m256i acc[Q8P_MR][Q8P_NP];
+    for (int i = 0; i < Q8P_MR; i++)
+        for (int q = 0; q < Q8P_NP; q++) acc[i][q] = _mm256_setzero_si256();
+    for (size_t t = 0; t < kh; t++) {
+        __m256i wv[Q8P_NP];
+        for (int q = 0; q < np && q < Q8P_NPR; q++)
+            wv[q] = _mm256_load_si256((const __m256i *)(w + q * pstride + t * 16));
+        for (int i = 0; i < mr; i++) {
+            int32_t pair;
+            memcpy(&pair, a16 + i * k2 + 2 * t, sizeof pair);
+            __m256i av = _mm256_set1_epi32(pair);
+            for (int q = 0; q < np; q++) {
+                if (q < Q8P_NPR) {
+                    acc[i][q] = q8_madd_acc(acc[i][q], av, wv[q]);
+                } else {
+#if defined(__AVXVNNI__)
+                    acc[i][q] = q8_madd_acc(acc[i][q], av, _mm256_load_si256((const __m256i *)(w + q * pstride + t * 16)));
+#else
+                    /* vpmaddwd with W straight from memory, in asm: with the intrinsic, clang keeps the
+                    ** load in a register (17 live: it spills) */
+                    __m256i prod;
+                    __asm__("vpmaddwd %1, %2, %0"
+                            : "=x"(prod)
+                            : "m"(*(const __m256i *)(w + q * pstride + t * 16)), "x"(av));
+                    acc[i][q] = _mm256_add_epi32(acc[i][q], prod);
+#endif
+                }
+            }
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        __m256 va = _mm256_set1_ps(sa[i]);
+        float *ci = c + i * ldc;
+        for (int q = 0; q < np; q++) {
+            size_t j = (size_t)q * Q8P;
+            if (j + Q8P <= nc) {
+                __m256 r = _mm256_mul_ps(_mm256_mul_ps(va, _mm256_loadu_ps(sw + j)), _mm256_cvtepi32_ps(acc[i][q]));
+                _mm256_storeu_ps(ci + j, accumulate ? _mm256_add_ps(_mm256_loadu_ps(ci + j), r) : r);
+            } else if (j < nc) {
+                int32_t s[Q8P];
+                _mm256_storeu_si256((__m256i *)s, acc[i][q]);
+                q8p_scale(nc - j, s, sa[i], sw + j, ci + j, accumulate);
+            }
+        }
+    }
+}
+
+/* One row of A by up to Q8P_NP1 panels (m = 1: every W vector is used once, so all are memory
+** operands and one broadcast serves all the panels). */
+#define Q8P_NP1 6
+Q8_ALWAYS_INLINE void q8p_row(int np, size_t kh, const int16_t *restrict a16, const int16_t *restrict w,
+                              size_t pstride, size_t nc, float sa, const float *sw, float *c, int accumulate) {
+    __m256i acc[Q8P_NP1];
+    for (int q = 0; q < Q8P_NP1; q++) acc[q] = _mm256_setzero_si256();
+    for (size_t t = 0; t < kh; t++) {
+        int32_t pair;
+        memcpy(&pair, a16 + 2 * t, sizeof pair);
+        __m256i av = _mm256_set1_epi32(pair);
+        for (int q = 0; q < np; q++) {
+#if defined(__AVXVNNI__)
+            acc[q] = q8_madd_acc(acc[q], av, _mm256_load_si256((const __m256i *)(w + q * pstride + t * 16)));
+#else
+            __m256i prod;
+            __asm__("vpmaddwd %1, %2, %0" : "=x"(prod) : "m"(*(const __m256i *)(w + q * pstride + t * 16)), "x"(av));
+            acc[q] = _mm256_add_epi32(acc[q], prod);
+#endif
+        }
+    }
+    __m256 va = _mm256_set1_ps(sa);
+    for (int q = 0; q < np; q++) {
+        size_t j = (size_t)q * Q8P;
+        if (j + Q8P <= nc) {
+            __m256 r = _mm256_mul_ps(_mm256_mul_ps(va, _mm256_loadu_ps(sw + j)), _mm256_cvtepi32_ps(acc[q]));
+            _mm256_storeu_ps(c + j, accumulate ? _mm256_add_ps(_mm256_loadu_ps(c + j), r) : r);
+        } else if (j < nc) {
+            int32_t s[Q8P];
+            _mm256_storeu_si256((__m256i *)s, acc[q]);
+            q8p_scale(nc - j, s, sa, sw + j, c + j, accumulate);
+        }
+    }
+}
+
+static void q8p_row_any(int np, size_t kh, const int16_t *a16, const int16_t *w, size_t pstride, size_t nc,
+                        float sa, const float *sw, float *c, int accumulate) {
+    switch (np) {
+    case 1: q8p_row(1, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 2: q8p_row(2, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 3: q8p_row(3, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 4: q8p_row(4, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    case 5: q8p_row(5, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    default: q8p_row(6, kh, a16, w, pstride, nc, sa, sw, c, accumulate); return;
+    }
+}
+
+/* Constant-size copies of the block for every mr <= Q8P_MR, np <= Q8P_NP. */
+static void q8p_block_any(int mr, int np, size_t kh, const int16_t *a16, size_t k2, const int16_t *w,
+                          size_t pstride, size_t nc, const float *sa, const float *sw, float *c, size_t ldc,
+                          int accumulate) {
+#define Q8P_CASE(R, P) \
+    case R * 8 + P: q8p_block(R, P, kh, a16, k2, w, pstride, nc, sa, sw, c, ldc, accumulate); return;
+#define Q8P_ROW(R) Q8P_CASE(R, 1) Q8P_CASE(R, 2) Q8P_CASE(R, 3)
+    switch (mr * 8 + np) {
+        Q8P_ROW(1) Q8P_ROW(2) Q8P_ROW(3) Q8P_ROW(4)
+    }
+#undef Q8P_ROW
+#undef Q8P_CASE
+}
+
+/* a16[r*k2 + p] = a[r*lda + p] as int16, zero for k <= p < k2. */
+static void q8p_widen(size_t rows, size_t k, size_t k2, const int8_t *restrict a, size_t lda,
+                      int16_t *restrict a16) {
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t p = 0; p < k; p++) a16[r * k2 + p] = a[r * lda + p];
+        if (k < k2) a16[r * k2 + k] = 0;
+    }
+}
+
+
+#endif
+
+void charnn_q8_gemm_packed(size_t m, const int8_t *a, size_t lda, const float *sa, const void *packed,
+                           size_t n, size_t k, size_t j0, size_t count, const float *sw, float *c, size_t ldc,
+                           int accumulate) {
+    (void)n;
+    size_t kh = q8p_pairs(k), pstride = kh * 2 * Q8P;
+    const int16_t *w = (const int16_t *)packed + j0 / Q8P * pstride;
+    if (m == 0 || count == 0) return;
+#if Q8_AVX2
+    size_t k2 = 2 * kh;
+    _Alignas(32) int16_t stack[Q8P_STACK];
+    int16_t *a16 = stack, *heap = NULL;
+    size_t chunk = k2 ? Q8P_STACK / k2 : m;
+    if (chunk < m) {
+        heap = malloc(m * k2 * sizeof *heap);
+        if (heap) a16 = heap, chunk = m;
+    }
+    if (chunk == 0) { /* one row does not fit on the stack and the heap refused */
+        q8p_gemm_c(m, a, lda, sa, w, k, count, sw, c, ldc, accumulate);
+        return;
+    }
+    size_t panels = (count + Q8P - 1) / Q8P;
+    for (size_t i0 = 0; i0 < m; i0 += chunk) {
+        size_t mc = m - i0 < chunk ? m - i0 : chunk;
+        q8p_widen(mc, k, k2, a + i0 * lda, lda, a16);
+        if (mc == 1) {
+            for (size_t pb = 0; pb < panels; pb += Q8P_NP1) {
+                int np = panels - pb < Q8P_NP1 ? (int)(panels - pb) : Q8P_NP1;
+                size_t j = pb * Q8P, nc = count - j < (size_t)np * Q8P ? count - j : (size_t)np * Q8P;
+                q8p_row_any(np, kh, a16, w + pb * pstride, pstride, nc, sa[i0], sw + j, c + i0 * ldc + j, accumulate);
+            }
+            continue;
+        }
+        for (size_t pb = 0; pb < panels; pb += Q8P_NP) {
+            int np = panels - pb < Q8P_NP ? (int)(panels - pb) : Q8P_NP;
+            size_t j = pb * Q8P, nc = count - j < (size_t)np * Q8P ? count - j : (size_t)np * Q8P;
+            for (size_t i = 0; i < mc; i += Q8P_MR) {
+                int mr = mc - i < Q8P_MR ? (int)(mc - i) : Q8P_MR;
+                q8p_block_any(mr, np, kh, a16 + i * k2, k2, w + pb * pstride, pstride, nc, sa + i0 + i, sw + j,
+                              c + (i0 + i) * ldc + j, ldc, accumulate);
+            }
+        }
+    }
+    free(heap);
+#else
+    q8p_gemm_c(m, a, lda, sa, w, k, count, sw, c, ldc, accumulate);
+#endif
 }
 
 const char *charnn_q8_kernel_name(void) {

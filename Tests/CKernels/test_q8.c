@@ -17,7 +17,12 @@
     void prefix##_q8_gemm_nt(size_t m, size_t n, size_t kp, const int8_t *a, size_t lda,            \
                              const float *sa, const int8_t *w, size_t ldw, const float *sw, float *c, \
                              size_t ldc, int accumulate);                                            \
-    const char *prefix##_q8_kernel_name(void);
+    const char *prefix##_q8_kernel_name(void);                                                       \
+    size_t prefix##_q8_packed_size(size_t n, size_t k);                                              \
+    void prefix##_q8_pack(const int8_t *w, size_t ldw, size_t n, size_t k, void *packed);            \
+    void prefix##_q8_gemm_packed(size_t m, const int8_t *a, size_t lda, const float *sa,             \
+                                 const void *packed, size_t n, size_t k, size_t j0, size_t count,    \
+                                 const float *sw, float *c, size_t ldc, int accumulate);
 DECLARE(port)
 DECLARE(plain)
 #if defined(__x86_64__)
@@ -31,6 +36,10 @@ typedef struct {
     void (*gemm)(size_t, size_t, size_t, const int8_t *, size_t, const float *, const int8_t *, size_t,
                  const float *, float *, size_t, int);
     const char *(*name)(void);
+    size_t (*packed_size)(size_t, size_t);
+    void (*pack)(const int8_t *, size_t, size_t, size_t, void *);
+    void (*gemm_packed)(size_t, const int8_t *, size_t, const float *, const void *, size_t, size_t, size_t, size_t,
+                        const float *, float *, size_t, int);
 } Build;
 
 static int failures, checks;
@@ -91,6 +100,51 @@ static void check_quantize(const Build *b, const float *x, size_t rows, size_t k
     }
 }
 
+/* charnn_q8_gemm_packed on column ranges [j0, j0 + count) (j0 on panel boundaries, counts that
+** end inside a panel too) must give charnn_q8_gemm_nt's C (c) and accumulated C (c2) bit for
+** bit, and write nothing else. A is passed with lda = k + 1 and a garbage byte after each row
+** (no pads are read); W is packed from its k values. */
+static void check_packed(const Build *b, size_t m, size_t n, size_t k, const int8_t *qa, const float *sa,
+                         const int8_t *qw, size_t ldq, const float *sw, const float *c, const float *c2,
+                         size_t ldc) {
+    size_t size = b->packed_size(n, k);
+    CHECK(size == (n + 7) / 8 * ((k + 1) / 2) * 32, "%s packed_size(%zu, %zu) = %zu", b->label, n, k, size);
+    unsigned char *raw = malloc(size + 32);
+    void *packed = raw + (32 - (uintptr_t)raw % 32) % 32;
+    memset(packed, 0x5A, size);
+    b->pack(qw, ldq, n, k, packed);
+    int8_t *a = malloc(m * (k + 1));
+    for (size_t i = 0; i < m; i++) {
+        memcpy(a + i * (k + 1), qa + i * ldq, k);
+        a[i * (k + 1) + k] = 127;
+    }
+    float *out = malloc(m * ldc * sizeof *out);
+    size_t half = n / 2 / 8 * 8;
+    size_t ranges[][2] = {{0, n}, {0, n - 1}, {0, n < 8 ? n : 8}, {8, n > 8 ? n - 8 : 0}, {half, n - half},
+                          {half, n - half < 13 ? n - half : 13}, {half, n - half < 24 ? n - half : 24}};
+    for (size_t r = 0; r < sizeof ranges / sizeof *ranges; r++) {
+        size_t j0 = ranges[r][0], count = ranges[r][1];
+        if (j0 + count > n) continue;
+        for (int accumulate = 0; accumulate < 2; accumulate++) {
+            const float *want = accumulate ? c2 : c;
+            for (size_t i = 0; i < m * ldc; i++) out[i] = accumulate ? 1 : NAN;
+            b->gemm_packed(m, a, k + 1, sa, packed, n, k, j0, count, sw + j0, out + j0, ldc, accumulate);
+            int bad = 0, outside = 0;
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < ldc; j++) {
+                    float got = out[i * ldc + j];
+                    if (j >= j0 && j < j0 + count)
+                        bad += memcmp(&got, &want[i * ldc + j], sizeof got) != 0;
+                    else
+                        outside += accumulate ? got != 1 : !isnan(got);
+                }
+            CHECK(bad == 0 && outside == 0, "%s packed %zux%zux%zu j0 %zu count %zu accumulate %d: %d differ from "
+                  "gemm_nt, %d written outside", b->label, m, n, k, j0, count, accumulate, bad, outside);
+        }
+    }
+    free(raw), free(a), free(out);
+}
+
 /* Quantizes, multiplies (plain and accumulating into a C that holds 1s), and checks against
 ** the exact integer sums scaled as the header says, and against a double reference. */
 static float *run(const Build *b, size_t m, size_t n, size_t k, const float *x, const float *wf, size_t ldx) {
@@ -126,23 +180,27 @@ static float *run(const Build *b, size_t m, size_t n, size_t k, const float *x, 
             CHECK(fabs(c[i * ldc + j] - exact) <= tol, "%s reference %zu %zu", b->label, i, j);
             CHECK(c2[i * ldc + j] == 1 + want, "%s accumulate C[%zu][%zu]", b->label, i, j);
         }
+    check_packed(b, m, n, k, qa, sa, qw, ldq, sw, c, c2, ldc);
     free(qa), free(qw), free(sa), free(sw);
     return c;
 }
 
 int main(void) {
-    Build builds[3] = {{"portable", port_q8_padded, port_q8_quantize_rows, port_q8_gemm_nt, port_q8_kernel_name},
-                       {"plain C", plain_q8_padded, plain_q8_quantize_rows, plain_q8_gemm_nt, plain_q8_kernel_name}};
+    Build builds[3] = {{"portable", port_q8_padded, port_q8_quantize_rows, port_q8_gemm_nt, port_q8_kernel_name,
+                        port_q8_packed_size, port_q8_pack, port_q8_gemm_packed},
+                       {"plain C", plain_q8_padded, plain_q8_quantize_rows, plain_q8_gemm_nt, plain_q8_kernel_name,
+                        plain_q8_packed_size, plain_q8_pack, plain_q8_gemm_packed}};
     int count = 2;
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        builds[count++] = (Build){"x86-64-v3", v3_q8_padded, v3_q8_quantize_rows, v3_q8_gemm_nt, v3_q8_kernel_name};
+        builds[count++] = (Build){"x86-64-v3", v3_q8_padded,        v3_q8_quantize_rows, v3_q8_gemm_nt,
+                                  v3_q8_kernel_name, v3_q8_packed_size, v3_q8_pack,          v3_q8_gemm_packed};
 #endif
     CHECK(port_q8_padded(0) == 0 && port_q8_padded(1) == 32 && port_q8_padded(32) == 32 && port_q8_padded(57) == 64,
           "padded");
-    static const size_t ms[] = {1, 2, 3, 5, 8, 13, 128}, ns[] = {1, 7, 18, 768, 1024},
-                        ks[] = {1, 31, 32, 57, 256, 300};
+    static const size_t ms[] = {1, 2, 3, 5, 8, 13, 64, 128}, ns[] = {1, 7, 8, 18, 24, 768, 1024},
+                        ks[] = {1, 2, 31, 32, 57, 256, 300};
     size_t shapes = 0;
     for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
         for (size_t b = 0; b < sizeof ns / sizeof *ns; b++)

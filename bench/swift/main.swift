@@ -151,11 +151,12 @@ func gemm(m: Int, n: Int, k: Int) throws {
     )
 }
 
-/// The int8 kernel against the fp32 one on x [m × k] · Wᵀ, W [n × k]: int8 is quantizing x per
+/// The int8 kernels against the fp32 one on x [m × k] · Wᵀ, W [n × k]: int8 is quantizing x per
 /// row (charnn_q8_quantize_rows) plus charnn_q8_gemm_nt on weights quantized beforehand (as at
-/// load time); fp32 is Kernels.gemmNT. Each is timed over batches of calls, `repeats` times,
-/// alternating the two so both see the same machine; prints the median and best in GFLOP/s
-/// (2·m·n·k per product) and the median ratio.
+/// load time); packed is the same quantization plus charnn_q8_gemm_packed on those weights packed
+/// beforehand (charnn_q8_pack); fp32 is Kernels.gemmNT. Each is timed over batches of calls,
+/// `repeats` times, alternating the three so all see the same machine; prints the median and best
+/// in GFLOP/s (2·m·n·k per product) and the median ratios.
 func qgemm(m: Int, n: Int, k: Int, repeats: Int) {
     var rng = Xoshiro256(seed: 3)
     let x = (0..<m * k).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -165,6 +166,13 @@ func qgemm(m: Int, n: Int, k: Int, repeats: Int) {
     var sx = [Float](repeating: 0, count: m), sw = [Float](repeating: 0, count: n)
     var c = [Float](repeating: 0, count: m * n)
     charnn_q8_quantize_rows(w, k, n, k, &qw, kp, &sw)
+    let packed = UnsafeMutableRawPointer.allocate(byteCount: max(1, charnn_q8_packed_size(n, k)), alignment: 32)
+    defer { packed.deallocate() }
+    charnn_q8_pack(qw, kp, n, k, packed)
+    func int8Packed() {
+        charnn_q8_quantize_rows(x, k, m, k, &qx, kp, &sx)
+        charnn_q8_gemm_packed(m, qx, kp, sx, packed, n, k, 0, n, sw, &c, n, 0)
+    }
     func int8() {
         charnn_q8_quantize_rows(x, k, m, k, &qx, kp, &sx)
         charnn_q8_gemm_nt(m, n, kp, qx, kp, sx, qw, kp, sw, &c, n, 0)
@@ -187,23 +195,28 @@ func qgemm(m: Int, n: Int, k: Int, repeats: Int) {
         for _ in 0..<calls { body() }
         return (now() - start) / Double(calls)
     }
-    for _ in 0..<3 { _ = time(int8); _ = time(fp32) }
-    var t8: [Double] = [], t32: [Double] = []
+    for _ in 0..<3 { _ = time(int8); _ = time(int8Packed); _ = time(fp32) }
+    var t8: [Double] = [], tp: [Double] = [], t32: [Double] = []
     for _ in 0..<repeats {
         t8.append(time(int8))
+        tp.append(time(int8Packed))
         t32.append(time(fp32))
     }
-    let ratios = zip(t32, t8).map { $0 / $1 }.sorted()
+    let ratios = zip(t32, t8).map { $0 / $1 }.sorted(), packedRatios = zip(t8, tp).map { $0 / $1 }.sorted()
     t8.sort()
+    tp.sort()
     t32.sort()
     let flops = 2 * Double(m * n * k)
     func gflops(_ t: Double) -> String { String(format1: flops / t / 1e9) }
+    func report(_ name: String, _ t: [Double]) -> String {
+        "\(name) \(gflops(t[repeats / 2])) GFLOP/s (\(gflops(t[0]))), \(String(format1: t[repeats / 2] * 1e6)) µs"
+    }
     print(
         "qgemm \(m)×\(k) · (\(n)×\(k))ᵀ, median of \(repeats) (best): "
-            + "int8 (\(String(cString: charnn_q8_kernel_name()))) \(gflops(t8[repeats / 2])) GFLOP/s "
-            + "(\(gflops(t8[0]))), \(String(format1: t8[repeats / 2] * 1e6)) µs; "
-            + "fp32 gemmNT \(gflops(t32[repeats / 2])) GFLOP/s (\(gflops(t32[0]))), "
-            + "\(String(format1: t32[repeats / 2] * 1e6)) µs; int8/fp32 \(String(format1: ratios[repeats / 2]))×"
+            + report("int8 gemm_nt (\(String(cString: charnn_q8_kernel_name())))", t8) + "; "
+            + report("int8 packed", tp) + "; " + report("fp32 gemmNT", t32) + "; "
+            + "int8/fp32 \(String(format1: ratios[repeats / 2]))×, packed/int8 "
+            + "\((packedRatios[repeats / 2] * 100).rounded() / 100)×"
     )
 }
 
@@ -265,7 +278,7 @@ do {
         if d.count >= 3 {
             qgemm(m: d[0], n: d[1], k: d[2], repeats: d.count > 3 ? d[3] : 11)
         } else {
-            for (m, n, k) in [(128, 768, 256), (1, 768, 256)] { qgemm(m: m, n: n, k: k, repeats: 11) }
+            for (m, n, k) in [(128, 768, 256), (64, 768, 256), (1, 768, 256)] { qgemm(m: m, n: n, k: k, repeats: 11) }
         }
     case "threshold":
         let rest = Array(args.dropFirst())

@@ -98,6 +98,59 @@ CHARNN_KERNELS_HIDDEN void charnn_q8_gemm_nt(size_t m, size_t n, size_t kpadded,
 */
 CHARNN_KERNELS_HIDDEN const char *charnn_q8_kernel_name(void);
 
+/*
+** Packed weights: output columns in vector lanes.
+**
+** charnn_q8_gemm_packed computes the same C as charnn_q8_gemm_nt, bit for bit, from W packed
+** once (at load time) by charnn_q8_pack: panels of CHARNN_Q8_PANEL output columns, each a run
+** of ceil(k/2) 32-byte vectors; vector t of a panel holds, for its 8 columns c, the int16 pair
+** W[c][2t], W[c][2t+1] (zeros past n and past k). One vpbroadcastd of an int16 pair of A and one
+** vpmaddwd then give 8 columns' partial sums in 8 lanes, so the int32 sums never need a
+** horizontal add, and W is widened once at packing instead of once per 4 rows of A.
+** The packed form takes 2 bytes per weight (twice the int8 rows).
+*/
+#define CHARNN_Q8_PANEL 8
+
+/*
+** Bytes of W [n x k] packed by charnn_q8_pack: ceil(n / CHARNN_Q8_PANEL) panels of ceil(k / 2)
+** vectors of 32 bytes (n rounded up to CHARNN_Q8_PANEL columns, k to an even count). 0 if n or
+** k is 0.
+*/
+CHARNN_KERNELS_HIDDEN size_t charnn_q8_packed_size(size_t n, size_t k);
+
+/*
+** Packs int8 W (row j, the weights of output column j, at w + j*ldw: k values, ldw >= k; no pads
+** needed) into `packed`, charnn_q8_packed_size(n, k) bytes, 32-byte aligned (the kernel uses
+** aligned loads). Panel P (columns 8P..8P+7) starts at byte P * ceil(k/2) * 32.
+*/
+CHARNN_KERNELS_HIDDEN void charnn_q8_pack(const int8_t *w, size_t ldw, size_t n, size_t k, void *packed);
+
+/*
+** The product of a quantized A [m x k] and the transpose of columns j0 .. j0+count-1 of a packed
+** W [n x k], rescaled to float:
+**
+**     C[i*ldc + j] = (accumulate ? C[i*ldc + j] : 0) + (sa[i] * sw[j]) * (float)S(i, j0 + j)
+**     S(i, col)    = sum over p < k of a[i*lda + p] * W[col][p]   (exact, int32)
+**
+** for i < m, j < count. c and sw are relative to j0: c points at column j0 of C's first row and
+** sw[j] is the scale of W's column j0 + j (as a caller of charnn_q8_gemm_nt would pass
+** sw + j0 and c + j0 for the same columns). j0 must be a multiple of CHARNN_Q8_PANEL and
+** j0 + count <= n; n and k are those given to charnn_q8_pack. `a` holds int8 values in
+** [-127, 127] (charnn_q8_quantize_rows), lda >= k; no pads are read. The result equals
+** charnn_q8_gemm_nt's bit for bit (same exactness limits on k), in every build; columns past
+** count and rows past m are not written. m, count or k 0 is allowed.
+**
+** How (AVX2): rows of A are widened to int16 once per call (a 32 KB stack buffer; a heap one when
+** m * k is larger, or chunks of rows if that allocation fails); blocks of 4 rows by 3 panels
+** (12 accumulators of 8 int32), each 3-panel block of W (12 KB at k = 256, in L1) sweeping all
+** the rows; a single row (m = 1) runs 1 x 6 panels, every W vector a vpmaddwd memory operand.
+** Other builds: plain C, reading A and the packed W in place.
+*/
+CHARNN_KERNELS_HIDDEN void charnn_q8_gemm_packed(size_t m, const int8_t *a, size_t lda, const float *sa,
+                                                 const void *packed, size_t n, size_t k, size_t j0,
+                                                 size_t count, const float *sw, float *c, size_t ldc,
+                                                 int accumulate);
+
 #ifdef __cplusplus
 }
 #endif
