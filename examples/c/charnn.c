@@ -1508,7 +1508,9 @@ static int test(int argc, char **argv) {
 
 /* ---- predict ----------------------------------------------------------------------------- */
 
-enum { PREDICT_BATCH = 256, ERROR_LENGTH = 400 };
+/* PREDICT_BATCH lines per library call: enough batches of 128 for every thread to get some, while
+ * a pipe that delivers a line at a time is still answered line by line. */
+enum { PREDICT_BATCH = 1024, ERROR_LENGTH = 400 };
 
 typedef struct {
     charnn_model *model;

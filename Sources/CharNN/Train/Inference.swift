@@ -157,7 +157,10 @@ extension Model {
                 batches, parallel: work >= ParallelPolicy.piecesMinimumWork,
                 wake: work >= ParallelPolicy.wakeMinimumWork
             ) { index in
-                let start = index * size
+                // Longest batch first: the caller starts on it at once, and a worker that wakes
+                // late still finds the shorter ones (cut the other way, the caller could finish
+                // the short batch and take the long one before a worker woke).
+                let start = (batches - 1 - index) * size
                 scoreBatch(
                     order[start..<min(start + size, order.count)], of: names, into: out.baseAddress!,
                     logarithms: logarithms)
