@@ -53,10 +53,10 @@
  *               while it trains (nothing waits, so a progress callback that predicts cannot
  *               deadlock). Precisely: charnn_model_train (and _train_with_validation) needs the
  *               model alone; charnn_model_predict, _predict_many, _evaluate, _evaluate_metrics,
- *               _save and _save_memory read its weights, many at once, and return CHARNN_BUSY
- *               while it trains; the calls that read what never changes (_get_config,
+ *               _save, _save_memory and _quantize read its weights, many at once, and return
+ *               CHARNN_BUSY while it trains; the calls that read what never changes (_get_config,
  *               _label_count, _label_name, _alphabet_size, _get_text_config, _encode,
- *               _parameter_count) never return CHARNN_BUSY. Freeing a handle while another
+ *               _parameter_count, _is_quantized) never return CHARNN_BUSY. Freeing a handle while another
  *               thread is inside a call on it is safe: the free is deferred until that call
  *               finishes, then the memory goes. charnn_last_error() is per thread.
  *
@@ -882,12 +882,16 @@ charnn_status charnn_model_parameter_count(const charnn_model *model, size_t *ou
  * (format 4, see charnn_model_load) and cannot be trained: charnn_model_train refuses it with
  * CHARNN_INVALID_ARGUMENT (train the float model, then quantize it again). Its predictions move
  * a little from the float model's; bench/README.md reports the accuracy on the test splits.
- * Returns CHARNN_INVALID_ARGUMENT for an Elman model (the article's cell stays float), a model
- * already quantized, or a NULL out; CHARNN_BUSY while the model trains. */
+ * The new model is the caller's: free it with charnn_model_free (it does not depend on `model`,
+ * which may be freed first). *out is left untouched on failure. Returns CHARNN_INVALID_ARGUMENT
+ * for a NULL model or out, an Elman model (the article's cell stays float) or a model already
+ * quantized; CHARNN_INVALID_HANDLE for a freed or wrong-kind handle; CHARNN_BUSY while the model
+ * trains. Safe to call from many threads at once, beside predictions on the same model. */
 charnn_status charnn_model_quantize(const charnn_model *model, charnn_model **out);
 
 /* Since 0.5: *out = 1 when the model holds int8 weights (charnn_model_quantize, or a quantized
- * checkpoint), else 0. */
+ * checkpoint), else 0. Never CHARNN_BUSY (it is fixed when the model is made); CHARNN_INVALID_ARGUMENT
+ * for a NULL model or out, CHARNN_INVALID_HANDLE for a freed or wrong-kind handle. */
 charnn_status charnn_model_is_quantized(const charnn_model *model, int *out);
 
 /* Releases a model. NULL is ignored; so is a handle that is not a live model. */

@@ -109,6 +109,7 @@ typedef struct {
     charnn_status predict_status;
     charnn_status save_status;
     charnn_status evaluate_status;
+    charnn_status quantize_status;
     charnn_status describe_status;  /* the calls that never return BUSY: first one not OK */
     charnn_dataset *data;
     int64_t last_step;
@@ -125,6 +126,9 @@ static int count_progress(const charnn_train_progress *p, void *user_data) {
         size_t size = 0;
         s->save_status = charnn_model_save_memory(s->model, NULL, 0, &size);
         if (s->data) s->evaluate_status = charnn_model_evaluate(s->model, s->data, NULL, NULL, 0);
+        charnn_model *copy = NULL;
+        s->quantize_status = charnn_model_quantize(s->model, &copy);
+        charnn_model_free(copy);
         /* What never changes answers during training too (the header's list). */
         charnn_model_config config;
         charnn_model_config_init(&config);
@@ -133,7 +137,9 @@ static int count_progress(const charnn_train_progress *p, void *user_data) {
         const char *name = NULL;
         int32_t indices[8];
         size_t n = 0, length = 0;
+        int quantized = 0;
         charnn_status each[] = {
+            charnn_model_is_quantized(s->model, &quantized),
             charnn_model_get_config(s->model, &config), charnn_model_label_count(s->model, &n),
             charnn_model_label_name(s->model, 0, &name), charnn_model_alphabet_size(s->model, &n),
             charnn_model_get_text_config(s->model, &text), charnn_model_encode(s->model, "abc", indices, 8, &length, NULL),
@@ -253,6 +259,7 @@ void test_train_evaluate_predict(void) {
     CHECK(state.predict_status == CHARNN_BUSY);
     CHECK(state.save_status == CHARNN_BUSY);  /* so is saving, to memory as to a file */
     CHECK(state.evaluate_status == CHARNN_BUSY);
+    CHECK(state.quantize_status == CHARNN_BUSY);  /* a GRU: quantizing reads the weights */
     CHECK(state.describe_status == CHARNN_OK);
 
     /* Bad training arguments. */

@@ -55,46 +55,28 @@ struct RecurrentLayer {
     }
 
     /// gi[t, b, rows(units)] = b_ih + W_ih · x[t, b] for the rows still reading at each step: a
-    /// gather of token columns for the first layer (`input` nil), a matrix product per step for
-    /// the others (`input` is the layer below's output, [steps·batch × H]).
+    /// gather of token columns for the first layer (`input` nil), a matrix product per block of
+    /// steps for the others (`input` is the layer below's output, [steps·batch × H]).
     /// `projection`: how a forward-only pass multiplies by W_ih (`PreparedLayer`).
     func projectInputs(
         _ batch: SequenceBatch, input: UnsafePointer<Float>?, into gi: UnsafeMutablePointer<Float>,
         units: Range<Int>, projection: GateProjection? = nil
     ) {
         let B = batch.size
-        if let projection, let input {
-            return batch.forEachBlock { t, steps, active in
-                let rows = steps == 1 ? active : steps * B, g = gi + t * B * width
-                fillBias(biasIH, rows: rows, into: g, units: units)
-                multiply(
+        // One product per block: the whole sequence at once when no name is shorter.
+        batch.forEachBlock { t, steps, active in
+            let rows = steps == 1 ? active : steps * B, g = gi + t * B * width
+            fillBias(biasIH, rows: rows, into: g, units: units)
+            if let input {
+                return multiply(
                     input + t * B * inputSize, rows: rows, by: weightIH, projection: projection, into: g, units: units)
             }
-        }
-        forEachGateRows(units) { r in
-            batch.forEachBlock { t, steps, active in
-                let g = gi + t * B * width
-                for step in 0..<steps {
-                    for row in 0..<active {
-                        (g + (step * B + row) * width + r.lowerBound).update(
-                            from: biasIH.values + r.lowerBound, count: r.count)
-                    }
-                }
-                if let input {
-                    // One product per block: the whole sequence when no name is shorter.
-                    Kernels.gemmNT(
-                        m: steps == 1 ? active : steps * B, n: r.count, k: inputSize, a: input + t * B * inputSize,
-                        lda: inputSize, b: weightIH.values + r.lowerBound * inputSize, ldb: inputSize,
-                        c: g + r.lowerBound, ldc: width, accumulate: true)
-                } else {
-                    for step in 0..<steps {
-                        for b in 0..<active {
-                            LayerMath.addColumn(
-                                weightIH.values + r.lowerBound * inputSize, ld: inputSize,
-                                column: batch.token(t + step, b), count: r.count,
-                                into: g + (step * B + b) * width + r.lowerBound)
-                        }
-                    }
+            forEachGateRows(units) { r in
+                for row in 0..<rows {
+                    LayerMath.addColumn(
+                        weightIH.values + r.lowerBound * inputSize, ld: inputSize,
+                        column: batch.token(t + row / B, row % B), count: r.count,
+                        into: g + row * width + r.lowerBound)
                 }
             }
         }
@@ -107,19 +89,8 @@ struct RecurrentLayer {
         _ h: UnsafePointer<Float>, rows: Int, into gh: UnsafeMutablePointer<Float>, units: Range<Int>,
         projection: GateProjection? = nil
     ) {
-        if let projection {
-            fillBias(biasHH, rows: rows, into: gh, units: units)
-            return multiply(h, rows: rows, by: weightHH, projection: projection, into: gh, units: units)
-        }
-        forEachGateRows(units) { r in
-            for row in 0..<rows {
-                (gh + row * width + r.lowerBound).update(from: biasHH.values + r.lowerBound, count: r.count)
-            }
-            Kernels.gemmNT(
-                m: rows, n: r.count, k: hiddenSize, a: h, lda: hiddenSize,
-                b: weightHH.values + r.lowerBound * hiddenSize, ldb: hiddenSize, c: gh + r.lowerBound,
-                ldc: width, accumulate: true)
-        }
+        fillBias(biasHH, rows: rows, into: gh, units: units)
+        multiply(h, rows: rows, by: weightHH, projection: projection, into: gh, units: units)
     }
 
     /// out[row, rows(units)] = bias[rows(units)] for each row < rows.
@@ -133,21 +104,21 @@ struct RecurrentLayer {
     }
 
     /// out[:, rows(units)] += x · W[rows(units), :]ᵀ: in int8 for a quantized model; in float
-    /// from the panels for 16 rows or more, else from W itself (a product that small is a pass
-    /// over W; packing its rows would cost more).
+    /// from the prepared panels for 16 rows or more, else (and in training) with `gemmNT` on W
+    /// itself, which packs large products as it goes.
     @inline(__always)
     private func multiply(
-        _ x: UnsafePointer<Float>, rows: Int, by weight: Parameter, projection: GateProjection,
+        _ x: UnsafePointer<Float>, rows: Int, by weight: Parameter, projection: GateProjection?,
         into out: UnsafeMutablePointer<Float>, units: Range<Int>
     ) {
         let k = weight.shape.cols
         switch projection {
-        case .int8(let matrix):
+        case .int8(let matrix)?:
             return matrix.multiply(x, rows: rows, lda: k, units: units, into: out, ldc: width)
-        case .packed(let panels) where rows >= 16 && k >= 16:  // gemmNT's own threshold: the same bits
+        case .packed(let panels)? where rows >= 16 && k >= 16:  // gemmNT's own threshold: the same bits
             return Kernels.gemmPrepacked(
                 m: rows, a: x, lda: k, weights: panels, units: units, c: out, ldc: width, accumulate: true)
-        case .packed: break
+        case .packed?, nil: break
         }
         forEachGateRows(units) { r in
             Kernels.gemmNT(

@@ -1,3 +1,5 @@
+import CCharNNKernels
+
 /// A weight matrix in int8 with one scale per row (symmetric, per-row quantization, as ggml's
 /// and ONNX Runtime's dynamic quantization do): w[r, c] ≈ values[r·cols + c] · scales[r], the
 /// values in −127...127 (never −128: the int8 kernels rely on |q| ≤ 127) and
@@ -8,22 +10,21 @@ struct QuantizedMatrix: Sendable, Equatable {
     let values: [Int8]
     let scales: [Float]
 
-    /// Quantizes `w`, [rows × cols] row-major: each value rounded to the nearest step of its
-    /// row's scale, ties away from zero.
+    /// Quantizes `w`, [rows × cols] row-major, as activations are at run time (the one rule,
+    /// `charnn_q8_quantize_rows`): each value rounded to the nearest step of its row's scale,
+    /// ties to even.
     init(quantizing w: UnsafePointer<Float>, rows: Int, cols: Int) {
         (self.rows, self.cols) = (rows, cols)
-        var values = [Int8](repeating: 0, count: rows * cols)
+        let stride = charnn_q8_padded(cols)
+        var padded = [Int8](repeating: 0, count: rows * stride)
         var scales = [Float](repeating: 0, count: rows)
-        for r in 0..<rows {
-            let row = w + r * cols
-            var largest: Float = 0
-            for c in 0..<cols { largest = max(largest, abs(row[c])) }
-            guard largest > 0 else { continue }
-            let scale = largest / 127
-            scales[r] = scale
-            for c in 0..<cols { values[r * cols + c] = Int8(max(-127, min(127, (row[c] / scale).rounded()))) }
+        padded.withUnsafeMutableBufferPointer { q in
+            scales.withUnsafeMutableBufferPointer {
+                charnn_q8_quantize_rows(w, cols, rows, cols, q.baseAddress!, stride, $0.baseAddress!)
+            }
         }
-        (self.values, self.scales) = (values, scales)
+        values = (0..<rows).flatMap { padded[$0 * stride..<$0 * stride + cols] }
+        self.scales = scales
     }
 
     /// A matrix read from a checkpoint, checked: sizes that match, values in −127...127, scales

@@ -32,7 +32,7 @@ import Testing
         let w: [Float] = [0.5, -1.0, 0.25, 0.0, 0, 0, 0, 0, 3, 2.9, -0.01, 1.5]
         let q = w.withUnsafeBufferPointer { QuantizedMatrix(quantizing: $0.baseAddress!, rows: 3, cols: 4) }
         #expect(q.scales == [1.0 / 127, 0, 3.0 / 127])
-        #expect(Array(q.values[0..<4]) == [64, -127, 32, 0])  // 63.5 rounds away from zero
+        #expect(Array(q.values[0..<4]) == [64, -127, 32, 0])  // 63.5: ties go to even
         #expect(Array(q.values[4..<8]) == [0, 0, 0, 0])
         #expect(q.values[8] == 127 && q.values[9] == 123 && q.values[10] == 0 && q.values[11] == 64)
         for (x, y) in zip(w, q.dequantized) {
